@@ -1,0 +1,64 @@
+# The two promises: `make demo` and `make test`. Both bootstrap whatever is missing first.
+# CHAIN=anvil (default) or CHAIN=ganache selects the chain profile (network + evm_version + build dir).
+SHELL := /bin/bash
+ROOT := $(CURDIR)
+CHAIN ?= anvil
+
+# A profile is a brownie project folder: the repo root (anvil, cancun) or profiles/ganache (berlin,
+# the same sources through symlinks, its own build/).
+ifeq ($(CHAIN),anvil)
+  NETWORK := development
+  PROFILE_DIR := $(ROOT)
+else ifeq ($(CHAIN),ganache)
+  NETWORK := ganache-berlin
+  PROFILE_DIR := $(ROOT)/profiles/ganache
+else
+  $(error CHAIN must be anvil or ganache, not '$(CHAIN)')
+endif
+
+export PATH := $(ROOT)/node_modules/.bin:$(ROOT)/.venv/bin:$(PATH)
+export SOLCX_BINARY_PATH := $(ROOT)/.solcx
+export CORRIDOR_ROOT := $(ROOT)
+BROWNIE := $(ROOT)/.venv/bin/brownie
+PYTEST_ARGS ?=
+
+.PHONY: all bootstrap compile test test-anvil test-ganache demo console gas lint clean
+
+all: test
+
+bootstrap:
+	@tools/bootstrap.sh
+
+compile: bootstrap
+	@cd $(PROFILE_DIR) && $(BROWNIE) compile
+
+## make test: the whole suite on Anvil, then the Ganache smoke set (ganache profile).
+test: bootstrap
+	@$(MAKE) --no-print-directory test-anvil
+	@$(MAKE) --no-print-directory test-ganache
+
+test-anvil: bootstrap
+	@tools/run-tests.sh anvil $(PYTEST_ARGS)
+
+test-ganache: bootstrap
+	@tools/run-tests.sh ganache
+
+demo: bootstrap
+	@cd $(PROFILE_DIR) && $(BROWNIE) run scripts/demo.py --network $(NETWORK)
+
+console: bootstrap
+	@cd $(PROFILE_DIR) && $(BROWNIE) console --network $(NETWORK)
+
+gas: bootstrap
+	@$(BROWNIE) run scripts/gas.py --network development
+
+lint: bootstrap
+	@tools/lint.sh
+
+clean:
+	rm -rf build profiles/ganache/build reports/*.md reports/*.png reports/*.json .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -not -path './node_modules/*' -not -path './.venv*' -prune -exec rm -rf {} +
+
+## distclean also removes the installed toolchain (.venv, .venv-lint, node_modules, .solcx).
+distclean: clean
+	rm -rf .venv .venv-lint node_modules .solcx
