@@ -58,7 +58,7 @@ class DirectDeployer:
         impl = self.deploy(f"{key}.implementation", implementation)
         data = getattr(impl, initializer).encode_input(*init_args)
         prx = self.deploy(key, proxy, impl.address, data)
-        return implementation.at(prx.address)
+        return _as_implementation(proxy, prx, implementation)
 
     def transact(self, key: str, done: Callable[[], bool], send: Callable[[dict], Any]) -> Any:
         if done():
@@ -161,7 +161,7 @@ class RecordedDeployer(DirectDeployer):
         data = getattr(impl, initializer).encode_input(*init_args)
         record = {"function": initializer, "args": [_jsonable(a) for a in init_args]}
         prx = self.deploy(key, proxy, impl.address, data, initializer=record)
-        return implementation.at(prx.address)
+        return _as_implementation(proxy, prx, implementation)
 
     # -- wiring ----------------------------------------------------------------------------------
 
@@ -176,6 +176,14 @@ class RecordedDeployer(DirectDeployer):
         self.book.save()
         self.log(f"  {key}: done ({tx.txid})")
         return tx
+
+
+def _as_implementation(proxy_container: Any, proxy: Any, implementation: Any) -> Any:
+    """The proxy as an object of the implementation's container (brownie maps an address to one
+    container, so the proxy container lets go of it first)."""
+    if proxy in proxy_container:
+        proxy_container.remove(proxy)
+    return implementation.at(proxy.address)
 
 
 def _jsonable(value: Any) -> Any:
