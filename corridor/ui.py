@@ -38,7 +38,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str | No
 
     def line(values: Sequence[str]) -> str:
         return "  ".join(
-            v.rjust(w) if numeric[i] else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths, strict=True))
+            v.rjust(w) if numeric[i] else v.ljust(w)
+            for i, (v, w) in enumerate(zip(values, widths, strict=True))
         )
 
     out = []

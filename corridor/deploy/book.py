@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from corridor.faults import checkpoint
+
 FORMAT_VERSION = 1
 
 
@@ -110,6 +112,7 @@ class DeploymentBook:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        checkpoint("deploy.recorded")
 
     def addresses(self) -> dict[str, str]:
         """key -> address of every deployed contract."""

@@ -18,6 +18,7 @@ import rlp
 from eth_utils import keccak, to_canonical_address, to_checksum_address
 
 from corridor.deploy.book import ContractRecord, DeploymentBook, StepRecord
+from corridor.faults import checkpoint
 
 
 def create_address(sender: str, nonce: int) -> str:
@@ -145,6 +146,7 @@ class RecordedDeployer(DirectDeployer):
         self.book.contracts[key] = rec
         self.book.save()
         contract = container.deploy(*args, {**self.tx_params(), "nonce": nonce})
+        checkpoint("deploy.sent")
         if contract.address != rec.address:  # defensive: the nonce moved under us
             rec.address = contract.address
         rec.status = "deployed"
@@ -172,6 +174,7 @@ class RecordedDeployer(DirectDeployer):
                 self.book.save()
             return None
         tx = send(self.tx_params())
+        checkpoint("deploy.sent")
         self.book.steps[key] = StepRecord(key=key, status="done", tx=str(tx.txid))
         self.book.save()
         self.log(f"  {key}: done ({tx.txid})")
