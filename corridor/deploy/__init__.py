@@ -1,6 +1,14 @@
-"""Deploying the corridor: the deployment book and the deployers every family's deploy.py uses."""
+"""Deploying the corridor: the deployment book and the journaled deployer account."""
 
-from corridor.deploy.book import BookError, DeploymentBook
-from corridor.deploy.deployer import Deployer, DirectDeployer, RecordedDeployer, create_address
+from corridor.deploy.book import BookError, DeploymentBook, TxRecord
+from corridor.deploy.journal import JournaledAccount, JournalMismatch, create_address, jsonable
 
-__all__ = ["BookError", "DeploymentBook", "Deployer", "DirectDeployer", "RecordedDeployer", "create_address"]
+__all__ = [
+    "BookError",
+    "DeploymentBook",
+    "JournalMismatch",
+    "JournaledAccount",
+    "TxRecord",
+    "create_address",
+    "jsonable",
+]

@@ -1,11 +1,9 @@
-"""The deployment book: `deployments/<network>.json`, the record of every contract and wiring step.
+"""The deployment book: `deployments/<network>.json`.
 
-Written atomically (temp file + rename) after every change, so a deploy killed at any instant leaves
-either the previous book or the next one, never a half-written file. A contract is recorded as
-`pending` with the deployer's nonce and the CREATE address it will have *before* its transaction is
-sent; on resume a pending entry is settled by looking at the chain (code at the predicted address,
-or the deployer's nonce still unused), so a kill between "sent" and "recorded" never duplicates a
-contract.
+It holds every transaction the deployer sent, by position (written by corridor.deploy.journal), and
+the named contracts of the suite with their addresses and constructor/initializer arguments. It is
+written atomically (temp file + rename) after every change, so a deploy killed at any instant leaves
+either the previous book or the next one, never a half-written file.
 """
 
 from __future__ import annotations
@@ -27,30 +25,18 @@ class BookError(RuntimeError):
 
 
 @dataclass
-class ContractRecord:
-    """One deployed (or pending) contract."""
+class TxRecord:
+    """One transaction of the deployer, by position in the run (see corridor.deploy.journal)."""
 
-    key: str
-    contract: str
-    address: str
-    args: list[Any]
-    status: str  # "pending" | "deployed"
+    what: dict[str, Any]  # {"kind": "deploy", "contract", "args"} or {"kind": "call", "to", "value", "data"}
+    status: str  # "pending" (written before the send) | "done"
     nonce: int
+    block: int  # the chain height when it was recorded pending (where a resume searches from)
+    address: str | None = None  # deploys: the CREATE address
     tx: str | None = None
-    block: int | None = None
-    initializer: dict[str, Any] | None = None  # {"function": ..., "args": [...]} for proxies
 
     def as_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "key"}
-
-
-@dataclass
-class StepRecord:
-    """One wiring transaction (a role grant, a limit, a registration)."""
-
-    key: str
-    status: str  # "done"
-    tx: str | None = None
+        return dict(self.__dict__)
 
 
 @dataclass
@@ -61,8 +47,8 @@ class DeploymentBook:
     network: str
     chain_id: int
     deployer: str
-    contracts: dict[str, ContractRecord] = field(default_factory=dict)
-    steps: dict[str, StepRecord] = field(default_factory=dict)
+    txs: list[TxRecord] = field(default_factory=list)
+    contracts: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> {contract, address}
     config: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -83,10 +69,8 @@ class DeploymentBook:
             )
         book = cls(path=path, network=network, chain_id=chain_id, deployer=raw.get("deployer", deployer))
         book.config = raw.get("config", {})
-        for key, rec in raw.get("contracts", {}).items():
-            book.contracts[key] = ContractRecord(key=key, **rec)
-        for key, rec in raw.get("steps", {}).items():
-            book.steps[key] = StepRecord(key=key, **rec)
+        book.txs = [TxRecord(**rec) for rec in raw.get("transactions", [])]
+        book.contracts = raw.get("contracts", {})
         return book
 
     def save(self) -> None:
@@ -97,8 +81,8 @@ class DeploymentBook:
             "chainId": self.chain_id,
             "deployer": self.deployer,
             "config": self.config,
-            "contracts": {k: r.as_json() for k, r in self.contracts.items()},
-            "steps": {k: {"status": s.status, "tx": s.tx} for k, s in self.steps.items()},
+            "contracts": self.contracts,
+            "transactions": [r.as_json() for r in self.txs],
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=self.path.name, dir=self.path.parent)
@@ -114,6 +98,7 @@ class DeploymentBook:
             raise
         checkpoint("deploy.recorded")
 
-    def addresses(self) -> dict[str, str]:
-        """key -> address of every deployed contract."""
-        return {k: r.address for k, r in self.contracts.items() if r.status == "deployed"}
+    @property
+    def complete(self) -> bool:
+        """True when every recorded transaction is done."""
+        return all(r.status == "done" for r in self.txs)
