@@ -28,7 +28,7 @@ from typing import Any
 import rlp
 from eth_utils import keccak, to_canonical_address, to_checksum_address
 
-from corridor.deploy.book import DeploymentBook, TxRecord
+from corridor.deploy.book import BookError, DeploymentBook, TxRecord
 from corridor.faults import checkpoint
 
 
@@ -104,6 +104,11 @@ class JournaledAccount:
         what = {"kind": "deploy", "contract": contract._name, "args": jsonable(list(args))}
         rec = self._position(what)
         if rec is not None and rec.status == "done":
+            if not self._web3.eth.get_code(rec.address):
+                raise BookError(
+                    f"{self._book.path.name} records {contract._name} at {rec.address}, but there is no code "
+                    "there: the chain was reset; move the book away to deploy afresh"
+                )
             return contract.at(rec.address)
         nonce = self._nonce_for(rec, what)
         if nonce is None:  # mined before the kill

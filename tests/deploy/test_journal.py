@@ -111,3 +111,12 @@ def test_unreadable_book_is_refused(admin, tmp_path):
     path.write_text("{not json")
     with pytest.raises(BookError, match="not a readable deployment book"):
         _book(path, admin)
+
+
+def test_book_of_a_reset_chain_is_refused(admin, alice, bob, MockERC20, tmp_path, chain):
+    path = tmp_path / "book.json"
+    chain.snapshot()
+    procedure(_journal(path, admin, admin), MockERC20, alice, bob)
+    chain.revert()  # the contracts are gone, the book remains
+    with pytest.raises(BookError, match="chain was reset"):
+        procedure(_journal(path, admin, admin), MockERC20, alice, bob)
