@@ -120,3 +120,12 @@ def test_book_of_a_reset_chain_is_refused(admin, alice, bob, MockERC20, tmp_path
     chain.revert()  # the contracts are gone, the book remains
     with pytest.raises(BookError, match="chain was reset"):
         procedure(_journal(path, admin, admin), MockERC20, alice, bob)
+
+
+def test_journaled_account_is_accepted_as_an_address_argument(admin, MockERC20, tmp_path):
+    acct = _journal(tmp_path / "book.json", admin, admin)
+    token = MockERC20.deploy("Yen", "JPY", 0, {"from": acct})
+    token.mint(acct, 7, {"from": acct})
+    assert token.balanceOf(acct) == 7
+    assert token.balanceOf(admin) == 7
+    assert acct == admin and acct.address == admin.address
