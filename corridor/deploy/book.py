@@ -98,6 +98,10 @@ class DeploymentBook:
             raise
         checkpoint("deploy.recorded")
 
+    def contracts_table(self) -> list[tuple[str, str]]:
+        """(name, address) of every named contract."""
+        return [(name, entry["address"]) for name, entry in self.contracts.items()]
+
     @property
     def complete(self) -> bool:
         """True when every recorded transaction is done."""

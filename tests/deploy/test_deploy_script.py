@@ -102,7 +102,9 @@ def test_deploy_on_live_network_records_everything_and_rerun_sends_nothing(live_
     assert "roles verified" in again.stdout
 
 
-@pytest.mark.parametrize("kill_at", ["deploy.recorded:1", "deploy.sent:1", "deploy.recorded:9", "deploy.sent:7", "deploy.sent:25"])
+@pytest.mark.parametrize(
+    "kill_at", ["deploy.recorded:1", "deploy.sent:1", "deploy.recorded:9", "deploy.sent:7", "deploy.sent:25"]
+)
 def test_deploy_killed_at_any_step_resumes_without_duplicates(live_chain, kill_at):
     w3, book = live_chain
     killed = _deploy(kill_at=kill_at)
