@@ -95,8 +95,17 @@ def test_interrupted_run_resumes_without_duplicates(admin, alice, bob, MockERC20
 def test_changed_procedure_is_refused(admin, alice, bob, MockERC20, tmp_path):
     path = tmp_path / "book.json"
     procedure(_journal(path, admin, admin), MockERC20, alice, bob)
+    acct = _journal(path, admin, admin)
+    MockERC20.deploy("Yen", "JPY", 0, {"from": acct})
     with pytest.raises(JournalMismatch, match="changed"):
-        procedure(_journal(path, admin, admin), MockERC20, alice, bob, supply=6)
+        MockERC20.deploy("Other", "OTH", 0, {"from": acct})  # position 2 was a call
+
+
+def test_changed_constructor_arguments_are_refused(admin, alice, bob, MockERC20, tmp_path):
+    path = tmp_path / "book.json"
+    procedure(_journal(path, admin, admin), MockERC20, alice, bob)
+    with pytest.raises(JournalMismatch, match="changed"):
+        MockERC20.deploy("Yen", "JPY", 2, {"from": _journal(path, admin, admin)})
 
 
 def test_book_of_another_chain_is_refused(admin, tmp_path):
