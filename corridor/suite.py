@@ -51,10 +51,18 @@ def dev_validator_keys(count: int) -> list[str]:
     return ["0x" + keccak(text=f"corridor development validator {i}").hex() for i in range(count)]
 
 
+def dev_party_key(label: str) -> str:
+    """A well-known key for a development party that signs off-chain (the market maker)."""
+    return "0x" + keccak(text=f"corridor development party {label}").hex()
+
+
 def resolve_party(value: Any, accounts: Any) -> Any:
-    """A party from the settings: an index into the development accounts, or an address."""
+    """A party from the settings: an index into the development accounts, `dev:<label>` (a
+    development key, for parties that sign off-chain), or an address."""
     if isinstance(value, int):
         return accounts[value]
+    if isinstance(value, str) and value.startswith("dev:"):
+        return accounts.add(dev_party_key(value[4:]))
     return str(value)
 
 
