@@ -106,7 +106,7 @@ class CorridorDemo:
         for name in ("merchant", "customer", "market_maker", "liquidity"):
             party = self.who[name]
             row = [name, str(party)[:10] + "…"]
-            for label, token in (("JPYS", self.jpy), ("bUSD", self.busd), ("bKHR", self.bkhr)):
+            for token in (self.jpy, self.busd, self.bkhr):
                 tier, jurisdiction, frozen = token.kycOf(party)
                 row.append(f"tier {tier} / {jurisdiction}" + (" frozen" if frozen else ""))
             rows.append(row)
@@ -130,9 +130,9 @@ class CorridorDemo:
         ids = self.suite.stablecoin.issuer_ids
         self.issuer_a = ids["Trust Bank A"]
         self.issuer_b = ids["Trust Bank B"]
-        for issuer_id, name, operator, reserve in (
-            (self.issuer_a, "Trust Bank A", self.who["issuer_a"], 200_000_000),
-            (self.issuer_b, "Trust Bank B", self.who["issuer_b"], 150_000_000),
+        for issuer_id, name, reserve in (
+            (self.issuer_a, "Trust Bank A", 200_000_000),
+            (self.issuer_b, "Trust Bank B", 150_000_000),
         ):
             tx = self.ops.attest_reserve(issuer_id, self.ops.units(reserve), self.admin)
             self.log.add("attestor", f"{name}: reserve attested ¥{reserve:,}", tx, "trust account balance")

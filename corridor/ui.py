@@ -6,8 +6,10 @@ input ends with one clear line and a non-zero exit.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -20,6 +22,52 @@ def fail(message: str, status: int = 2) -> NoReturn:
     """Prints `error: message` on stderr and exits."""
     print(f"error: {message}", file=sys.stderr)
     raise SystemExit(status)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_BROWNIE_RECEIPT = re.compile(
+    r"^\s*(Transaction sent:|Gas price:|Waiting for confirmation|\S+ confirmed|Transaction confirmed|\S+ deployed at:)"
+)
+
+
+class _ReceiptFilter:
+    """A stdout that drops brownie's per-transaction receipt lines (scripts print their own tables)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        self._pending += text
+        *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            plain = _ANSI.sub("", line).replace("\r", "")
+            if not _BROWNIE_RECEIPT.match(plain) and not (plain == "" and self._last_dropped):
+                self._stream.write(line + "\n")
+                self._last_dropped = False
+            else:
+                self._last_dropped = True
+        return len(text)
+
+    _last_dropped = False
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def quiet_receipts() -> Iterator[None]:
+    """Within the block, brownie's transaction receipts are not printed (everything else is)."""
+    original = sys.stdout
+    sys.stdout = _ReceiptFilter(original)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stdout = original
 
 
 def progress(message: str) -> None:

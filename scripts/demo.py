@@ -10,7 +10,7 @@ from brownie import network
 from brownie._config import CONFIG
 
 from corridor.demo import CorridorDemo
-from corridor.ui import UserError, fail
+from corridor.ui import UserError, fail, quiet_receipts
 
 
 def main() -> None:
@@ -18,8 +18,8 @@ def main() -> None:
         fail(
             f"the demo plays on a development network (time travel, unlocked parties), not '{network.show_active()}'"
         )
-    CONFIG.argv["silent"] = True  # one line per step instead of brownie's receipts
     try:
-        CorridorDemo(network.show_active()).run()
+        with quiet_receipts():  # one line per step instead of brownie's receipts
+            CorridorDemo(network.show_active()).run()
     except UserError as exc:
         fail(str(exc))

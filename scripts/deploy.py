@@ -14,12 +14,13 @@ from __future__ import annotations
 from brownie import network
 
 from corridor.suite import deploy_from_brownie
-from corridor.ui import UserError, fail, table
+from corridor.ui import UserError, fail, quiet_receipts, table
 
 
 def main() -> None:
     try:
-        result = deploy_from_brownie(network.show_active())
+        with quiet_receipts():  # the journal logs each deploy; brownie's receipts would repeat it
+            result = deploy_from_brownie(network.show_active())
     except UserError as exc:
         fail(str(exc))
     print()

@@ -23,13 +23,13 @@ from brownie import (
     OZReferenceTokenUpgradeable,
     accounts,
 )
-from brownie._config import CONFIG
 
 from corridor import eip712
 from corridor.artifacts import ROOT
 from corridor.bench import families
 from corridor.bench.references import DEADLINE, deploy_uniswap_v2, seed_pair
 from corridor.bench.report import Report, update_readme
+from corridor.ui import quiet_receipts
 
 REPORT_JSON = ROOT / "reports" / "gas.json"
 README = ROOT / "README.md"
@@ -94,6 +94,11 @@ def measure_uniswap(deployer, trader) -> dict[str, int]:
 
 
 def main() -> None:
+    with quiet_receipts():  # one table instead of a receipt per transaction
+        run()
+
+
+def run() -> None:
     deployer, holder, bob, spender, relayer, trader = (
         accounts[0],
         accounts[1],
@@ -102,7 +107,6 @@ def main() -> None:
         accounts[4],
         accounts[5],
     )
-    CONFIG.argv["silent"] = True  # one table instead of a receipt per transaction
     report = Report()
     print(
         "make gas: deploying references (OpenZeppelin v5 ERC20+Permit, the same behind ERC1967Proxy, Uniswap V2)"
