@@ -43,9 +43,10 @@ class CorridorDemo:
     lp_bank_account = "liquidity@abaa"
     maker_bank_account = "maker@wing"
 
-    def __init__(self, network: str, reports: Path = REPORTS) -> None:
+    def __init__(self, network: str, reports: Path = REPORTS, book_dir: Path = ROOT / "deployments") -> None:
         self.network = network
         self.reports = reports
+        self.book_dir = book_dir
         self.log = StepLog()
         self.result = DemoResult(self.log)
 
@@ -74,7 +75,7 @@ class CorridorDemo:
         from corridor.suite import deploy_from_brownie, parties
 
         progress(f"deploying the corridor on {self.network} (journaled in deployments/{self.network}.json)")
-        deployed = deploy_from_brownie(self.network, log=lambda _: None)
+        deployed = deploy_from_brownie(self.network, log=lambda _: None, book_dir=self.book_dir)
         if deployed.role_problems:
             raise UserError("role check failed after deploy: " + "; ".join(deployed.role_problems))
         self.suite = deployed.suite

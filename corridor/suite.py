@@ -174,8 +174,10 @@ def verify_roles(suite: Suite, admin: Any, settings: dict[str, Any]) -> list[str
     return problems
 
 
-def _book_for(network: str, chain_id: int, deployer: str, development: bool) -> DeploymentBook:
-    path = ROOT / "deployments" / f"{network}.json"
+def _book_for(
+    network: str, chain_id: int, deployer: str, development: bool, book_dir: Path
+) -> DeploymentBook:
+    path = book_dir / f"{network}.json"
     try:
         return DeploymentBook.open(path, network, chain_id, deployer)
     except BookError:
@@ -186,7 +188,9 @@ def _book_for(network: str, chain_id: int, deployer: str, development: bool) -> 
     return DeploymentBook.open(path, network, chain_id, deployer)
 
 
-def deploy_from_brownie(network: str, log: Any = print) -> DeployResult:
+def deploy_from_brownie(
+    network: str, log: Any = print, book_dir: Path = ROOT / "deployments"
+) -> DeployResult:
     """scripts/deploy.py's body: settings, account, journal, deploy, records, role check."""
     from brownie import accounts, web3
     from brownie import project as brownie_project
@@ -197,7 +201,7 @@ def deploy_from_brownie(network: str, log: Any = print) -> DeployResult:
     account = deployer_account(accounts, development)
     require_funds(web3, account, int(settings.get("min_deployer_balance_wei", 0)))
     try:
-        book = _book_for(network, web3.eth.chain_id, account.address, development)
+        book = _book_for(network, web3.eth.chain_id, account.address, development, book_dir)
         first = next((t for t in book.txs if t.address), None)
         if development and first is not None and not web3.eth.get_code(first.address):
             # the same chain id, but a fresh development chain: the recorded contracts are gone
