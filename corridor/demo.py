@@ -21,6 +21,7 @@ from corridor.ui import StepLog, UserError, markdown_table, progress, table
 
 REPORTS = ROOT / "reports"
 KHR, USD = 116, 840
+POLL_SECONDS = 5  # the relayer's polling interval, simulated on the dev chain
 
 
 @dataclass
@@ -175,6 +176,12 @@ class CorridorDemo:
         return intent
 
     def _relay(self, who: str, what: str) -> Any:
+        from brownie import chain
+
+        # A relayer polls every few seconds; on an instant-mining dev chain, advance the clock by one
+        # poll interval so its reserve attestations are not stamped in the same second as the last.
+        chain.sleep(POLL_SECONDS)
+        chain.mine()
         report = self.side.relayer.run_once()
         if report.errors:
             raise UserError(f"relayer: {report.errors[0]}")
