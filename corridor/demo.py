@@ -408,5 +408,6 @@ class CorridorDemo:
         body += ["## Price impact", "", f"![price impact]({png.name})", ""]
         out = self.reports / "demo.md"
         out.write_text("\n".join(body))
-        print(f"\nreport: {out.relative_to(ROOT)} (+ {png.name}); played in {self.result.seconds:.1f} s")
+        shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+        print(f"\nreport: {shown} (+ {png.name}); played in {self.result.seconds:.1f} s")
         return out
