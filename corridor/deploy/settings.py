@@ -1,7 +1,7 @@
 """Per-network deployment settings: `config/<network>.yaml`, and the account that deploys.
 
 Development networks (Anvil, Ganache) fall back to `config/development.yaml`; a live network must
-have its own file. The deployer account comes from, in order: `DEPLOYER_KEYSTORE` (a brownie
+have its own file (start from `config/live.example.yaml`), or `CORRIDOR_SETTINGS` names one. The deployer account comes from, in order: `DEPLOYER_KEYSTORE` (a brownie
 keystore id, password in `DEPLOYER_PASSWORD` or asked for), `DEPLOYER_PRIVATE_KEY`, or on a
 development network the first unlocked account.
 """
@@ -21,7 +21,12 @@ CONFIG_DIR = ROOT / "config"
 
 
 def config_path(network: str, development: bool) -> Path:
-    """The settings file for `network`."""
+    """The settings file for `network` (`CORRIDOR_SETTINGS` names another file explicitly)."""
+    explicit = os.environ.get("CORRIDOR_SETTINGS")
+    if explicit:
+        if not Path(explicit).is_file():
+            raise UserError(f"CORRIDOR_SETTINGS names {explicit}, which is not a file")
+        return Path(explicit)
     own = CONFIG_DIR / f"{network}.yaml"
     if own.is_file():
         return own
@@ -39,11 +44,14 @@ def load_settings(network: str, development: bool) -> dict[str, Any]:
     try:
         data = yaml.safe_load(path.read_text())
     except (OSError, yaml.YAMLError) as exc:
-        raise UserError(f"cannot read {path.relative_to(ROOT)}: {exc}") from exc
+        raise UserError(f"cannot read {path}: {exc}") from exc
     if not isinstance(data, dict):
-        raise UserError(f"{path.relative_to(ROOT)} must be a mapping of sections")
+        raise UserError(f"{path} must be a mapping of sections")
+    missing = [k for k in ("parties", "validators", "stablecoin", "bridge") if k not in data]
+    if missing:
+        raise UserError(f"{path} lacks the section(s) {', '.join(missing)} (see config/development.yaml)")
     data.setdefault("required_confs", 1)
-    data["_path"] = str(path.relative_to(ROOT))
+    data["_path"] = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
     return data
 
 

@@ -63,7 +63,12 @@ def live_chain(tmp_path):
 
 
 def _deploy(kill_at: str | None = None, extra_env: dict | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DEPLOYER_PRIVATE_KEY": ANVIL_KEY, "SOLCX_BINARY_PATH": str(ROOT / ".solcx")}
+    env = {
+        **os.environ,
+        "DEPLOYER_PRIVATE_KEY": ANVIL_KEY,
+        "SOLCX_BINARY_PATH": str(ROOT / ".solcx"),
+        "CORRIDOR_SETTINGS": str(ROOT / "config" / "live.example.yaml"),
+    }
     env.pop("CORRIDOR_KILL_AT", None)
     if kill_at:
         env["CORRIDOR_KILL_AT"] = kill_at
@@ -129,6 +134,13 @@ def test_unknown_network_is_one_clear_line():
     )
     assert result.returncode != 0
     assert "no-such-network" in (result.stdout + result.stderr)
+
+
+def test_missing_settings_for_a_live_network_is_one_clear_line(live_chain):
+    result = _deploy(extra_env={"CORRIDOR_SETTINGS": ""})
+    assert result.returncode != 0
+    assert f"no deployment settings for network '{NETWORK}'" in result.stderr
+    assert not live_chain[1].exists(), "nothing half-written"
 
 
 def test_bad_private_key_is_one_clear_line(live_chain):
