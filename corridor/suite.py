@@ -165,8 +165,8 @@ def verify_roles(suite: Suite, admin: Any, settings: dict[str, Any]) -> list[str
         if name in ("bUSD", "bKHR"):
             need(contract, "COMPLIANCE_ROLE", admin, name)
     need(suite.rfq.venue, "MAKER_MANAGER_ROLE", admin, "RfqVenue")
-    validators = set(validator_addresses(settings))
-    onchain = {str(v) for v in bridge.validators()}
+    validators = {v.lower() for v in validator_addresses(settings)}
+    onchain = {str(v).lower() for v in bridge.validators()}
     if onchain != validators:
         problems.append("BakongBridge: validator set differs from the settings")
     held = [c for c in (suite.exchange.pools.values()) if token.kycOf(c)[0] != INSTITUTIONAL_TIER]
