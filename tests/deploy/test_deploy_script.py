@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -53,6 +54,8 @@ def live_chain(tmp_path):
     )
     book = ROOT / "deployments" / f"{NETWORK}.json"
     book.unlink(missing_ok=True)
+    # brownie keeps its own records of live deployments by chain id; a fresh chain reuses 31337
+    shutil.rmtree(ROOT / "build" / "deployments", ignore_errors=True)
     try:
         yield w3, book
     finally:
@@ -60,6 +63,7 @@ def live_chain(tmp_path):
         anvil.wait()
         subprocess.run([BROWNIE, "networks", "delete", NETWORK], capture_output=True)
         book.unlink(missing_ok=True)
+        shutil.rmtree(ROOT / "build" / "deployments", ignore_errors=True)
 
 
 def _deploy(kill_at: str | None = None, extra_env: dict | None = None) -> subprocess.CompletedProcess:
