@@ -9,6 +9,7 @@ It is deterministic for given settings, so a `JournaledAccount` as `admin` makes
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,7 +210,8 @@ def deploy_from_brownie(
             book = DeploymentBook.open(book.path, network, web3.eth.chain_id, account.address)
     except BookError as exc:
         raise UserError(str(exc)) from exc
-    recorded = {k: v for k, v in settings.items() if not k.startswith("_")}
+    # as JSON: the book stores it that way (int keys become strings, tuples lists)
+    recorded = json.loads(json.dumps({k: v for k, v in settings.items() if not k.startswith("_")}))
     if book.txs and book.config and book.config != recorded:
         raise UserError(
             f"{settings['_path']} changed since {book.path.name} was written; a deployment is not re-wired "
