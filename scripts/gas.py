@@ -27,9 +27,11 @@ from brownie import (
 from corridor import eip712
 from corridor.artifacts import ROOT
 from corridor.bench import families
+from corridor.bench.charts import plot_scaling
 from corridor.bench.references import DEADLINE, deploy_uniswap_v2, seed_pair
 from corridor.bench.report import Report, update_readme
 from corridor.ui import quiet_receipts
+from corridor.ui import table as ui_table
 
 REPORT_JSON = ROOT / "reports" / "gas.json"
 README = ROOT / "README.md"
@@ -133,10 +135,16 @@ def run() -> None:
     )
     print()
     print(report.table())
+    for title, rows in report.scaling.items():
+        print()
+        print(ui_table(list(rows[0].keys()), [list(r.values()) for r in rows], title=title))
+    chart = plot_scaling(report.scaling, ROOT / "reports" / "gas-scaling.png")
     REPORT_JSON.parent.mkdir(parents=True, exist_ok=True)
     report.write_json(REPORT_JSON)
     if update_readme(README, json.loads(REPORT_JSON.read_text())):
-        print(f"\nwrote {REPORT_JSON.relative_to(ROOT)} and regenerated the README gas table")
+        print(
+            f"\nwrote {REPORT_JSON.relative_to(ROOT)}, {chart.relative_to(ROOT) if chart else ''} and the README gas table"
+        )
     failures = report.failures
     if failures:
         print(

@@ -6,7 +6,6 @@ named in its row.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from eth_account import Account
@@ -225,13 +224,15 @@ def exchange(report: Report, refs: dict[str, Any], project: Any) -> None:
         {"hops": "1 hop", "project": one, "Uniswap V2": uni["router_1hop"]},
         {"hops": "2 hops", "project": two, "Uniswap V2": uni["router_2hop"]},
     ]
-    # Newton iterations: swap gas as the pool moves away from balance (each step a larger one-way trade)
+    # Newton iterations: swap gas as one-way trades push the pool away from balance
+    answer = DEFAULT_CONFIG["pairs"]["JPY"]["feed"]["answer"]
     imbalance = []
-    for i, size in enumerate((0, 10_000_000, 30_000_000, 60_000_000, 85_000_000)):
-        if size:
-            pool.swapExactIn(0, size, 0, admin, FAR, {"from": admin}) if i else None
+    for push in (0, 10_000_000, 30_000_000, 60_000_000, 90_000_000):
+        if push:
+            pool.swapExactIn(0, push, 0, admin, FAR, {"from": admin})
         b0, b1 = pool.balances()
-        share = (b0 * 670_000 // 10**8) * 100 // max(b0 * 670_000 // 10**8 + b1 // 1, 1)
+        jpy_usd_cents = b0 * answer // 10**6  # JPY (0 decimals) at the feed's USD price, in cents
+        share = 100 * jpy_usd_cents // (jpy_usd_cents + b1)
         gas = pool.swapExactIn(0, 10_000, 0, trader, FAR, {"from": trader}).gas_used
         imbalance.append({"JPY share of pool value %": share, "swap gas": gas})
     report.scaling["Pool swap gas vs imbalance (Newton iterations)"] = imbalance
@@ -271,4 +272,3 @@ def rfq(report: Report, refs: dict[str, Any], project: Any) -> None:
         {"state": "cold (first fill of a maker)", "gas": cold},
         {"state": "warm nonce word", "gas": warm},
     ]
-    os.environ.setdefault("CORRIDOR_GAS_RFQ_DONE", "1")
