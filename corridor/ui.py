@@ -26,7 +26,7 @@ def fail(message: str, status: int = 2) -> NoReturn:
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _BROWNIE_RECEIPT = re.compile(
-    r"^\s*(Transaction sent:|Gas price:|Waiting for confirmation|\S+ confirmed|Transaction confirmed|\S+ deployed at:)"
+    r"^\s*(mnemonic:|Transaction sent:|Gas price:|Waiting for confirmation|\S+ confirmed|Transaction confirmed|\S+ deployed at:)"
 )
 
 

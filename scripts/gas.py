@@ -49,11 +49,13 @@ def measure_oz(token, name: str, holder, bob, spender, relayer) -> dict[str, int
     token.transfer(bob, 10**18, {"from": holder})
     out = {
         "transfer_existing": token.transfer(bob, 10**18, {"from": holder}).gas_used,
-        "transfer_new": token.transfer(accounts.add().address, 10**18, {"from": holder}).gas_used,
+        "transfer_new": token.transfer(
+            families.keyed_account(f"new {token.address}").address, 10**18, {"from": holder}
+        ).gas_used,
     }
     token.approve(spender, 10**24, {"from": holder})
     out["transfer_from"] = token.transferFrom(holder, bob, 10**18, {"from": spender}).gas_used
-    signer = accounts.add()
+    signer = families.keyed_account(f"permit signer {token.address}")
     token.transfer(signer.address, 10**20, {"from": holder})
     domain = eip712.Domain(name, "1", token.eip712Domain()[3], token.address)
     msg = {

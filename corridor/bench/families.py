@@ -28,6 +28,13 @@ GOALS = {
 FAR = 2**64  # deadline
 
 
+def keyed_account(label: str) -> Any:
+    """A brownie account with a well-known key (benchmark only; `accounts.add()` would print a mnemonic)."""
+    from brownie import accounts
+
+    return accounts.add("0x" + keccak(text=f"corridor gas benchmark {label}").hex())
+
+
 def measure_all(report: Report, refs: dict[str, Any]) -> None:
     """Deploys the corridor once, then adds every family's rows and scaling tables."""
     from brownie import accounts
@@ -59,13 +66,13 @@ def stablecoin(report: Report, refs: dict[str, Any], suite: Any, settings: dict[
     ops.mint(issuer_id, lp, ops.units(1_000_000), "GAS-1", issuer)
     ops.mint(issuer_id, mm, ops.units(1_000), "GAS-2", issuer)
     existing = jpy.transfer(mm, ops.units(100), {"from": lp}).gas_used
-    fresh = accounts.add()
+    fresh = keyed_account("new holder")
     jpy.setKyc(fresh, 1, 392, {"from": admin})  # verified (compliance requires it) but holding nothing
     new = jpy.transfer(fresh, ops.units(100), {"from": lp}).gas_used
     spender = accounts[9]
     jpy.approve(spender, ops.units(10_000), {"from": lp})
     from_ = jpy.transferFrom(lp, mm, ops.units(100), {"from": spender}).gas_used
-    signer = accounts.add()
+    signer = keyed_account("eip-3009 signer")
     jpy.setKyc(signer, 3, 392, {"from": admin})
     jpy.transfer(signer, ops.units(10_000), {"from": lp})
     nonce, sig = ops.sign_transfer_authorization(
@@ -111,7 +118,7 @@ def bridge(report: Report, suite: Any, settings: dict[str, Any]) -> None:
     domain = attest.bridge_domain(chain.id, b.address)
     keys = dev_validator_keys(int(settings["validators"]["dev_keys"]))
     threshold = int(settings["validators"]["threshold"])
-    recipients = [accounts.add() for _ in range(10)]
+    recipients = [keyed_account(f"bridge recipient {i}") for i in range(10)]
     for r in recipients:
         bkhr.setKyc(r, 1, 116, {"from": admin})
     counter = iter(range(10**6))
@@ -131,7 +138,7 @@ def bridge(report: Report, suite: Any, settings: dict[str, Any]) -> None:
         sigs = attest.collect_signatures(domain, att, keys_now, b.threshold())
         return b.mint(att.as_tuple(), sigs, {"from": relayer}).gas_used
 
-    attest_reserve(10**12)
+    attest_reserve(10**12, keys)
     mint(recipients[0], keys)  # warm-up: supply and bucket non-zero
     three_of_five = mint(recipients[1], keys)
     report.add(
@@ -153,7 +160,7 @@ def bridge(report: Report, suite: Any, settings: dict[str, Any]) -> None:
             m,
             {"from": admin},
         )
-        attest_reserve(10**12 + m)
+        attest_reserve(10**12 + m, new_keys)
         mint(recipients[2], new_keys)
         scaling.append({"M": m, "N": n, "mint gas": mint(recipients[2 + m], new_keys)})
     report.scaling["Bridge mint gas vs signatures M (N = 2M-1)"] = scaling
