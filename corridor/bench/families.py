@@ -123,12 +123,11 @@ def bridge(report: Report, suite: Any, settings: dict[str, Any]) -> None:
         bkhr.setKyc(r, 1, 116, {"from": admin})
     counter = iter(range(10**6))
 
-    def attest_reserve(balance: int) -> None:
+    def attest_reserve(balance: int, keys_now: list[str]) -> None:
         chain.sleep(1)
         att = attest.ReserveAttestation(attest.KHR, balance, chain.time(), b.epoch())
-        b.attestReserve(
-            att.as_tuple(), attest.collect_signatures(domain, att, keys, b.threshold()), {"from": relayer}
-        )
+        sigs = attest.collect_signatures(domain, att, keys_now, b.threshold())
+        b.attestReserve(att.as_tuple(), sigs, {"from": relayer})
 
     def mint(recipient: Any, keys_now: list[str]) -> int:
         tx_hash = keccak(text=f"bakong tx {next(counter)}")
