@@ -232,6 +232,7 @@ def exchange(report: Report, refs: dict[str, Any], project: Any) -> None:
     ]
     # Newton iterations: swap gas as one-way trades push the pool away from balance
     answer = DEFAULT_CONFIG["pairs"]["JPY"]["feed"]["answer"]
+    jpy.approve(pool, 2**256 - 1, {"from": admin})
     imbalance = []
     for push in (0, 10_000_000, 30_000_000, 60_000_000, 90_000_000):
         if push:
