@@ -22,6 +22,7 @@ from brownie import (
     OZReferenceToken,
     OZReferenceTokenUpgradeable,
     accounts,
+    chain,
 )
 
 from corridor import eip712
@@ -83,7 +84,13 @@ def measure_uniswap(deployer, trader) -> dict[str, int]:
     seed_pair(uni, b, c, 10**24, 10**24, deployer)
     for t in (a, b, c):
         t.approve(uni.router, 2**256 - 1, {"from": trader})
+    # Warm-up swap (as for the project's pools): the pairs' price accumulators become non-zero. Then
+    # each measured swap is the first of its block a second later, so it pays the accumulator update
+    # as a swap on a live pair does (deterministic whatever the machine's speed).
+    uni.router.swapExactTokensForTokens(10**18, 0, [a, b, c], trader, DEADLINE, {"from": trader})
+    chain.sleep(1)
     one = uni.router.swapExactTokensForTokens(10**20, 0, [a, b], trader, DEADLINE, {"from": trader}).gas_used
+    chain.sleep(1)
     two = uni.router.swapExactTokensForTokens(
         10**20, 0, [a, b, c], trader, DEADLINE, {"from": trader}
     ).gas_used
@@ -93,6 +100,7 @@ def measure_uniswap(deployer, trader) -> dict[str, int]:
     r_in, r_out = (reserves[0], reserves[1]) if a_is_0 else (reserves[1], reserves[0])
     amount_out = (10**20 * 997 * r_out) // (r_in * 1000 + 10**20 * 997)
     outs = (0, amount_out) if a_is_0 else (amount_out, 0)
+    chain.sleep(1)
     pair = pair_ab.swap(*outs, trader, b"", {"from": trader}).gas_used
     return {"router_1hop": one, "router_2hop": two, "pair_swap": pair}
 
