@@ -87,6 +87,7 @@ def measure_uniswap(deployer, trader) -> dict[str, int]:
     # Warm-up swap (as for the project's pools): the pairs' price accumulators become non-zero. Then
     # each measured swap is the first of its block a second later, so it pays the accumulator update
     # as a swap on a live pair does (deterministic whatever the machine's speed).
+    chain.sleep(1)
     uni.router.swapExactTokensForTokens(10**18, 0, [a, b, c], trader, DEADLINE, {"from": trader})
     chain.sleep(1)
     one = uni.router.swapExactTokensForTokens(10**20, 0, [a, b], trader, DEADLINE, {"from": trader}).gas_used
