@@ -111,7 +111,7 @@ class StepLog:
     """The demo's steps, printed as they happen in fixed-width columns: who, what, tx, gas, detail
     (rates, spreads). `rows` keeps them for the report."""
 
-    widths: tuple[int, ...] = (3, 16, 44, 12, 9)
+    widths: tuple[int, ...] = (3, 14, 54, 12, 9)
     headers: tuple[str, ...] = ("#", "who", "what", "tx", "gas", "detail")
     rows: list[list[Any]] = field(default_factory=list)
 
