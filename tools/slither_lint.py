@@ -3,7 +3,7 @@
 Used by tools/lint.sh (`make lint`); run with the project virtualenv's Python (it reads
 brownie-config.yaml), Slither itself runs from its own virtualenv (.venv-lint).
 
-How: every contract under contracts/ (except contracts/testing/) goes into ONE solc standard-JSON
+How: every source under contracts/ (except contracts/testing/) and interfaces/ goes into ONE solc standard-JSON
 input with the remappings, evm_version and optimizer settings of brownie-config.yaml, and Slither
 compiles it through crytic-compile's standard-JSON platform (`--compile-force-framework solc-json`)
 with tools/solc/solc.js as the compiler. One compilation unit, the same settings brownie uses, and no
@@ -34,6 +34,7 @@ import yaml
 
 TOOLS = Path(__file__).resolve().parent
 SOLC = TOOLS / "solc" / "solc.js"
+SOURCE_DIRS = ("contracts", "interfaces")
 EXCLUDED_DIRS = ("contracts/testing",)
 GATING_IMPACTS = ("High", "Medium")
 
@@ -62,12 +63,14 @@ def compiler_settings(root: Path) -> CompilerSettings:
 
 
 def project_sources(root: Path) -> list[str]:
-    """Project contracts as root-relative POSIX paths (the solc source unit names), sorted."""
+    """Project sources (contracts/ and interfaces/, not test-only contracts) as root-relative POSIX paths,
+    i.e. their solc source unit names, sorted."""
     found = []
-    for path in sorted((root / "contracts").rglob("*.sol")):
-        rel = path.relative_to(root).as_posix()
-        if not any(rel.startswith(d + "/") for d in EXCLUDED_DIRS):
-            found.append(rel)
+    for folder in SOURCE_DIRS:
+        for path in sorted((root / folder).rglob("*.sol")):
+            rel = path.relative_to(root).as_posix()
+            if not any(rel.startswith(d + "/") for d in EXCLUDED_DIRS):
+                found.append(rel)
     return found
 
 
@@ -93,10 +96,10 @@ def standard_json_input(sources: list[str], settings: CompilerSettings) -> dict[
 
 
 def include_pattern(root: Path) -> str:
-    """`--include-paths` regex: project contracts, not test-only ones (Slither splits on commas)."""
+    """`--include-paths` regex: project sources, not test-only ones (Slither splits on commas)."""
     base = Path(os.path.realpath(root)).as_posix()
     excluded = "|".join(d.removeprefix("contracts/") + "/" for d in EXCLUDED_DIRS)
-    return f"^{base}/contracts/(?!{excluded})"
+    return f"^{base}/(contracts/(?!{excluded})|interfaces/)"
 
 
 def slither_command(slither: Path, input_file: Path, json_out: Path, root: Path, show_all: bool) -> list[str]:
@@ -181,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
     gating = [f for f in findings if f["impact"] in GATING_IMPACTS]
     counts = ", ".join(f"{sum(f['impact'] == i for f in gating)} {i.lower()}" for i in GATING_IMPACTS)
-    print(f"slither: {len(sources)} contract files, {counts} finding(s)")
+    print(f"slither: {len(sources)} source files, {counts} finding(s)")
     return 1 if gating else 0
 
 

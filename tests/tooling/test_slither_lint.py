@@ -69,9 +69,11 @@ def test_project_sources_skip_test_only_contracts(project):
     add(project, "contracts/stablecoin/Token.sol", CLEAN)
     add(project, "contracts/bridge/interfaces/IBridge.sol", CLEAN)
     add(project, "contracts/testing/Mock.sol", CLEAN)
+    add(project, "interfaces/IToken.sol", CLEAN)
     assert slither_lint.project_sources(project) == [
         "contracts/bridge/interfaces/IBridge.sol",
         "contracts/stablecoin/Token.sol",
+        "interfaces/IToken.sol",
     ]
 
 
@@ -94,6 +96,7 @@ def test_include_pattern_keeps_project_contracts_only(project):
     assert "," not in pattern.pattern and ".." not in pattern.pattern  # Slither splits on both
     base = project.resolve().as_posix()
     assert pattern.search(f"{base}/contracts/bridge/Bridge.sol")
+    assert pattern.search(f"{base}/interfaces/IBridge.sol")
     assert not pattern.search(f"{base}/contracts/testing/Mock.sol")
     assert not pattern.search(f"{base}/node_modules/@openzeppelin/contracts/token/ERC20/ERC20.sol")
 
@@ -126,7 +129,7 @@ def test_clean_contract_passes(project):
     add(project, "contracts/shared/Reader.sol", CLEAN)
     result = run_lint(project)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip().endswith("slither: 1 contract files, 0 high, 0 medium finding(s)")
+    assert result.stdout.strip().endswith("slither: 1 source files, 0 high, 0 medium finding(s)")
 
 
 @needs_slither
