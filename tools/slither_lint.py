@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     sources = project_sources(root)
     if not sources:
         print(
-            "slither: no project contracts under contracts/ (outside contracts/testing/), nothing to analyse"
+            "slither: no project sources (contracts/ outside contracts/testing/, interfaces/), nothing to analyse"
         )
         return 0
 
