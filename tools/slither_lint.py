@@ -127,6 +127,9 @@ def slither_command(slither: Path, input_file: Path, json_out: Path, root: Path,
 def error_summary(error: str) -> str:
     """One line for a Slither/crytic-compile error: solc's first error with its location when it is one."""
     lines = [line.strip() for line in error.splitlines() if line.strip()]
+    wrapper = [line for line in lines if line.startswith("solc wrapper: ")]
+    if wrapper:
+        return wrapper[0]
     for i, line in enumerate(lines):
         match = re.search(r"(\w*Error): (?:\1: )?(.*)", line)
         if match and not line.startswith("Invalid compilation"):
@@ -184,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
     gating = [f for f in findings if f["impact"] in GATING_IMPACTS]
     counts = ", ".join(f"{sum(f['impact'] == i for f in gating)} {i.lower()}" for i in GATING_IMPACTS)
-    print(f"slither: {len(sources)} source files, {counts} finding(s)")
+    others = len(findings) - len(gating)
+    extra = f" (and {others} low/informational/optimization)" if others else ""
+    print(f"slither: {len(sources)} source files, {counts} finding(s){extra}")
     return 1 if gating else 0
 
 

@@ -112,6 +112,11 @@ def test_error_summary_is_solc_first_error_with_location():
     )
 
 
+def test_error_summary_prefers_the_wrapper_message():
+    error = "Invalid compilation: \nSolidity version not found:\nSTDERR:\nsolc wrapper: cannot load the npm package\n"
+    assert slither_lint.error_summary(error) == "solc wrapper: cannot load the npm package"
+
+
 def test_no_project_contracts_passes(project):
     add(project, "contracts/testing/Mock.sol", UNCHECKED_TRANSFER)
     result = run_lint(project)
