@@ -202,7 +202,7 @@ abstract contract CompliantToken is
     }
 
     /// @inheritdoc IERC20Permit
-    function nonces(address owner) public view override(IERC20Permit, NoncesUpgradeable) returns (uint256) {
+    function nonces(address owner) public view virtual override(IERC20Permit, NoncesUpgradeable) returns (uint256) {
         return super.nonces(owner);
     }
 
