@@ -260,7 +260,6 @@ class StablecoinMachine:
             assert self.token.authorizationState(owner, nonce) is True
 
 
-@pytest.mark.stateful
 def test_stablecoin_state_machine(state_machine, token, registry, alice, bob, merchant, customer, signer, bank_a,
                                   bank_b, operator, attestor):
     state_machine(
@@ -272,5 +271,5 @@ def test_stablecoin_state_machine(state_machine, token, registry, alice, bob, me
         operator,
         attestor,
         signer,
-        settings={"max_examples": 25, "stateful_step_count": 20},
+        settings={"max_examples": 20, "stateful_step_count": 20},
     )
