@@ -6,7 +6,7 @@ import pytest
 from brownie import chain
 from eth_utils import keccak
 
-from corridor.eip712 import Domain, type_hash
+from corridor.eip712 import type_hash
 from corridor.stablecoin import signing
 
 REF = b"REF-0001".ljust(32, b"\0")
@@ -188,8 +188,10 @@ def _domain(registry, chain_id=None):
 
 
 def test_attestation_typehash_matches_python(registry):
-    assert registry.RESERVE_ATTESTATION_TYPEHASH() == "0x" + type_hash(
-        "ReserveAttestation", signing.RESERVE_ATTESTATION_FIELDS).hex()
+    assert (
+        registry.RESERVE_ATTESTATION_TYPEHASH()
+        == "0x" + type_hash("ReserveAttestation", signing.RESERVE_ATTESTATION_FIELDS).hex()
+    )
 
 
 def test_attest_with_signature_records(registry, key_attestor, stranger):

@@ -2,7 +2,6 @@
 Σ outstanding == totalSupply and records exactly the shortfall as claims."""
 
 import brownie
-from brownie import chain
 from brownie.test import given, strategy
 from hypothesis import settings
 
@@ -11,18 +10,22 @@ MAX = 2**256 - 1
 
 
 @settings(max_examples=20)
-@given(per_transfer=strategy("uint256", min_value=1, max_value=2**40 - 2),
-       daily=strategy("uint256", min_value=1, max_value=2**40 - 2),
-       tier=strategy("uint8", min_value=1, max_value=3))
+@given(
+    per_transfer=strategy("uint256", min_value=1, max_value=2**40 - 2),
+    daily=strategy("uint256", min_value=1, max_value=2**40 - 2),
+    tier=strategy("uint8", min_value=1, max_value=3),
+)
 def test_tier_limits_round_trip(token, operator, per_transfer, daily, tier):
     token.setTierLimits(tier, per_transfer, daily, {"from": operator})
     assert token.tierLimits(tier) == (per_transfer, daily)
 
 
 @settings(max_examples=20)
-@given(per_transfer=strategy("uint256", min_value=1, max_value=2_000_000),
-       daily=strategy("uint256", min_value=1, max_value=3_000_000),
-       amounts=strategy("uint256[]", min_length=1, max_length=5, max_value=1_500_000))
+@given(
+    per_transfer=strategy("uint256", min_value=1, max_value=2_000_000),
+    daily=strategy("uint256", min_value=1, max_value=3_000_000),
+    amounts=strategy("uint256[]", min_length=1, max_length=5, max_value=1_500_000),
+)
 def test_transfers_never_exceed_tier_limits(token, operator, alice, bob, per_transfer, daily, amounts):
     token.setTierLimits(1, per_transfer, daily, {"from": operator})
     spent = 0
@@ -40,12 +43,15 @@ def test_transfers_never_exceed_tier_limits(token, operator, alice, bob, per_tra
 
 
 @settings(max_examples=20)
-@given(extra_a=strategy("uint256", max_value=5_000_000),
-       extra_b=strategy("uint256", max_value=5_000_000),
-       through=strategy("uint8", min_value=1, max_value=2),
-       fraction=strategy("uint8", min_value=1, max_value=100))
-def test_redemption_keeps_outstanding_equal_to_supply(token, registry, bank_a, bank_b, merchant, extra_a, extra_b,
-                                                      through, fraction):
+@given(
+    extra_a=strategy("uint256", max_value=5_000_000),
+    extra_b=strategy("uint256", max_value=5_000_000),
+    through=strategy("uint8", min_value=1, max_value=2),
+    fraction=strategy("uint8", min_value=1, max_value=100),
+)
+def test_redemption_keeps_outstanding_equal_to_supply(
+    token, registry, bank_a, bank_b, merchant, extra_a, extra_b, through, fraction
+):
     ops = {1: bank_a, 2: bank_b}
     if extra_a:
         registry.mint(1, merchant, extra_a, REF, {"from": bank_a})
