@@ -154,9 +154,9 @@ def signers(chain, bridge, keys):
     return Signers(chain, bridge, keys)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def funded(signers, relayer, bridge):
-    """Both currencies have a fresh reserve attestation of RESERVE."""
+    """Both currencies have a fresh reserve attestation of RESERVE (function scope: tests without it have none)."""
     signers.attest_reserve(USD, RESERVE, relayer)
     signers.attest_reserve(KHR, RESERVE, relayer)
     return RESERVE
