@@ -73,15 +73,21 @@ class Signers:
             epoch=kw.get("epoch", self.bridge.epoch()),
         )
 
+    def newer_than(self, latest: int) -> int:
+        """The latest block time, after mining a block if needed so that it is > `latest`."""
+        if self.now() <= latest:
+            self.chain.sleep(latest - self.now() + 1)
+            self.chain.mine()
+        return self.now()
+
     def reserve_att(self, currency: int, balance: int, **kw: Any) -> attest.ReserveAttestation:
-        return attest.ReserveAttestation(
-            currency, balance, kw.get("as_of", self.now()), kw.get("epoch", self.bridge.epoch())
-        )
+        as_of = kw["as_of"] if "as_of" in kw else self.newer_than(self.bridge.reserveOf(currency)[1])
+        return attest.ReserveAttestation(currency, balance, as_of, kw.get("epoch", self.bridge.epoch()))
 
     def reconciliation(self, currency: int, balance: int, **kw: Any) -> attest.Reconciliation:
-        return attest.Reconciliation(
-            currency, balance, kw.get("as_of", self.now()), kw.get("epoch", self.bridge.epoch())
-        )
+        # the contract's reconciliation clock is private; a fresh block is always newer than the last report
+        as_of = kw["as_of"] if "as_of" in kw else self.newer_than(self.now())
+        return attest.Reconciliation(currency, balance, as_of, kw.get("epoch", self.bridge.epoch()))
 
     def finalization(self, redemption_id: int, payout: bytes | None = None, **kw: Any):
         return attest.RedemptionFinalization(
