@@ -126,18 +126,27 @@ def keys():
     return validator_keys(VALIDATOR_COUNT)
 
 
+KYC_TIER = 3
+"""Tier of the holders verified by `deployment` (unlimited under the default tier limits)."""
+CAMBODIA = 116
+
+
 @pytest.fixture(scope="module")
-def deployment(BakongBridge, admin, operator, guardian, keys):
+def deployment(BakongBridge, BridgeToken, admin, operator, guardian, alice, bob, merchant, customer, keys):
+    """bUSD + bKHR (BridgeToken proxies) and the bridge; alice, bob, merchant, customer verified on both."""
     from brownie import project
 
     cfg = default_config(
         [Account.from_key(k).address for k in keys],
         THRESHOLD,
-        token="mock",
         pauser=operator,
         guardian=guardian,
     )
-    return deploy_bridge(project.get_loaded_projects()[0], admin, cfg)
+    d = deploy_bridge(project.get_loaded_projects()[0], admin, cfg)
+    for token in d.tokens.values():
+        for holder in (alice, bob, merchant, customer):
+            token.setKyc(holder, KYC_TIER, CAMBODIA, {"from": admin})
+    return d
 
 
 @pytest.fixture(scope="module")
