@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
@@ -250,6 +251,32 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         external
         whenNotPaused
         nonReentrant
+        returns (uint256 redemptionId)
+    {
+        return _redeem(currency, amount, bakongAccountId);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function redeemWithPermit(
+        uint16 currency,
+        uint256 amount,
+        string calldata bakongAccountId,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external whenNotPaused nonReentrant returns (uint256 redemptionId) {
+        // A front-runner may already have submitted the permit: ignore its failure and let the allowance
+        // decide in transferFrom (OpenZeppelin's advice for permit + call).
+        try IERC20Permit(address(_currency(currency).token)).permit(
+            msg.sender, address(this), amount, deadline, v, r, s
+        ) {} catch {}
+        return _redeem(currency, amount, bakongAccountId);
+    }
+
+    /// @dev Checks, charges the outbound bucket, records the redemption, then pulls the escrow (CEI).
+    function _redeem(uint16 currency, uint256 amount, string calldata bakongAccountId)
+        private
         returns (uint256 redemptionId)
     {
         Currency storage c = _currency(currency);
