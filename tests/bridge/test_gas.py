@@ -33,3 +33,21 @@ def test_print_mint_gas_by_threshold(bridge, bkhr, signers, admin, relayer, alic
     print("\n| M | N | mint gasUsed |\n|---|---|---|")
     for m, n, gas in rows:
         print(f"| {m} | {n} | {gas:,} |")
+
+
+def test_print_queue_and_redemption_gas(bridge, bkhr, signers, admin, relayer, alice, bob, funded, chain):
+    signers.mint(KHR, 1_000, alice, relayer)  # warm-up
+    big = bridge.limitsOf(KHR)[1] + 1
+    att = signers.mint_att(KHR, big, bob)
+    queued = bridge.mint(att.as_tuple(), signers.sign(att), {"from": relayer})
+    chain.sleep(bridge.timings()[1] + 1)
+    chain.mine()
+    signers.attest_reserve(KHR, 10**15 + 1, relayer)
+    executed = bridge.executeQueuedMint(att.bakong_tx_hash, {"from": relayer})
+    bkhr.approve(bridge, 2**256 - 1, {"from": alice})
+    redeem = bridge.redeem(KHR, 500, "dara@aclb", {"from": alice})
+    f = signers.finalization(redeem.return_value)
+    final = bridge.finalizeRedemption(f.as_tuple(), signers.sign(f), {"from": relayer})
+    reserve = signers.attest_reserve(KHR, 10**15 + 2, relayer)
+    print(f"\nqueue (3-of-5): {queued.gas_used:,}  executeQueuedMint: {executed.gas_used:,}  redeem: {redeem.gas_used:,}"
+          f"  finalize (3-of-5): {final.gas_used:,}  attestReserve (3-of-5): {reserve.gas_used:,}")
