@@ -10,14 +10,14 @@ from eth_account import Account
 
 from corridor.bridge.attest import KHR
 
-from conftest import validator_keys
+from conftest import Signers, validator_keys
 
 
 def _measure(bridge, bkhr, signers, admin, relayer, recipients, m):
     n = 2 * m - 1
     keys = validator_keys(n, salt=f"gas-{m}")
     bridge.setValidators([Account.from_key(k).address for k in keys], m, {"from": admin})
-    signers.keys = keys
+    signers = Signers(signers.chain, bridge, keys)  # a local set: the module's `signers` keeps its keys
     att = signers.mint_att(KHR, 1_000, recipients[0])  # warm-up: supply non-zero
     bridge.mint(att.as_tuple(), signers.sign(att), {"from": relayer})
     att = signers.mint_att(KHR, 1_000, recipients[1])

@@ -177,5 +177,5 @@ def test_bridge_state_machine(state_machine, chain, bridge, bkhr, signers, admin
         admin,
         relayer,
         [alice, bob],
-        settings={"max_examples": 15, "stateful_step_count": 30},
+        settings={"max_examples": 10, "stateful_step_count": 25},
     )
