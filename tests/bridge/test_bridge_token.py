@@ -115,7 +115,9 @@ def test_redeem_by_frozen_holder_reverts(signers, bridge, bkhr, admin, alice, re
         bridge.redeem(KHR, 10, "dara@aclb", {"from": alice})
 
 
-def test_refund_to_holder_frozen_meanwhile_waits_for_unfreeze(signers, bridge, bkhr, admin, alice, relayer, funded):
+def test_refund_to_holder_frozen_meanwhile_waits_for_unfreeze(
+    signers, bridge, bkhr, admin, alice, relayer, funded
+):
     signers.mint(KHR, 10, alice, relayer)
     bkhr.approve(bridge, 10, {"from": alice})
     rid = bridge.redeem(KHR, 10, "dara@aclb", {"from": alice}).return_value
@@ -129,7 +131,9 @@ def test_refund_to_holder_frozen_meanwhile_waits_for_unfreeze(signers, bridge, b
 
 
 @pytest.mark.parametrize("currency", [KHR, USD])
-def test_bridge_escrow_is_not_bound_by_tier_limits(signers, bridge, deployment, admin, alice, relayer, funded, currency):
+def test_bridge_escrow_is_not_bound_by_tier_limits(
+    signers, bridge, deployment, admin, alice, relayer, funded, currency
+):
     """alice at tier 1 sends within her limit; the bridge (tier 4) receives and later burns without limits."""
     token = deployment.tokens[currency]
     per_transfer = token.tierLimits(1)[0]

@@ -6,11 +6,10 @@ recipient already KYC-verified on the token (its account word is non-zero) but h
 new Bakong tx hash (its slot goes 0 -> 1), reserve attested in an earlier transaction.
 """
 
+from conftest import Signers, validator_keys
 from eth_account import Account
 
 from corridor.bridge.attest import KHR
-
-from conftest import Signers, validator_keys
 
 
 def _measure(bridge, bkhr, signers, admin, relayer, recipients, m):
@@ -49,5 +48,7 @@ def test_print_queue_and_redemption_gas(bridge, bkhr, signers, admin, relayer, a
     f = signers.finalization(redeem.return_value)
     final = bridge.finalizeRedemption(f.as_tuple(), signers.sign(f), {"from": relayer})
     reserve = signers.attest_reserve(KHR, 10**15 + 2, relayer)
-    print(f"\nqueue (3-of-5): {queued.gas_used:,}  executeQueuedMint: {executed.gas_used:,}  redeem: {redeem.gas_used:,}"
-          f"  finalize (3-of-5): {final.gas_used:,}  attestReserve (3-of-5): {reserve.gas_used:,}")
+    print(
+        f"\nqueue (3-of-5): {queued.gas_used:,}  executeQueuedMint: {executed.gas_used:,}  redeem: {redeem.gas_used:,}"
+        f"  finalize (3-of-5): {final.gas_used:,}  attestReserve (3-of-5): {reserve.gas_used:,}"
+    )

@@ -97,7 +97,10 @@ class BridgeMachine:
         try:
             self.bridge.executeQueuedMint(h, {"from": self.relayer})
         except VirtualMachineError as exc:
-            assert any(r in _reason(exc) for r in ("MintNotReady", "ReserveExceeded", "ReserveStale", "MintingStopped"))
+            assert any(
+                r in _reason(exc)
+                for r in ("MintNotReady", "ReserveExceeded", "ReserveStale", "MintingStopped")
+            )
             return
         self.queued.remove(h)
         self.minted_hashes[h] = self.minted_hashes.get(h, 0) + 1
@@ -111,7 +114,9 @@ class BridgeMachine:
         try:
             tx = self.bridge.redeem(KHR, amount, "dara@aclb", {"from": holder})
         except VirtualMachineError as exc:
-            assert any(r in _reason(exc) for r in ("RateLimitExceeded", "AmountAboveMessageCap")), _reason(exc)
+            assert any(r in _reason(exc) for r in ("RateLimitExceeded", "AmountAboveMessageCap")), _reason(
+                exc
+            )
             return
         rid = tx.return_value
         self.redemptions[rid] = (holder, amount)

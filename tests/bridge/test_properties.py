@@ -3,12 +3,11 @@
 import brownie
 from brownie.exceptions import VirtualMachineError
 from brownie.test import given, strategy
+from conftest import RESERVE
 from hypothesis import HealthCheck, settings
 
 from corridor.bridge import attest
 from corridor.bridge.attest import KHR
-
-from conftest import RESERVE
 
 ACCOUNT_ALPHABET = "ab@.-_"
 
@@ -78,9 +77,14 @@ def test_any_non_ascending_signer_order_reverts(bridge, signers, alice, relayer,
             bridge.mint(att.as_tuple(), sigs, {"from": relayer})
 
 
-@given(seconds=strategy("uint256", min_value=0, max_value=200_000), spend=strategy("uint256", min_value=1, max_value=10**8))
+@given(
+    seconds=strategy("uint256", min_value=0, max_value=200_000),
+    spend=strategy("uint256", min_value=1, max_value=10**8),
+)
 @settings(max_examples=8, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_outbound_bucket_refills_linearly_to_capacity(bridge, bkhr, signers, alice, relayer, chain, seconds, spend):
+def test_outbound_bucket_refills_linearly_to_capacity(
+    bridge, bkhr, signers, alice, relayer, chain, seconds, spend
+):
     """After spending, the bucket holds min(capacity, left + rate x elapsed)."""
     cap, rate = bridge.limitsOf(KHR)[5], bridge.limitsOf(KHR)[6]
     spend = min(spend, bridge.limitsOf(KHR)[1])  # below the queue threshold: minted at once

@@ -3,7 +3,7 @@
 import brownie
 import pytest
 
-from corridor.bridge.attest import KHR, USD
+from corridor.bridge.attest import KHR
 
 ACCOUNT = "sokha@aclb"
 
@@ -262,22 +262,40 @@ def _permit(token, owner, spender, value, deadline, chain):
     from corridor.eip712 import Domain, sign
 
     domain = Domain(token.name(), "1", chain.id, token.address)
-    fields = [("owner", "address"), ("spender", "address"), ("value", "uint256"), ("nonce", "uint256"), ("deadline", "uint256")]
-    msg = {"owner": owner.address, "spender": spender.address, "value": value, "nonce": token.nonces(owner), "deadline": deadline}
+    fields = [
+        ("owner", "address"),
+        ("spender", "address"),
+        ("value", "uint256"),
+        ("nonce", "uint256"),
+        ("deadline", "uint256"),
+    ]
+    msg = {
+        "owner": owner.address,
+        "spender": spender.address,
+        "value": value,
+        "nonce": token.nonces(owner),
+        "deadline": deadline,
+    }
     return sign(owner.private_key, domain, "Permit", fields, msg).vrs
 
 
-def test_redeem_with_permit_in_one_transaction(signers, bridge, bkhr, admin, accounts, relayer, funded, chain):
+def test_redeem_with_permit_in_one_transaction(
+    signers, bridge, bkhr, admin, accounts, relayer, funded, chain
+):
     owner = accounts.add()
     bkhr.setKyc(owner, 3, 116, {"from": admin})
     signers.mint(KHR, 500, owner, relayer)
     v, r, s = _permit(bkhr, owner, bridge, 500, signers.now() + 600, chain)
-    tx = bridge.redeemWithPermit(KHR, 500, ACCOUNT, signers.now() + 600, v, r, s, {"from": owner, "gas_price": 0})
+    tx = bridge.redeemWithPermit(
+        KHR, 500, ACCOUNT, signers.now() + 600, v, r, s, {"from": owner, "gas_price": 0}
+    )
     assert tx.events["RedemptionRequested"]["amount"] == 500
     assert bkhr.balanceOf(bridge) == 500
 
 
-def test_redeem_with_front_run_permit_still_redeems(signers, bridge, bkhr, admin, accounts, relayer, funded, chain):
+def test_redeem_with_front_run_permit_still_redeems(
+    signers, bridge, bkhr, admin, accounts, relayer, funded, chain
+):
     owner = accounts.add()
     bkhr.setKyc(owner, 3, 116, {"from": admin})
     signers.mint(KHR, 500, owner, relayer)
@@ -293,7 +311,16 @@ def test_redeem_with_bad_permit_reverts_on_allowance(signers, bridge, bkhr, admi
     bkhr.setKyc(owner, 3, 116, {"from": admin})
     signers.mint(KHR, 500, owner, relayer)
     with brownie.reverts(revert_pattern=r"ERC20InsufficientAllowance.*"):
-        bridge.redeemWithPermit(KHR, 500, ACCOUNT, signers.now() + 600, 27, b"\1" * 32, b"\2" * 32, {"from": owner, "gas_price": 0})
+        bridge.redeemWithPermit(
+            KHR,
+            500,
+            ACCOUNT,
+            signers.now() + 600,
+            27,
+            b"\1" * 32,
+            b"\2" * 32,
+            {"from": owner, "gas_price": 0},
+        )
 
 
 def test_redeem_with_permit_when_paused_reverts(bridge, operator, alice):
