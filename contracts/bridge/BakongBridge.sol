@@ -158,8 +158,9 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
             return true;
         }
         _mintStatus[a.bakongTxHash] = MintStatus.Minted;
-        _mintAgainstReserve(c, a.currency, a.recipient, a.amount, cfg.maxReserveAge);
+        IBridgeToken token = _checkReserve(c, a.currency, a.amount, cfg.maxReserveAge);
         emit Minted(a.currency, a.bakongTxHash, a.recipient, a.amount, a.khqrMd5);
+        token.mint(a.recipient, a.amount);
         return false;
     }
 
@@ -173,8 +174,9 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
 
         _mintStatus[bakongTxHash] = MintStatus.Minted;
         delete _queuedMints[bakongTxHash];
-        _mintAgainstReserve(c, q.currency, q.recipient, q.amount, _config.maxReserveAge);
+        IBridgeToken token = _checkReserve(c, q.currency, q.amount, _config.maxReserveAge);
         emit Minted(q.currency, bakongTxHash, q.recipient, q.amount, bytes16(0));
+        token.mint(q.recipient, q.amount);
     }
 
     /// @inheritdoc IBakongBridge
@@ -514,20 +516,18 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         }
     }
 
-    /// @dev Mints `amount` if the supply stays within a fresh attested omnibus balance.
-    function _mintAgainstReserve(
-        Currency storage c,
-        uint16 currency,
-        address recipient,
-        uint256 amount,
-        uint256 maxReserveAge
-    ) private {
+    /// @dev Returns the token of `c` if minting `amount` keeps its supply within a fresh attested omnibus
+    /// balance (reads the supply with a static call; the caller then mints).
+    function _checkReserve(Currency storage c, uint16 currency, uint256 amount, uint256 maxReserveAge)
+        private
+        view
+        returns (IBridgeToken token)
+    {
         uint64 asOf = c.reserveAsOf;
         if (block.timestamp > asOf + maxReserveAge) revert ReserveStale(currency, asOf);
-        IBridgeToken token = c.token;
+        token = c.token;
         uint256 supplyAfter = token.totalSupply() + amount;
         if (supplyAfter > c.reserve) revert ReserveExceeded(currency, supplyAfter, c.reserve);
-        token.mint(recipient, amount);
     }
 
     /// @dev A balance observation must be newer than the last one, not from the future, and still fresh.
