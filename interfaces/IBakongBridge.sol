@@ -190,8 +190,8 @@ interface IBakongBridge {
     error ZeroTiming();
     /// @notice The currency code must be non-zero.
     error ZeroCurrency();
-    /// @notice The token must be a contract address.
-    error ZeroToken();
+    /// @notice The token must be a contract whose `bridge()` is this bridge.
+    error InvalidToken(address token);
     /// @notice `currency` is not bridged.
     error UnknownCurrency(uint16 currency);
     /// @notice `currency` is already bridged.
@@ -314,7 +314,7 @@ interface IBakongBridge {
     /// @notice Admin: changes the bridge-wide timings.
     function setTimings(Timings calldata newTimings) external;
 
-    /// @notice Admin: bridges `currency` through `token` (the bridge must be the token's minter).
+    /// @notice Admin: bridges `currency` through `token`, which must already name this bridge as its `bridge()`.
     function addCurrency(uint16 currency, address token, CurrencyLimits calldata limits) external;
 
     /// @notice Admin: changes the limits of `currency`.

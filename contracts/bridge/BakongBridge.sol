@@ -356,7 +356,7 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         onlyRole(DEFAULT_ADMIN_ROLE)
     {
         if (currency == 0) revert ZeroCurrency();
-        if (token.code.length == 0) revert ZeroToken();
+        if (token.code.length == 0 || IBridgeToken(token).bridge() != address(this)) revert InvalidToken(token);
         Currency storage c = _currencies[currency];
         if (address(c.token) != address(0)) revert CurrencyAlreadyAdded(currency);
         c.token = IBridgeToken(token);
