@@ -126,10 +126,10 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         if (a.khqrMd5 == bytes16(0)) revert ZeroKhqrMd5();
         if (block.timestamp > a.expiry) revert AttestationExpired(a.expiry);
         if (a.epoch != cfg.epoch) revert EpochMismatch(cfg.epoch, a.epoch);
+        if (_mintStatus[a.bakongTxHash] != MintStatus.None) revert BakongTxAlreadyProcessed(a.bakongTxHash);
         Currency storage c = _currency(a.currency);
         if (c.mintingStopped) revert MintingStopped(a.currency);
         if (a.amount > c.maxPerMessage) revert AmountAboveMessageCap(a.amount, c.maxPerMessage);
-        if (_mintStatus[a.bakongTxHash] != MintStatus.None) revert BakongTxAlreadyProcessed(a.bakongTxHash);
 
         _verify(
             keccak256(
