@@ -114,6 +114,12 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         _setValidators(validators_, threshold_);
     }
 
+    /// @dev Same behaviour as OZ `Pausable.whenNotPaused`, reading the flag packed in `_config`.
+    modifier whenNotPaused() {
+        if (_config.paused) revert EnforcedPause();
+        _;
+    }
+
     // ================================================================== attested actions
 
     /// @inheritdoc IBakongBridge
@@ -492,11 +498,6 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
     }
 
     // ================================================================== internals
-
-    modifier whenNotPaused() {
-        if (_config.paused) revert EnforcedPause();
-        _;
-    }
 
     /// @dev Accepts exactly `threshold` signatures (r ‖ s ‖ v each) over the EIP-712 digest of `structHash`,
     /// from current-epoch validators in strictly ascending order: one comparison rules out duplicates.
