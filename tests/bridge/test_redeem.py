@@ -88,7 +88,7 @@ def test_redeem_unknown_currency_reverts(bridge, holder):
 
 def test_redeem_beyond_outbound_bucket_reverts(bridge, admin, holder):
     limits = list(bridge.limitsOf(KHR))
-    limits[0], limits[1], limits[5] = 10_000, 10_000, 15_000  # cap, queue threshold, outbound capacity
+    limits[0], limits[1], limits[5], limits[6] = 10_000, 10_000, 15_000, 1  # cap, threshold, capacity, 1/s
     bridge.setCurrencyLimits(KHR, limits, {"from": admin})
     _redeem(bridge, holder, 10_000)
     with brownie.reverts(revert_pattern=r"RateLimitExceeded.*"):
