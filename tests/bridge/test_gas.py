@@ -52,3 +52,14 @@ def test_print_queue_and_redemption_gas(bridge, bkhr, signers, admin, relayer, a
         f"\nqueue (3-of-5): {queued.gas_used:,}  executeQueuedMint: {executed.gas_used:,}  redeem: {redeem.gas_used:,}"
         f"  finalize (3-of-5): {final.gas_used:,}  attestReserve (3-of-5): {reserve.gas_used:,}"
     )
+
+
+def test_print_mint_gas_by_state(bridge, bkhr, signers, relayer, alice, bob, funded):
+    """3-of-5: first mint of the currency, then a new (verified) holder, then an existing holder."""
+    first = signers.mint(KHR, 1_000, alice, relayer)
+    new_holder = signers.mint(KHR, 1_000, bob, relayer)
+    existing = signers.mint(KHR, 1_000, alice, relayer)
+    print(
+        f"\nfirst mint of the currency: {first.gas_used:,}  new holder: {new_holder.gas_used:,}"
+        f"  existing holder: {existing.gas_used:,}"
+    )
