@@ -30,7 +30,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from corridor.bridge.attest import CURRENCY_CODES
+from corridor.bridge.attest import CURRENCY_CODES, bridge_domain
+from corridor.eip712 import Domain
 from corridor.stablecoin.proxy import deploy_behind_proxy
 
 MAX_UINT = 2**256 - 1
@@ -97,6 +98,21 @@ class BridgeDeployment:
         """The token of `currency` (numeric code or "USD"/"KHR")."""
         code = CURRENCY_CODES[currency] if isinstance(currency, str) else currency
         return self.tokens[code]
+
+    def domain(self, chain_id: int) -> Domain:
+        """The bridge's EIP-712 domain on `chain_id` (what validators sign under)."""
+        return bridge_domain(chain_id, self.bridge.address)
+
+    def verify_holders(
+        self, compliance: Any, holders: list[Any], tier: int = 2, jurisdiction: int = CAMBODIA
+    ) -> None:
+        """KYC-verifies `holders` on every bridge token (mint recipients and redeemers must be verified).
+
+        `compliance` must hold the tokens' COMPLIANCE_ROLE (the deployer does after deploy_bridge).
+        """
+        for token in self.tokens.values():
+            for holder in holders:
+                token.setKyc(holder, tier, jurisdiction, {"from": compliance})
 
 
 def default_config(validators: list[str], threshold: int, **overrides: Any) -> dict[str, Any]:

@@ -143,9 +143,7 @@ def deployment(BakongBridge, BridgeToken, admin, operator, guardian, alice, bob,
         guardian=guardian,
     )
     d = deploy_bridge(project.get_loaded_projects()[0], admin, cfg)
-    for token in d.tokens.values():
-        for holder in (alice, bob, merchant, customer):
-            token.setKyc(holder, KYC_TIER, CAMBODIA, {"from": admin})
+    d.verify_holders(admin, [alice, bob, merchant, customer], tier=KYC_TIER, jurisdiction=CAMBODIA)
     return d
 
 

@@ -17,8 +17,8 @@ def test_bridge_deposit_redeem_round_trip(accounts, chain):
     )
     d = deploy_bridge(None, admin, default_config([Account.from_key(k).address for k in keys], 2))
     bridge, bkhr = d.bridge, d.token("KHR")
-    bkhr.setKyc(customer, 2, 116, {"from": admin})
-    domain = attest.bridge_domain(chain.id, bridge.address)
+    d.verify_holders(admin, [customer])
+    domain = d.domain(chain.id)
     now = chain[-1].timestamp
 
     reserve = attest.ReserveAttestation(KHR, 41_000, now, bridge.epoch())
