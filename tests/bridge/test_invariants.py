@@ -17,7 +17,13 @@ from corridor.bridge.attest import KHR
 
 CAP, THRESHOLD, BUCKET, RATE, DRIFT = 1_000, 800, 3_000, 10, 50
 
-ALLOWED_MINT_REVERTS = ("AmountAboveMessageCap", "RateLimitExceeded", "ReserveExceeded", "ReserveStale")
+ALLOWED_MINT_REVERTS = (
+    "AmountAboveMessageCap",
+    "RateLimitExceeded",
+    "ReserveExceeded",
+    "ReserveStale",
+    "MintingStopped",
+)
 
 
 def _reason(exc):
