@@ -209,5 +209,5 @@ def test_bridge_state_machine(state_machine, chain, bridge, bkhr, signers, admin
         admin,
         relayer,
         [alice, bob],
-        settings={"max_examples": 10, "stateful_step_count": 25},
+        settings={"max_examples": 8, "stateful_step_count": 25},
     )

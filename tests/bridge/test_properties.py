@@ -13,7 +13,7 @@ ACCOUNT_ALPHABET = "ab@.-_"
 
 
 @given(account=strategy("string", min_size=0, max_size=36))
-@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_bakong_account_id_rule_matches_python(bridge, bkhr, signers, alice, relayer, funded, account):
     """redeem accepts an account id exactly when attest.bakong_account_id_valid does."""
     if bkhr.balanceOf(alice) == 0:
@@ -32,7 +32,7 @@ def test_bakong_account_id_rule_matches_python(bridge, bkhr, signers, alice, rel
     name=strategy("string", min_size=0, max_size=20),
     bank=strategy("string", min_size=0, max_size=14),
 )
-@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_bakong_account_ids_with_at_sign(bridge, bkhr, signers, alice, relayer, funded, name, bank):
     """The same agreement on inputs that always contain an '@' (the interesting boundary)."""
     if bkhr.balanceOf(alice) == 0:
@@ -61,7 +61,7 @@ def test_mint_credits_exactly_the_attested_amount(bridge, bkhr, signers, alice, 
 
 
 @given(order=strategy("uint256", min_value=0, max_value=5))
-@settings(max_examples=12, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_any_non_ascending_signer_order_reverts(bridge, signers, alice, relayer, funded, order):
     """Of the six orders of three valid signatures, only the ascending one is accepted."""
     import itertools
@@ -81,7 +81,7 @@ def test_any_non_ascending_signer_order_reverts(bridge, signers, alice, relayer,
     seconds=strategy("uint256", min_value=0, max_value=200_000),
     spend=strategy("uint256", min_value=1, max_value=10**8),
 )
-@settings(max_examples=8, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=6, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_outbound_bucket_refills_linearly_to_capacity(
     bridge, bkhr, signers, alice, relayer, chain, seconds, spend
 ):
