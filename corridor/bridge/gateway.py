@@ -123,6 +123,9 @@ class BridgeGateway:
         address = self.contract.functions.tokenOf(currency).call()
         return artifacts.at(self.w3, TOKEN_INTERFACE, address)
 
+    def is_bridged(self, currency: int) -> bool:
+        return int(self.contract.functions.tokenOf(currency).call(), 16) != 0
+
     def total_supply(self, currency: int) -> int:
         return int(self.token(currency).functions.totalSupply().call())
 

@@ -30,7 +30,7 @@ from typing import Protocol
 
 from eth_utils import is_address, to_checksum_address
 
-from corridor.bridge import messages
+from corridor.bridge import reconcile
 from corridor.bridge.client import BakongApiError, BakongClient
 from corridor.bridge.gateway import BridgeGateway, MintStatus, RedemptionRequest, RedemptionStatus
 from corridor.bridge.khqr import KHQR, Currency, md5
@@ -59,7 +59,13 @@ from corridor.bridge.store import (
     RedemptionRow,
     RelayerStore,
 )
-from corridor.bridge.validator import REASON_ACCOUNT_NOT_FOUND, AttestationRefused, Validator, payout_reference
+from corridor.bridge.validator import (
+    REASON_ACCOUNT_NOT_FOUND,
+    NotEnoughSignatures,
+    Validator,
+    collect,
+    payout_reference,
+)
 from corridor.eip712 import Signature
 
 CRASH_POINTS = (
@@ -77,10 +83,6 @@ CRASH_POINTS = (
 
 class RelayerCrashed(Exception):
     """Raised at an injected crash point (tests); the relayer object must be discarded."""
-
-
-class NotEnoughSignatures(Exception):
-    """Fewer validators than the threshold agreed to sign."""
 
 
 class Payer(Protocol):
@@ -197,22 +199,7 @@ class Relayer:
         return intent
 
     def _collect(self, sign: Callable[[Validator], Signature]) -> bytes:
-        current = {a.lower() for a in self.gateway.validators()}
-        needed = self.gateway.threshold()
-        got: dict[str, Signature] = {}
-        refusals: list[str] = []
-        for v in self.validators:
-            if len(got) == needed:
-                break
-            if v.address.lower() not in current:
-                continue
-            try:
-                got[v.address] = sign(v)
-            except (AttestationRefused, BakongApiError) as exc:
-                refusals.append(str(exc))
-        if len(got) < needed:
-            raise NotEnoughSignatures(f"{len(got)} of {needed} signatures; refusals: {refusals}")
-        return messages.pack(got)
+        return collect(self.gateway, self.validators, sign)
 
     def _ensure_reserve(self, currency: int, extra: int, report: RunReport) -> None:
         """Attests the omnibus balance when the current attestation is stale or too low for `extra` more."""
@@ -248,8 +235,10 @@ class Relayer:
         if status != MintStatus.NONE:
             self._record_chain_status(d, status, report)
             return
-        if d.status == SIGNED and d.attestation and d.attestation["expiry"] <= self.gateway.timestamp() + 60:
-            d.status = PAID  # signatures about to expire: sign again
+        if d.status == SIGNED and d.attestation and (
+            d.attestation["expiry"] <= self.gateway.timestamp() + 60 or d.attestation["epoch"] != self.gateway.epoch()
+        ):
+            d.status = PAID  # signatures about to expire, or the validator set rotated: sign again
         if d.status == PAID:
             self._ensure_reserve(d.currency, d.amount, report)
             att = MintAttestation(d.currency, d.amount, d.recipient, bakong_hash, bytes.fromhex(d.md5),
@@ -263,9 +252,6 @@ class Relayer:
         assert d.attestation is not None and d.signatures is not None
         att = MintAttestation(d.currency, d.amount, d.recipient, bakong_hash, bytes.fromhex(d.md5),
                               d.attestation["expiry"], d.attestation["epoch"])
-        if att.epoch != self.gateway.epoch():
-            self.store.update_deposit(d.md5, status=PAID)  # validator set rotated: sign again next run
-            return
         self._ensure_reserve(d.currency, d.amount, report)
         receipt = self.gateway.mint(att, bytes.fromhex(d.signatures))
         self._checkpoint("deposit.mint_sent")
@@ -298,10 +284,12 @@ class Relayer:
         head = self.gateway.block_number()
         if start > head:
             return
-        for e in self.gateway.redemption_requests(start, head):
+        events = self.gateway.redemption_requests(start, head)
+        for e in events:
             if self.store.add_redemption(self._row(e)):
                 report.seen_redemptions.append(e.redemption_id)
-        self._checkpoint("redemption.scanned")
+        if events:
+            self._checkpoint("redemption.scanned")
         self.store.put("next_block", str(head + 1))
 
     @staticmethod
@@ -367,6 +355,17 @@ class Relayer:
             report.errors.append(f"{what}: {exc}")
         except Exception as exc:  # noqa: BLE001 (a revert from the node; keep serving the other items)
             report.errors.append(f"{what}: {type(exc).__name__}: {exc}")
+
+    def reconciliation(self) -> list[reconcile.ReconciliationLine]:
+        """Supply vs omnibus per bridged currency, with the relayer's in-flight money explained."""
+        return reconcile.report(self.gateway, self.client, self.config.omnibus_account, self.store)
+
+    def submit_reconciliation(self, currency: Currency | str | int) -> reconcile.ReconciliationLine:
+        """Signs and records the reconciliation of one settled currency (the bridge's auto-pause input)."""
+        cur = Currency.parse(currency)
+        line = next(x for x in self.reconciliation() if x.currency == cur)
+        reconcile.submit(self.gateway, self.validators, line)
+        return line
 
     def run_forever(self, interval: float = 5.0, log: Callable[[str], None] = print) -> None:
         while True:

@@ -14,10 +14,13 @@ What each signature promises:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
 from eth_account import Account
 
 from corridor.bridge import messages
-from corridor.bridge.client import BakongClient, BakongTransaction
+from corridor.bridge.client import BakongApiError, BakongClient, BakongTransaction
 from corridor.bridge.gateway import BridgeView, RedemptionStatus
 from corridor.bridge.khqr import Currency, KHQRError, decode, md5
 from corridor.bridge.messages import (
@@ -34,6 +37,36 @@ REASON_ACCOUNT_NOT_FOUND = messages.bytes32_text("BAKONG_ACCOUNT_NOT_FOUND")
 
 class AttestationRefused(Exception):
     """The validator's own checks failed; it signed nothing."""
+
+
+class NotEnoughSignatures(Exception):
+    """Fewer current validators than the threshold agreed to sign."""
+
+
+class ValidatorSet(Protocol):
+    def validators(self) -> list[str]: ...
+    def threshold(self) -> int: ...
+
+
+def collect(chain: ValidatorSet, validators: Sequence[Validator], sign: Callable[[Validator], Signature]) -> bytes:
+    """Asks current validators in ascending address order until `threshold` signed; returns the packed
+    signatures (ascending signers, as the bridge requires). Refusals are collected into the error."""
+    current = {a.lower() for a in chain.validators()}
+    needed = chain.threshold()
+    got: dict[str, Signature] = {}
+    refusals: list[str] = []
+    for v in sorted(validators, key=lambda v: int(v.address, 16)):
+        if len(got) == needed:
+            break
+        if v.address.lower() not in current:
+            continue
+        try:
+            got[v.address] = sign(v)
+        except (AttestationRefused, BakongApiError) as exc:
+            refusals.append(str(exc))
+    if len(got) < needed:
+        raise NotEnoughSignatures(f"{len(got)} of {needed} signatures; refusals: {refusals}")
+    return messages.pack(got)
 
 
 def payout_reference(domain_chain_id: int, bridge: str, redemption_id: int) -> str:
