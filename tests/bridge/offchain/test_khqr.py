@@ -5,7 +5,8 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from brownie.test import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from corridor.bridge.khqr import (
