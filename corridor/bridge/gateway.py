@@ -1,7 +1,7 @@
 """The bridge contract as the off-chain services see it: typed reads and attested writes over web3.py.
 
 `BridgeGateway` is the only place that knows ABI names; the relayer and the validators speak in
-`corridor.bridge.messages` values. It runs against any RPC (standalone, ABIs from corridor.artifacts)
+`corridor.bridge.attest` values. It runs against any RPC (standalone, ABIs from corridor.artifacts)
 or against brownie's `web3` inside tests.
 """
 
@@ -16,18 +16,22 @@ from web3 import Web3
 from web3.contract import Contract
 
 from corridor import artifacts
-from corridor.bridge.messages import (
+from corridor.bridge.attest import (
     MintAttestation,
     Reconciliation,
     RedemptionFinalization,
     RedemptionRejection,
     ReserveAttestation,
-    text_bytes32,
 )
 from corridor.eip712 import Domain
 
 BRIDGE_CONTRACT = "BakongBridge"
 TOKEN_INTERFACE = "IERC20"
+
+
+def text_bytes32(raw: bytes) -> str:
+    """A string the contract stored left-aligned in a bytes32 (the redemption's Bakong account id)."""
+    return bytes(raw).rstrip(b"\0").decode("utf-8")
 
 
 class MintStatus(IntEnum):

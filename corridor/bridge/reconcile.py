@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from corridor.bridge.attest import Reconciliation
 from corridor.bridge.client import BakongClient
 from corridor.bridge.gateway import BridgeGateway
 from corridor.bridge.khqr import Currency
-from corridor.bridge.messages import Reconciliation
 from corridor.bridge.store import PAID, PAID_OUT, QUEUED, SIGNED, RelayerStore
 from corridor.bridge.validator import Validator, collect
 

@@ -31,16 +31,18 @@ from typing import Protocol
 from eth_utils import is_address, to_checksum_address
 
 from corridor.bridge import reconcile
-from corridor.bridge.client import BakongApiError, BakongClient
-from corridor.bridge.gateway import BridgeGateway, MintStatus, RedemptionRequest, RedemptionStatus
-from corridor.bridge.khqr import KHQR, Currency, md5
-from corridor.bridge.ledger import Ledger, LedgerError
-from corridor.bridge.messages import (
+from corridor.bridge.attest import (
     MintAttestation,
     RedemptionFinalization,
     RedemptionRejection,
     ReserveAttestation,
+    ValidatorSignature,
+    bakong_tx_hash_bytes,
 )
+from corridor.bridge.client import BakongApiError, BakongClient
+from corridor.bridge.gateway import BridgeGateway, MintStatus, RedemptionRequest, RedemptionStatus
+from corridor.bridge.khqr import KHQR, Currency, md5
+from corridor.bridge.ledger import Ledger, LedgerError
 from corridor.bridge.store import (
     EXPIRED,
     FINALIZED,
@@ -66,7 +68,6 @@ from corridor.bridge.validator import (
     collect,
     payout_reference,
 )
-from corridor.eip712 import Signature
 
 CRASH_POINTS = (
     "deposit.paid_recorded",   # Bakong payment seen and stored, nothing on-chain yet
@@ -198,7 +199,7 @@ class Relayer:
                                           now + self.config.deposit_ttl_ms, ISSUED))
         return intent
 
-    def _collect(self, sign: Callable[[Validator], Signature]) -> bytes:
+    def _collect(self, sign: Callable[[Validator], ValidatorSignature]) -> bytes:
         return collect(self.gateway, self.validators, sign)
 
     def _ensure_reserve(self, currency: int, extra: int, report: RunReport) -> None:
@@ -230,7 +231,7 @@ class Relayer:
             d.status, d.bakong_hash = PAID, tx.hash
             self._checkpoint("deposit.paid_recorded")
         assert d.bakong_hash is not None
-        bakong_hash = bytes.fromhex(d.bakong_hash)
+        bakong_hash = bakong_tx_hash_bytes(d.bakong_hash)
         status = self.gateway.mint_status(bakong_hash)
         if status != MintStatus.NONE:
             self._record_chain_status(d, status, report)

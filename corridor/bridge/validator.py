@@ -19,20 +19,20 @@ from typing import Protocol
 
 from eth_account import Account
 
-from corridor.bridge import messages
-from corridor.bridge.client import BakongApiError, BakongClient, BakongTransaction
-from corridor.bridge.gateway import BridgeView, RedemptionStatus
-from corridor.bridge.khqr import Currency, KHQRError, decode, md5
-from corridor.bridge.messages import (
+from corridor.bridge import attest
+from corridor.bridge.attest import (
     MintAttestation,
     Reconciliation,
     RedemptionFinalization,
     RedemptionRejection,
     ReserveAttestation,
+    ValidatorSignature,
 )
-from corridor.eip712 import Signature
+from corridor.bridge.client import BakongApiError, BakongClient, BakongTransaction
+from corridor.bridge.gateway import BridgeView, RedemptionStatus
+from corridor.bridge.khqr import Currency, KHQRError, decode, md5
 
-REASON_ACCOUNT_NOT_FOUND = messages.bytes32_text("BAKONG_ACCOUNT_NOT_FOUND")
+REASON_ACCOUNT_NOT_FOUND = attest.reason_bytes32("BAKONG_ACCOUNT_NOT_FOUND")
 
 
 class AttestationRefused(Exception):
@@ -48,12 +48,13 @@ class ValidatorSet(Protocol):
     def threshold(self) -> int: ...
 
 
-def collect(chain: ValidatorSet, validators: Sequence[Validator], sign: Callable[[Validator], Signature]) -> bytes:
+def collect(chain: ValidatorSet, validators: Sequence[Validator],
+            sign: Callable[[Validator], ValidatorSignature]) -> bytes:
     """Asks current validators in ascending address order until `threshold` signed; returns the packed
     signatures (ascending signers, as the bridge requires). Refusals are collected into the error."""
     current = {a.lower() for a in chain.validators()}
     needed = chain.threshold()
-    got: dict[str, Signature] = {}
+    got: list[ValidatorSignature] = []
     refusals: list[str] = []
     for v in sorted(validators, key=lambda v: int(v.address, 16)):
         if len(got) == needed:
@@ -61,12 +62,12 @@ def collect(chain: ValidatorSet, validators: Sequence[Validator], sign: Callable
         if v.address.lower() not in current:
             continue
         try:
-            got[v.address] = sign(v)
+            got.append(sign(v))
         except (AttestationRefused, BakongApiError) as exc:
             refusals.append(str(exc))
     if len(got) < needed:
         raise NotEnoughSignatures(f"{len(got)} of {needed} signatures; refusals: {refusals}")
-    return messages.pack(got)
+    return attest.pack_signatures(got)
 
 
 def payout_reference(domain_chain_id: int, bridge: str, redemption_id: int) -> str:
@@ -89,18 +90,18 @@ class Validator:
         if not condition:
             raise AttestationRefused(f"{self.address}: {reason}")
 
-    def _sign(self, attestation: messages.Attestation) -> Signature:
+    def _sign(self, attestation: attest.Attestation) -> ValidatorSignature:
         self._require(attestation.epoch == self.view.epoch(), f"epoch {attestation.epoch} is not current")
-        return messages.sign(self._key, self.view.domain(), attestation)
+        return attest.validator_signature(self._key, self.view.domain(), attestation)
 
-    def sign_mint(self, khqr: str, attestation: MintAttestation) -> Signature:
+    def sign_mint(self, khqr: str, attestation: MintAttestation) -> ValidatorSignature:
         try:
             q = decode(khqr)
         except KHQRError as exc:
             raise AttestationRefused(f"{self.address}: KHQR does not decode: {exc}") from exc
         key = md5(khqr)
         self._require(q.account_id == self.omnibus, f"KHQR pays {q.account_id}, not the omnibus account")
-        self._require(attestation.khqr_md5 == bytes.fromhex(key), "attested MD5 is not the KHQR's MD5")
+        self._require(attestation.khqr_md5 == attest.khqr_md5(khqr), "attested MD5 is not the KHQR's MD5")
         self._require(q.evm_recipient is not None and q.evm_recipient.lower() == attestation.recipient.lower(),
                       "attested recipient is not the KHQR's EVM recipient")
         self._require(attestation.expiry > self.view.timestamp(), "attestation already expired")
@@ -108,7 +109,7 @@ class Validator:
         self._require(tx is not None, f"Bakong has no settled payment for KHQR {key}")
         assert tx is not None
         self._require(self.client.transaction_by_hash(tx.hash) == tx, "Bakong answers differently by hash and by MD5")
-        self._require(bytes.fromhex(tx.hash) == attestation.bakong_tx_hash, "attested hash is not the payment's hash")
+        self._require(attest.bakong_tx_hash_bytes(tx.hash) == attestation.bakong_tx_hash, "attested hash is not the payment's hash")
         self._require(tx.to_account_id == self.omnibus, f"payment went to {tx.to_account_id}")
         self._require(tx.currency == q.currency and tx.currency.value == attestation.currency, "currency differs")
         self._require(tx.amount == q.amount == attestation.amount, "amount differs between payment, KHQR and attestation")
@@ -119,11 +120,11 @@ class Validator:
         self._require(seen == balance, f"omnibus holds {seen}, not {balance}")
         self._require(as_of <= self.view.timestamp(), "observation dated in the future")
 
-    def sign_reserve(self, attestation: ReserveAttestation) -> Signature:
+    def sign_reserve(self, attestation: ReserveAttestation) -> ValidatorSignature:
         self._balance_matches(attestation.currency, attestation.balance, attestation.as_of)
         return self._sign(attestation)
 
-    def sign_reconciliation(self, report: Reconciliation) -> Signature:
+    def sign_reconciliation(self, report: Reconciliation) -> ValidatorSignature:
         self._balance_matches(report.currency, report.omnibus_balance, report.as_of)
         return self._sign(report)
 
@@ -133,7 +134,7 @@ class Validator:
         assert tx is not None
         return tx
 
-    def sign_finalization(self, finalization: RedemptionFinalization) -> Signature:
+    def sign_finalization(self, finalization: RedemptionFinalization) -> ValidatorSignature:
         r = self.view.redemption(finalization.redemption_id)
         self._require(r.status == RedemptionStatus.PENDING, f"redemption {r.redemption_id} is {r.status.name}")
         tx = self._payout(finalization.payout_tx_hash)
@@ -145,7 +146,7 @@ class Validator:
                       "payout is not referenced to this redemption")
         return self._sign(finalization)
 
-    def sign_rejection(self, rejection: RedemptionRejection) -> Signature:
+    def sign_rejection(self, rejection: RedemptionRejection) -> ValidatorSignature:
         r = self.view.redemption(rejection.redemption_id)
         self._require(r.status == RedemptionStatus.PENDING, f"redemption {r.redemption_id} is {r.status.name}")
         self._require(rejection.reason == REASON_ACCOUNT_NOT_FOUND, "only unknown Bakong accounts are rejected")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from eth_account import Account
 
-from corridor.bridge import messages
+from corridor.bridge import attest
 from corridor.bridge.gateway import MintStatus, QueuedMint, Redemption, RedemptionRequest, RedemptionStatus
 from corridor.bridge.khqr import Currency, validate_account_id
 from corridor.eip712 import Domain
@@ -59,7 +59,7 @@ class ModelBridge:
     payouts: set[bytes] = field(default_factory=set)
     mint_calls: int = 0
     block: int = 1
-    reconciled: list[messages.Reconciliation] = field(default_factory=list)
+    reconciled: list[attest.Reconciliation] = field(default_factory=list)
 
     # views
     def domain(self) -> Domain:
@@ -105,12 +105,12 @@ class ModelBridge:
         return [e for e in self.events if start <= e.block_number <= end]
 
     # checks
-    def _verify(self, att: messages.Attestation, sigs: bytes) -> None:
+    def _verify(self, att: attest.Attestation, sigs: bytes) -> None:
         if att.epoch != self.current_epoch:
             raise Reverted("EpochMismatch")
         if len(sigs) != 65 * self.quorum:
             raise Reverted("SignatureLengthMismatch")
-        digest = messages.digest(self.domain(), att)
+        digest = attest.attestation_digest(self.domain(), att)
         previous = 0
         for i in range(self.quorum):
             signer = Account._recover_hash(digest, signature=sigs[65 * i: 65 * (i + 1)])
@@ -134,7 +134,7 @@ class ModelBridge:
         self.balances[(currency, recipient)] = self.balances.get((currency, recipient), 0) + amount
 
     # attested writes
-    def mint(self, att: messages.MintAttestation, sigs: bytes) -> dict:
+    def mint(self, att: attest.MintAttestation, sigs: bytes) -> dict:
         self._verify(att, sigs)
         if att.expiry < self.clock.now:
             raise Reverted("AttestationExpired")
@@ -159,19 +159,19 @@ class ModelBridge:
         self.minted[h] = MintStatus.MINTED
         return self._tx()
 
-    def attest_reserve(self, att: messages.ReserveAttestation, sigs: bytes) -> dict:
+    def attest_reserve(self, att: attest.ReserveAttestation, sigs: bytes) -> dict:
         self._verify(att, sigs)
         if att.as_of <= self.reserve_of(att.currency)[1]:
             raise Reverted("ObservationNotNewer")
         self.reserves[att.currency] = (att.balance, att.as_of)
         return self._tx()
 
-    def reconcile(self, report: messages.Reconciliation, sigs: bytes) -> dict:
+    def reconcile(self, report: attest.Reconciliation, sigs: bytes) -> dict:
         self._verify(report, sigs)
         self.reconciled.append(report)
         return self._tx()
 
-    def finalize_redemption(self, fin: messages.RedemptionFinalization, sigs: bytes) -> dict:
+    def finalize_redemption(self, fin: attest.RedemptionFinalization, sigs: bytes) -> dict:
         self._verify(fin, sigs)
         r = self.redemptions[fin.redemption_id]
         if r.status != RedemptionStatus.PENDING:
@@ -183,7 +183,7 @@ class ModelBridge:
         self.redemptions[r.redemption_id] = _with_status(r, RedemptionStatus.FINALIZED)
         return self._tx()
 
-    def reject_redemption(self, rej: messages.RedemptionRejection, sigs: bytes) -> dict:
+    def reject_redemption(self, rej: attest.RedemptionRejection, sigs: bytes) -> dict:
         self._verify(rej, sigs)
         r = self.redemptions[rej.redemption_id]
         if r.status != RedemptionStatus.PENDING:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from brownie.test import given
-from hypothesis import settings
+from hypothesis import assume, settings
 from hypothesis import strategies as st
 
 from corridor.bridge.khqr import (
@@ -253,9 +253,13 @@ def khqrs(draw):
     )
 
 
-@settings(max_examples=200)
+@settings(max_examples=50)
 @given(q=khqrs())
 def test_decode_inverts_encode(q):
-    s = q.encode()
+    try:
+        s = q.encode()
+    except KHQRError as exc:  # labels + EVM template can exceed tag 62's 99 characters: refused, not truncated
+        assert "at most 99" in str(exc)
+        assume(False)
     assert verify_crc(s)
     assert decode(s) == q

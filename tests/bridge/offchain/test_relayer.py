@@ -240,7 +240,7 @@ def test_model_refuses_replayed_mint(make_relayer, model, ledger, recipient):
     with pytest.raises(RelayerCrashed):
         relayer.run_once()
     d = relayer.store.deposit(intent.md5)
-    from corridor.bridge.messages import MintAttestation
+    from corridor.bridge.attest import MintAttestation
     att = MintAttestation(KHR, 40_000, recipient, bytes.fromhex(d.bakong_hash), bytes.fromhex(d.md5),
                           d.attestation["expiry"], d.attestation["epoch"])
     with pytest.raises(Reverted, match="BakongTxAlreadyProcessed"):
