@@ -119,6 +119,10 @@ interface IBakongBridge {
 
     // ------------------------------------------------------------------ events
 
+    /// @notice `account` paused the bridge (same event as OZ `Pausable`).
+    event Paused(address account);
+    /// @notice `account` lifted the pause (same event as OZ `Pausable`).
+    event Unpaused(address account);
     /// @notice A new validator set took over; signatures for earlier epochs are void from now on.
     event ValidatorSetUpdated(uint64 indexed epoch, address[] validators, uint8 threshold);
     /// @notice The bridge-wide timings changed.
@@ -167,6 +171,11 @@ interface IBakongBridge {
     event RedemptionReclaimed(uint256 indexed redemptionId, uint256 amount);
 
     // ------------------------------------------------------------------ errors
+
+    /// @notice The bridge is paused (same error as OZ `Pausable`).
+    error EnforcedPause();
+    /// @notice The bridge is not paused (same error as OZ `Pausable`).
+    error ExpectedPause();
 
     /// @notice A validator set must not be empty.
     error ValidatorSetEmpty();
@@ -300,6 +309,9 @@ interface IBakongBridge {
     function setCurrencyLimits(uint16 currency, CurrencyLimits calldata limits) external;
 
     // ------------------------------------------------------------------ views
+
+    /// @notice Whether the bridge is paused.
+    function paused() external view returns (bool);
 
     /// @notice The current validator-set epoch (starts at 1).
     function epoch() external view returns (uint64);

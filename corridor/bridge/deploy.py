@@ -14,10 +14,12 @@ Called by tests/bridge/conftest.py, tests/smoke/test_bridge_smoke.py and the lea
     admin_delay        seconds a default-admin transfer waits (bridge and tokens)
     timings            {"max_reserve_age", "mint_delay", "redemption_timeout"} seconds
     pauser, guardian   addresses granted PAUSER_ROLE / GUARDIAN_ROLE on the bridge (default: deployer)
-    compliance         address granted the tokens' COMPLIANCE_ROLE (default: deployer)
-    currencies         {"USD": {...}, "KHR": {...}}, each with name, symbol, decimals and the limits
+    compliance         address granted the tokens' COMPLIANCE_ROLE (default: deployer, who keeps it)
+    token_pauser       address granted the tokens' PAUSER_ROLE (default: `pauser`)
+    currencies         {"USD": {...}, "KHR": {...}}, each with name, symbol, decimals, the bridge limits
                        max_per_message, large_mint_threshold, max_drift, inbound_capacity,
                        inbound_refill_per_second, outbound_capacity, outbound_refill_per_second
+                       and tier_limits: [(perTransfer, daily)] for KYC tiers 1..3 in base units
     token              "compliant" (BridgeToken behind an ERC-1967 proxy; default) or "mock"
                        (MockBridgeToken, plain ERC-20, for isolated bridge tests)
 """
@@ -29,6 +31,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corridor.bridge.attest import CURRENCY_CODES
+from corridor.stablecoin.proxy import deploy_behind_proxy
+
+MAX_UINT = 2**256 - 1
+INSTITUTIONAL_TIER = 4
+CAMBODIA = 116
+"""ISO 3166-1 numeric jurisdiction recorded for the bridge's own KYC entry on its tokens."""
 
 DEFAULT_TIMINGS = {"max_reserve_age": 6 * 3600, "mint_delay": 3600, "redemption_timeout": 3 * 24 * 3600}
 
@@ -45,6 +53,8 @@ DEFAULT_CURRENCIES: dict[str, dict[str, Any]] = {
         "inbound_refill_per_second": 100_000_000 // 86_400,
         "outbound_capacity": 100_000_000,
         "outbound_refill_per_second": 100_000_000 // 86_400,
+        # CompliantToken tiers 1..3 (perTransfer, daily) in cents; tier 4 (institutional) is unlimited.
+        "tier_limits": [(1_000_00, 2_000_00), (10_000_00, 20_000_00), (MAX_UINT, MAX_UINT)],
     },
     # KHR in whole riel (~4,100 KHR per USD): the same dollar figures.
     "KHR": {
@@ -58,6 +68,7 @@ DEFAULT_CURRENCIES: dict[str, dict[str, Any]] = {
         "inbound_refill_per_second": 4_100_000_000 // 86_400,
         "outbound_capacity": 4_100_000_000,
         "outbound_refill_per_second": 4_100_000_000 // 86_400,
+        "tier_limits": [(4_100_000, 8_200_000), (41_000_000, 82_000_000), (MAX_UINT, MAX_UINT)],
     },
 }
 
@@ -71,9 +82,6 @@ LIMIT_KEYS = (
     "outbound_refill_per_second",
 )
 
-# CompliantToken tier limits (perTransfer, daily) for tiers 1..3, in token units; 0 = unlimited is not
-# assumed, so these are generous ceilings the compliance officer tunes.
-MAX_UINT = 2**256 - 1
 
 
 @dataclass
@@ -152,20 +160,38 @@ def deploy_bridge(project: Any, deployer: Any, config: dict[str, Any]) -> Bridge
 
 
 def _deploy_compliant_token(
-    project: Any, deployer: Any, deployment: BridgeDeployment, spec: dict[str, Any], bridge: Any,
-    admin_delay: int, config: dict[str, Any],
+    project: Any,
+    deployer: Any,
+    deployment: BridgeDeployment,
+    spec: dict[str, Any],
+    bridge: Any,
+    admin_delay: int,
+    config: dict[str, Any],
 ) -> Any:
-    """A BridgeToken proxy (one shared implementation), with the bridge as its minter and allowed holder."""
+    """A BridgeToken proxy (one shared implementation) minted by `bridge`, which is verified as an
+    institutional (tier 4) holder so it can escrow and burn redemptions."""
     tx = {"from": deployer}
     if deployment.implementation is None:
         deployment.implementation = project.BridgeToken.deploy(tx)
-    impl = deployment.implementation
-    init = impl.initialize.encode_input(
-        spec["name"], spec["symbol"], spec["decimals"], deployer, admin_delay, bridge
+    token = deploy_behind_proxy(
+        project.BridgeToken,
+        project.ERC1967Proxy,
+        deployer,
+        args=(
+            spec["name"],
+            spec["symbol"],
+            spec["decimals"],
+            deployer,
+            admin_delay,
+            bridge,
+            [tuple(t) for t in spec["tier_limits"]],
+        ),
+        implementation=deployment.implementation,
     )
-    proxy = project.ERC1967Proxy.deploy(impl, init, tx)
-    token = project.BridgeToken.at(proxy.address)
+    token.grantRole(token.COMPLIANCE_ROLE(), deployer, tx)
+    token.setKyc(bridge, INSTITUTIONAL_TIER, CAMBODIA, tx)
     compliance = config.get("compliance", deployer)
-    if compliance != deployer:
+    if str(compliance) != str(deployer):
         token.grantRole(token.COMPLIANCE_ROLE(), compliance, tx)
+    token.grantRole(token.PAUSER_ROLE(), config.get("token_pauser", config.get("pauser", deployer)), tx)
     return token

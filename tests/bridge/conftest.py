@@ -73,15 +73,21 @@ class Signers:
             epoch=kw.get("epoch", self.bridge.epoch()),
         )
 
+    def newer_than(self, latest: int) -> int:
+        """The latest block time, after mining a block if needed so that it is > `latest`."""
+        if self.now() <= latest:
+            self.chain.sleep(latest - self.now() + 1)
+            self.chain.mine()
+        return self.now()
+
     def reserve_att(self, currency: int, balance: int, **kw: Any) -> attest.ReserveAttestation:
-        return attest.ReserveAttestation(
-            currency, balance, kw.get("as_of", self.now()), kw.get("epoch", self.bridge.epoch())
-        )
+        as_of = kw["as_of"] if "as_of" in kw else self.newer_than(self.bridge.reserveOf(currency)[1])
+        return attest.ReserveAttestation(currency, balance, as_of, kw.get("epoch", self.bridge.epoch()))
 
     def reconciliation(self, currency: int, balance: int, **kw: Any) -> attest.Reconciliation:
-        return attest.Reconciliation(
-            currency, balance, kw.get("as_of", self.now()), kw.get("epoch", self.bridge.epoch())
-        )
+        # the contract's reconciliation clock is private; a fresh block is always newer than the last report
+        as_of = kw["as_of"] if "as_of" in kw else self.newer_than(self.now())
+        return attest.Reconciliation(currency, balance, as_of, kw.get("epoch", self.bridge.epoch()))
 
     def finalization(self, redemption_id: int, payout: bytes | None = None, **kw: Any):
         return attest.RedemptionFinalization(
@@ -120,18 +126,27 @@ def keys():
     return validator_keys(VALIDATOR_COUNT)
 
 
+KYC_TIER = 3
+"""Tier of the holders verified by `deployment` (unlimited under the default tier limits)."""
+CAMBODIA = 116
+
+
 @pytest.fixture(scope="module")
-def deployment(BakongBridge, admin, operator, guardian, keys):
+def deployment(BakongBridge, BridgeToken, admin, operator, guardian, alice, bob, merchant, customer, keys):
+    """bUSD + bKHR (BridgeToken proxies) and the bridge; alice, bob, merchant, customer verified on both."""
     from brownie import project
 
     cfg = default_config(
         [Account.from_key(k).address for k in keys],
         THRESHOLD,
-        token="mock",
         pauser=operator,
         guardian=guardian,
     )
-    return deploy_bridge(project.get_loaded_projects()[0], admin, cfg)
+    d = deploy_bridge(project.get_loaded_projects()[0], admin, cfg)
+    for token in d.tokens.values():
+        for holder in (alice, bob, merchant, customer):
+            token.setKyc(holder, KYC_TIER, CAMBODIA, {"from": admin})
+    return d
 
 
 @pytest.fixture(scope="module")
