@@ -211,7 +211,7 @@ class Relayer:
         if balance >= supply + extra and fresh:
             return
         if as_of >= now:
-            return  # attested this very second; the mint will tell if it is not enough
+            raise RuntimeError(f"reserve of {currency} already attested at {as_of}; a newer one must wait a block")
         seen = self.client.balance(self.config.omnibus_account, Currency.parse(currency))
         att = ReserveAttestation(currency, seen, now, self.gateway.epoch())
         sigs = self._collect(lambda v: v.sign_reserve(att))
@@ -219,17 +219,17 @@ class Relayer:
         report.reserves.append((currency, seen))
         self._checkpoint("deposit.reserve_sent")
 
+    def _detect_payment(self, d: DepositRow, report: RunReport) -> None:
+        tx = self.client.transaction_by_md5(d.md5)
+        if tx is None:
+            if self._clock_ms() > d.expires_ms:
+                self.store.update_deposit(d.md5, status=EXPIRED)
+                report.expired.append(d.md5)
+            return
+        self.store.update_deposit(d.md5, status=PAID, bakong_hash=tx.hash, payer=tx.from_account_id)
+        self._checkpoint("deposit.paid_recorded")
+
     def _process_deposit(self, d: DepositRow, report: RunReport) -> None:
-        if d.status == ISSUED:
-            tx = self.client.transaction_by_md5(d.md5)
-            if tx is None:
-                if self._clock_ms() > d.expires_ms:
-                    self.store.update_deposit(d.md5, status=EXPIRED)
-                    report.expired.append(d.md5)
-                return
-            self.store.update_deposit(d.md5, status=PAID, bakong_hash=tx.hash, payer=tx.from_account_id)
-            d.status, d.bakong_hash = PAID, tx.hash
-            self._checkpoint("deposit.paid_recorded")
         assert d.bakong_hash is not None
         bakong_hash = bakong_tx_hash_bytes(d.bakong_hash)
         status = self.gateway.mint_status(bakong_hash)
@@ -340,7 +340,14 @@ class Relayer:
         Failures of one item (a validator refusing, a revert) are reported and retried next pass."""
         report = RunReport()
         self._scan_redemptions(report)
-        for d in self.store.deposits(ISSUED, PAID, SIGNED, QUEUED):
+        for d in self.store.deposits(ISSUED):
+            self._guard(report, f"deposit {d.reference}", lambda d=d: self._detect_payment(d, report))
+        pending: dict[int, int] = {}
+        for d in self.store.deposits(PAID, SIGNED, QUEUED):
+            pending[d.currency] = pending.get(d.currency, 0) + d.amount
+        for currency, amount in pending.items():  # one reserve attestation covers every pending mint
+            self._guard(report, f"reserve {currency}", lambda c=currency, a=amount: self._ensure_reserve(c, a, report))
+        for d in self.store.deposits(PAID, SIGNED, QUEUED):
             self._guard(report, f"deposit {d.reference}", lambda d=d: self._process_deposit(d, report))
         for r in self.store.redemptions(*OPEN_REDEMPTIONS):
             self._guard(report, f"redemption {r.id}", lambda r=r: self._process_redemption(r, report))

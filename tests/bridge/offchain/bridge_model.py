@@ -121,7 +121,9 @@ class ModelBridge:
             previous = int(signer, 16)
 
     def _tx(self) -> dict:
+        """A mined transaction: a new block, one second later."""
         self.block += 1
+        self.clock.sleep(1)
         return {"transactionHash": self.block.to_bytes(32, "big"), "status": 1}
 
     def _mint_now(self, currency: int, recipient: str, amount: int) -> None:
