@@ -344,7 +344,10 @@ class Relayer:
             self._guard(report, f"deposit {d.reference}", lambda d=d: self._detect_payment(d, report))
         pending: dict[int, int] = {}
         for d in self.store.deposits(PAID, SIGNED, QUEUED):
-            pending[d.currency] = pending.get(d.currency, 0) + d.amount
+            if d.bakong_hash and self.gateway.mint_status(bakong_tx_hash_bytes(d.bakong_hash)) in (
+                MintStatus.NONE, MintStatus.QUEUED,
+            ):  # not in the supply yet (a crash may have left a minted one marked open)
+                pending[d.currency] = pending.get(d.currency, 0) + d.amount
         for currency, amount in pending.items():  # one reserve attestation covers every pending mint
             self._guard(report, f"reserve {currency}", lambda c=currency, a=amount: self._ensure_reserve(c, a, report))
         for d in self.store.deposits(PAID, SIGNED, QUEUED):
