@@ -110,4 +110,4 @@ class RelayerMachine:
 
 
 def test_relayer_state_machine():
-    state_machine(RelayerMachine, settings={"max_examples": 25, "stateful_step_count": 15})
+    state_machine(RelayerMachine, settings={"max_examples": 15, "stateful_step_count": 12})
