@@ -445,6 +445,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--interval", type=float, default=5.0)
     args = p.parse_args(argv)
     try:
+        if args.interval <= 0:
+            raise CliError("--interval must be positive")
         bridge, omnibus = _load_deployment(args.deployment, args.bridge)
         try:
             validate_account_id(omnibus)
@@ -476,9 +478,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.loop:
-        relayer.run_forever(args.interval)
-    report = relayer.run_once()
+    try:
+        if args.loop:
+            relayer.run_forever(args.interval)
+        report = relayer.run_once()
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 (the node or the ledger failed under us: one line, non-zero)
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
     print(report.summary())
     for e in report.errors:
         print(f"  error: {e}")

@@ -5,6 +5,7 @@ relayer killed at every step and restarted. Deployment: tests/bridge/conftest.py
 
 import pytest
 from bridge_model import CUSTOMER, OMNIBUS
+from eth_account import Account
 
 from corridor.bridge.attest import KHR, USD
 from corridor.bridge.gateway import BridgeGateway, MintStatus, RedemptionStatus
@@ -153,3 +154,29 @@ def test_killed_at_any_step_resumes_without_double_mint_or_lost_redemption(
     payouts = [t for t in ledger.transfers(CUSTOMER) if t.from_account == OMNIBUS]
     assert [t.amount for t in payouts] == [15_000]
     assert [line.drift for line in relayer.reconciliation()] == [0, 0]
+
+
+def test_rotation_after_signing_resigns_with_the_new_set(start_relayer, ledger, bkhr, bridge, admin, keys, customer):
+    """Signatures collected before a rotation are void (epoch); the restarted relayer asks the new set,
+    skipping the validator that was rotated out."""
+    relayer = start_relayer(crash_at="deposit.signed")
+    intent = relayer.request_deposit("KHR", 40_000, customer.address)
+    ledger.pay_khqr(CUSTOMER, intent.khqr)
+    with pytest.raises(RelayerCrashed):
+        relayer.run_once()
+    remaining = sorted((Account.from_key(k).address for k in keys[1:]), key=lambda a: int(a, 16))
+    bridge.setValidators(remaining, 3, {"from": admin})
+    report = start_relayer().run_once()
+    assert report.minted == [intent.md5] and not report.errors
+    assert bkhr.balanceOf(customer) == 40_000
+    assert bridge.epoch() == 2
+
+
+def test_too_few_current_validators_mints_nothing(start_relayer, ledger, bkhr, bridge, admin, customer):
+    """When the set rotates to keys the relayer does not know, no threshold can be met."""
+    strangers = sorted((Account.create().address for _ in range(3)), key=lambda a: int(a, 16))
+    bridge.setValidators(strangers, 2, {"from": admin})
+    relayer, _ = _deposit(start_relayer, ledger, "KHR", 40_000, customer)
+    report = relayer.run_once()
+    assert report.errors and "0 of 2 signatures" in report.errors[0]
+    assert bkhr.totalSupply() == 0
