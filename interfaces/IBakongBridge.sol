@@ -279,6 +279,17 @@ interface IBakongBridge {
         external
         returns (uint256 redemptionId);
 
+    /// @notice `redeem` with an EIP-2612 permit for exactly `amount` signed by the caller (one transaction).
+    function redeemWithPermit(
+        uint16 currency,
+        uint256 amount,
+        string calldata bakongAccountId,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (uint256 redemptionId);
+
     /// @notice Gives the holder back the escrow of a redemption still pending after its deadline.
     function reclaim(uint256 redemptionId) external;
 

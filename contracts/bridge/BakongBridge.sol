@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
@@ -252,6 +253,35 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         nonReentrant
         returns (uint256 redemptionId)
     {
+        IBridgeToken token;
+        (token, redemptionId) = _recordRedemption(currency, amount, bakongAccountId);
+        token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function redeemWithPermit(
+        uint16 currency,
+        uint256 amount,
+        string calldata bakongAccountId,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external whenNotPaused nonReentrant returns (uint256 redemptionId) {
+        IBridgeToken token;
+        (token, redemptionId) = _recordRedemption(currency, amount, bakongAccountId);
+        // A front-runner may already have submitted the permit: ignore its failure and let the allowance
+        // decide in transferFrom (OpenZeppelin's advice for permit + call).
+        try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
+        token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @dev Checks, charges the outbound bucket and records the redemption; the caller then pulls the escrow
+    /// (checks-effects-interactions: no external call happens before the state is final).
+    function _recordRedemption(uint16 currency, uint256 amount, string calldata bakongAccountId)
+        private
+        returns (IBridgeToken token, uint256 redemptionId)
+    {
         Currency storage c = _currency(currency);
         if (amount == 0) revert ZeroAmount();
         if (amount > c.maxPerMessage) revert AmountAboveMessageCap(amount, c.maxPerMessage);
@@ -264,7 +294,7 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         _redemptions[redemptionId] =
             Redemption(msg.sender, currency, RedemptionStatus.Pending, deadline, uint64(amount), account);
         emit RedemptionRequested(redemptionId, currency, msg.sender, amount, bakongAccountId, deadline);
-        c.token.safeTransferFrom(msg.sender, address(this), amount);
+        return (c.token, redemptionId);
     }
 
     /// @inheritdoc IBakongBridge
@@ -472,7 +502,7 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         uint256 m = cfg.threshold;
         if (signatures.length != m * 65) revert SignatureLengthMismatch(signatures.length, m * 65);
         bytes32 digest = _hashTypedDataV4(structHash);
-        address previous;
+        address previous = address(0);
         for (uint256 i; i < m; ++i) {
             uint256 o = i * 65;
             address signer = ECDSA.recover(
@@ -568,7 +598,7 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         if (n > MAX_VALIDATORS) revert ValidatorSetTooLarge(n, MAX_VALIDATORS);
         if (threshold_ == 0 || threshold_ > n || uint256(threshold_) * 2 <= n) revert InvalidThreshold(threshold_, n);
         uint64 newEpoch = _config.epoch + 1;
-        address previous;
+        address previous = address(0);
         for (uint256 i; i < n; ++i) {
             address v = validators_[i];
             if (v <= previous) revert ValidatorsNotAscending(previous, v);

@@ -27,8 +27,9 @@ Currencies are ISO 4217 numeric codes (``KHR = 116``, ``USD = 840``), as in KHQR
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar, Iterable, Protocol
+from typing import Any, ClassVar, Protocol
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
@@ -82,7 +83,7 @@ def bakong_tx_hash_bytes(tx_hash: bytes | str) -> bytes:
     A 32-byte value (or 64 hex digits) is taken as is; any other string (an opaque ledger id) is
     mapped to ``keccak256(utf8(tx_hash))``, so the relayer and validators derive the same key.
     """
-    if isinstance(tx_hash, (bytes, bytearray)):
+    if isinstance(tx_hash, bytes | bytearray):
         return to_bytes32(bytes(tx_hash))
     text = tx_hash[2:] if tx_hash.startswith("0x") else tx_hash
     if len(text) == 64:
@@ -111,7 +112,7 @@ def bakong_account_id_valid(account_id: str) -> bool:
 
 
 def _hex_or_bytes(value: bytes | str) -> bytes:
-    if isinstance(value, (bytes, bytearray)):
+    if isinstance(value, bytes | bytearray):
         return bytes(value)
     text = value[2:] if value.startswith("0x") else value
     return bytes.fromhex(text)
@@ -310,7 +311,9 @@ def signer_address(private_key: str | bytes) -> str:
     return Account.from_key(private_key).address
 
 
-def validator_signature(private_key: str | bytes, domain: Domain, attestation: Attestation) -> ValidatorSignature:
+def validator_signature(
+    private_key: str | bytes, domain: Domain, attestation: Attestation
+) -> ValidatorSignature:
     """One validator signs `attestation` under `domain`."""
     sig = sign(private_key, domain, attestation.PRIMARY_TYPE, attestation.FIELDS, attestation.message())
     return ValidatorSignature(signer_address(private_key), sig)
@@ -331,7 +334,7 @@ def pack_signatures(signatures: Iterable[ValidatorSignature]) -> bytes:
     Raises ValueError on two signatures from the same signer (the bridge would reject them).
     """
     ordered = sorted(signatures, key=lambda s: int(s.signer, 16))
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in zip(ordered, ordered[1:], strict=False):
         if int(a.signer, 16) == int(b.signer, 16):
             raise ValueError(f"duplicate signer {a.signer}")
     return b"".join(s.signature.packed for s in ordered)

@@ -83,7 +83,6 @@ LIMIT_KEYS = (
 )
 
 
-
 @dataclass
 class BridgeDeployment:
     """What deploy_bridge returns."""

@@ -2,11 +2,10 @@
 
 import brownie
 import pytest
+from conftest import validator_keys
 from eth_account import Account
 
-from corridor.bridge.attest import KHR, USD
-
-from conftest import validator_keys
+from corridor.bridge.attest import USD
 
 ZERO = "0x" + "00" * 20
 
@@ -25,15 +24,17 @@ def test_constructor_state(bridge, signers, admin):
 
 
 def test_domain_separator_matches_python(bridge, signers):
-    from eth_utils import keccak
     from eth_abi import encode
+    from eth_utils import keccak
 
     d = signers.domain
     expected = keccak(
         encode(
             ["bytes32", "bytes32", "bytes32", "uint256", "address"],
             [
-                keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
+                keccak(
+                    text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+                ),
                 keccak(text=d.name),
                 keccak(text=d.version),
                 d.chain_id,
@@ -167,7 +168,17 @@ def test_add_currency_by_non_admin_reverts(bridge, operator, busd):
 @pytest.mark.parametrize(
     "index,value",
     [(0, 0), (1, 0), (1, 10**12), (3, 0), (4, 0), (5, 0), (6, 0), (3, 1), (5, 1)],
-    ids=["cap0", "threshold0", "threshold>cap", "inCap0", "inRate0", "outCap0", "outRate0", "inCap<cap", "outCap<cap"],
+    ids=[
+        "cap0",
+        "threshold0",
+        "threshold>cap",
+        "inCap0",
+        "inRate0",
+        "outCap0",
+        "outRate0",
+        "inCap<cap",
+        "outCap<cap",
+    ],
 )
 def test_set_currency_limits_invalid_reverts(bridge, admin, index, value):
     limits = _limits(bridge)

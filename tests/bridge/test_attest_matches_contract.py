@@ -6,9 +6,15 @@ from corridor.bridge.attest import KHR
 
 def test_type_hashes_match_contract_constants(bridge):
     assert attest.attestation_type_hash(attest.MintAttestation) == bytes(bridge.MINT_ATTESTATION_TYPEHASH())
-    assert attest.attestation_type_hash(attest.ReserveAttestation) == bytes(bridge.RESERVE_ATTESTATION_TYPEHASH())
-    assert attest.attestation_type_hash(attest.RedemptionFinalization) == bytes(bridge.REDEMPTION_FINALIZATION_TYPEHASH())
-    assert attest.attestation_type_hash(attest.RedemptionRejection) == bytes(bridge.REDEMPTION_REJECTION_TYPEHASH())
+    assert attest.attestation_type_hash(attest.ReserveAttestation) == bytes(
+        bridge.RESERVE_ATTESTATION_TYPEHASH()
+    )
+    assert attest.attestation_type_hash(attest.RedemptionFinalization) == bytes(
+        bridge.REDEMPTION_FINALIZATION_TYPEHASH()
+    )
+    assert attest.attestation_type_hash(attest.RedemptionRejection) == bytes(
+        bridge.REDEMPTION_REJECTION_TYPEHASH()
+    )
     assert attest.attestation_type_hash(attest.Reconciliation) == bytes(bridge.RECONCILIATION_TYPEHASH())
 
 

@@ -6,18 +6,17 @@ recipient already KYC-verified on the token (its account word is non-zero) but h
 new Bakong tx hash (its slot goes 0 -> 1), reserve attested in an earlier transaction.
 """
 
+from conftest import Signers, validator_keys
 from eth_account import Account
 
 from corridor.bridge.attest import KHR
-
-from conftest import validator_keys
 
 
 def _measure(bridge, bkhr, signers, admin, relayer, recipients, m):
     n = 2 * m - 1
     keys = validator_keys(n, salt=f"gas-{m}")
     bridge.setValidators([Account.from_key(k).address for k in keys], m, {"from": admin})
-    signers.keys = keys
+    signers = Signers(signers.chain, bridge, keys)  # a local set: the module's `signers` keeps its keys
     att = signers.mint_att(KHR, 1_000, recipients[0])  # warm-up: supply non-zero
     bridge.mint(att.as_tuple(), signers.sign(att), {"from": relayer})
     att = signers.mint_att(KHR, 1_000, recipients[1])
@@ -33,3 +32,23 @@ def test_print_mint_gas_by_threshold(bridge, bkhr, signers, admin, relayer, alic
     print("\n| M | N | mint gasUsed |\n|---|---|---|")
     for m, n, gas in rows:
         print(f"| {m} | {n} | {gas:,} |")
+
+
+def test_print_queue_and_redemption_gas(bridge, bkhr, signers, admin, relayer, alice, bob, funded, chain):
+    signers.mint(KHR, 1_000, alice, relayer)  # warm-up
+    big = bridge.limitsOf(KHR)[1] + 1
+    att = signers.mint_att(KHR, big, bob)
+    queued = bridge.mint(att.as_tuple(), signers.sign(att), {"from": relayer})
+    chain.sleep(bridge.timings()[1] + 1)
+    chain.mine()
+    signers.attest_reserve(KHR, 10**15 + 1, relayer)
+    executed = bridge.executeQueuedMint(att.bakong_tx_hash, {"from": relayer})
+    bkhr.approve(bridge, 2**256 - 1, {"from": alice})
+    redeem = bridge.redeem(KHR, 500, "dara@aclb", {"from": alice})
+    f = signers.finalization(redeem.return_value)
+    final = bridge.finalizeRedemption(f.as_tuple(), signers.sign(f), {"from": relayer})
+    reserve = signers.attest_reserve(KHR, 10**15 + 2, relayer)
+    print(
+        f"\nqueue (3-of-5): {queued.gas_used:,}  executeQueuedMint: {executed.gas_used:,}  redeem: {redeem.gas_used:,}"
+        f"  finalize (3-of-5): {final.gas_used:,}  attestReserve (3-of-5): {reserve.gas_used:,}"
+    )

@@ -97,7 +97,10 @@ class BridgeMachine:
         try:
             self.bridge.executeQueuedMint(h, {"from": self.relayer})
         except VirtualMachineError as exc:
-            assert any(r in _reason(exc) for r in ("MintNotReady", "ReserveExceeded", "ReserveStale", "MintingStopped"))
+            assert any(
+                r in _reason(exc)
+                for r in ("MintNotReady", "ReserveExceeded", "ReserveStale", "MintingStopped")
+            )
             return
         self.queued.remove(h)
         self.minted_hashes[h] = self.minted_hashes.get(h, 0) + 1
@@ -111,7 +114,9 @@ class BridgeMachine:
         try:
             tx = self.bridge.redeem(KHR, amount, "dara@aclb", {"from": holder})
         except VirtualMachineError as exc:
-            assert any(r in _reason(exc) for r in ("RateLimitExceeded", "AmountAboveMessageCap")), _reason(exc)
+            assert any(r in _reason(exc) for r in ("RateLimitExceeded", "AmountAboveMessageCap")), _reason(
+                exc
+            )
             return
         rid = tx.return_value
         self.redemptions[rid] = (holder, amount)
@@ -177,5 +182,5 @@ def test_bridge_state_machine(state_machine, chain, bridge, bkhr, signers, admin
         admin,
         relayer,
         [alice, bob],
-        settings={"max_examples": 15, "stateful_step_count": 30},
+        settings={"max_examples": 10, "stateful_step_count": 25},
     )

@@ -38,7 +38,9 @@ def test_queued_mint_charges_inbound_bucket(signers, bridge, alice, relayer, fun
     assert bridge.inboundAvailable(USD) == before - att.amount
 
 
-def test_execute_queued_mint_after_delay_by_anyone(signers, bridge, busd, alice, stranger, relayer, funded, chain):
+def test_execute_queued_mint_after_delay_by_anyone(
+    signers, bridge, busd, alice, stranger, relayer, funded, chain
+):
     att, _ = _queue(signers, bridge, alice, relayer)
     signers.attest_reserve(USD, 10**15 + 1, relayer)  # keep the reserve fresh across the delay
     _wait_delay(bridge, chain)

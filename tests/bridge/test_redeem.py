@@ -3,7 +3,7 @@
 import brownie
 import pytest
 
-from corridor.bridge.attest import KHR, USD
+from corridor.bridge.attest import KHR
 
 ACCOUNT = "sokha@aclb"
 
@@ -256,3 +256,74 @@ def test_finalize_after_reclaim_reverts(signers, bridge, holder, relayer, chain)
     bridge.reclaim(1, {"from": holder})
     with brownie.reverts(revert_pattern=r"RedemptionNotPending.*"):
         _finalize(signers, bridge, 1, relayer)
+
+
+def _permit(token, owner, spender, value, deadline, chain):
+    from corridor.eip712 import Domain, sign
+
+    domain = Domain(token.name(), "1", chain.id, token.address)
+    fields = [
+        ("owner", "address"),
+        ("spender", "address"),
+        ("value", "uint256"),
+        ("nonce", "uint256"),
+        ("deadline", "uint256"),
+    ]
+    msg = {
+        "owner": owner.address,
+        "spender": spender.address,
+        "value": value,
+        "nonce": token.nonces(owner),
+        "deadline": deadline,
+    }
+    return sign(owner.private_key, domain, "Permit", fields, msg).vrs
+
+
+def test_redeem_with_permit_in_one_transaction(
+    signers, bridge, bkhr, admin, accounts, relayer, funded, chain
+):
+    owner = accounts.add()
+    bkhr.setKyc(owner, 3, 116, {"from": admin})
+    signers.mint(KHR, 500, owner, relayer)
+    v, r, s = _permit(bkhr, owner, bridge, 500, signers.now() + 600, chain)
+    tx = bridge.redeemWithPermit(
+        KHR, 500, ACCOUNT, signers.now() + 600, v, r, s, {"from": owner, "gas_price": 0}
+    )
+    assert tx.events["RedemptionRequested"]["amount"] == 500
+    assert bkhr.balanceOf(bridge) == 500
+
+
+def test_redeem_with_front_run_permit_still_redeems(
+    signers, bridge, bkhr, admin, accounts, relayer, funded, chain
+):
+    owner = accounts.add()
+    bkhr.setKyc(owner, 3, 116, {"from": admin})
+    signers.mint(KHR, 500, owner, relayer)
+    deadline = signers.now() + 600
+    v, r, s = _permit(bkhr, owner, bridge, 500, deadline, chain)
+    bkhr.permit(owner, bridge, 500, deadline, v, r, s, {"from": relayer})  # someone submits it first
+    bridge.redeemWithPermit(KHR, 500, ACCOUNT, deadline, v, r, s, {"from": owner, "gas_price": 0})
+    assert bkhr.balanceOf(bridge) == 500
+
+
+def test_redeem_with_bad_permit_reverts_on_allowance(signers, bridge, bkhr, admin, accounts, relayer, funded):
+    owner = accounts.add()
+    bkhr.setKyc(owner, 3, 116, {"from": admin})
+    signers.mint(KHR, 500, owner, relayer)
+    with brownie.reverts(revert_pattern=r"ERC20InsufficientAllowance.*"):
+        bridge.redeemWithPermit(
+            KHR,
+            500,
+            ACCOUNT,
+            signers.now() + 600,
+            27,
+            b"\1" * 32,
+            b"\2" * 32,
+            {"from": owner, "gas_price": 0},
+        )
+
+
+def test_redeem_with_permit_when_paused_reverts(bridge, operator, alice):
+    bridge.pause({"from": operator})
+    with brownie.reverts(revert_pattern=r"EnforcedPause.*"):
+        bridge.redeemWithPermit(KHR, 1, ACCOUNT, 0, 27, b"\1" * 32, b"\2" * 32, {"from": alice})

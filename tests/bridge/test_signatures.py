@@ -2,12 +2,11 @@
 rotated out, malleable."""
 
 import brownie
+from conftest import validator_keys
 from eth_account import Account
 
 from corridor.bridge import attest
 from corridor.bridge.attest import KHR
-
-from conftest import validator_keys
 
 
 def _submit(bridge, att, sigs, sender):
@@ -93,7 +92,9 @@ def test_signature_from_rotated_out_set_reverts(signers, bridge, admin, alice, r
 def test_old_epoch_signatures_fail_even_relabelled(signers, bridge, admin, alice, relayer, funded):
     # Old validators sign an attestation that claims the new epoch: they are not validators of it.
     old_keys = list(signers.keys)
-    bridge.setValidators([Account.from_key(k).address for k in validator_keys(5, salt="rotation")], 3, {"from": admin})
+    bridge.setValidators(
+        [Account.from_key(k).address for k in validator_keys(5, salt="rotation")], 3, {"from": admin}
+    )
     att = signers.mint_att(KHR, 1, alice)  # carries the new epoch
     with brownie.reverts(revert_pattern=r"SignerNotValidator.*"):
         _submit(bridge, att, signers.sign(att, keys=old_keys[:3]), relayer)
