@@ -6,7 +6,6 @@ same state file.
 from __future__ import annotations
 
 import pytest
-from bridge_model import CUSTOMER, OMNIBUS, Clock, ModelBridge
 from eth_account import Account
 
 from corridor.bridge.client import simulator_client
@@ -15,6 +14,8 @@ from corridor.bridge.ledger import Ledger
 from corridor.bridge.relayer import LedgerPayer, Relayer, RelayerConfig
 from corridor.bridge.store import RelayerStore
 from corridor.bridge.validator import Validator
+
+from .bridge_model import CUSTOMER, OMNIBUS, Clock, ModelBridge
 
 # ----------------------------------------------------------------- fixtures
 

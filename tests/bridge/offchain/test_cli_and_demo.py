@@ -3,12 +3,13 @@
 import json
 
 import pytest
-from bridge_model import CUSTOMER
 
 from corridor.bridge.attest import KHR, USD
 from corridor.bridge.ledger import Ledger
 from corridor.bridge.offchain import bakong_side
 from corridor.bridge.relayer import main
+
+from .bridge_model import CUSTOMER
 
 # ------------------------------------------------------------------ CLI errors
 

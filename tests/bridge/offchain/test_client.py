@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-from bridge_model import CUSTOMER, OMNIBUS
 
 from corridor.bridge.client import (
     BakongApiError,
@@ -14,6 +13,8 @@ from corridor.bridge.client import (
     to_minor_units,
 )
 from corridor.bridge.khqr import KHQR, Currency, md5
+
+from .bridge_model import CUSTOMER, OMNIBUS
 
 RECORDED = Path(__file__).parent / "fixtures" / "openapi"
 BASE = "https://api-bakong.nbc.gov.kh/v1"

@@ -1,7 +1,6 @@
 """The Bakong ledger simulator: accounts, transfers, KHQR payments, idempotency, no overdraft."""
 
 import pytest
-from bridge_model import CUSTOMER, OMNIBUS
 
 from corridor.bridge.khqr import KHQR, Currency, InvalidAccountId, md5
 from corridor.bridge.ledger import (
@@ -14,6 +13,8 @@ from corridor.bridge.ledger import (
     LedgerError,
     UnknownAccount,
 )
+
+from .bridge_model import CUSTOMER, OMNIBUS
 
 
 def _khqr(amount=40_000, currency=Currency.KHR, **kw):

@@ -2,12 +2,13 @@
 mints, rotations, and a crash at every step followed by a restart."""
 
 import pytest
-from bridge_model import CUSTOMER, OMNIBUS, Reverted
 
 from corridor.bridge.gateway import MintStatus, RedemptionStatus
 from corridor.bridge.khqr import Currency, decode
 from corridor.bridge.relayer import CRASH_POINTS, RelayerCrashed
 from corridor.bridge.store import EXPIRED, FINALIZED, MINTED, REJECTED
+
+from .bridge_model import CUSTOMER, OMNIBUS, Reverted
 
 KHR, USD = Currency.KHR.value, Currency.USD.value
 

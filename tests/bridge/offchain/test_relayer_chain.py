@@ -4,7 +4,6 @@ relayer killed at every step and restarted. Deployment: tests/bridge/conftest.py
 """
 
 import pytest
-from bridge_model import CUSTOMER, OMNIBUS
 from eth_account import Account
 
 from corridor.bridge.attest import KHR, USD
@@ -12,6 +11,8 @@ from corridor.bridge.gateway import BridgeGateway, MintStatus, RedemptionStatus
 from corridor.bridge.relayer import CRASH_POINTS, LedgerPayer, Relayer, RelayerConfig, RelayerCrashed
 from corridor.bridge.store import RelayerStore
 from corridor.bridge.validator import Validator
+
+from .bridge_model import CUSTOMER, OMNIBUS
 
 
 @pytest.fixture

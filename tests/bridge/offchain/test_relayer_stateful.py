@@ -5,7 +5,6 @@ crash-free relayer settles everything with zero drift."""
 import tempfile
 from pathlib import Path
 
-from bridge_model import CUSTOMER, OMNIBUS, Clock, ModelBridge
 from brownie.test import state_machine, strategy
 from eth_account import Account
 
@@ -16,6 +15,8 @@ from corridor.bridge.ledger import Ledger
 from corridor.bridge.relayer import CRASH_POINTS, LedgerPayer, Relayer, RelayerConfig, RelayerCrashed
 from corridor.bridge.store import RelayerStore
 from corridor.bridge.validator import Validator
+
+from .bridge_model import CUSTOMER, OMNIBUS, Clock, ModelBridge
 
 KEYS = ["0x" + f"{i:064x}" for i in (0xA11CE, 0xB0B, 0xCAFE, 0xD00D, 0xE1E)]
 HOLDER = Account.from_key("0x" + "42" * 32).address

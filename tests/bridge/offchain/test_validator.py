@@ -1,7 +1,6 @@
 """The independent validator: it signs only what its own view of Bakong and of the chain confirms."""
 
 import pytest
-from bridge_model import CUSTOMER, OMNIBUS
 from eth_account import Account
 
 from corridor.bridge import attest
@@ -14,6 +13,8 @@ from corridor.bridge.attest import (
 )
 from corridor.bridge.khqr import KHQR, Currency
 from corridor.bridge.validator import REASON_ACCOUNT_NOT_FOUND, AttestationRefused, payout_reference
+
+from .bridge_model import CUSTOMER, OMNIBUS
 
 
 @pytest.fixture
