@@ -140,6 +140,10 @@ class BridgeGateway:
     def max_reserve_age(self) -> int:
         return int(self.contract.functions.timings().call()[0])
 
+    def max_per_message(self, currency: int) -> int:
+        """The largest single mint or redemption of `currency` (`CurrencyLimits.maxPerMessage`)."""
+        return int(self.contract.functions.limitsOf(currency).call()[0])
+
     def minting_stopped(self, currency: int) -> bool:
         return bool(self.contract.functions.mintingStopped(currency).call())
 

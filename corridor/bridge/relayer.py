@@ -186,6 +186,11 @@ class Relayer:
         cur = Currency.parse(currency)
         if not is_address(recipient) or int(recipient, 16) == 0:
             raise ValueError(f"recipient must be a non-zero EVM address, got {recipient!r}")
+        if not self.gateway.is_bridged(cur.value):
+            raise ValueError(f"{cur.name} is not bridged")
+        cap = self.gateway.max_per_message(cur.value)
+        if amount > cap:  # the mint would revert forever and the customer's money would be stuck
+            raise ValueError(f"{amount} {cur.name} minor units is above the bridge's per-message cap {cap}")
         now = self._clock_ms()
         reference = f"BR-{self.store.next_sequence('deposit_seq'):06d}"
         q = KHQR(

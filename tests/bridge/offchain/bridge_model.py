@@ -47,6 +47,7 @@ class ModelBridge:
     large_mint: int = 10**12
     mint_delay: int = 3600
     reserve_age_limit: int = 86_400
+    message_cap: int = 10**15
     current_epoch: int = 1
     address: str = "0x" + "b7" * 20
     supply: dict[int, int] = field(default_factory=lambda: {Currency.KHR.value: 0, Currency.USD.value: 0})
@@ -82,6 +83,9 @@ class ModelBridge:
 
     def reserve_of(self, currency: int) -> tuple[int, int]:
         return self.reserves.get(currency, (0, 0))
+
+    def max_per_message(self, currency: int) -> int:
+        return self.message_cap
 
     def max_reserve_age(self) -> int:
         return self.reserve_age_limit

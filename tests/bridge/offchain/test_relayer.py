@@ -44,6 +44,13 @@ def test_deposit_with_zero_recipient_is_refused(make_relayer):
         make_relayer().request_deposit("KHR", 40_000, "0x" + "00" * 20)
 
 
+def test_deposit_above_the_message_cap_is_refused(make_relayer, model, recipient):
+    model.message_cap = 39_999
+    with pytest.raises(ValueError, match="per-message cap 39999"):
+        make_relayer().request_deposit("KHR", 40_000, recipient)
+    assert make_relayer().store.deposits() == []
+
+
 def test_unpaid_deposit_mints_nothing(make_relayer, model, recipient):
     relayer = make_relayer()
     relayer.request_deposit("KHR", 40_000, recipient)

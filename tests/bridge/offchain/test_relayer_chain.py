@@ -181,3 +181,9 @@ def test_too_few_current_validators_mints_nothing(start_relayer, ledger, bkhr, b
     report = relayer.run_once()
     assert report.errors and "0 of 2 signatures" in report.errors[0]
     assert bkhr.totalSupply() == 0
+
+
+def test_deposit_above_the_bridge_cap_is_refused_before_issuing_a_khqr(start_relayer, bridge, customer):
+    cap = bridge.limitsOf(KHR)[0]
+    with pytest.raises(ValueError, match="per-message cap"):
+        start_relayer().request_deposit("KHR", cap + 1, customer.address)
