@@ -111,6 +111,7 @@ class RelayerConfig:
     merchant_city: str = "Phnom Penh"
     attestation_ttl: int = 3600          # seconds a signed mint stays valid
     deposit_ttl_ms: int = 15 * 60 * 1000  # how long an issued KHQR can be paid
+    payout_margin: int = 3600            # never start a payout this close to the holder's reclaim deadline
     start_block: int = 0
 
 
@@ -246,7 +247,6 @@ class Relayer:
         ):
             d.status = PAID  # signatures about to expire, or the validator set rotated: sign again
         if d.status == PAID:
-            self._ensure_reserve(d.currency, d.amount, report)
             att = MintAttestation(d.currency, d.amount, d.recipient, bakong_hash, bytes.fromhex(d.md5),
                                   self.gateway.timestamp() + self.config.attestation_ttl, self.gateway.epoch())
             sigs = self._collect(lambda v: v.sign_mint(d.khqr, att))
@@ -266,12 +266,13 @@ class Relayer:
 
     def _record_chain_status(self, d: DepositRow, status: MintStatus, report: RunReport) -> None:
         assert d.bakong_hash is not None
+        bakong_hash = bakong_tx_hash_bytes(d.bakong_hash)
         if status == MintStatus.QUEUED:
-            queued = self.gateway.queued_mint(bytes.fromhex(d.bakong_hash))
+            queued = self.gateway.queued_mint(bakong_hash)
             if queued.executable_at <= self.gateway.timestamp():
                 self._ensure_reserve(d.currency, d.amount, report)
-                self.gateway.execute_queued_mint(bytes.fromhex(d.bakong_hash))
-                status = self.gateway.mint_status(bytes.fromhex(d.bakong_hash))
+                self.gateway.execute_queued_mint(bakong_hash)
+                status = self.gateway.mint_status(bakong_hash)
             elif d.status != QUEUED:
                 self.store.update_deposit(d.md5, status=QUEUED)
                 report.queued.append(d.md5)
@@ -321,6 +322,11 @@ class Relayer:
                 self._checkpoint("redemption.reject_sent")
                 self.store.update_redemption(r.id, status=REJECTED)
                 report.rejected.append(r.id)
+                return
+            left = on_chain.deadline - self.gateway.timestamp()
+            if left < self.config.payout_margin:
+                # the holder may reclaim the escrow soon: paying now risks paying twice
+                report.errors.append(f"redemption {r.id}: {left}s before its reclaim deadline, not paid out")
                 return
             domain = self.gateway.domain()
             reference = payout_reference(domain.chain_id, domain.verifying_contract, r.id)

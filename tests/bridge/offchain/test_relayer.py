@@ -169,6 +169,16 @@ def test_redemption_reclaimed_on_chain_is_not_paid(make_relayer, model, ledger, 
     assert ledger.balance(OMNIBUS, "KHR") == 40_000
 
 
+def test_redemption_near_its_reclaim_deadline_is_not_paid(make_relayer, model, ledger, clock, recipient):
+    relayer = _funded_holder(make_relayer, ledger, recipient)
+    rid = model.redeem(recipient, KHR, 15_000, CUSTOMER)
+    clock.sleep(7 * 86_400 - 60)
+    report = relayer.run_once()
+    assert "before its reclaim deadline" in report.errors[0]
+    assert ledger.balance(OMNIBUS, "KHR") == 40_000
+    assert model.redemptions[rid].status == RedemptionStatus.PENDING
+
+
 def test_rescanning_blocks_does_not_duplicate_redemptions(make_relayer, model, ledger, recipient):
     relayer = _funded_holder(make_relayer, ledger, recipient)
     rid = model.redeem(recipient, KHR, 15_000, CUSTOMER)
