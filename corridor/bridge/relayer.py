@@ -41,7 +41,7 @@ from corridor.bridge.attest import (
 )
 from corridor.bridge.client import BakongApiError, BakongClient
 from corridor.bridge.gateway import BridgeGateway, MintStatus, RedemptionRequest, RedemptionStatus
-from corridor.bridge.khqr import KHQR, Currency, md5
+from corridor.bridge.khqr import KHQR, Currency, KHQRError, md5
 from corridor.bridge.ledger import Ledger, LedgerError
 from corridor.bridge.store import (
     EXPIRED,
@@ -452,6 +452,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--state", default="relayer.sqlite", help="SQLite file for the relayer's progress")
     p.add_argument("--validator-keys", required=True, help="file with one validator private key per line")
     p.add_argument("--sender-key", required=True, help="file holding the private key that pays for gas")
+    p.add_argument("--deposit", nargs=3, metavar=("CURRENCY", "AMOUNT", "RECIPIENT"),
+                   help="issue a deposit KHQR (amount in riel / cents) instead of relaying; prints it")
     p.add_argument("--loop", action="store_true", help="keep running (default: one pass)")
     p.add_argument("--interval", type=float, default=5.0)
     args = p.parse_args(argv)
@@ -489,6 +491,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.deposit:
+        currency, amount, recipient = args.deposit
+        try:
+            if not amount.isdigit():
+                raise ValueError(f"amount must be a whole number of minor units (riel / cents), got {amount!r}")
+            intent = relayer.request_deposit(currency, int(amount), recipient)
+        except (ValueError, KHQRError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(intent.khqr)
+        print(f"md5 {intent.md5}  reference {intent.reference}", file=sys.stderr)
+        return 0
     try:
         if args.loop:
             relayer.run_forever(args.interval)

@@ -81,13 +81,40 @@ def test_cli_bad_key_file(capsys, files, web3):
     assert _error(capsys, _args(files, web3)).startswith("error: ")
 
 
-def test_cli_one_pass_with_nothing_to_do_exits_zero(capsys, files, web3, accounts):
+@pytest.fixture
+def sender_file(files, accounts):
+    """A funded key the CLI signs its transactions with (the LocalAccount path of the gateway)."""
     sender = accounts.add()
     accounts[0].transfer(sender, "1 ether")
     (files["tmp"] / "sender.key").write_text(sender.private_key)
     files["sender"] = files["tmp"] / "sender.key"
-    assert main(_args(files, web3)) == 0
+    return files
+
+
+def test_cli_one_pass_with_nothing_to_do_exits_zero(capsys, sender_file, web3):
+    assert main(_args(sender_file, web3)) == 0
     assert "nothing to do" in capsys.readouterr().out
+
+
+def test_cli_deposit_with_fractional_amount_is_refused(capsys, sender_file, web3, customer):
+    err = _error(capsys, _args(sender_file, web3) + ["--deposit", "USD", "12.34", customer.address])
+    assert "whole number of minor units" in err
+
+
+def test_cli_deposit_in_unknown_currency_is_refused(capsys, sender_file, web3, customer):
+    assert "unsupported currency" in _error(capsys, _args(sender_file, web3) + ["--deposit", "EUR", "5", customer.address])
+
+
+def test_cli_issues_a_deposit_then_relays_the_mint(capsys, sender_file, web3, bkhr, customer):
+    assert main(_args(sender_file, web3) + ["--deposit", "KHR", "40000", customer.address]) == 0
+    khqr = capsys.readouterr().out.strip().splitlines()[-1]
+    book = Ledger(str(sender_file["ledger"]))
+    book.open_account(CUSTOMER)
+    book.cash_in(CUSTOMER, "KHR", 100_000)
+    book.pay_khqr(CUSTOMER, khqr)
+    assert main(_args(sender_file, web3)) == 0
+    assert "minted=1" in capsys.readouterr().out
+    assert bkhr.balanceOf(customer) == 40_000
 
 
 # ------------------------------------------------------------------ demo wiring
