@@ -131,7 +131,8 @@ interface IBakongBridge {
     event CurrencyAdded(uint16 indexed currency, address indexed token);
     /// @notice The limits of `currency` changed (buckets keep their current level, clamped to the new capacity).
     event CurrencyLimitsUpdated(uint16 indexed currency, CurrencyLimits limits);
-    /// @notice `amount` of `currency` was minted to `recipient` for Bakong deposit `bakongTxHash`.
+    /// @notice `amount` of `currency` was minted to `recipient` for Bakong deposit `bakongTxHash`. For a queued
+    /// mint (executed by `executeQueuedMint`) `khqrMd5` is zero: it was in `MintQueued`.
     event Minted(
         uint16 indexed currency, bytes32 indexed bakongTxHash, address indexed recipient, uint256 amount, bytes16 khqrMd5
     );
@@ -189,8 +190,8 @@ interface IBakongBridge {
     error ZeroTiming();
     /// @notice The currency code must be non-zero.
     error ZeroCurrency();
-    /// @notice The token must be a contract address.
-    error ZeroToken();
+    /// @notice The token must be a contract whose `bridge()` is this bridge.
+    error InvalidToken(address token);
     /// @notice `currency` is not bridged.
     error UnknownCurrency(uint16 currency);
     /// @notice `currency` is already bridged.
@@ -308,12 +309,12 @@ interface IBakongBridge {
     function resumeMinting(uint16 currency) external;
 
     /// @notice Admin: replaces the validator set and threshold; starts a new epoch.
-    function setValidators(address[] calldata validators, uint8 threshold) external;
+    function setValidators(address[] calldata newValidators, uint8 newThreshold) external;
 
     /// @notice Admin: changes the bridge-wide timings.
-    function setTimings(Timings calldata timings) external;
+    function setTimings(Timings calldata newTimings) external;
 
-    /// @notice Admin: bridges `currency` through `token` (the bridge must be the token's minter).
+    /// @notice Admin: bridges `currency` through `token`, which must already name this bridge as its `bridge()`.
     function addCurrency(uint16 currency, address token, CurrencyLimits calldata limits) external;
 
     /// @notice Admin: changes the limits of `currency`.

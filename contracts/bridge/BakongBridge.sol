@@ -114,6 +114,12 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         _setValidators(validators_, threshold_);
     }
 
+    /// @dev Same behaviour as OZ `Pausable.whenNotPaused`, reading the flag packed in `_config`.
+    modifier whenNotPaused() {
+        if (_config.paused) revert EnforcedPause();
+        _;
+    }
+
     // ================================================================== attested actions
 
     /// @inheritdoc IBakongBridge
@@ -126,10 +132,10 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         if (a.khqrMd5 == bytes16(0)) revert ZeroKhqrMd5();
         if (block.timestamp > a.expiry) revert AttestationExpired(a.expiry);
         if (a.epoch != cfg.epoch) revert EpochMismatch(cfg.epoch, a.epoch);
+        if (_mintStatus[a.bakongTxHash] != MintStatus.None) revert BakongTxAlreadyProcessed(a.bakongTxHash);
         Currency storage c = _currency(a.currency);
         if (c.mintingStopped) revert MintingStopped(a.currency);
         if (a.amount > c.maxPerMessage) revert AmountAboveMessageCap(a.amount, c.maxPerMessage);
-        if (_mintStatus[a.bakongTxHash] != MintStatus.None) revert BakongTxAlreadyProcessed(a.bakongTxHash);
 
         _verify(
             keccak256(
@@ -158,8 +164,9 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
             return true;
         }
         _mintStatus[a.bakongTxHash] = MintStatus.Minted;
-        _mintAgainstReserve(c, a.currency, a.recipient, a.amount, cfg.maxReserveAge);
+        IBridgeToken token = _checkReserve(c, a.currency, a.amount, cfg.maxReserveAge);
         emit Minted(a.currency, a.bakongTxHash, a.recipient, a.amount, a.khqrMd5);
+        token.mint(a.recipient, a.amount);
         return false;
     }
 
@@ -173,8 +180,9 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
 
         _mintStatus[bakongTxHash] = MintStatus.Minted;
         delete _queuedMints[bakongTxHash];
-        _mintAgainstReserve(c, q.currency, q.recipient, q.amount, _config.maxReserveAge);
+        IBridgeToken token = _checkReserve(c, q.currency, q.amount, _config.maxReserveAge);
         emit Minted(q.currency, bakongTxHash, q.recipient, q.amount, bytes16(0));
+        token.mint(q.recipient, q.amount);
     }
 
     /// @inheritdoc IBakongBridge
@@ -354,7 +362,7 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         onlyRole(DEFAULT_ADMIN_ROLE)
     {
         if (currency == 0) revert ZeroCurrency();
-        if (token.code.length == 0) revert ZeroToken();
+        if (token.code.length == 0 || IBridgeToken(token).bridge() != address(this)) revert InvalidToken(token);
         Currency storage c = _currencies[currency];
         if (address(c.token) != address(0)) revert CurrencyAlreadyAdded(currency);
         c.token = IBridgeToken(token);
@@ -491,11 +499,6 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
 
     // ================================================================== internals
 
-    modifier whenNotPaused() {
-        if (_config.paused) revert EnforcedPause();
-        _;
-    }
-
     /// @dev Accepts exactly `threshold` signatures (r ‖ s ‖ v each) over the EIP-712 digest of `structHash`,
     /// from current-epoch validators in strictly ascending order: one comparison rules out duplicates.
     function _verify(bytes32 structHash, bytes calldata signatures, Config memory cfg) private view {
@@ -514,20 +517,18 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         }
     }
 
-    /// @dev Mints `amount` if the supply stays within a fresh attested omnibus balance.
-    function _mintAgainstReserve(
-        Currency storage c,
-        uint16 currency,
-        address recipient,
-        uint256 amount,
-        uint256 maxReserveAge
-    ) private {
+    /// @dev Returns the token of `c` if minting `amount` keeps its supply within a fresh attested omnibus
+    /// balance (reads the supply with a static call; the caller then mints).
+    function _checkReserve(Currency storage c, uint16 currency, uint256 amount, uint256 maxReserveAge)
+        private
+        view
+        returns (IBridgeToken token)
+    {
         uint64 asOf = c.reserveAsOf;
         if (block.timestamp > asOf + maxReserveAge) revert ReserveStale(currency, asOf);
-        IBridgeToken token = c.token;
+        token = c.token;
         uint256 supplyAfter = token.totalSupply() + amount;
         if (supplyAfter > c.reserve) revert ReserveExceeded(currency, supplyAfter, c.reserve);
-        token.mint(recipient, amount);
     }
 
     /// @dev A balance observation must be newer than the last one, not from the future, and still fresh.

@@ -202,7 +202,7 @@ abstract contract CompliantToken is
     }
 
     /// @inheritdoc IERC20Permit
-    function nonces(address owner) public view override(IERC20Permit, NoncesUpgradeable) returns (uint256) {
+    function nonces(address owner) public view virtual override(IERC20Permit, NoncesUpgradeable) returns (uint256) {
         return super.nonces(owner);
     }
 
@@ -569,7 +569,7 @@ abstract contract CompliantToken is
     }
 
     /// @dev Reference implementation of a transfer, check by check (same acceptance as the fast path).
-    function _transferChecked(address from, address to, uint256 value) private {
+    function _transferChecked(address from, address to, uint256 value) internal {
         if (to == address(0)) revert ERC20InvalidReceiver(address(0));
         uint256 config = _storage().config;
         if (config.paused()) revert EnforcedPause();

@@ -24,4 +24,10 @@ contract CompliantTokenHarness is CompliantToken {
     function burn(address from, uint256 amount) external {
         _burn(from, amount);
     }
+
+    /// @notice The Solidity reference transfer path, bypassing the assembly fast path (equivalence tests).
+    function transferChecked(address to, uint256 amount) external returns (bool) {
+        _transferChecked(msg.sender, to, amount);
+        return true;
+    }
 }

@@ -197,7 +197,12 @@ class ReserveAttestation:
 
 @dataclass(frozen=True)
 class RedemptionFinalization:
-    """Validators paid redemption `redemption_id` out on Bakong in transaction `payout_tx_hash`."""
+    """Validators paid redemption `redemption_id` out on Bakong in transaction `payout_tx_hash`.
+
+    Timing rule for payers: the holder may `reclaim` a redemption still pending after its `deadline`
+    (in `RedemptionRequested`), so pay out only while `now < deadline - margin` and finalize promptly;
+    otherwise reject it. A payout hash finalizes at most one redemption.
+    """
 
     redemption_id: int
     payout_tx_hash: bytes

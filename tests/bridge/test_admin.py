@@ -136,6 +136,7 @@ def _limits(bridge):
 
 def test_add_currency(bridge, admin, MockBridgeToken):
     token = MockBridgeToken.deploy("Bakong Yen", "bJPY", 0, {"from": admin})
+    token.setBridge(bridge, {"from": admin})
     limits = _limits(bridge)
     tx = bridge.addCurrency(392, token, limits, {"from": admin})
     assert bridge.tokenOf(392) == token
@@ -156,7 +157,14 @@ def test_add_currency_zero_code_reverts(bridge, admin, busd):
 
 @pytest.mark.parametrize("token", [ZERO, "0x" + "22" * 20])
 def test_add_currency_non_contract_token_reverts(bridge, admin, token):
-    with brownie.reverts(revert_pattern=r"ZeroToken.*"):
+    with brownie.reverts(revert_pattern=r"InvalidToken.*"):
+        bridge.addCurrency(392, token, _limits(bridge), {"from": admin})
+
+
+def test_add_currency_token_bound_to_other_bridge_reverts(bridge, admin, bob, MockBridgeToken):
+    token = MockBridgeToken.deploy("Bakong Yen", "bJPY", 0, {"from": admin})
+    token.setBridge(bob, {"from": admin})
+    with brownie.reverts(revert_pattern=r"InvalidToken.*"):
         bridge.addCurrency(392, token, _limits(bridge), {"from": admin})
 
 

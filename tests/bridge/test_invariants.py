@@ -1,7 +1,9 @@
 """Stateful: random mints, replays, reserve attestations, time, queue, redemptions and their settlement.
 
 Invariants checked after every step:
-- supply <= latest attested reserve, unless minting of the currency is stopped (deficit attested);
+- no mint or queued-mint execution ever leaves supply above the latest attested reserve (checked in the rules);
+- supply <= latest attested reserve, unless minting is stopped or a reconciliation tolerated the deficit
+  (at most maxDrift);
 - no Bakong tx hash is ever minted twice;
 - escrowed + burned + refunded (rejected or reclaimed) = redeemed, and the bridge holds exactly the escrow;
 - accepted inbound / outbound volume never exceeds capacity + refill rate x elapsed time (token buckets).
@@ -13,7 +15,7 @@ from brownie.test import strategy
 
 from corridor.bridge.attest import KHR
 
-CAP, THRESHOLD, BUCKET, RATE = 1_000, 800, 3_000, 10
+CAP, THRESHOLD, BUCKET, RATE, DRIFT = 1_000, 800, 3_000, 10, 50
 
 ALLOWED_MINT_REVERTS = ("AmountAboveMessageCap", "RateLimitExceeded", "ReserveExceeded", "ReserveStale")
 
@@ -32,10 +34,10 @@ class BridgeMachine:
     st_bool = strategy("bool")
 
     def __init__(self, chain, bridge, bkhr, signers, admin, relayer, holders):
-        self.chain, self.bridge, self.token, self.signers = chain, bridge, bkhr, signers
+        self.chain, self.bridge, self.token, self.signers, self.admin = chain, bridge, bkhr, signers, admin
         self.relayer, self.holders = relayer, holders
         limits = list(bridge.limitsOf(KHR))
-        limits[0], limits[1], limits[2] = CAP, THRESHOLD, 0
+        limits[0], limits[1], limits[2] = CAP, THRESHOLD, DRIFT
         limits[3], limits[4], limits[5], limits[6] = BUCKET, RATE, BUCKET, RATE
         bridge.setCurrencyLimits(KHR, limits, {"from": admin})
         for h in holders:
@@ -67,6 +69,7 @@ class BridgeMachine:
             assert any(r in _reason(exc) for r in ALLOWED_MINT_REVERTS), _reason(exc)
             return
         self.inbound_accepted += st_amount
+        self._assert_within_reserve()
         if "MintQueued" in tx.events:
             self.queued.append(att.bakong_tx_hash)
         else:
@@ -85,6 +88,18 @@ class BridgeMachine:
         """Validators attest a new omnibus balance (possibly below supply: minting then stops)."""
         self.signers.attest_reserve(KHR, st_reserve, self.relayer)
 
+    def rule_reconcile(self, st_reserve):
+        """Validators reconcile; a break beyond maxDrift stops minting."""
+        rec = self.signers.reconciliation(KHR, st_reserve)
+        self.bridge.reconcile(rec.as_tuple(), self.signers.sign(rec), {"from": self.relayer})
+        supply = self.token.totalSupply()
+        assert self.bridge.mintingStopped(KHR) or abs(supply - st_reserve) <= DRIFT
+
+    def rule_resume(self):
+        """The admin resumes minting once a fresh reserve covers the supply again (its operating rule)."""
+        if self.bridge.mintingStopped(KHR) and self.token.totalSupply() <= self.bridge.reserveOf(KHR)[0]:
+            self.bridge.resumeMinting(KHR, {"from": self.admin})
+
     def rule_sleep(self, st_sleep):
         self.chain.sleep(st_sleep)
         self.chain.mine()
@@ -102,6 +117,7 @@ class BridgeMachine:
                 for r in ("MintNotReady", "ReserveExceeded", "ReserveStale", "MintingStopped")
             )
             return
+        self._assert_within_reserve()
         self.queued.remove(h)
         self.minted_hashes[h] = self.minted_hashes.get(h, 0) + 1
 
@@ -153,10 +169,15 @@ class BridgeMachine:
         self.refunded += amount
         self.pending.remove(rid)
 
+    def _assert_within_reserve(self):
+        reserve, _ = self.bridge.reserveOf(KHR)
+        assert self.token.totalSupply() <= reserve
+
     # ------------------------------------------------------------------ invariants
     def invariant_supply_within_reserve(self):
         reserve, _ = self.bridge.reserveOf(KHR)
-        assert self.token.totalSupply() <= reserve or self.bridge.mintingStopped(KHR)
+        supply = self.token.totalSupply()
+        assert supply <= reserve or self.bridge.mintingStopped(KHR) or supply - reserve <= DRIFT
 
     def invariant_no_hash_minted_twice(self):
         assert all(count == 1 for count in self.minted_hashes.values())

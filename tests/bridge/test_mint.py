@@ -93,7 +93,7 @@ def test_mint_above_message_cap_reverts(signers, bridge, alice, relayer, funded)
 
 def test_mint_beyond_inbound_bucket_reverts(signers, bridge, admin, alice, relayer, funded):
     limits = list(bridge.limitsOf(USD))
-    limits[0], limits[1], limits[3] = 1_000, 1_000, 1_500  # cap, queue threshold, inbound capacity
+    limits[0], limits[1], limits[3], limits[4] = 1_000, 1_000, 1_500, 1  # cap, threshold, capacity, 1/s
     bridge.setCurrencyLimits(USD, limits, {"from": admin})
     _mint(signers, signers.mint_att(USD, 1_000, alice), relayer)
     with brownie.reverts(revert_pattern=r"RateLimitExceeded.*"):

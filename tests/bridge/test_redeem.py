@@ -88,7 +88,7 @@ def test_redeem_unknown_currency_reverts(bridge, holder):
 
 def test_redeem_beyond_outbound_bucket_reverts(bridge, admin, holder):
     limits = list(bridge.limitsOf(KHR))
-    limits[0], limits[1], limits[5] = 10_000, 10_000, 15_000  # cap, queue threshold, outbound capacity
+    limits[0], limits[1], limits[5], limits[6] = 10_000, 10_000, 15_000, 1  # cap, threshold, capacity, 1/s
     bridge.setCurrencyLimits(KHR, limits, {"from": admin})
     _redeem(bridge, holder, 10_000)
     with brownie.reverts(revert_pattern=r"RateLimitExceeded.*"):
@@ -327,3 +327,34 @@ def test_redeem_with_permit_when_paused_reverts(bridge, operator, alice):
     bridge.pause({"from": operator})
     with brownie.reverts(revert_pattern=r"EnforcedPause.*"):
         bridge.redeemWithPermit(KHR, 1, ACCOUNT, 0, 27, b"\1" * 32, b"\2" * 32, {"from": alice})
+
+
+def test_reject_allowed_while_paused(signers, bridge, bkhr, operator, holder, relayer):
+    _redeem(bridge, holder)
+    bridge.pause({"from": operator})
+    _reject(signers, bridge, 1, relayer)
+    assert bkhr.balanceOf(holder) == 100_000
+
+
+def test_reclaim_allowed_while_paused(bridge, bkhr, operator, holder, chain):
+    _redeem(bridge, holder)
+    bridge.pause({"from": operator})
+    chain.sleep(bridge.timings()[2] + 1)
+    chain.mine()
+    bridge.reclaim(1, {"from": holder})
+    assert bkhr.balanceOf(holder) == 100_000
+
+
+def test_finalize_signature_for_other_redemption_reverts(signers, bridge, holder, relayer):
+    _redeem(bridge, holder, 1)
+    _redeem(bridge, holder, 1)
+    f1 = signers.finalization(1)
+    forged = type(f1)(2, f1.payout_tx_hash, f1.epoch)
+    with brownie.reverts(revert_pattern=r"(SignerNotValidator|SignersNotAscending).*"):
+        bridge.finalizeRedemption(forged.as_tuple(), signers.sign(f1), {"from": relayer})
+
+
+def test_deadline_uses_timeout_at_request_time(bridge, admin, holder):
+    tx = _redeem(bridge, holder, 1)
+    bridge.setTimings((6 * 3600, 3600, 10), {"from": admin})
+    assert bridge.redemption(1)[3] == tx.events["RedemptionRequested"]["deadline"]

@@ -159,3 +159,18 @@ def test_reserve_attestation_allowed_while_paused(signers, bridge, operator, rel
     bridge.pause({"from": operator})
     _attest(signers, bridge, signers.reserve_att(USD, 5), relayer)
     assert bridge.reserveOf(USD)[0] == 5
+
+
+def test_reserve_signatures_cannot_be_used_as_reconciliation(signers, bridge, relayer):
+    """Same field layout, other type name: the digests differ, so one struct's signatures never pass as the other."""
+    att = signers.reserve_att(KHR, 10**15)
+    rec = signers.reconciliation(KHR, 10**15, as_of=att.as_of)
+    with brownie.reverts(revert_pattern=r"(SignerNotValidator|SignersNotAscending).*"):
+        bridge.reconcile(rec.as_tuple(), signers.sign(att), {"from": relayer})
+
+
+def test_reserve_signature_for_other_currency_reverts(signers, bridge, relayer):
+    att = signers.reserve_att(KHR, 10**15)
+    forged = type(att)(USD, att.balance, att.as_of, att.epoch)
+    with brownie.reverts(revert_pattern=r"(SignerNotValidator|SignersNotAscending).*"):
+        bridge.attestReserve(forged.as_tuple(), signers.sign(att), {"from": relayer})
