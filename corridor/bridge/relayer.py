@@ -112,6 +112,7 @@ class RelayerConfig:
     attestation_ttl: int = 3600          # seconds a signed mint stays valid
     deposit_ttl_ms: int = 15 * 60 * 1000  # how long an issued KHQR can be paid
     payout_margin: int = 3600            # never start a payout this close to the holder's reclaim deadline
+    expiry_grace_ms: int = 10 * 60 * 1000  # keep polling an expired KHQR this long (late settlement)
     start_block: int = 0
 
 
@@ -228,7 +229,7 @@ class Relayer:
     def _detect_payment(self, d: DepositRow, report: RunReport) -> None:
         tx = self.client.transaction_by_md5(d.md5)
         if tx is None:
-            if self._clock_ms() > d.expires_ms:
+            if self._clock_ms() > d.expires_ms + self.config.expiry_grace_ms:
                 self.store.update_deposit(d.md5, status=EXPIRED)
                 report.expired.append(d.md5)
             return

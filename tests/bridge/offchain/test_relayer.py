@@ -79,10 +79,20 @@ def test_paid_usd_deposit_mints_cents(make_relayer, model, ledger, recipient):
     assert ledger.balance(OMNIBUS, "USD") == 12_34
 
 
+def test_payment_settling_just_after_expiry_is_still_minted(make_relayer, model, ledger, clock, recipient):
+    relayer = make_relayer()
+    intent = relayer.request_deposit("KHR", 40_000, recipient)
+    ledger.pay_khqr(CUSTOMER, intent.khqr)
+    clock.sleep(16 * 60)  # the relayer was down past the KHQR's expiry; the payment was made in time
+    assert relayer.run_once().minted == [intent.md5]
+
+
 def test_expired_unpaid_deposit_is_closed(make_relayer, clock, recipient):
     relayer = make_relayer()
     intent = relayer.request_deposit("KHR", 40_000, recipient)
     clock.sleep(16 * 60)
+    assert relayer.run_once().idle  # still within the grace period
+    clock.sleep(10 * 60)
     assert relayer.run_once().expired == [intent.md5]
     assert relayer.store.deposit(intent.md5).status == EXPIRED
 
