@@ -165,3 +165,50 @@ def test_simulator_and_http_parse_the_same_envelope(bakong, paid, ledger):
         return 200, json.dumps(response, default=str).replace('"12.34"', "12.34").encode()
 
     assert http_client(BASE, "t", send).transaction_by_md5(md5(khqr)) == bakong.transaction_by_md5(md5(khqr))
+
+
+# ------------------------------------------------------------ urllib over loopback
+
+
+@pytest.fixture
+def loopback():
+    """A local HTTP server that answers every POST with one recorded response (no outside network)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    served = {"name": "check_transaction_by_md5.success", "seen": []}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server API)
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            served["seen"].append((self.path, self.headers["Authorization"], json.loads(body)))
+            recorded = json.loads((RECORDED / f"{served['name']}.json").read_text())
+            raw = recorded.get("raw") or json.dumps(recorded["body"])
+            self.send_response(recorded["status"])
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(raw.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/v1", served
+    server.shutdown()
+    server.server_close()
+
+
+def test_urllib_transport_posts_and_parses(loopback):
+    base, served = loopback
+    tx = http_client(base, "tok").transaction_by_md5("ab" * 16)
+    assert tx.amount == 12_34
+    assert served["seen"] == [("/v1/check_transaction_by_md5", "Bearer tok", {"md5": "ab" * 16})]
+
+
+def test_urllib_transport_reads_error_envelope_of_http_401(loopback):
+    base, served = loopback
+    served["name"] = "unauthorized"
+    with pytest.raises(BakongApiError, match="unauthorized"):
+        http_client(base, "expired").transaction_by_md5("ab" * 16)
