@@ -53,7 +53,7 @@ interface IFXPool is IERC20 {
     error FirstDepositNeedsBothCoins();
     error StaleRate(uint256 updatedAt, uint256 maxAge);
     error InvalidRate(int256 answer);
-    error RateJumped(uint256 reference, uint256 answer, uint256 maxJumpBps);
+    error RateJumped(uint256 cached, uint256 answer, uint256 maxJumpBps);
     error InvalidA(uint256 a);
     error RampTooSoon(uint256 earliest);
     error RampTooShort(uint256 futureTime, uint256 earliest);
@@ -61,7 +61,6 @@ interface IFXPool is IERC20 {
     error InvalidFee(uint256 feeBps, uint256 protocolShareBps);
     error InvalidOracleGuards(uint256 maxAge, uint256 maxJumpBps);
     error InvalidDecimals(uint8 decimals);
-    error NotConverged();
     error BalanceOverflow();
 
     // ---- views -----------------------------------------------------------------------------
