@@ -526,11 +526,11 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules, Pausable, Ree
         uint256 amp = _amp(c);
         Reserves memory r = _reserves;
         uint256 supply = totalSupply();
+        if (supply == 0 && (amounts[0] == 0 || amounts[1] == 0)) revert FirstDepositNeedsBothCoins();
         newBalances[0] = r.balance0 + amounts[0];
         newBalances[1] = r.balance1 + amounts[1];
         uint256 d1 = StableSwapMath.getD(_xp(newBalances[0], rate0), _xp(newBalances[1], _RATE1), amp);
         if (supply == 0) {
-            if (amounts[0] == 0 || amounts[1] == 0) revert FirstDepositNeedsBothCoins();
             if (d1 <= MINIMUM_SHARES) revert InsufficientOutput(d1, MINIMUM_SHARES + 1);
             return (d1 - MINIMUM_SHARES, fees, newBalances, answer);
         }
