@@ -48,6 +48,8 @@ interface IFXPool is IERC20 {
     error ZeroAddress();
     error InsufficientOutput(uint256 amountOut, uint256 minOut);
     error ExcessiveInput(uint256 amountIn, uint256 maxIn);
+    /// @notice Selling `amountIn` pays less than one minor unit of the other coin.
+    error DustAmount(uint256 amountIn);
     error InsufficientPrepayment(uint256 received, uint256 required);
     error InsufficientLiquidity(uint256 requested, uint256 available);
     error FirstDepositNeedsBothCoins();

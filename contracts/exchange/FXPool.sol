@@ -472,11 +472,12 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules, Pausable, Ree
         uint256 d = StableSwapMath.getD(s.xIn, s.xOut, s.amp);
         uint256 y = StableSwapMath.getY(s.xIn + (dx * s.rateIn) / PRECISION, d, s.amp);
         // The extra -1 absorbs Newton's ±1 tolerance in the pool's favour (as curve-contract does).
-        if (y + 1 >= s.xOut) revert InsufficientLiquidity(dx, s.balOut);
-        uint256 dyGross = s.xOut - y - 1;
+        // y < xOut always holds for dx > 0 up to that tolerance, so y + 1 >= xOut means dust.
+        uint256 dyGross = y + 1 < s.xOut ? s.xOut - y - 1 : 0;
         uint256 feeXp = _ceilDiv(dyGross * c.feeBps, BPS);
         t.amountIn = dx;
         t.amountOut = ((dyGross - feeXp) * PRECISION) / s.rateOut;
+        if (t.amountOut == 0) revert DustAmount(dx);
         t.protocolFee = (((feeXp * c.protocolShareBps) / BPS) * PRECISION) / s.rateOut;
     }
 

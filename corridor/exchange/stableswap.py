@@ -20,6 +20,10 @@ class NotConverged(ArithmeticError):
     """Newton's method did not converge (the contract reverts with NotConverged)."""
 
 
+class DustAmount(ArithmeticError):
+    """The trade pays less than one minor unit (the contract reverts with DustAmount)."""
+
+
 class InsufficientLiquidity(ArithmeticError):
     """The trade would empty a side of the pool (the contract reverts with InsufficientLiquidity)."""
 
@@ -101,11 +105,11 @@ class Pool:
         x = self.scaled()
         d = get_d(x[i], x[j], self.amp)
         y = get_y(x[i] + dx * self.rates[i] // PRECISION, d, self.amp)
-        if y + 1 >= x[j]:
-            raise InsufficientLiquidity
-        dy_gross = x[j] - y - 1
+        dy_gross = x[j] - y - 1 if y + 1 < x[j] else 0
         fee_xp = ceil_div(dy_gross * self.fee_bps, BPS)
         dy = (dy_gross - fee_xp) * PRECISION // self.rates[j]
+        if dy == 0:
+            raise DustAmount
         protocol_fee = fee_xp * self.protocol_share_bps // BPS * PRECISION // self.rates[j]
         return dy, protocol_fee
 
