@@ -41,32 +41,37 @@ def usd_rate(token_decimals: int) -> int:
     return 10 ** (36 - token_decimals)
 
 
-def get_d(x0: int, x1: int, amp: int) -> int:
-    """StableSwapMath.getD for two coins; `amp` is A × A_PRECISION."""
+def get_d(x0: int, x1: int, amp: int, iterations: list[int] | None = None) -> int:
+    """StableSwapMath.getD for two coins; `amp` is A × A_PRECISION. Appends the Newton iteration
+    count to `iterations` if given."""
     s = x0 + x1
     if s == 0:
         return 0
     d = s
     ann = amp * 2
-    for _ in range(MAX_ITERATIONS):
+    for k in range(MAX_ITERATIONS):
         d_p = d * d // (x0 * 2) * d // (x1 * 2)
         prev = d
         d = (ann * s // A_PRECISION + d_p * 2) * d // ((ann - A_PRECISION) * d // A_PRECISION + 3 * d_p)
         if abs(d - prev) <= 1:
+            if iterations is not None:
+                iterations.append(k + 1)
             return d
     raise NotConverged
 
 
-def get_y(x: int, d: int, amp: int) -> int:
+def get_y(x: int, d: int, amp: int, iterations: list[int] | None = None) -> int:
     """StableSwapMath.getY: the other coin's scaled balance keeping the invariant at `d`."""
     ann = amp * 2
     c = d * d // (x * 2) * d * A_PRECISION // (ann * 2)
     b = x + d * A_PRECISION // ann
     y = d
-    for _ in range(MAX_ITERATIONS):
+    for k in range(MAX_ITERATIONS):
         prev = y
         y = (y * y + c) // (2 * y + b - d)
         if abs(y - prev) <= 1:
+            if iterations is not None:
+                iterations.append(k + 1)
             return y
     raise NotConverged
 
@@ -89,6 +94,14 @@ class Pool:
 
     def scaled(self) -> list[int]:
         return [xp(self.balances[0], self.rates[0]), xp(self.balances[1], self.rates[1])]
+
+    def newton_iterations(self, i: int, dx: int) -> tuple[int, int]:
+        """(getD, getY) Newton iterations of selling `dx` of coin `i` (for the gas table)."""
+        x = self.scaled()
+        its: list[int] = []
+        d = get_d(x[i], x[1 - i], self.amp, its)
+        get_y(x[i] + dx * self.rates[i] // PRECISION, d, self.amp, its)
+        return its[0], its[1]
 
     def invariant(self) -> int:
         x0, x1 = self.scaled()

@@ -1,17 +1,54 @@
-"""Gas of the goals, printed with `-s` (not asserted: `make gas` measures them side by side)."""
+"""Gas of the goals and of Newton's iterations against imbalance, printed with `-s`
+(not asserted: the lead's `make gas` measures the goals side by side with Uniswap V2).
 
-from conftest import FAR  # noqa: F401
+    brownie test tests/exchange/test_gas_report.py -s
+"""
+
+from conftest import FAR, make_pool, model_of
 
 
-def test_print_gas(funded, router, jpy_pool, khr_pool, jpy, khr, busd, alice, bob):
-    # warm-up: alice and bob already hold every token (no zero-to-nonzero balance writes)
-    tx = jpy_pool.swapExactIn(0, 100_000, 0, bob, 2**64, {"from": alice})
-    print("\npool swapExactIn JPY->USD", tx.gas_used)
-    tx = jpy_pool.swapExactIn(1, 100_000, 0, bob, 2**64, {"from": alice})
-    print("pool swapExactIn USD->JPY", tx.gas_used)
-    tx = router.swapExactIn([jpy, busd], 100_000, 0, bob, 2**64, b"ref", {"from": alice})
-    print("router JPY->USD", tx.gas_used)
-    tx = router.swapExactIn([jpy, busd, khr], 100_000, 0, bob, 2**64, b"ref", {"from": alice})
-    print("router JPY->USD->KHR", tx.gas_used)
-    tx = router.swapExactOut([jpy, busd, khr], 1_000_000, 2**200, bob, 2**64, b"ref", {"from": alice})
-    print("router exactOut JPY->USD->KHR", tx.gas_used, tx.events["Swapped"][-1])
+def test_print_goal_gas(funded, router, jpy_pool, khr_pool, jpy, khr, busd, alice, bob):
+    """Warm state: alice and bob already hold every token; approvals are unlimited."""
+    rows = [
+        ("pool swapExactIn JPY->USD", jpy_pool.swapExactIn(0, 100_000, 0, bob, FAR, {"from": alice})),
+        ("pool swapExactIn USD->JPY", jpy_pool.swapExactIn(1, 100_000, 0, bob, FAR, {"from": alice})),
+        ("pool swapExactOut JPY->USD", jpy_pool.swapExactOut(0, 10_000, 2**255, bob, FAR, {"from": alice})),
+        ("router swapExactIn JPY->USD", router.swapExactIn([jpy, busd], 100_000, 0, bob, FAR, b"r", {"from": alice})),
+        (
+            "router swapExactIn JPY->USD->KHR",
+            router.swapExactIn([jpy, busd, khr], 100_000, 0, bob, FAR, b"r", {"from": alice}),
+        ),
+        (
+            "router swapExactOut JPY->USD->KHR",
+            router.swapExactOut([jpy, busd, khr], 1_000_000, 2**255, bob, FAR, b"r", {"from": alice}),
+        ),
+    ]
+    print("\n| operation | gas |\n|---|---:|")
+    for name, tx in rows:
+        print(f"| {name} | {tx.gas_used:,} |")
+
+
+def test_print_newton_gas_against_imbalance(project_containers, admin, MockERC20, busd, alice, bob):
+    """One pool per imbalance (share of the pool's value held in JPY); a $100 JPY sale on each."""
+    print("\n| JPY share of value | getD iterations | getY iterations | swap gas |\n|---:|---:|---:|---:|")
+    for share in (50, 70, 90, 97, 99):
+        deployed = make_pool(project_containers, admin, MockERC20, busd, 0)
+        pool, token = deployed.pool, deployed.token
+        for account in (alice, bob):
+            token.mint(account, 10**12, {"from": admin})
+            token.approve(pool, 2**256 - 1, {"from": account})
+            busd.mint(account, 10**12, {"from": admin})
+            busd.approve(pool, 2**256 - 1, {"from": account})
+        # push the pool to the target imbalance with one sale of JPY
+        model = model_of(pool)
+        b0, b1 = model.balances
+        total = model.scaled()[0] + model.scaled()[1]
+        target_x0 = total * share // 100
+        if target_x0 > model.scaled()[0] * 101 // 100:
+            dx = (target_x0 - model.scaled()[0]) * 10**18 // model.rates[0]
+            pool.swapExactIn(0, dx, 0, bob, FAR, {"from": alice})
+        model = model_of(pool)
+        x = model.scaled()
+        d_its, y_its = model.newton_iterations(0, 15_000)
+        tx = pool.swapExactIn(0, 15_000, 0, bob, FAR, {"from": alice})
+        print(f"| {100 * x[0] // (x[0] + x[1])}% | {d_its} | {y_its} | {tx.gas_used:,} |")
