@@ -205,3 +205,19 @@ def test_pause_by_stranger_reverts(jpy_pool, stranger):
 def test_unpause_when_not_paused_reverts(jpy_pool, operator):
     with brownie.reverts(revert_pattern=r"ExpectedPause.*"):
         jpy_pool.unpause({"from": operator})
+
+
+def test_pause_emits_openzeppelin_events(jpy_pool, operator):
+    assert jpy_pool.pause({"from": operator}).events["Paused"]["account"] == operator
+    assert jpy_pool.unpause({"from": operator}).events["Unpaused"]["account"] == operator
+
+
+def test_pause_when_paused_reverts(jpy_pool, operator):
+    jpy_pool.pause({"from": operator})
+    with brownie.reverts(revert_pattern=r"EnforcedPause.*"):
+        jpy_pool.pause({"from": operator})
+
+
+def test_lock_is_released_after_a_call(jpy_pool, alice, bob):
+    jpy_pool.swapExactIn(0, 1_000, 0, bob, FAR, {"from": alice})
+    assert jpy_pool.balances()[0] > 0  # a guarded view works: the flag was cleared

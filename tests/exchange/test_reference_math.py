@@ -21,7 +21,7 @@ def _units(deployed, usd: float) -> int:
 
 
 @given(usd=strategy("decimal", min_value="0.01", max_value="2000000", places=2))
-@settings(max_examples=15)
+@settings(max_examples=10)
 def test_exact_in_coin0_equals_model_and_rounds_down(deployed, usd):
     pool = deployed.pool
     dx = _units(deployed, float(usd))
@@ -38,7 +38,7 @@ def test_exact_in_coin0_equals_model_and_rounds_down(deployed, usd):
 
 
 @given(cents=strategy("uint256", min_value=1, max_value=200_000_000))
-@settings(max_examples=15)
+@settings(max_examples=10)
 def test_exact_in_coin1_equals_model_and_rounds_down(deployed, cents):
     pool = deployed.pool
     model = model_of(pool)
@@ -48,7 +48,7 @@ def test_exact_in_coin1_equals_model_and_rounds_down(deployed, cents):
 
 
 @given(cents=strategy("uint256", min_value=1, max_value=50_000_000), i=strategy("uint8", max_value=1))
-@settings(max_examples=15)
+@settings(max_examples=10)
 def test_exact_out_equals_model_and_covers_the_output(deployed, cents, i):
     pool = deployed.pool
     model = model_of(pool)

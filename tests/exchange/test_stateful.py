@@ -133,5 +133,5 @@ def test_pool_state_machine(state_machine, funded, jpy_pool, jpy_feed, jpy, busd
         bob,
         admin,
         operator,
-        settings={"max_examples": 20, "stateful_step_count": 20},
+        settings={"max_examples": 15, "stateful_step_count": 20},
     )
