@@ -71,7 +71,6 @@ interface IFXPool is IERC20 {
     error InvalidFee(uint256 feeBps, uint256 protocolShareBps);
     error InvalidOracleGuards(uint256 maxAge, uint256 maxJumpBps);
     error InvalidDecimals(uint8 decimals);
-    error BalanceOverflow();
 
     // ---- views -----------------------------------------------------------------------------
 

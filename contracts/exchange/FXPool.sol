@@ -599,7 +599,12 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         Reserves memory r = _reserves;
         uint256[2] memory xp = [_xp(r.balance0, rate0), _xp(r.balance1, _RATE1)];
         uint256 d0 = StableSwapMath.getD(xp[0], xp[1], amp);
-        uint256 d1 = d0 - (shares * d0) / totalSupply();
+        uint256 d1;
+        {
+            uint256 supply = totalSupply();
+            if (shares >= supply) revert InsufficientLiquidity(shares, supply);
+            d1 = d0 - (shares * d0) / supply;
+        }
         (uint256 dyXp, uint256 dyNoFeeXp) = _withdrawOneXp(xp, i, d0, d1, amp, c.feeBps / 2);
         if (dyXp == 0) revert InsufficientLiquidity(shares, i == 0 ? r.balance0 : r.balance1);
         uint256 rateI = i == 0 ? rate0 : _RATE1;

@@ -190,6 +190,8 @@ class Pool:
 
     def price_withdraw_one(self, shares: int, i: int) -> tuple[int, int, int]:
         """(amount, fee, protocol fee) for burning `shares` for coin `i` (FXPool._priceWithdrawOne)."""
+        if shares >= self.supply:
+            raise InsufficientLiquidity
         x = self.scaled()
         d0 = get_d(x[0], x[1], self.amp)
         d1 = d0 - shares * d0 // self.supply

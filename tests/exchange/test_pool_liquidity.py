@@ -188,3 +188,33 @@ def test_one_coin_withdrawal_of_all_shares_leaves_a_balance(jpy_pool, admin):
     shares = jpy_pool.balanceOf(admin)
     b0, _ = jpy_pool.balances()
     assert jpy_pool.calcRemoveLiquidityOneCoin(shares, 0) < b0
+
+
+def test_one_coin_withdrawal_of_more_than_the_supply_reverts(jpy_pool, admin):
+    supply = jpy_pool.totalSupply()
+    with brownie.reverts(revert_pattern=r"InsufficientLiquidity.*"):
+        jpy_pool.calcRemoveLiquidityOneCoin(supply, 0)
+
+
+@pytest.fixture(scope="module")
+def wei_pool(project_containers, admin, MockERC20):
+    """A pool of two 18-decimal coins, where one raw unit is worth 1e-18 USD."""
+    coin0 = MockERC20.deploy("Coin", "C18", 18, {"from": admin})
+    hub18 = MockERC20.deploy("USD18", "U18", 18, {"from": admin})
+    feed = deploy_feed(project_containers, admin, DEFAULT_CONFIG["pairs"]["JPY"]["feed"])
+    pool = deploy_pool(project_containers, admin, coin0, hub18, feed, DEFAULT_CONFIG["pairs"]["JPY"]["pool"])
+    for token in (coin0, hub18):
+        token.mint(admin, 10**30, {"from": admin})
+        token.approve(pool, 2**256 - 1, {"from": admin})
+    return pool
+
+
+def test_first_deposit_not_above_the_dead_shares_reverts(wei_pool, admin):
+    with brownie.reverts(revert_pattern=r"InsufficientOutput.*"):
+        wei_pool.addLiquidity([1_000, 1_000], 0, admin, FAR, {"from": admin})
+
+
+def test_deposit_minting_no_share_reverts(wei_pool, admin):
+    wei_pool.addLiquidity([10**24, 10**22], 0, admin, FAR, {"from": admin})
+    with brownie.reverts(revert_pattern=r"ZeroAmount.*"):
+        wei_pool.addLiquidity([1, 0], 0, admin, FAR, {"from": admin})
