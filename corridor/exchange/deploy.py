@@ -58,10 +58,6 @@ class Exchange:
     pools: dict[str, Any] = field(default_factory=dict)
 
 
-def feed_reporter_role(feed: Any) -> bytes:
-    return feed.REPORTER_ROLE()
-
-
 def deploy_feed(project: Any, admin: Any, cfg: Mapping[str, Any], admin_delay: int = 0) -> Any:
     """One FXFeed from a `pairs.<SYM>.feed` config entry."""
     return project.FXFeed.deploy(

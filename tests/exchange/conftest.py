@@ -1,17 +1,16 @@
 """Exchange fixtures: tokens, feeds, pools and router deployed through corridor.exchange.deploy.
 
-The default corridor uses JPY with 0 decimals, bUSD with 2 and bKHR with 0; `make_pool` deploys a
-pool for any coin-0 decimals (the decimals tests parametrize it over 0, 2, 6, 18 like yearn-vaults).
+The default corridor uses JPY with 0 decimals, bUSD with 2 and bKHR with 0; `exchange_helpers.make_pool`
+deploys a pool for any coin-0 decimals (the decimals tests parametrize it over 0, 2, 6, 18 like
+yearn-vaults).
 """
 
 from types import SimpleNamespace
 
 import pytest
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_exchange, deploy_feed, deploy_pool, seed_pool
-from corridor.exchange.stableswap import Pool, rate_multiplier, usd_rate
+from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_exchange
 
-FAR = 2**64  # a deadline that never passes
 JPY_SEED = 150_000_000  # ¥150m ≈ $1.005m
 KHR_SEED = 4_000_000_000  # ៛4bn ≈ $0.98m
 
@@ -88,29 +87,3 @@ def funded(exchange, jpy, khr, busd, admin, alice, bob, router, jpy_pool, khr_po
             for spender in (router, jpy_pool, khr_pool):
                 token.approve(spender, 2**256 - 1, {"from": account})
     return exchange
-
-
-def model_of(pool, feed_answer=None) -> Pool:
-    """The reference model of an on-chain pool in its current state."""
-    rate0, rate1 = pool.rates()
-    b0, b1 = pool.balances()
-    fee_bps, share = pool.fee()
-    return Pool([b0, b1], [rate0, rate1], pool.A(), fee_bps, share, pool.totalSupply())
-
-
-def make_pool(project, admin, MockERC20, busd, decimals, seed_usd=1_000_000, answer=670_000, pool_cfg=None):
-    """A JPY-like pool whose coin 0 has `decimals`, seeded with `seed_usd` on each side."""
-    token = MockERC20.deploy("Coin", f"C{decimals}", decimals, {"from": admin})
-    feed_cfg = dict(DEFAULT_CONFIG["pairs"]["JPY"]["feed"], answer=answer)
-    feed = deploy_feed(project, admin, feed_cfg)
-    cfg = dict(DEFAULT_CONFIG["pairs"]["JPY"]["pool"], **(pool_cfg or {}))
-    pool = deploy_pool(project, admin, token, busd, feed, cfg)
-    amount0 = seed_usd * 10**8 * 10**decimals // answer
-    amount1 = seed_usd * 100
-    token.mint(admin, amount0 * 10, {"from": admin})
-    busd.mint(admin, amount1 * 10, {"from": admin})
-    seed_pool(pool, token, busd, admin, amount0, amount1)
-    return SimpleNamespace(pool=pool, token=token, feed=feed)
-
-
-__all__ = ["FAR", "model_of", "make_pool", "rate_multiplier", "usd_rate"]

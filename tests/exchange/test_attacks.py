@@ -4,7 +4,7 @@ hook token (state-changing and view), sandwich bounded by min-out."""
 import brownie
 import pytest
 from brownie import chain, web3
-from conftest import FAR
+from exchange_helpers import FAR
 
 from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed, deploy_pool, seed_pool
 

@@ -3,7 +3,7 @@ corridor.stablecoin.deploy): the pool must be a verified holder, the payer's lim
 
 import brownie
 import pytest
-from conftest import FAR
+from exchange_helpers import FAR
 
 from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_exchange
 from corridor.stablecoin.deploy import JAPAN, TIER_INSTITUTIONAL, TIER_RETAIL, deploy_stablecoin

@@ -4,7 +4,7 @@ one-coin withdrawals, and their revert paths."""
 import brownie
 import pytest
 from brownie import chain
-from conftest import FAR, model_of
+from exchange_helpers import FAR, model_of
 
 from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed, deploy_pool
 

@@ -3,7 +3,7 @@
 import brownie
 import pytest
 from brownie import chain
-from conftest import FAR
+from exchange_helpers import FAR
 
 from corridor.exchange.stableswap import rate_multiplier, usd_rate
 

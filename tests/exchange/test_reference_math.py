@@ -4,7 +4,7 @@
 import brownie
 import pytest
 from brownie.test import given, strategy
-from conftest import make_pool, model_of
+from exchange_helpers import make_pool, model_of
 from hypothesis import settings
 
 from corridor.exchange.stableswap import PRECISION, DustAmount

@@ -3,7 +3,7 @@
 import brownie
 import pytest
 from brownie import chain
-from conftest import FAR
+from exchange_helpers import FAR
 
 REF = b"INV-2026-0001".ljust(32, b"\0")
 

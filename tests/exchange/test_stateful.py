@@ -2,7 +2,7 @@
 
 from brownie.exceptions import VirtualMachineError
 from brownie.test import strategy
-from conftest import FAR, model_of
+from exchange_helpers import FAR, model_of
 
 from corridor.exchange.stableswap import DustAmount, InsufficientLiquidity
 
