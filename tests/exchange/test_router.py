@@ -3,7 +3,9 @@
 import brownie
 import pytest
 from brownie import chain
+from brownie.test import given, strategy
 from exchange_helpers import FAR
+from hypothesis import settings
 
 REF = b"INV-2026-0001".ljust(32, b"\0")
 
@@ -151,3 +153,22 @@ def test_set_pool_emits(router, jpy_pool, jpy, admin):
 def test_router_constructor_rejects_zero_hub(FXRouter, admin):
     with brownie.reverts(revert_pattern=r"ZeroAddress.*"):
         FXRouter.deploy(brownie.ZERO_ADDRESS, admin, 0, {"from": admin})
+
+
+@given(khr_out=strategy("uint256", min_value=5_000, max_value=2_000_000_000))
+@settings(max_examples=10)
+def test_exact_out_route_always_delivers_exactly(router, jpy, busd, khr, alice, merchant, khr_out):
+    """Rounding up at every backwards step: the intermediate hop always covers the next one."""
+    quote = router.quoteExactOut([jpy, busd, khr], khr_out)
+    before = khr.balanceOf(merchant)
+    tx = router.swapExactOut([jpy, busd, khr], khr_out, quote, merchant, FAR, REF, {"from": alice})
+    assert tx.return_value == quote
+    assert khr.balanceOf(merchant) - before == khr_out
+
+
+@given(jpy_in=strategy("uint256", min_value=1_000, max_value=100_000_000))
+@settings(max_examples=10)
+def test_exact_in_route_never_pays_more_than_mid(router, jpy, busd, khr, alice, merchant, jpy_in):
+    mid = router.quoteMid([jpy, busd, khr], jpy_in)
+    out = router.swapExactIn([jpy, busd, khr], jpy_in, 0, merchant, FAR, REF, {"from": alice}).return_value
+    assert out < mid
