@@ -711,6 +711,7 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         rate0 = answer * _SCALE0;
     }
 
+    /// @dev A feed answer as uint64; zero, negative and oversized answers are refused.
     function _checkedAnswer(int256 raw) private pure returns (uint64) {
         if (raw <= 0 || raw > int256(uint256(type(uint64).max))) revert InvalidRate(raw);
         return uint64(uint256(raw));
@@ -732,6 +733,7 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         return a1 > a0 ? a0 + ((a1 - a0) * elapsed) / span : a0 - ((a0 - a1) * elapsed) / span;
     }
 
+    /// @dev Fee in (0, MAX_FEE_BPS], protocol share in [0, BPS].
     function _setFee(uint256 feeBps, uint256 protocolShareBps) private {
         if (feeBps == 0 || feeBps > MAX_FEE_BPS || protocolShareBps > BPS) {
             revert InvalidFee(feeBps, protocolShareBps);
@@ -741,6 +743,7 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         emit FeeSet(feeBps, protocolShareBps);
     }
 
+    /// @dev Max age in (0, MAX_ORACLE_AGE], max jump in (0, MAX_JUMP_BPS].
     function _setOracleGuards(uint256 maxAge, uint256 maxJumpBps) private {
         if (maxAge == 0 || maxAge > MAX_ORACLE_AGE || maxJumpBps == 0 || maxJumpBps > MAX_JUMP_BPS) {
             revert InvalidOracleGuards(maxAge, maxJumpBps);
@@ -750,10 +753,12 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         emit OracleGuardsSet(maxAge, maxJumpBps);
     }
 
+    /// @dev A raw balance in USD × 1e18, rounded down (the pool's favour).
     function _xp(uint256 balance, uint256 rate) private pure returns (uint256) {
         return (balance * rate) / PRECISION;
     }
 
+    /// @dev ⌈a / b⌉.
     function _ceilDiv(uint256 a, uint256 b) private pure returns (uint256) {
         return a == 0 ? 0 : (a - 1) / b + 1;
     }
