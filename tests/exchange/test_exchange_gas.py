@@ -1,7 +1,7 @@
 """Gas of the goals and of Newton's iterations against imbalance, printed with `-s`
 (not asserted: the lead's `make gas` measures the goals side by side with Uniswap V2).
 
-    brownie test tests/exchange/test_gas_report.py -s
+    brownie test tests/exchange/test_exchange_gas.py -s
 """
 
 from exchange_helpers import FAR, make_pool, model_of
