@@ -449,6 +449,6 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
     }
 
     function _setConfig(address treasury_, uint16 feeBps_, bool paused_) private {
-        _packedConfig = uint256(uint160(treasury_)) | (uint256(feeBps_) << 160) | ((paused_ ? 1 : 0) << 176);
+        _packedConfig = uint256(uint160(treasury_)) | (uint256(feeBps_) << 160) | ((paused_ ? uint256(1) : 0) << 176);
     }
 }

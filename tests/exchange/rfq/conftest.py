@@ -12,6 +12,17 @@ MAX = 2**256 - 1
 REF = rfq.reference("INV-2026-0001")
 
 
+@pytest.fixture(scope="session")
+def fee_bps():
+    return FEE_BPS
+
+
+@pytest.fixture(scope="session")
+def ref():
+    """The payment reference every fill in these tests carries unless told otherwise."""
+    return REF
+
+
 @pytest.fixture(scope="module")
 def treasury(accounts):
     return accounts[6]
