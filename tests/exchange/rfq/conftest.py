@@ -65,7 +65,7 @@ def deployment(RfqVenue, admin, operator, treasury, maker):
 def venue(deployment, operator, maker, jpy, usd, khr, alice, bob):
     v = deployment.venue
     v.registerMaker(maker, {"from": operator})
-    for token, amount in ((jpy, 10**9), (usd, 10**13), (khr, 10**12)):
+    for token, amount in ((jpy, 10**20), (usd, 10**20), (khr, 10**20)):
         for holder in (maker, alice, bob):
             token.mint(holder, amount, {"from": holder})
             token.approve(v, MAX, {"from": holder})
