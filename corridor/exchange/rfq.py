@@ -34,9 +34,16 @@ CROSS_QUOTE_TYPE = "CrossQuote"
 CROSS_QUOTE_FIELDS: list[tuple[str, str]] = QUOTE_FIELDS + [("hub", "address"), ("hubAmount", "uint256")]
 
 
+def address(value: object) -> str:
+    """A checksummed address from a string, bytes, or anything whose str() is one (brownie accounts
+    and contracts, web3 contracts expose `.address`)."""
+    value = getattr(value, "address", value)
+    return to_checksum_address(value if isinstance(value, (bytes, bytearray)) else str(value))
+
+
 def venue_domain(chain_id: int, venue: str) -> eip712.Domain:
     """The venue's EIP-712 domain: name "Corridor RFQ", version "1", this chain, this venue."""
-    return eip712.Domain(DOMAIN_NAME, DOMAIN_VERSION, chain_id, to_checksum_address(str(venue)))
+    return eip712.Domain(DOMAIN_NAME, DOMAIN_VERSION, chain_id, address(venue))
 
 
 @dataclass(frozen=True)
@@ -62,10 +69,10 @@ class Quote:
     def message(self) -> dict[str, Any]:
         """The EIP-712 message (field names as in the Solidity struct)."""
         return {
-            "maker": to_checksum_address(str(self.maker)),
-            "taker": to_checksum_address(str(self.taker)),
-            "tokenIn": to_checksum_address(str(self.token_in)),
-            "tokenOut": to_checksum_address(str(self.token_out)),
+            "maker": address(self.maker),
+            "taker": address(self.taker),
+            "tokenIn": address(self.token_in),
+            "tokenOut": address(self.token_out),
             "amountIn": int(self.amount_in),
             "amountOut": int(self.amount_out),
             "nonce": int(self.nonce),
@@ -99,7 +106,7 @@ class CrossQuote(Quote):
 
     def message(self) -> dict[str, Any]:
         msg = super().message()
-        msg["hub"] = to_checksum_address(str(self.hub))
+        msg["hub"] = address(self.hub)
         msg["hubAmount"] = int(self.hub_amount)
         return msg
 
@@ -123,12 +130,12 @@ class SignedQuote:
     def fill_exact_in_args(self, amount_in: int, min_amount_out: int, recipient: str, reference: bytes) -> tuple:
         """Arguments of fillExactIn / fillCrossExactIn."""
         return (self.quote.as_tuple(), self.signature, int(amount_in), int(min_amount_out),
-                to_checksum_address(str(recipient)), reference)
+                address(recipient), reference)
 
     def fill_exact_out_args(self, amount_out: int, max_amount_in: int, recipient: str, reference: bytes) -> tuple:
         """Arguments of fillExactOut / fillCrossExactOut."""
         return (self.quote.as_tuple(), self.signature, int(amount_out), int(max_amount_in),
-                to_checksum_address(str(recipient)), reference)
+                address(recipient), reference)
 
     @property
     def exact_in_function(self) -> str:

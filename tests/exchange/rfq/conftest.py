@@ -120,3 +120,50 @@ def fill_out(venue, alice):
                   {"from": sender or alice})
 
     return do
+
+
+# ---------------------------------------------------------------- market maker and AMM stand-in
+
+JPY_USD = 670_000  # 0.0067 USD per yen, 8 decimals
+KHR_USD = 24_500  # 0.000245 USD per riel, 8 decimals
+
+
+@pytest.fixture(scope="module")
+def jpy_feed(MockRfqFeed, admin):
+    return MockRfqFeed.deploy(8, "JPY / USD", JPY_USD, {"from": admin})
+
+
+@pytest.fixture(scope="module")
+def khr_feed(MockRfqFeed, admin):
+    return MockRfqFeed.deploy(8, "KHR / USD", KHR_USD, {"from": admin})
+
+
+@pytest.fixture(scope="module")
+def mids(jpy_feed, khr_feed, jpy, khr, usd):
+    from brownie import web3
+
+    from corridor.exchange.market_maker import FeedMids
+
+    return FeedMids(web3, {jpy.address: jpy_feed.address, khr.address: khr_feed.address}, max_age=3_600,
+                    usd_tokens=(usd.address,))
+
+
+@pytest.fixture
+def market_maker(venue, maker, mids):
+    """A fresh market maker per test (its nonce book and outstanding quotes start empty)."""
+    from brownie import web3
+
+    from corridor.exchange.market_maker import MakerLimits, MarketMaker, QuotePolicy
+
+    return MarketMaker(web3, venue.address, maker.private_key, mids, QuotePolicy(spread_bps=20, skew_bps=10, ttl=60),
+                       MakerLimits(max_quote_usd=100_000))
+
+
+@pytest.fixture(scope="module")
+def router(MockRfqRouter, admin, jpy, khr, usd, alice, bob):
+    r = MockRfqRouter.deploy({"from": admin})
+    for token in (jpy, khr, usd):
+        token.mint(r, 10**20, {"from": admin})
+        for holder in (alice, bob):
+            token.approve(r, MAX, {"from": holder})
+    return r
