@@ -1,0 +1,276 @@
+"""Stateful test of the whole stablecoin family against a Python model.
+
+After every step: Σ balances == totalSupply == Σ issuer outstanding; no issuer above its granted allowance or
+its attested reserve; frozen balances never move except by seizure; no account sends more than its tier allows
+per transfer or per UTC day; an EIP-3009 signature is never usable twice, on another chain, after cancel or after
+expiry. Every rule predicts success or the exact custom error from the model before sending.
+"""
+
+import brownie
+import pytest
+from brownie import chain
+from brownie.test import strategy
+from hypothesis import settings
+
+from corridor.eip712 import Domain
+from corridor.stablecoin import signing
+
+PER_TRANSFER = 1_000_000  # tier 1 (deploy config, decimals 0)
+DAILY = 3_000_000
+MAX_AGE = 30 * 86_400
+NONCES = [bytes([k]) * 32 for k in range(1, 5)]
+REF = b"STATEFUL".ljust(32, b"\0")
+REASON = b"COURT-ORDER".ljust(32, b"\0")
+MAX = 2**256 - 1
+
+
+def _error(fn, *args):
+    """None if the call succeeded, else the custom error's name."""
+    try:
+        return None, fn(*args)
+    except brownie.exceptions.VirtualMachineError as e:
+        return e.revert_msg.split(":")[0], None
+
+
+class StablecoinMachine:
+    """Transfers, signed transfers, mints, redemptions, attestations, freezes, seizures and day changes."""
+
+    st_holder = strategy("uint8", max_value=4)
+    st_issuer = strategy("uint8", min_value=1, max_value=2)
+    st_amount = strategy("uint256", max_value=1_500_000)
+    st_big = strategy("uint256", min_value=1, max_value=5_000_000)
+    st_nonce = strategy("uint8", max_value=3)
+    st_variant = strategy("uint8", max_value=4)
+
+    def __init__(cls, token, registry, holders, operators, compliance, attestor, signer):
+        cls.token, cls.registry = token, registry
+        cls.holders, cls.operators = holders, operators
+        cls.compliance, cls.attestor, cls.signer = compliance, attestor, signer
+        cls.domain = signing.token_domain(token.name(), chain.id, token.address)
+        registry.setMaxAttestationAge(MAX_AGE, {"from": compliance})
+        for h in holders:
+            for op in operators.values():
+                token.approve(op, MAX, {"from": h})
+
+    def setup(self):
+        # Start in the middle of a UTC day so a sequence of steps never straddles midnight by accident.
+        t = chain.time()
+        chain.sleep((t // 86_400 + 1) * 86_400 + 43_200 - t)
+        chain.mine()
+        self.day = chain[-1].timestamp // 86_400
+        self.balance = {a: self.token.balanceOf(a) for a in self.holders + list(self.operators.values())}
+        self.frozen: set = set()
+        self.frozen_balance: dict = {}
+        self.spent = {a: 0 for a in self.holders}
+        self.used: set = set()
+        self.issuers = {}
+        for i in (1, 2):
+            s = self.registry.issuer(i)
+            self.issuers[i] = {"outstanding": s["outstanding"], "allowance": s["mintAllowance"],
+                               "reserve": s["reserve"], "granted": s["mintAllowance"] + s["outstanding"],
+                               "minted": s["outstanding"]}
+        for i in (1, 2):
+            self._attest(i, self.issuers[i]["reserve"])
+
+    # -------------------------------------------------------------- model helpers
+    def _attest(self, issuer_id, amount):
+        chain.sleep(1)
+        chain.mine()
+        self.registry.attestReserve(issuer_id, amount, chain[-1].timestamp, {"from": self.attestor})
+        self.issuers[issuer_id]["reserve"] = amount
+
+    def _limited(self, account):
+        return account in self.holders
+
+    def _expect_transfer(self, sender, to, amount):
+        if sender in self.frozen:
+            return "AccountFrozen"
+        if self.balance[sender] < amount:
+            return "ERC20InsufficientBalance"
+        if self._limited(sender):
+            if amount > PER_TRANSFER:
+                return "TransferLimitExceeded"
+            if self.spent[sender] + amount > DAILY:
+                return "DailyLimitExceeded"
+        if to in self.frozen:
+            return "AccountFrozen"
+        return None
+
+    def _apply_transfer(self, sender, to, amount):
+        self.balance[sender] -= amount
+        self.balance[to] += amount
+        if self._limited(sender):
+            self.spent[sender] += amount
+
+    # -------------------------------------------------------------- rules
+    def rule_transfer(self, st_holder, st_amount):
+        """A holder pays another (or an issuer operator); compliance decides exactly as the model."""
+        sender = self.holders[st_holder]
+        to = self.holders[(st_holder + 1) % len(self.holders)]
+        expected = self._expect_transfer(sender, to, st_amount)
+        error, _ = _error(self.token.transfer, to, st_amount, {"from": sender})
+        assert error == expected
+        if error is None:
+            self._apply_transfer(sender, to, st_amount)
+
+    def rule_signed_transfer(self, st_holder, st_amount, st_nonce, st_variant):
+        """The signer authorises an EIP-3009 transfer: normal, replayed, other chain, expired or cancelled."""
+        sender, to = self.signer, self.holders[st_holder % 4]
+        nonce = NONCES[st_nonce]
+        domain = self.domain
+        before = chain.time() + 3_600
+        if st_variant == 1:
+            domain = Domain(domain.name, domain.version, domain.chain_id + 1, domain.verifying_contract)
+        if st_variant == 2:
+            before = chain[-1].timestamp  # already expired for the next block
+        if st_variant == 3 and (sender.address, nonce) not in self.used:
+            cancel = signing.sign_cancel_authorization(sender.private_key, self.domain, sender.address, nonce)
+            self.token.cancelAuthorization["address,bytes32,bytes"](sender, nonce, cancel.packed, {"from": to})
+            self.used.add((sender.address, nonce))
+        sig = signing.sign_transfer_authorization(
+            sender.private_key, domain, sender.address, to.address, st_amount, 0, before, nonce)
+        if st_variant == 2:
+            expected = "AuthorizationExpired"
+        elif (sender.address, nonce) in self.used:
+            expected = "AuthorizationAlreadyUsed"
+        elif st_variant == 1:
+            expected = "InvalidSignature"
+        else:
+            expected = self._expect_transfer(sender, to, st_amount)
+        error, _ = _error(self.token.transferWithAuthorization["address,address,uint256,uint256,uint256,bytes32,bytes"],
+                          sender, to, st_amount, 0, before, nonce, sig.packed, {"from": to})
+        assert error == expected
+        if error is None:
+            self.used.add((sender.address, nonce))
+            self._apply_transfer(sender, to, st_amount)
+
+    def rule_mint(self, st_issuer, st_holder, st_big):
+        """An issuer mints to a holder within allowance and attested reserve."""
+        issuer, to = self.issuers[st_issuer], self.holders[st_holder]
+        if st_big > issuer["allowance"]:
+            expected = "MintAllowanceExceeded"
+        elif issuer["outstanding"] + st_big > issuer["reserve"]:
+            expected = "ReserveExceeded"
+        elif to in self.frozen:
+            expected = "AccountFrozen"
+        else:
+            expected = None
+        error, _ = _error(self.registry.mint, st_issuer, to, st_big, REF, {"from": self.operators[st_issuer]})
+        assert error == expected
+        if error is None:
+            issuer["allowance"] -= st_big
+            issuer["outstanding"] += st_big
+            issuer["minted"] += st_big
+            self.balance[to] += st_big
+
+    def rule_redeem(self, st_issuer, st_holder, st_big):
+        """A holder redeems through an issuer; any shortfall of its outstanding becomes claims on the other."""
+        holder = self.holders[st_holder]
+        if holder in self.frozen:
+            expected = "AccountFrozen"
+        elif self.balance[holder] < st_big:
+            expected = "ERC20InsufficientBalance"
+        else:
+            expected = None
+        error, _ = _error(self.registry.redeem, st_issuer, holder, st_big, REF, {"from": self.operators[st_issuer]})
+        assert error == expected
+        if error is None:
+            own = min(self.issuers[st_issuer]["outstanding"], st_big)
+            self.issuers[st_issuer]["outstanding"] -= own
+            other = 3 - st_issuer
+            self.issuers[other]["outstanding"] -= st_big - own
+            self.balance[holder] -= st_big
+
+    def rule_attest(self, st_issuer, st_big):
+        """A new reserve attestation, never below what the issuer has outstanding."""
+        self._attest(st_issuer, self.issuers[st_issuer]["outstanding"] + st_big)
+
+    def rule_top_up_allowance(self, st_issuer, st_big):
+        """The issuer admin sets a new mint allowance."""
+        self.registry.setMintAllowance(st_issuer, st_big, {"from": self.compliance})
+        issuer = self.issuers[st_issuer]
+        issuer["granted"] += st_big - issuer["allowance"]
+        issuer["allowance"] = st_big
+
+    def rule_freeze(self, st_holder):
+        """Compliance freezes (or unfreezes) a holder."""
+        holder = self.holders[st_holder]
+        if holder in self.frozen:
+            self.token.unfreeze(holder, {"from": self.compliance})
+            self.frozen.discard(holder)
+            del self.frozen_balance[holder]
+        else:
+            self.token.freeze(holder, {"from": self.compliance})
+            self.frozen.add(holder)
+            self.frozen_balance[holder] = self.balance[holder]
+
+    def rule_seize(self, st_holder, st_big):
+        """Compliance seizes from a frozen holder to issuer 1's operator."""
+        holder, to = self.holders[st_holder], self.operators[1]
+        if holder not in self.frozen:
+            expected = "AccountNotFrozen"
+        elif self.balance[holder] < st_big:
+            expected = "ERC20InsufficientBalance"
+        else:
+            expected = None
+        error, _ = _error(self.token.seize, holder, to, st_big, REASON, {"from": self.compliance})
+        assert error == expected
+        if error is None:
+            self.balance[holder] -= st_big
+            self.balance[to] += st_big
+            self.frozen_balance[holder] -= st_big
+
+    def rule_next_day(self):
+        """Time moves to the middle of the next UTC day: daily counters restart."""
+        t = chain.time()
+        chain.sleep((t // 86_400 + 1) * 86_400 + 43_200 - t)
+        chain.mine()
+        self.spent = {a: 0 for a in self.holders}
+
+    # -------------------------------------------------------------- invariants
+    def invariant_supply(self):
+        """Σ balances == totalSupply == Σ issuer outstanding (on-chain and in the model)."""
+        supply = self.token.totalSupply()
+        assert sum(self.balance.values()) == supply
+        assert self.registry.totalOutstanding() == supply
+        assert sum(i["outstanding"] for i in self.issuers.values()) == supply
+
+    def invariant_balances(self):
+        for account, amount in self.balance.items():
+            assert self.token.balanceOf(account) == amount
+
+    def invariant_issuers_within_allowance_and_reserve(self):
+        for issuer_id, model in self.issuers.items():
+            state = self.registry.issuer(issuer_id)
+            assert state["outstanding"] == model["outstanding"]
+            assert state["mintAllowance"] == model["allowance"]
+            assert model["minted"] <= model["granted"]
+            assert state["outstanding"] <= state["reserve"]
+
+    def invariant_frozen_balances_only_move_by_seizure(self):
+        for account, amount in self.frozen_balance.items():
+            assert self.token.balanceOf(account) == amount
+
+    def invariant_limits(self):
+        for account in self.holders:
+            assert self.token.spentToday(account) == self.spent[account] <= DAILY
+
+    def invariant_signatures_single_use(self):
+        for owner, nonce in self.used:
+            assert self.token.authorizationState(owner, nonce) is True
+
+
+@pytest.mark.stateful
+def test_stablecoin_state_machine(state_machine, token, registry, alice, bob, merchant, customer, signer, bank_a,
+                                  bank_b, operator, attestor):
+    state_machine(
+        StablecoinMachine,
+        token,
+        registry,
+        [alice, bob, merchant, customer, signer],
+        {1: bank_a, 2: bank_b},
+        operator,
+        attestor,
+        signer,
+        settings={"max_examples": 25, "stateful_step_count": 20},
+    )
