@@ -83,7 +83,7 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
         address recipient,
         bytes32 paymentReference
     ) external returns (uint256 amountOut) {
-        bytes32 quoteHash = _hashTypedDataV4(keccak256(abi.encode(QUOTE_TYPEHASH, quote)));
+        bytes32 quoteHash = _hashTypedDataV4(_structHash(QUOTE_TYPEHASH, _quoteWords(quote), 8));
         return _fillExactIn(quote, quoteHash, signature, amountIn, minAmountOut, recipient, paymentReference);
     }
 
@@ -96,7 +96,7 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
         address recipient,
         bytes32 paymentReference
     ) external returns (uint256 amountIn) {
-        bytes32 quoteHash = _hashTypedDataV4(keccak256(abi.encode(QUOTE_TYPEHASH, quote)));
+        bytes32 quoteHash = _hashTypedDataV4(_structHash(QUOTE_TYPEHASH, _quoteWords(quote), 8));
         return _fillExactOut(quote, quoteHash, signature, amountOut, maxAmountIn, recipient, paymentReference);
     }
 
@@ -209,12 +209,12 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRfqVenue
     function hashQuote(Quote calldata quote) external view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(QUOTE_TYPEHASH, quote)));
+        return _hashTypedDataV4(_structHash(QUOTE_TYPEHASH, _quoteWords(quote), 8));
     }
 
     /// @inheritdoc IRfqVenue
     function hashCrossQuote(CrossQuote calldata quote) external view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(CROSS_QUOTE_TYPEHASH, quote)));
+        return _hashTypedDataV4(_structHash(CROSS_QUOTE_TYPEHASH, _crossWords(quote), 10));
     }
 
     /// @inheritdoc IRfqVenue
@@ -344,7 +344,7 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
         address hub = quote.hub;
         if (hub == address(0) || hub == quote.tokenIn || hub == quote.tokenOut) revert InvalidHub(hub);
         if (quote.hubAmount == 0) revert EmptyQuote();
-        return _hashTypedDataV4(keccak256(abi.encode(CROSS_QUOTE_TYPEHASH, quote)));
+        return _hashTypedDataV4(_structHash(CROSS_QUOTE_TYPEHASH, _crossWords(quote), 10));
     }
 
     /// @dev Maker registered, nonce unused, signature valid, size respected; then consumes the nonce.
@@ -438,6 +438,36 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
         // Reinterprets the calldata offset of a static struct; the first 8 words have identical types.
         assembly ("memory-safe") {
             head := quote
+        }
+    }
+
+    /// @dev keccak256(typehash ‖ the struct's `words` static words), read straight from calldata. Same
+    /// result as keccak256(abi.encode(typehash, quote)) (tests compare it with the EIP-712 digest computed
+    /// in Python), without abi.encode's field-by-field copy and cleanup: it saves ~300 gas on every fill
+    /// (gas goal: fill <= 90,000). Dirty upper bits in an address word change the hash, so such calldata
+    /// can only fail the signature check (and reading the field later reverts anyway).
+    function _structHash(bytes32 typehash, uint256 offset, uint256 words) private pure returns (bytes32 result) {
+        // Writes typehash ‖ words at the free memory pointer and hashes them; the free memory pointer is
+        // not advanced (scratch use only).
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typehash)
+            calldatacopy(add(ptr, 0x20), offset, mul(words, 0x20))
+            result := keccak256(ptr, add(0x20, mul(words, 0x20)))
+        }
+    }
+
+    function _quoteWords(Quote calldata quote) private pure returns (uint256 offset) {
+        // The calldata offset of a static struct.
+        assembly ("memory-safe") {
+            offset := quote
+        }
+    }
+
+    function _crossWords(CrossQuote calldata quote) private pure returns (uint256 offset) {
+        // The calldata offset of a static struct.
+        assembly ("memory-safe") {
+            offset := quote
         }
     }
 

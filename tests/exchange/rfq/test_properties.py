@@ -66,3 +66,17 @@ def test_previews_equal_the_python_model(venue, admin, make_quote, q_in, q_out, 
     quote = make_quote(amount_in=q_in, amount_out=q_out).as_tuple()
     assert venue.previewExactIn(quote, amount) == rfq.exact_in(q_in, q_out, amount, fee_bps)
     assert venue.previewExactOut(quote, amount) == rfq.exact_out(q_in, q_out, amount, fee_bps)
+
+
+@given(
+    amounts=strategy("uint256[4]"),
+    taker=strategy("address"),
+    hub=strategy("address"),
+)
+def test_contract_digests_equal_eip712_for_any_quote(venue, domain, make_quote, amounts, taker, hub):
+    """The venue's calldata hashing equals a standard EIP-712 encoder for every field value."""
+    quote = make_quote(taker=taker.address, amount_in=amounts[0], amount_out=amounts[1], nonce=amounts[2],
+                       expiry=amounts[3])
+    cross = rfq.CrossQuote(**quote.to_dict(), hub=hub.address, hub_amount=amounts[0] ^ amounts[1])
+    assert venue.hashQuote(quote.as_tuple()) == "0x" + rfq.quote_digest(domain, quote).hex()
+    assert venue.hashCrossQuote(cross.as_tuple()) == "0x" + rfq.quote_digest(domain, cross).hex()
