@@ -13,11 +13,11 @@ clients: they run standalone against any RPC and inside brownie with its `web3`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol, Sequence
+from typing import Any, Protocol
 
-from eth_account import Account
 from web3 import Web3
 
 from corridor import artifacts
@@ -29,16 +29,29 @@ SIDES = (EXACT_IN, EXACT_OUT)
 
 # The router's view and swap functions used here (IFXRouter of the exchange family; MockRfqRouter in tests).
 ROUTER_ABI = [
-    {"name": n, "type": "function", "stateMutability": "view",
-     "inputs": [{"name": "path", "type": "address[]"}, {"name": "amount", "type": "uint256"}],
-     "outputs": [{"name": "", "type": "uint256"}]}
+    {
+        "name": n,
+        "type": "function",
+        "stateMutability": "view",
+        "inputs": [{"name": "path", "type": "address[]"}, {"name": "amount", "type": "uint256"}],
+        "outputs": [{"name": "", "type": "uint256"}],
+    }
     for n in ("quoteExactIn", "quoteExactOut")
 ] + [
-    {"name": n, "type": "function", "stateMutability": "nonpayable",
-     "inputs": [{"name": "path", "type": "address[]"}, {"name": "amount", "type": "uint256"},
-                {"name": "limit", "type": "uint256"}, {"name": "recipient", "type": "address"},
-                {"name": "deadline", "type": "uint256"}, {"name": "paymentReference", "type": "bytes32"}],
-     "outputs": [{"name": "", "type": "uint256"}]}
+    {
+        "name": n,
+        "type": "function",
+        "stateMutability": "nonpayable",
+        "inputs": [
+            {"name": "path", "type": "address[]"},
+            {"name": "amount", "type": "uint256"},
+            {"name": "limit", "type": "uint256"},
+            {"name": "recipient", "type": "address"},
+            {"name": "deadline", "type": "uint256"},
+            {"name": "paymentReference", "type": "bytes32"},
+        ],
+        "outputs": [{"name": "", "type": "uint256"}],
+    }
     for n in ("swapExactIn", "swapExactOut")
 ]
 
@@ -72,36 +85,8 @@ class VenueClient(Protocol):
         """Executes `offer` exactly (limits = the offered amounts); returns the tx hash."""
 
 
-# ------------------------------------------------------------------ transactions
-
-def send(w3: Web3, fn: Any, sender: Any) -> str:
-    """Sends a contract call from `sender`: an address the node has unlocked (Anvil/Ganache accounts,
-    brownie's test accounts), or anything with a private key (eth-account LocalAccount, brownie
-    LocalAccount, a hex key). Waits for the receipt; raises if it reverted; returns the tx hash."""
-    key = getattr(sender, "key", None) or getattr(sender, "private_key", None)
-    if key is None and isinstance(sender, (str, bytes)) and len(str(sender)) in (64, 66):
-        key = sender
-    if key is not None:
-        account = Account.from_key(key)
-        tx = fn.build_transaction({"from": account.address, "nonce": w3.eth.get_transaction_count(account.address),
-                                   "chainId": w3.eth.chain_id})
-        tx_hash = w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
-    else:
-        tx_hash = fn.transact({"from": rfq.address(sender)})
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
-    if receipt["status"] != 1:
-        raise RuntimeError(f"transaction {Web3.to_hex(tx_hash)} reverted")
-    return Web3.to_hex(tx_hash)
-
-
-def address_of(sender: Any) -> str:
-    key = getattr(sender, "key", None) or getattr(sender, "private_key", None)
-    if key is None and isinstance(sender, (str, bytes)) and len(str(sender)) in (64, 66):
-        key = sender
-    return Account.from_key(key).address if key is not None else rfq.address(sender)
-
-
 # ------------------------------------------------------------------ venues
+
 
 class AmmClient:
     """The exchange family's router: paths through the USD hub, view quotes, swaps with a reference."""
@@ -132,22 +117,26 @@ class AmmClient:
     def execute(self, offer: Offer, recipient: str, reference: bytes, sender: Any) -> str:
         deadline = self.w3.eth.get_block("latest")["timestamp"] + self.deadline_seconds
         if offer.side == EXACT_IN:
-            fn = self.router.functions.swapExactIn(offer.payload, offer.amount_in, offer.amount_out,
-                                                   rfq.address(recipient), deadline, reference)
+            fn = self.router.functions.swapExactIn(
+                offer.payload, offer.amount_in, offer.amount_out, rfq.address(recipient), deadline, reference
+            )
         else:
-            fn = self.router.functions.swapExactOut(offer.payload, offer.amount_out, offer.amount_in,
-                                                    rfq.address(recipient), deadline, reference)
-        return send(self.w3, fn, sender)
+            fn = self.router.functions.swapExactOut(
+                offer.payload, offer.amount_out, offer.amount_in, rfq.address(recipient), deadline, reference
+            )
+        return rfq.send(self.w3, fn, sender)
 
 
 class QuoteProvider(Protocol):
     """Where RFQ quotes come from: a MarketMaker in-process, or a client of a remote maker's API."""
 
-    def quote_exact_in(self, token_in: str, token_out: str, amount_in: int, taker: str = ...,
-                       hub: str | None = ...) -> rfq.SignedQuote: ...
+    def quote_exact_in(
+        self, token_in: str, token_out: str, amount_in: int, taker: str = ..., hub: str | None = ...
+    ) -> rfq.SignedQuote: ...
 
-    def quote_exact_out(self, token_in: str, token_out: str, amount_out: int, taker: str = ...,
-                        hub: str | None = ...) -> rfq.SignedQuote: ...
+    def quote_exact_out(
+        self, token_in: str, token_out: str, amount_out: int, taker: str = ..., hub: str | None = ...
+    ) -> rfq.SignedQuote: ...
 
 
 class RfqClient:
@@ -185,14 +174,17 @@ class RfqClient:
         signed: rfq.SignedQuote = offer.payload
         if offer.side == EXACT_IN:
             fn = getattr(self.venue.functions, signed.exact_in_function)(
-                *signed.fill_exact_in_args(offer.amount_in, offer.amount_out, recipient, reference))
+                *signed.fill_exact_in_args(offer.amount_in, offer.amount_out, recipient, reference)
+            )
         else:
             fn = getattr(self.venue.functions, signed.exact_out_function)(
-                *signed.fill_exact_out_args(offer.amount_out, offer.amount_in, recipient, reference))
-        return send(self.w3, fn, sender)
+                *signed.fill_exact_out_args(offer.amount_out, offer.amount_in, recipient, reference)
+            )
+        return rfq.send(self.w3, fn, sender)
 
 
 # ------------------------------------------------------------------ the decision
+
 
 @dataclass(frozen=True)
 class OfferRecord:
@@ -223,7 +215,9 @@ class ExecutionRecord:
         for o in self.offers:
             spread = "" if o.spread_bps is None else f", {o.spread_bps:.1f} bps vs mid"
             mark = "  <- chosen" if o.venue == self.choice else ""
-            lines.append(f"  {o.venue:>4}: pay {o.amount_in}, receive {o.amount_out} (price {o.price:.6f}{spread}){mark}")
+            lines.append(
+                f"  {o.venue:>4}: pay {o.amount_in}, receive {o.amount_out} (price {o.price:.6f}{spread}){mark}"
+            )
         lines.append(f"  tx: {self.tx}" if self.tx else "  not executed")
         return "\n".join(lines)
 
@@ -261,9 +255,11 @@ def best_execution(
         raise ValueError(f"side must be one of {SIDES}")
     if amount <= 0:
         raise ValueError("amount must be positive")
-    taker = address_of(sender)
+    taker = rfq.address_of(sender)
     offers = [o for o in (v.offer(side, token_in, token_out, amount, taker) for v in venues) if o is not None]
-    records = tuple(OfferRecord(o.venue, o.amount_in, o.amount_out, o.price, spread_bps(o.price, mid)) for o in offers)
+    records = tuple(
+        OfferRecord(o.venue, o.amount_in, o.amount_out, o.price, spread_bps(o.price, mid)) for o in offers
+    )
     if not offers:
         return ExecutionRecord(side, token_in, token_out, amount, mid, records, None, None)
     best = offers[0]

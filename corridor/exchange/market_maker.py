@@ -14,9 +14,10 @@ Runs standalone with web3.py against any RPC (ABIs from corridor.artifacts), fro
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Mapping, Protocol
+from typing import Protocol
 
 from eth_account import Account
 from web3 import Web3
@@ -24,17 +25,29 @@ from web3 import Web3
 from corridor import artifacts
 from corridor.exchange import rfq
 
-
-
 # Chainlink's AggregatorV3Interface, the two functions read here (a real Chainlink feed, the exchange
 # family's FX feeds and MockRfqFeed all answer them).
 AGGREGATOR_V3_ABI = [
-    {"name": "decimals", "type": "function", "stateMutability": "view", "inputs": [],
-     "outputs": [{"name": "", "type": "uint8"}]},
-    {"name": "latestRoundData", "type": "function", "stateMutability": "view", "inputs": [],
-     "outputs": [{"name": "roundId", "type": "uint80"}, {"name": "answer", "type": "int256"},
-                 {"name": "startedAt", "type": "uint256"}, {"name": "updatedAt", "type": "uint256"},
-                 {"name": "answeredInRound", "type": "uint80"}]},
+    {
+        "name": "decimals",
+        "type": "function",
+        "stateMutability": "view",
+        "inputs": [],
+        "outputs": [{"name": "", "type": "uint8"}],
+    },
+    {
+        "name": "latestRoundData",
+        "type": "function",
+        "stateMutability": "view",
+        "inputs": [],
+        "outputs": [
+            {"name": "roundId", "type": "uint80"},
+            {"name": "answer", "type": "int256"},
+            {"name": "startedAt", "type": "uint256"},
+            {"name": "updatedAt", "type": "uint256"},
+            {"name": "answeredInRound", "type": "uint80"},
+        ],
+    },
 ]
 
 
@@ -47,6 +60,7 @@ class StaleFeed(QuoteRefused):
 
 
 # ------------------------------------------------------------------ mid prices
+
 
 class MidSource(Protocol):
     """USD value of one whole unit of a token (e.g. JPY -> 0.0067)."""
@@ -98,6 +112,7 @@ class FeedMids:
 
 # ------------------------------------------------------------------ policy and limits
 
+
 @dataclass(frozen=True)
 class QuotePolicy:
     """How far from mid the maker quotes.
@@ -136,6 +151,7 @@ class MakerLimits:
 
 # ------------------------------------------------------------------ nonces
 
+
 @dataclass
 class NonceBook:
     """Hands out unordered nonces bit by bit, word by word, skipping any the venue shows as used."""
@@ -143,7 +159,7 @@ class NonceBook:
     next_nonce: int = 0
     issued: list[tuple[int, int]] = field(default_factory=list)  # (nonce, expiry)
 
-    def take(self, used: callable | None = None) -> int:
+    def take(self, used: Callable[[int], bool] | None = None) -> int:
         while used is not None and used(self.next_nonce):
             self.next_nonce += 1
         nonce = self.next_nonce
@@ -170,6 +186,7 @@ class _Outstanding:
 
 
 # ------------------------------------------------------------------ the maker
+
 
 class MarketMaker:
     """Signs firm quotes for one venue.
@@ -212,7 +229,9 @@ class MarketMaker:
     def decimals(self, token: str) -> int:
         token = rfq.address(token)
         if token not in self._decimals:
-            self._decimals[token] = artifacts.at(self.w3, "IERC20Metadata", rfq.address(token)).functions.decimals().call()
+            self._decimals[token] = (
+                artifacts.at(self.w3, "IERC20Metadata", rfq.address(token)).functions.decimals().call()
+            )
         return self._decimals[token]
 
     def balance(self, token: str) -> int:
@@ -235,7 +254,9 @@ class MarketMaker:
         hi = {rfq.address(k): v for k, v in self.limits.max_inventory.items()}.get(token)
         if lo is None or hi is None or hi <= lo:
             return Decimal(0)
-        target = {rfq.address(k): v for k, v in self.limits.target_inventory.items()}.get(token, (lo + hi) // 2)
+        target = {rfq.address(k): v for k, v in self.limits.target_inventory.items()}.get(
+            token, (lo + hi) // 2
+        )
         bal = Decimal(self.balance(token))
         if bal >= target:
             return min(Decimal(1), (bal - target) / max(Decimal(1), Decimal(hi - target)))
@@ -252,16 +273,30 @@ class MarketMaker:
 
     # ---------------------------------------------------------------- quoting
 
-    def quote_exact_in(self, token_in: str, token_out: str, amount_in: int, taker: str = rfq.ZERO_ADDRESS,
-                       hub: str | None = None) -> rfq.SignedQuote:
+    def quote_exact_in(
+        self,
+        token_in: str,
+        token_out: str,
+        amount_in: int,
+        taker: str = rfq.ZERO_ADDRESS,
+        hub: str | None = None,
+    ) -> rfq.SignedQuote:
         """A quote taking `amount_in` of token_in (the taker may fill any part of it with fillExactIn)."""
         if amount_in <= 0:
             raise QuoteRefused("amount_in must be positive")
-        amount_out = int((Decimal(amount_in) * self.price(token_in, token_out)).to_integral_value(ROUND_FLOOR))
+        amount_out = int(
+            (Decimal(amount_in) * self.price(token_in, token_out)).to_integral_value(ROUND_FLOOR)
+        )
         return self._sign(token_in, token_out, amount_in, amount_out, taker, hub)
 
-    def quote_exact_out(self, token_in: str, token_out: str, amount_out: int, taker: str = rfq.ZERO_ADDRESS,
-                        hub: str | None = None) -> rfq.SignedQuote:
+    def quote_exact_out(
+        self,
+        token_in: str,
+        token_out: str,
+        amount_out: int,
+        taker: str = rfq.ZERO_ADDRESS,
+        hub: str | None = None,
+    ) -> rfq.SignedQuote:
         """A quote sized so that fillExactOut(amount_out) delivers `amount_out` of token_out net of the
         venue fee (e.g. a merchant's invoice), using all of the quote."""
         if amount_out <= 0:
@@ -271,23 +306,32 @@ class MarketMaker:
         amount_in = int((Decimal(gross) / self.price(token_in, token_out)).to_integral_value(ROUND_CEILING))
         return self._sign(token_in, token_out, amount_in, gross, taker, hub)
 
-    def _sign(self, token_in: str, token_out: str, amount_in: int, amount_out: int, taker: str,
-              hub: str | None) -> rfq.SignedQuote:
+    def _sign(
+        self, token_in: str, token_out: str, amount_in: int, amount_out: int, taker: str, hub: str | None
+    ) -> rfq.SignedQuote:
         if amount_out <= 0:
             raise QuoteRefused("the quote rounds to nothing")
         now = self.now()
         self._check_limits(token_in, token_out, amount_in, amount_out, now)
         expiry = now + min(self.policy.ttl, self.limits.max_ttl)
         nonce = self.nonces.take(lambda n: self.venue.functions.isNonceUsed(self.maker, n).call())
-        fields = dict(maker=self.maker, taker=rfq.address(taker), token_in=rfq.address(token_in),
-                      token_out=rfq.address(token_out), amount_in=amount_in, amount_out=amount_out,
-                      nonce=nonce, expiry=expiry)
+        fields = dict(
+            maker=self.maker,
+            taker=rfq.address(taker),
+            token_in=rfq.address(token_in),
+            token_out=rfq.address(token_out),
+            amount_in=amount_in,
+            amount_out=amount_out,
+            nonce=nonce,
+            expiry=expiry,
+        )
         if hub is None:
             quote: rfq.Quote = rfq.Quote(**fields)
         else:
             hub_units = Decimal(amount_in) * self.mid(token_in, hub)
-            quote = rfq.CrossQuote(**fields, hub=rfq.address(hub),
-                                   hub_amount=int(hub_units.to_integral_value(ROUND_FLOOR)))
+            quote = rfq.CrossQuote(
+                **fields, hub=rfq.address(hub), hub_amount=int(hub_units.to_integral_value(ROUND_FLOOR))
+            )
             if quote.hub_amount <= 0:
                 raise QuoteRefused("the hub leg rounds to nothing")
         self.nonces.issued.append((nonce, expiry))
@@ -297,7 +341,9 @@ class MarketMaker:
     def _check_limits(self, token_in: str, token_out: str, amount_in: int, amount_out: int, now: int) -> None:
         value = Decimal(amount_in) / Decimal(10) ** self.decimals(token_in) * self.mids.usd_price(token_in)
         if value > Decimal(str(self.limits.max_quote_usd)):
-            raise QuoteRefused(f"quote worth {value:.2f} USD exceeds the {self.limits.max_quote_usd} USD limit")
+            raise QuoteRefused(
+                f"quote worth {value:.2f} USD exceeds the {self.limits.max_quote_usd} USD limit"
+            )
         self._outstanding = [o for o in self._outstanding if o.expiry >= now]
         t_in, t_out = rfq.address(token_in), rfq.address(token_out)
         committed_out = sum(o.amount_out for o in self._outstanding if o.token_out == t_out)
@@ -317,27 +363,11 @@ class MarketMaker:
         The maker's key must be the maker's own EOA (a contract wallet cancels through its own call)."""
         hashes = []
         for word, mask in sorted(self.nonces.live_masks(self.now()).items()):
-            hashes.append(_send(self.w3, self.venue.functions.cancelNonces(word, mask), self.private_key))
+            hashes.append(rfq.send(self.w3, self.venue.functions.cancelNonces(word, mask), self.private_key))
         self._outstanding.clear()
         return hashes
 
     def approve_venue(self, token: str, amount: int = 2**256 - 1) -> str:
         """Approves the venue to pull `token` (outputs and fees) from the maker's EOA."""
         erc20 = artifacts.at(self.w3, "IERC20", rfq.address(token))
-        return _send(self.w3, erc20.functions.approve(self.venue.address, amount), self.private_key)
-
-
-def _send(w3: Web3, fn, private_key: str | bytes) -> str:
-    """Signs and sends a contract call from the key's account; waits for it; returns the tx hash."""
-    account = Account.from_key(private_key)
-    tx = fn.build_transaction({
-        "from": account.address,
-        "nonce": w3.eth.get_transaction_count(account.address),
-        "chainId": w3.eth.chain_id,
-    })
-    signed = account.sign_transaction(tx)
-    tx_hash = w3.eth.send_raw_transaction(signed.raw_transaction)
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
-    if receipt["status"] != 1:
-        raise RuntimeError(f"transaction {tx_hash.hex()} reverted")
-    return "0x" + bytes(tx_hash).hex().removeprefix("0x")
+        return rfq.send(self.w3, erc20.functions.approve(self.venue.address, amount), self.private_key)

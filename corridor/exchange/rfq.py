@@ -1,7 +1,8 @@
 """RFQ quotes: the EIP-712 types of contracts/exchange/RfqVenue.sol, signing, nonces and fill arithmetic.
 
 Everything a market maker needs to produce a quote the venue accepts, and the reference model of the
-venue's fill math (the tests compare it with the contract). The format is specified in docs/rfq.md.
+venue's fill math (the tests compare it with the contract), plus the small transaction helper the
+market maker and best execution share. The format is specified in docs/rfq.md.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from eth_account import Account
 from eth_utils import to_checksum_address
+from web3 import Web3
 
 from corridor import eip712
 
@@ -38,7 +41,7 @@ def address(value: object) -> str:
     """A checksummed address from a string, bytes, or anything whose str() is one (brownie accounts
     and contracts, web3 contracts expose `.address`)."""
     value = getattr(value, "address", value)
-    return to_checksum_address(value if isinstance(value, (bytes, bytearray)) else str(value))
+    return to_checksum_address(value if isinstance(value, bytes | bytearray) else str(value))
 
 
 def venue_domain(chain_id: int, venue: str) -> eip712.Domain:
@@ -86,8 +89,16 @@ class Quote:
     @property
     def head(self) -> Quote:
         """The eight Quote fields (a CrossQuote's settlement terms)."""
-        return Quote(self.maker, self.taker, self.token_in, self.token_out, self.amount_in, self.amount_out,
-                     self.nonce, self.expiry)
+        return Quote(
+            self.maker,
+            self.taker,
+            self.token_in,
+            self.token_out,
+            self.amount_in,
+            self.amount_out,
+            self.nonce,
+            self.expiry,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -127,15 +138,31 @@ class SignedQuote:
     def digest(self) -> bytes:
         return quote_digest(self.domain, self.quote)
 
-    def fill_exact_in_args(self, amount_in: int, min_amount_out: int, recipient: str, reference: bytes) -> tuple:
+    def fill_exact_in_args(
+        self, amount_in: int, min_amount_out: int, recipient: str, reference: bytes
+    ) -> tuple:
         """Arguments of fillExactIn / fillCrossExactIn."""
-        return (self.quote.as_tuple(), self.signature, int(amount_in), int(min_amount_out),
-                address(recipient), reference)
+        return (
+            self.quote.as_tuple(),
+            self.signature,
+            int(amount_in),
+            int(min_amount_out),
+            address(recipient),
+            reference,
+        )
 
-    def fill_exact_out_args(self, amount_out: int, max_amount_in: int, recipient: str, reference: bytes) -> tuple:
+    def fill_exact_out_args(
+        self, amount_out: int, max_amount_in: int, recipient: str, reference: bytes
+    ) -> tuple:
         """Arguments of fillExactOut / fillCrossExactOut."""
-        return (self.quote.as_tuple(), self.signature, int(amount_out), int(max_amount_in),
-                address(recipient), reference)
+        return (
+            self.quote.as_tuple(),
+            self.signature,
+            int(amount_out),
+            int(max_amount_in),
+            address(recipient),
+            reference,
+        )
 
     @property
     def exact_in_function(self) -> str:
@@ -168,6 +195,7 @@ def reference(text: str | bytes) -> bytes:
 
 # ------------------------------------------------------------------ nonces
 
+
 def nonce_position(nonce: int) -> tuple[int, int]:
     """(word position, bit position) of `nonce` in the maker's bitmap."""
     return nonce >> 8, nonce & 0xFF
@@ -180,6 +208,7 @@ def make_nonce(word: int, bit: int) -> int:
 
 
 # ------------------------------------------------------------------ fill arithmetic (the venue's, exactly)
+
 
 def _ceil_div(a: int, b: int) -> int:
     return -(-a // b)
@@ -203,3 +232,47 @@ def exact_out(quote_in: int, quote_out: int, amount_out: int, fee_bps: int) -> t
     """
     gross = _ceil_div(amount_out * BPS, BPS - fee_bps) if fee_bps else amount_out
     return _ceil_div(gross * quote_in, quote_out), gross - amount_out
+
+
+# ------------------------------------------------------------------ transactions
+
+
+def send(w3: Web3, fn: Any, sender: Any) -> str:
+    """Sends a contract call from `sender`: an address the node has unlocked (Anvil/Ganache accounts,
+    brownie's test accounts), or anything with a private key (eth-account LocalAccount, brownie
+    LocalAccount, a hex key). Waits for the receipt; raises if it reverted; returns the tx hash."""
+    key = _key_of(sender)
+    if key is not None:
+        account = Account.from_key(key)
+        tx = fn.build_transaction(
+            {
+                "from": account.address,
+                "nonce": w3.eth.get_transaction_count(account.address),
+                "chainId": w3.eth.chain_id,
+            }
+        )
+        tx_hash = w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
+    else:
+        tx_hash = fn.transact({"from": address(sender)})
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
+    if receipt["status"] != 1:
+        raise RuntimeError(f"transaction {Web3.to_hex(tx_hash)} reverted")
+    return Web3.to_hex(tx_hash)
+
+
+def _key_of(sender: Any) -> str | bytes | None:
+    """The private key of a key-holding sender, or None for an address."""
+    key = getattr(sender, "key", None) or getattr(sender, "private_key", None)
+    if key is not None:
+        return key
+    if isinstance(sender, bytes) and len(sender) == 32:
+        return sender
+    if isinstance(sender, str) and len(sender.removeprefix("0x")) == 64:
+        return sender
+    return None
+
+
+def address_of(sender: Any) -> str:
+    """The address a sender sends from."""
+    key = _key_of(sender)
+    return Account.from_key(key).address if key is not None else address(sender)

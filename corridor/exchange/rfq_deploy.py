@@ -24,7 +24,11 @@ def deploy_rfq(RfqVenue: Any, admin: Any, config: dict[str, Any]) -> RfqDeployme
     """
     treasury = config["treasury"]
     venue = RfqVenue.deploy(
-        admin, int(config.get("admin_delay", 86_400)), treasury, int(config.get("fee_bps", 0)), {"from": admin}
+        admin,
+        int(config.get("admin_delay", 86_400)),
+        treasury,
+        int(config.get("fee_bps", 0)),
+        {"from": admin},
     )
     manager = config.get("maker_manager", admin)
     venue.grantRole(venue.MAKER_MANAGER_ROLE(), manager, {"from": admin})
@@ -49,8 +53,9 @@ def measure_gas(RfqVenue: Any, MockERC20: Any, accounts: Any, fee_bps: int = 5) 
     admin, taker, recipient, treasury = accounts[0], accounts[1], accounts[4], accounts[6]
     maker = accounts.add()
     admin.transfer(maker, 10**18)
-    venue = deploy_rfq(RfqVenue, admin, {"treasury": treasury, "fee_bps": fee_bps, "admin_delay": 0,
-                                         "makers": [maker]}).venue
+    venue = deploy_rfq(
+        RfqVenue, admin, {"treasury": treasury, "fee_bps": fee_bps, "admin_delay": 0, "makers": [maker]}
+    ).venue
     jpy = MockERC20.deploy("Yen", "JPY", 0, {"from": admin})
     usd = MockERC20.deploy("US Dollar", "USD", 6, {"from": admin})
     khr = MockERC20.deploy("Riel", "KHR", 2, {"from": admin})
@@ -62,8 +67,16 @@ def measure_gas(RfqVenue: Any, MockERC20: Any, accounts: Any, fee_bps: int = 5) 
     ref = rfq.reference("INV-GAS")
 
     def quote(nonce: int, cross: bool = False) -> rfq.SignedQuote:
-        q = rfq.Quote(maker.address, ZERO_ADDRESS, jpy.address, khr.address, 100_000, 270_000_000, nonce,
-                      chain.time() + 3_600)
+        q = rfq.Quote(
+            maker.address,
+            ZERO_ADDRESS,
+            jpy.address,
+            khr.address,
+            100_000,
+            270_000_000,
+            nonce,
+            chain.time() + 3_600,
+        )
         if cross:
             q = rfq.CrossQuote(**q.to_dict(), hub=usd.address, hub_amount=670_000_000)
         return rfq.sign_quote(maker.private_key, domain, q)
@@ -74,13 +87,16 @@ def measure_gas(RfqVenue: Any, MockERC20: Any, accounts: Any, fee_bps: int = 5) 
 
     def fill_out(signed: rfq.SignedQuote) -> int:
         fn = getattr(venue, signed.exact_out_function)
-        return fn(*signed.fill_exact_out_args(1_000_000, 2**256 - 1, recipient.address, ref),
-                  {"from": taker}).gas_used
+        return fn(
+            *signed.fill_exact_out_args(1_000_000, 2**256 - 1, recipient.address, ref), {"from": taker}
+        ).gas_used
 
     gas = {"rfq: first fill of a maker (new nonce word, new fee slot)": fill_in(quote(0))}
     gas["rfq: fill exact-in, nonce word warm (goal <= 90,000)"] = fill_in(quote(1))
     gas["rfq: fill exact-out, nonce word warm"] = fill_out(quote(2))
-    gas["rfq: cross quote JPY->KHR exact-in, nonce word warm (goal <= 100,000)"] = fill_in(quote(3, cross=True))
+    gas["rfq: cross quote JPY->KHR exact-in, nonce word warm (goal <= 100,000)"] = fill_in(
+        quote(3, cross=True)
+    )
     gas["rfq: cross quote JPY->KHR exact-out, nonce word warm"] = fill_out(quote(4, cross=True))
     gas["rfq: cancel one nonce (warm word)"] = venue.cancelNonce(5, {"from": maker}).gas_used
     gas["rfq: collect fees"] = venue.collectFees(maker, khr, {"from": treasury}).gas_used

@@ -56,8 +56,14 @@ def deployment(RfqVenue, admin, operator, treasury, maker):
     return deploy_rfq(
         RfqVenue,
         admin,
-        {"treasury": treasury, "fee_bps": FEE_BPS, "admin_delay": 0, "maker_manager": operator,
-         "pauser": operator, "makers": []},
+        {
+            "treasury": treasury,
+            "fee_bps": FEE_BPS,
+            "admin_delay": 0,
+            "maker_manager": operator,
+            "pauser": operator,
+            "makers": [],
+        },
     )
 
 
@@ -82,8 +88,16 @@ def make_quote(maker, jpy, khr):
     """Builds a JPY -> KHR quote (1 JPY = 27.00 KHR) with overridable fields."""
 
     def build(**overrides):
-        fields = dict(maker=maker.address, taker=ZERO_ADDRESS, token_in=jpy.address, token_out=khr.address,
-                      amount_in=100_000, amount_out=270_000_000, nonce=0, expiry=chain.time() + 600)
+        fields = dict(
+            maker=maker.address,
+            taker=ZERO_ADDRESS,
+            token_in=jpy.address,
+            token_out=khr.address,
+            amount_in=100_000,
+            amount_out=270_000_000,
+            nonce=0,
+            expiry=chain.time() + 600,
+        )
         fields.update(overrides)
         return rfq.Quote(**fields)
 
@@ -106,8 +120,10 @@ def fill_in(venue, alice):
 
     def do(signed, amount_in, min_out=0, recipient=None, ref=REF, sender=None):
         fn = getattr(venue, signed.exact_in_function)
-        return fn(*signed.fill_exact_in_args(amount_in, min_out, str(recipient or alice), ref),
-                  {"from": sender or alice})
+        return fn(
+            *signed.fill_exact_in_args(amount_in, min_out, str(recipient or alice), ref),
+            {"from": sender or alice},
+        )
 
     return do
 
@@ -116,8 +132,10 @@ def fill_in(venue, alice):
 def fill_out(venue, alice):
     def do(signed, amount_out, max_in=MAX, recipient=None, ref=REF, sender=None):
         fn = getattr(venue, signed.exact_out_function)
-        return fn(*signed.fill_exact_out_args(amount_out, max_in, str(recipient or alice), ref),
-                  {"from": sender or alice})
+        return fn(
+            *signed.fill_exact_out_args(amount_out, max_in, str(recipient or alice), ref),
+            {"from": sender or alice},
+        )
 
     return do
 
@@ -144,8 +162,12 @@ def mids(jpy_feed, khr_feed, jpy, khr, usd):
 
     from corridor.exchange.market_maker import FeedMids
 
-    return FeedMids(web3, {jpy.address: jpy_feed.address, khr.address: khr_feed.address}, max_age=3_600,
-                    usd_tokens=(usd.address,))
+    return FeedMids(
+        web3,
+        {jpy.address: jpy_feed.address, khr.address: khr_feed.address},
+        max_age=3_600,
+        usd_tokens=(usd.address,),
+    )
 
 
 @pytest.fixture
@@ -155,8 +177,14 @@ def market_maker(venue, maker, mids):
 
     from corridor.exchange.market_maker import MakerLimits, MarketMaker, QuotePolicy
 
-    return MarketMaker(web3, venue.address, maker.private_key, mids, QuotePolicy(spread_bps=20, skew_bps=10, ttl=60),
-                       MakerLimits(max_quote_usd=100_000))
+    return MarketMaker(
+        web3,
+        venue.address,
+        maker.private_key,
+        mids,
+        QuotePolicy(spread_bps=20, skew_bps=10, ttl=60),
+        MakerLimits(max_quote_usd=100_000),
+    )
 
 
 @pytest.fixture(scope="module")

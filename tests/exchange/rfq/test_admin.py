@@ -120,4 +120,9 @@ def test_constructor_rejects_fee_above_max(RfqVenue, admin, treasury):
 def test_constructor_sets_config(RfqVenue, admin, treasury):
     v = RfqVenue.deploy(admin, 3600, treasury, 7, {"from": admin})
     assert (v.treasury(), v.feeBps(), v.paused(), v.defaultAdmin(), v.defaultAdminDelay()) == (
-        treasury, 7, False, admin, 3600)
+        treasury,
+        7,
+        False,
+        admin,
+        3600,
+    )

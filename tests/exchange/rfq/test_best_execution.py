@@ -6,7 +6,7 @@ import pytest
 from brownie import web3
 
 from corridor.exchange import rfq
-from corridor.exchange.best_execution import (EXACT_IN, EXACT_OUT, AmmClient, RfqClient, best_execution)
+from corridor.exchange.best_execution import EXACT_IN, EXACT_OUT, AmmClient, RfqClient, best_execution
 
 MID = Decimal("0.0067") / Decimal("0.000245") * 100  # riel cents per yen
 REF = rfq.reference("INV-BESTEX-1")
@@ -47,7 +47,9 @@ def test_exact_in_picks_the_rfq_when_it_pays_more(venues, router, jpy, khr, alic
 def test_exact_out_picks_the_amm_when_it_costs_less(venues, router, jpy, khr, alice, merchant):
     _set_amm(router, jpy, khr, 10)
     before_m, before_a = khr.balanceOf(merchant), jpy.balanceOf(alice)
-    record = best_execution(venues, EXACT_OUT, jpy, khr, 2_000_000, merchant.address, REF, alice.address, mid=MID)
+    record = best_execution(
+        venues, EXACT_OUT, jpy, khr, 2_000_000, merchant.address, REF, alice.address, mid=MID
+    )
     assert record.choice == "amm"
     assert khr.balanceOf(merchant) - before_m == 2_000_000
     assert before_a - jpy.balanceOf(alice) == record.chosen.amount_in
@@ -56,7 +58,9 @@ def test_exact_out_picks_the_amm_when_it_costs_less(venues, router, jpy, khr, al
 def test_exact_out_picks_the_rfq_when_it_costs_less(venues, router, jpy, khr, alice, merchant):
     _set_amm(router, jpy, khr, 80)
     before_m, before_a = khr.balanceOf(merchant), jpy.balanceOf(alice)
-    record = best_execution(venues, EXACT_OUT, jpy, khr, 2_000_000, merchant.address, REF, alice.address, mid=MID)
+    record = best_execution(
+        venues, EXACT_OUT, jpy, khr, 2_000_000, merchant.address, REF, alice.address, mid=MID
+    )
     assert record.choice == "rfq"
     amm, quoted = record.offers
     assert quoted.amount_in < amm.amount_in
@@ -66,7 +70,9 @@ def test_exact_out_picks_the_rfq_when_it_costs_less(venues, router, jpy, khr, al
 
 def test_record_reports_spreads_against_mid(venues, router, jpy, khr, alice, merchant):
     _set_amm(router, jpy, khr, 50)
-    record = best_execution(venues, EXACT_IN, jpy, khr, 100_000, merchant.address, REF, alice.address, mid=MID)
+    record = best_execution(
+        venues, EXACT_IN, jpy, khr, 100_000, merchant.address, REF, alice.address, mid=MID
+    )
     amm, quoted = record.offers
     assert abs(amm.spread_bps - 50) < Decimal("0.01")
     assert abs(quoted.spread_bps - 25) < Decimal("0.05")  # 20 bps maker spread + 5 bps venue fee
@@ -93,15 +99,22 @@ def test_venue_that_cannot_quote_is_skipped(venues, jpy, khr, alice, merchant):
 def test_dry_run_does_not_execute(venues, router, jpy, khr, alice, merchant):
     _set_amm(router, jpy, khr, 50)
     before = khr.balanceOf(merchant)
-    record = best_execution(venues, EXACT_IN, jpy, khr, 10_000, merchant.address, REF, alice.address, execute=False)
+    record = best_execution(
+        venues, EXACT_IN, jpy, khr, 10_000, merchant.address, REF, alice.address, execute=False
+    )
     assert record.choice == "rfq" and record.tx is None
     assert khr.balanceOf(merchant) == before
 
 
 def test_cross_quote_through_the_hub(router, venue, usd, market_maker, jpy, khr, alice, merchant):
-    venues = [AmmClient(web3, router.address, usd.address), RfqClient(web3, venue.address, market_maker, hub=usd.address)]
+    venues = [
+        AmmClient(web3, router.address, usd.address),
+        RfqClient(web3, venue.address, market_maker, hub=usd.address),
+    ]
     _set_amm(router, jpy, khr, 80)
-    record = best_execution(venues, EXACT_OUT, jpy, khr, 2_000_000, merchant.address, REF, alice.address, mid=MID)
+    record = best_execution(
+        venues, EXACT_OUT, jpy, khr, 2_000_000, merchant.address, REF, alice.address, mid=MID
+    )
     assert record.choice == "rfq"
     receipt = web3.eth.get_transaction_receipt(record.tx)
     from corridor import artifacts

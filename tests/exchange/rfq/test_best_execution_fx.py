@@ -20,8 +20,14 @@ def fx(FXFeed, FXPool, FXRouter, admin, jpy, khr, usd, alice):
     jpy.mint(admin, 10**15, {"from": admin})
     khr.mint(admin, 10**15, {"from": admin})
     usd.mint(admin, 10**15, {"from": admin})
-    exchange = deploy_exchange(SimpleNamespace(FXFeed=FXFeed, FXPool=FXPool, FXRouter=FXRouter), admin, DEFAULT_CONFIG,
-                               {"JPY": jpy, "KHR": khr}, usd, seed={"JPY": 150_000_000, "KHR": 400_000_000_000})
+    exchange = deploy_exchange(
+        SimpleNamespace(FXFeed=FXFeed, FXPool=FXPool, FXRouter=FXRouter),
+        admin,
+        DEFAULT_CONFIG,
+        {"JPY": jpy, "KHR": khr},
+        usd,
+        seed={"JPY": 150_000_000, "KHR": 400_000_000_000},
+    )
     jpy.approve(exchange.router, MAX, {"from": alice})
     return exchange
 
@@ -32,16 +38,27 @@ def mids(jpy, khr, usd):
 
 
 def _venues(fx, venue, maker, mids, usd, spread_bps):
-    mm = MarketMaker(web3, venue.address, maker.private_key, mids, QuotePolicy(spread_bps=spread_bps, skew_bps=0),
-                     MakerLimits(max_quote_usd=1_000_000))
-    return [AmmClient(web3, fx.router.address, usd.address), RfqClient(web3, venue.address, mm, hub=usd.address)], mm
+    mm = MarketMaker(
+        web3,
+        venue.address,
+        maker.private_key,
+        mids,
+        QuotePolicy(spread_bps=spread_bps, skew_bps=0),
+        MakerLimits(max_quote_usd=1_000_000),
+    )
+    return [
+        AmmClient(web3, fx.router.address, usd.address),
+        RfqClient(web3, venue.address, mm, hub=usd.address),
+    ], mm
 
 
 @pytest.mark.parametrize("side", [EXACT_IN, EXACT_OUT])
 def test_amm_wins_against_a_wide_rfq_spread(fx, venue, maker, mids, usd, jpy, khr, alice, merchant, side):
     venues, mm = _venues(fx, venue, maker, mids, usd, spread_bps=100)
     amount = 10_000 if side == EXACT_IN else 2_000_000
-    record = best_execution(venues, side, jpy, khr, amount, merchant.address, REF, alice.address, mid=mm.mid(jpy, khr))
+    record = best_execution(
+        venues, side, jpy, khr, amount, merchant.address, REF, alice.address, mid=mm.mid(jpy, khr)
+    )
     assert record.choice == "amm"
     assert web3.eth.get_transaction_receipt(record.tx)["to"] == fx.router.address
 
@@ -51,7 +68,9 @@ def test_rfq_wins_with_a_tight_spread(fx, venue, maker, mids, usd, jpy, khr, ali
     venues, mm = _venues(fx, venue, maker, mids, usd, spread_bps=1)
     amount = 10_000 if side == EXACT_IN else 2_000_000
     before = khr.balanceOf(merchant)
-    record = best_execution(venues, side, jpy, khr, amount, merchant.address, REF, alice.address, mid=mm.mid(jpy, khr))
+    record = best_execution(
+        venues, side, jpy, khr, amount, merchant.address, REF, alice.address, mid=mm.mid(jpy, khr)
+    )
     assert record.choice == "rfq"
     assert khr.balanceOf(merchant) - before == record.chosen.amount_out
     amm, quoted = record.offers

@@ -5,7 +5,6 @@ so it needs no KYC (it is only the spender of transferFrom, which CompliantToken
 import brownie
 import pytest
 
-from corridor.exchange import rfq
 from corridor.stablecoin.proxy import deploy_behind_proxy
 
 MAX = 2**256 - 1
@@ -14,11 +13,20 @@ TIER_INSTITUTIONAL, TIER_RETAIL, JAPAN = 4, 1, 392
 
 @pytest.fixture(scope="module")
 def cjpy(CompliantTokenHarness, ERC1967Proxy, admin, venue, maker, alice, bob, treasury):
-    token = deploy_behind_proxy(CompliantTokenHarness, ERC1967Proxy, admin, "initialize",
-                                ("Compliant Yen", "cJPY", 0, admin, 0, [(MAX, MAX)] * 3))
+    token = deploy_behind_proxy(
+        CompliantTokenHarness,
+        ERC1967Proxy,
+        admin,
+        "initialize",
+        ("Compliant Yen", "cJPY", 0, admin, 0, [(MAX, MAX)] * 3),
+    )
     token.grantRole(token.COMPLIANCE_ROLE(), admin, {"from": admin})
-    for account, tier in ((maker, TIER_INSTITUTIONAL), (treasury, TIER_INSTITUTIONAL), (alice, TIER_RETAIL),
-                          (bob, TIER_RETAIL)):
+    for account, tier in (
+        (maker, TIER_INSTITUTIONAL),
+        (treasury, TIER_INSTITUTIONAL),
+        (alice, TIER_RETAIL),
+        (bob, TIER_RETAIL),
+    ):
         token.setKyc(account, tier, JAPAN, {"from": admin})
     for holder in (maker, alice):
         token.mint(holder, 10**9, {"from": admin})
@@ -26,7 +34,9 @@ def cjpy(CompliantTokenHarness, ERC1967Proxy, admin, venue, maker, alice, bob, t
     return token
 
 
-def test_taker_pays_compliant_yen_to_the_maker(venue, cjpy, khr, make_quote, sign, fill_in, maker, alice, bob):
+def test_taker_pays_compliant_yen_to_the_maker(
+    venue, cjpy, khr, make_quote, sign, fill_in, maker, alice, bob
+):
     before = cjpy.balanceOf(maker)
     fill_in(sign(make_quote(token_in=cjpy.address)), 100_000, recipient=bob)
     assert cjpy.balanceOf(maker) == before + 100_000
@@ -52,7 +62,9 @@ def test_frozen_maker_cannot_be_filled(venue, cjpy, make_quote, sign, fill_in, a
         fill_in(sign(make_quote(token_in=cjpy.address)), 100)
 
 
-def test_fees_in_compliant_yen_reach_a_verified_treasury(venue, cjpy, khr, make_quote, sign, fill_in, maker, treasury, bob):
+def test_fees_in_compliant_yen_reach_a_verified_treasury(
+    venue, cjpy, khr, make_quote, sign, fill_in, maker, treasury, bob
+):
     quote = make_quote(token_in=khr.address, token_out=cjpy.address, amount_in=27_000_000, amount_out=100_000)
     fill_in(sign(quote), 27_000_000, recipient=bob)
     owed = venue.feesOwed(maker, cjpy)
@@ -61,7 +73,9 @@ def test_fees_in_compliant_yen_reach_a_verified_treasury(venue, cjpy, khr, make_
     assert cjpy.balanceOf(treasury) == owed
 
 
-def test_fee_collection_to_an_unverified_treasury_reverts(venue, cjpy, khr, make_quote, sign, fill_in, maker, admin, stranger, bob):
+def test_fee_collection_to_an_unverified_treasury_reverts(
+    venue, cjpy, khr, make_quote, sign, fill_in, maker, admin, stranger, bob
+):
     quote = make_quote(token_in=khr.address, token_out=cjpy.address, amount_in=27_000_000, amount_out=100_000)
     fill_in(sign(quote), 27_000_000, recipient=bob)
     venue.setTreasury(stranger, {"from": admin})

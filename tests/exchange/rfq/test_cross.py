@@ -19,7 +19,9 @@ def cross(make_quote, usd):
     return build
 
 
-def test_cross_fill_exact_in_settles_in_one_transaction(venue, cross, sign, fill_in, alice, bob, jpy, khr, maker):
+def test_cross_fill_exact_in_settles_in_one_transaction(
+    venue, cross, sign, fill_in, alice, bob, jpy, khr, maker
+):
     before = (jpy.balanceOf(alice), khr.balanceOf(bob))
     tx = fill_in(sign(cross()), 50_000, recipient=bob)
     out, fee = rfq.exact_in(100_000, 270_000_000, 50_000, FEE_BPS)

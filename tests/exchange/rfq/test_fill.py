@@ -7,7 +7,9 @@ from corridor.exchange import rfq
 FEE_BPS = 5  # the venue fixture's fee (conftest FEE_BPS)
 
 
-def test_fill_exact_in_moves_tokens_between_taker_maker_and_recipient(venue, make_quote, sign, fill_in, alice, bob, maker, jpy, khr):
+def test_fill_exact_in_moves_tokens_between_taker_maker_and_recipient(
+    venue, make_quote, sign, fill_in, alice, bob, maker, jpy, khr
+):
     before = (jpy.balanceOf(alice), jpy.balanceOf(maker), khr.balanceOf(maker), khr.balanceOf(bob))
     tx = fill_in(sign(make_quote()), 100_000, recipient=bob)
     out, fee = rfq.exact_in(100_000, 270_000_000, 100_000, FEE_BPS)
@@ -51,7 +53,9 @@ def test_partial_fill_consumes_the_nonce(venue, make_quote, sign, fill_in, maker
     assert venue.remaining(quote.as_tuple()) == 0
 
 
-def test_fill_exact_out_delivers_exactly_the_amount(venue, make_quote, sign, fill_out, alice, bob, jpy, khr, maker):
+def test_fill_exact_out_delivers_exactly_the_amount(
+    venue, make_quote, sign, fill_out, alice, bob, jpy, khr, maker
+):
     before_bob, before_alice = khr.balanceOf(bob), jpy.balanceOf(alice)
     tx = fill_out(sign(make_quote()), 1_000_000, recipient=bob)
     amount_in, fee = rfq.exact_out(100_000, 270_000_000, 1_000_000, FEE_BPS)
@@ -86,7 +90,10 @@ def test_typehashes_match_the_python_fields(venue):
     from corridor import eip712
 
     assert venue.QUOTE_TYPEHASH() == "0x" + eip712.type_hash(rfq.QUOTE_TYPE, rfq.QUOTE_FIELDS).hex()
-    assert venue.CROSS_QUOTE_TYPEHASH() == "0x" + eip712.type_hash(rfq.CROSS_QUOTE_TYPE, rfq.CROSS_QUOTE_FIELDS).hex()
+    assert (
+        venue.CROSS_QUOTE_TYPEHASH()
+        == "0x" + eip712.type_hash(rfq.CROSS_QUOTE_TYPE, rfq.CROSS_QUOTE_FIELDS).hex()
+    )
 
 
 def test_quote_for_a_taker_fills_for_that_taker(venue, make_quote, sign, fill_in, bob):

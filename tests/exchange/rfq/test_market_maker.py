@@ -6,8 +6,14 @@ import pytest
 from brownie import chain, web3
 
 from corridor.exchange import rfq
-from corridor.exchange.market_maker import (FixedMids, MakerLimits, MarketMaker, QuotePolicy, QuoteRefused,
-                                            StaleFeed)
+from corridor.exchange.market_maker import (
+    FixedMids,
+    MakerLimits,
+    MarketMaker,
+    QuotePolicy,
+    QuoteRefused,
+    StaleFeed,
+)
 
 MID_JPY_KHR = Decimal("0.0067") / Decimal("0.000245") * 100  # riel cents per yen
 
@@ -32,7 +38,9 @@ def test_quote_fills_on_the_venue(market_maker, jpy, khr, fill_in, alice, maker)
     assert fill_in(signed, 10_000).return_value == rfq.exact_in(10_000, signed.quote.amount_out, 10_000, 5)[0]
 
 
-def test_quote_exact_out_delivers_the_invoice_with_all_of_the_quote(market_maker, jpy, khr, fill_out, merchant):
+def test_quote_exact_out_delivers_the_invoice_with_all_of_the_quote(
+    market_maker, jpy, khr, fill_out, merchant
+):
     signed = market_maker.quote_exact_out(khr, jpy, 5_000, taker=rfq.ZERO_ADDRESS)
     tx = fill_out(signed, 5_000, max_in=signed.quote.amount_in, recipient=merchant)
     assert tx.return_value == signed.quote.amount_in
@@ -42,14 +50,18 @@ def test_quote_exact_out_delivers_the_invoice_with_all_of_the_quote(market_maker
 def test_skew_quotes_worse_when_long_the_input(venue, maker, mids, jpy, khr):
     balance = jpy.balanceOf(maker)
     limits = MakerLimits(min_inventory={jpy.address: 0}, max_inventory={jpy.address: balance})
-    mm = MarketMaker(web3, venue.address, maker.private_key, mids, QuotePolicy(spread_bps=20, skew_bps=10), limits)
+    mm = MarketMaker(
+        web3, venue.address, maker.private_key, mids, QuotePolicy(spread_bps=20, skew_bps=10), limits
+    )
     assert mm.markdown_bps(jpy, khr) == 25  # 20 + 10 * (1 - 0) / 2
 
 
 def test_skew_quotes_better_when_long_the_output(venue, maker, mids, jpy, khr):
     balance = khr.balanceOf(maker)
     limits = MakerLimits(min_inventory={khr.address: 0}, max_inventory={khr.address: balance})
-    mm = MarketMaker(web3, venue.address, maker.private_key, mids, QuotePolicy(spread_bps=20, skew_bps=10), limits)
+    mm = MarketMaker(
+        web3, venue.address, maker.private_key, mids, QuotePolicy(spread_bps=20, skew_bps=10), limits
+    )
     assert mm.markdown_bps(jpy, khr) == 15
 
 
@@ -61,14 +73,18 @@ def test_quote_above_the_size_limit_is_refused(venue, maker, mids, jpy, khr):
 
 def test_quote_below_the_inventory_floor_is_refused(venue, maker, mids, jpy, khr):
     floor = khr.balanceOf(maker) - 1_000
-    mm = MarketMaker(web3, venue.address, maker.private_key, mids, limits=MakerLimits(min_inventory={khr.address: floor}))
+    mm = MarketMaker(
+        web3, venue.address, maker.private_key, mids, limits=MakerLimits(min_inventory={khr.address: floor})
+    )
     with pytest.raises(QuoteRefused, match="below"):
         mm.quote_exact_in(jpy, khr, 10_000)
 
 
 def test_outstanding_quotes_count_against_inventory(venue, maker, mids, jpy, khr):
     floor = khr.balanceOf(maker) - 3_000_000
-    mm = MarketMaker(web3, venue.address, maker.private_key, mids, limits=MakerLimits(min_inventory={khr.address: floor}))
+    mm = MarketMaker(
+        web3, venue.address, maker.private_key, mids, limits=MakerLimits(min_inventory={khr.address: floor})
+    )
     mm.quote_exact_in(jpy, khr, 1_000)  # ~2.73M riel cents
     with pytest.raises(QuoteRefused, match="below"):
         mm.quote_exact_in(jpy, khr, 1_000)
@@ -76,7 +92,9 @@ def test_outstanding_quotes_count_against_inventory(venue, maker, mids, jpy, khr
 
 def test_quote_above_the_inventory_cap_is_refused(venue, maker, mids, jpy, khr):
     cap = jpy.balanceOf(maker) + 10
-    mm = MarketMaker(web3, venue.address, maker.private_key, mids, limits=MakerLimits(max_inventory={jpy.address: cap}))
+    mm = MarketMaker(
+        web3, venue.address, maker.private_key, mids, limits=MakerLimits(max_inventory={jpy.address: cap})
+    )
     with pytest.raises(QuoteRefused, match="above"):
         mm.quote_exact_in(jpy, khr, 11)
 
@@ -89,7 +107,9 @@ def test_stale_feed_is_refused(market_maker, jpy, khr):
 
 
 def test_fixed_mids_quote_without_feeds(venue, maker, jpy, khr):
-    mm = MarketMaker(web3, venue.address, maker.private_key, FixedMids({jpy.address: "0.0067", khr.address: "0.000245"}))
+    mm = MarketMaker(
+        web3, venue.address, maker.private_key, FixedMids({jpy.address: "0.0067", khr.address: "0.000245"})
+    )
     assert mm.mid(jpy, khr) == MID_JPY_KHR
 
 

@@ -3,7 +3,7 @@
 from types import SimpleNamespace
 
 import brownie
-from brownie.test import state_machine, strategy
+from brownie.test import strategy
 
 from corridor.exchange import rfq
 

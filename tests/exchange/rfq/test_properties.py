@@ -12,7 +12,9 @@ from corridor.exchange import rfq
     part=strategy("decimal", min_value="0.000001", max_value="1", places=6),
     fee_bps=strategy("uint256", max_value=100),
 )
-def test_exact_in_fill_never_pays_above_the_quoted_price(venue, admin, make_quote, sign, fill_in, q_in, q_out, part, fee_bps, alice, khr, maker):
+def test_exact_in_fill_never_pays_above_the_quoted_price(
+    venue, admin, make_quote, sign, fill_in, q_in, q_out, part, fee_bps, alice, khr, maker
+):
     venue.setFee(fee_bps, {"from": admin})
     amount_in = max(1, int(q_in * part))
     out, fee = rfq.exact_in(q_in, q_out, amount_in, fee_bps)
@@ -37,7 +39,9 @@ def test_exact_in_fill_never_pays_above_the_quoted_price(venue, admin, make_quot
     part=strategy("decimal", min_value="0.000001", max_value="1", places=6),
     fee_bps=strategy("uint256", max_value=100),
 )
-def test_exact_out_fill_charges_at_least_the_quoted_price(venue, admin, make_quote, sign, fill_out, q_in, q_out, part, fee_bps, alice, bob, jpy, khr):
+def test_exact_out_fill_charges_at_least_the_quoted_price(
+    venue, admin, make_quote, sign, fill_out, q_in, q_out, part, fee_bps, alice, bob, jpy, khr
+):
     venue.setFee(fee_bps, {"from": admin})
     want = max(1, int(q_out * (rfq.BPS - fee_bps) // rfq.BPS * part))
     amount_in, fee = rfq.exact_out(q_in, q_out, want, fee_bps)
@@ -75,8 +79,9 @@ def test_previews_equal_the_python_model(venue, admin, make_quote, q_in, q_out, 
 )
 def test_contract_digests_equal_eip712_for_any_quote(venue, domain, make_quote, amounts, taker, hub):
     """The venue's calldata hashing equals a standard EIP-712 encoder for every field value."""
-    quote = make_quote(taker=taker.address, amount_in=amounts[0], amount_out=amounts[1], nonce=amounts[2],
-                       expiry=amounts[3])
+    quote = make_quote(
+        taker=taker.address, amount_in=amounts[0], amount_out=amounts[1], nonce=amounts[2], expiry=amounts[3]
+    )
     cross = rfq.CrossQuote(**quote.to_dict(), hub=hub.address, hub_amount=amounts[0] ^ amounts[1])
     assert venue.hashQuote(quote.as_tuple()) == "0x" + rfq.quote_digest(domain, quote).hex()
     assert venue.hashCrossQuote(cross.as_tuple()) == "0x" + rfq.quote_digest(domain, cross).hex()

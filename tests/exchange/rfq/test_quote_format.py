@@ -25,9 +25,11 @@ def test_example_maker_is_the_key_address():
 
 def test_example_typehashes():
     assert eip712.type_hash(rfq.QUOTE_TYPE, rfq.QUOTE_FIELDS).hex() == (
-        "5452af5e0c2f659422295e96476b2fa367c1ad906e9a6173b3261db2fc4d92de")
+        "5452af5e0c2f659422295e96476b2fa367c1ad906e9a6173b3261db2fc4d92de"
+    )
     assert eip712.type_hash(rfq.CROSS_QUOTE_TYPE, rfq.CROSS_QUOTE_FIELDS).hex() == (
-        "429d5e8a520dcd9f20ef644950d8fd2c85ec11dc16720e5976f5c2b5b7591102")
+        "429d5e8a520dcd9f20ef644950d8fd2c85ec11dc16720e5976f5c2b5b7591102"
+    )
 
 
 def test_example_digest_and_signature():
@@ -35,7 +37,8 @@ def test_example_digest_and_signature():
     assert signed.digest.hex() == "147fc28522d60913d961d4d1ab5a96351a38ef43b7f65144990f940a8cce09a6"
     assert signed.signature.hex() == (
         "bb63a9f0fcabab25ff273d5c3d09c0750d03512a3863661fd1df2d039729f2ee"
-        "371db47b670040d7ff57539996125cc09aacb0e7770ad7f1b57d7aba857c4f121c")
+        "371db47b670040d7ff57539996125cc09aacb0e7770ad7f1b57d7aba857c4f121c"
+    )
 
 
 def test_example_nonce_position():

@@ -27,19 +27,27 @@ def test_signature_for_another_chain_id_is_rejected(venue, make_quote, sign, fil
         fill_in(sign(make_quote(), dom=other_chain), 10)
 
 
-def test_signature_for_another_venue_is_rejected(RfqVenue, venue, make_quote, sign, admin, operator, treasury, maker, alice, jpy, khr):
+def test_signature_for_another_venue_is_rejected(
+    RfqVenue, venue, make_quote, sign, admin, operator, treasury, maker, alice, jpy, khr
+):
     other = deploy_rfq(RfqVenue, admin, {"treasury": treasury, "admin_delay": 0, "makers": [maker]}).venue
     jpy.approve(other, 2**256 - 1, {"from": alice})
     khr.approve(other, 2**256 - 1, {"from": maker})
     signed = sign(make_quote())  # for `venue`
     with brownie.reverts(f"InvalidSignature: {maker.address.lower()}"):
-        other.fillExactIn(*signed.fill_exact_in_args(10, 0, alice.address, rfq.reference("x")), {"from": alice})
+        other.fillExactIn(
+            *signed.fill_exact_in_args(10, 0, alice.address, rfq.reference("x")), {"from": alice}
+        )
 
 
 def test_domain_separator_binds_chain_id_and_venue(venue, domain):
     fields = venue.eip712Domain()
     assert (fields["name"], fields["version"], fields["chainId"], fields["verifyingContract"]) == (
-        "Corridor RFQ", "1", chain.id, venue.address)
+        "Corridor RFQ",
+        "1",
+        chain.id,
+        venue.address,
+    )
 
 
 def test_fill_after_cancel_nonce_reverts(venue, make_quote, sign, fill_in, maker):

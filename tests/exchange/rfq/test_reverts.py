@@ -20,7 +20,7 @@ def test_exact_out_beyond_size_reverts(venue, make_quote, sign, fill_out):
 def test_expired_quote_reverts(venue, make_quote, sign, fill_in):
     quote = make_quote(expiry=chain.time() + 10)
     chain.sleep(30)
-    with brownie.reverts(revert_pattern=r"QuoteExpired: %d, \d+" % quote.expiry):
+    with brownie.reverts(revert_pattern=rf"QuoteExpired: {quote.expiry}, \d+"):
         fill_in(sign(quote), 10)
 
 
@@ -89,8 +89,9 @@ def test_dust_fill_with_nothing_out_reverts(venue, make_quote, sign, fill_in):
 def test_zero_recipient_reverts(venue, make_quote, sign, fill_in):
     signed = sign(make_quote())
     with brownie.reverts("ZeroAddress: "):
-        venue.fillExactIn(*signed.fill_exact_in_args(10, 0, ZERO_ADDRESS, rfq.reference("x")),
-                          {"from": accounts[2]})
+        venue.fillExactIn(
+            *signed.fill_exact_in_args(10, 0, ZERO_ADDRESS, rfq.reference("x")), {"from": accounts[2]}
+        )
 
 
 def test_zero_reference_reverts(venue, make_quote, sign, fill_in):
