@@ -70,35 +70,62 @@ interface IRfqVenue {
     /// @notice `maker` cancelled the nonces set in `mask` within word `wordPos`.
     event NoncesCancelled(address indexed maker, uint256 indexed wordPos, uint256 mask);
 
+    /// @notice `maker`'s quotes can now be filled.
     event MakerRegistered(address indexed maker);
+    /// @notice `maker`'s quotes can no longer be filled (all of them, at once).
     event MakerDeregistered(address indexed maker);
+    /// @notice The venue fee changed (basis points of the gross output).
     event FeeUpdated(uint16 previousFeeBps, uint16 newFeeBps);
+    /// @notice Fees are now collected to `newTreasury`.
     event TreasuryUpdated(address indexed previousTreasury, address indexed newTreasury);
+    /// @notice `account` stopped all fills.
     event VenuePaused(address indexed account);
+    /// @notice `account` resumed fills.
     event VenueUnpaused(address indexed account);
 
     // ---------------------------------------------------------------- errors
 
+    /// @notice The quote's expiry is before the current block's timestamp.
     error QuoteExpired(uint256 expiry, uint256 timestamp);
+    /// @notice The quote names another taker than the caller.
     error UnauthorizedTaker(address taker, address caller);
+    /// @notice The maker is not (or no longer) registered.
     error MakerNotRegistered(address maker);
+    /// @notice The maker is registered already.
     error MakerAlreadyRegistered(address maker);
+    /// @notice The quote's nonce was used by a fill or cancelled.
     error NonceAlreadyUsed(address maker, uint256 nonce);
+    /// @notice The signature is not the maker's (ECDSA) or the maker's wallet rejects it (ERC-1271).
     error InvalidSignature(address maker);
+    /// @notice The fill needs more tokenIn than the quote's size.
     error FillExceedsSize(uint256 amountIn, uint256 size);
+    /// @notice The output is below the taker's minimum.
     error InsufficientOutput(uint256 amountOut, uint256 minAmountOut);
+    /// @notice The input is above the taker's maximum.
     error ExcessiveInput(uint256 amountIn, uint256 maxAmountIn);
+    /// @notice A fill of nothing.
     error ZeroAmount();
+    /// @notice The fill rounds to no output.
     error ZeroAmountOut();
+    /// @notice A zero address where an account is required (recipient, treasury, maker).
     error ZeroAddress();
+    /// @notice A fill without a payment reference.
     error ZeroReference();
+    /// @notice A cancel of no nonce.
     error ZeroMask();
+    /// @notice A quote with a zero amount (or a cross quote with a zero hub amount).
     error EmptyQuote();
+    /// @notice A quote whose tokenIn is its tokenOut.
     error SameToken(address token);
+    /// @notice A cross quote whose hub is zero, tokenIn or tokenOut.
     error InvalidHub(address hub);
+    /// @notice A fee above MAX_FEE_BPS.
     error FeeTooHigh(uint256 feeBps, uint256 maxFeeBps);
+    /// @notice Nothing to collect.
     error NoFeesOwed(address maker, address token);
+    /// @notice Fills are stopped.
     error IsPaused();
+    /// @notice Unpause of a live venue.
     error NotPaused();
 
     // ---------------------------------------------------------------- taker
@@ -216,11 +243,15 @@ interface IRfqVenue {
     /// @notice Whether `nonce` of `maker` was used or cancelled.
     function isNonceUsed(address maker, uint256 nonce) external view returns (bool);
 
+    /// @notice Whether `account` is a registered maker.
     function isMaker(address account) external view returns (bool);
 
+    /// @notice The venue fee in basis points of the gross output.
     function feeBps() external view returns (uint16);
 
+    /// @notice The account fees are collected to.
     function treasury() external view returns (address);
 
+    /// @notice Whether fills are stopped.
     function paused() external view returns (bool);
 }

@@ -374,10 +374,7 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
         address tokenOut = quote.tokenOut;
         if (fee != 0) {
             uint256 slot = _fees[maker][tokenOut];
-            // Cannot overflow: the owed fees are bounded by tokenOut's total supply.
-            unchecked {
-                _fees[maker][tokenOut] = (slot == 0 ? 1 : slot) + fee;
-            }
+            _fees[maker][tokenOut] = (slot == 0 ? 1 : slot) + fee;
         }
         emit QuoteFilled(
             quoteHash,

@@ -140,3 +140,23 @@ def test_cross_quote_carries_the_hub_leg_at_mid(market_maker, jpy, khr, usd, fil
 def test_policy_rejects_skew_above_spread():
     with pytest.raises(ValueError):
         QuotePolicy(spread_bps=5, skew_bps=10)
+
+
+def test_market_maker_quotes_for_a_contract_wallet(
+    MockERC1271Wallet, venue, operator, admin, mids, jpy, khr, fill_in
+):
+    """The owner's key signs, the wallet is the maker: its inventory and its ERC-1271 answer count."""
+    from brownie import accounts
+
+    owner = accounts.add()
+    admin.transfer(owner, "1 ether")
+    wallet = MockERC1271Wallet.deploy(owner, {"from": admin})
+    khr.mint(wallet, 10**12, {"from": admin})
+    wallet.execute(khr, khr.approve.encode_input(venue, 2**256 - 1), {"from": owner})
+    venue.registerMaker(wallet, {"from": operator})
+    mm = MarketMaker(web3, venue.address, owner.private_key, mids, maker=wallet.address)
+    signed = mm.quote_exact_in(jpy, khr, 10_000)
+    assert signed.quote.maker == wallet.address
+    before = khr.balanceOf(wallet)
+    out = fill_in(signed, 10_000).return_value
+    assert before - khr.balanceOf(wallet) == out
