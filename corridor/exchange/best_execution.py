@@ -211,12 +211,15 @@ class ExecutionRecord:
         return next((o for o in self.offers if o.venue == self.choice), None)
 
     def summary(self) -> str:
-        lines = [f"best execution ({self.side}, amount {self.amount}):"]
+        mid = "" if self.mid is None else f", mid {self.mid:.8g}"
+        lines = [
+            f"best execution ({self.side}, amount {self.amount}{mid}; prices in token_out units per token_in unit):"
+        ]
         for o in self.offers:
             spread = "" if o.spread_bps is None else f", {o.spread_bps:.1f} bps vs mid"
             mark = "  <- chosen" if o.venue == self.choice else ""
             lines.append(
-                f"  {o.venue:>4}: pay {o.amount_in}, receive {o.amount_out} (price {o.price:.6f}{spread}){mark}"
+                f"  {o.venue:>4}: pay {o.amount_in}, receive {o.amount_out} (price {o.price:.8g}{spread}){mark}"
             )
         lines.append(f"  tx: {self.tx}" if self.tx else "  not executed")
         return "\n".join(lines)

@@ -75,3 +75,31 @@ def test_rfq_wins_with_a_tight_spread(fx, venue, maker, mids, usd, jpy, khr, ali
     assert khr.balanceOf(merchant) - before == record.chosen.amount_out
     amm, quoted = record.offers
     assert quoted.spread_bps < amm.spread_bps
+
+
+def test_demo_flow_invoice_in_jpy_paid_in_khr(fx, venue, maker, usd, jpy, khr, customer, merchant, admin):
+    """The lead's demo, as documented in docs/rfq.md §4: the customer pays KHR, the merchant receives
+    exactly the JPY invoice with its reference, through whichever venue is cheaper; mids from the
+    exchange family's FXFeeds (AggregatorV3-compatible)."""
+    from corridor.exchange.market_maker import FeedMids
+
+    khr.mint(customer, 10**12, {"from": admin})
+    khr.approve(venue, MAX, {"from": customer})
+    khr.approve(fx.router, MAX, {"from": customer})
+    mids = FeedMids(web3, {jpy: fx.feeds["JPY"], khr: fx.feeds["KHR"]}, usd_tokens=(usd,))
+    mm = MarketMaker(web3, venue, maker.private_key, mids, QuotePolicy(spread_bps=1, skew_bps=0))
+    venues = [AmmClient(web3, fx.router, usd), RfqClient(web3, venue, mm, hub=usd)]
+    invoice = rfq.reference("INV-2026-0001")
+    before = jpy.balanceOf(merchant)
+    record = best_execution(
+        venues, EXACT_OUT, khr, jpy, 150_000, merchant, invoice, customer, mid=mm.mid(khr, jpy)
+    )
+    assert jpy.balanceOf(merchant) - before == 150_000
+    assert record.choice == "rfq" and len(record.offers) == 2
+    receipt = web3.eth.get_transaction_receipt(record.tx)
+    from corridor import artifacts
+
+    (filled,) = artifacts.at(web3, "RfqVenue", venue.address).events.QuoteFilled().process_receipt(receipt)
+    assert filled["args"]["paymentReference"] == invoice
+    assert filled["args"]["recipient"] == merchant.address
+    print(record.summary())
