@@ -42,6 +42,14 @@ interface IFXPool is IERC20 {
     /// @notice Accrued protocol fees were sent to `recipient`.
     event ProtocolFeesClaimed(address indexed recipient, uint256[2] amounts);
 
+    /// @notice The guardian paused swaps, deposits and one-coin withdrawals (OpenZeppelin's event).
+    event Paused(address account);
+    /// @notice The guardian resumed them.
+    event Unpaused(address account);
+
+    error ReentrancyGuardReentrantCall();
+    error EnforcedPause();
+    error ExpectedPause();
     error DeadlinePassed(uint256 deadline);
     error InvalidCoin(uint256 i);
     error ZeroAmount();
@@ -180,4 +188,7 @@ interface IFXPool is IERC20 {
 
     /// @notice Resumes (GUARDIAN_ROLE).
     function unpause() external;
+
+    /// @notice True while paused.
+    function paused() external view returns (bool);
 }

@@ -7,8 +7,6 @@ import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IER
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IFXPool} from "../../interfaces/IFXPool.sol";
 import {IFXAggregatorV3} from "../../interfaces/IFXAggregatorV3.sol";
@@ -28,7 +26,7 @@ import {StableSwapMath} from "./StableSwapMath.sol";
 ///         (balanced withdrawals never need the oracle and always work).
 ///         Gas: coins, feed and scales are immutables and the mutable state is packed in three
 ///         slots (reserves, accrued fees + jump reference, configuration) for the swap gas goal.
-contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules, Pausable, ReentrancyGuard {
+contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -63,9 +61,12 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules, Pausable, Ree
         uint48 adminDelay;
     }
 
+    /// @dev Balances plus the reentrancy and pause flags: the one slot every swap touches.
     struct Reserves {
-        uint128 balance0;
-        uint128 balance1;
+        uint120 balance0;
+        uint120 balance1;
+        bool entered;
+        bool paused;
     }
 
     struct Accrued {
@@ -122,9 +123,29 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules, Pausable, Ree
         _;
     }
 
+    // OpenZeppelin's ReentrancyGuard and Pausable, re-implemented on two flags packed into the
+    // reserves slot, which every swap reads and writes anyway: this saves a cold SLOAD for each
+    // (~4,400 gas per pool call, ~8,800 on a two-hop route) for the router gas goals. Same errors,
+    // events and semantics as OpenZeppelin's (the tests assert them); a storage lock, no transient
+    // storage, so it compiles for berlin.
+
+    /// @dev OpenZeppelin's `nonReentrant`.
+    modifier nonReentrant() {
+        if (_reserves.entered) revert ReentrancyGuardReentrantCall();
+        _reserves.entered = true;
+        _;
+        _reserves.entered = false;
+    }
+
     /// @dev Views revert while a state-changing call is in progress (read-only reentrancy).
     modifier nonReentrantView() {
-        if (_reentrancyGuardEntered()) revert ReentrancyGuardReentrantCall();
+        if (_reserves.entered) revert ReentrancyGuardReentrantCall();
+        _;
+    }
+
+    /// @dev OpenZeppelin's `whenNotPaused`.
+    modifier whenNotPaused() {
+        if (_reserves.paused) revert EnforcedPause();
         _;
     }
 
@@ -333,7 +354,8 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules, Pausable, Ree
         uint256 pf0 = (fees[0] * share) / BPS;
         uint256 pf1 = (fees[1] * share) / BPS;
         _accrued = Accrued((acc.fee0 + pf0).toUint96(), (acc.fee1 + pf1).toUint96(), answer);
-        _reserves = Reserves((newBalances[0] - pf0).toUint128(), (newBalances[1] - pf1).toUint128());
+        _reserves.balance0 = (newBalances[0] - pf0).toUint120();
+        _reserves.balance1 = (newBalances[1] - pf1).toUint120();
         if (totalSupply() == 0) {
             _mint(DEAD, MINIMUM_SHARES);
         }
@@ -360,7 +382,8 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules, Pausable, Ree
         if (amounts[0] < minAmounts[0]) revert InsufficientOutput(amounts[0], minAmounts[0]);
         if (amounts[1] < minAmounts[1]) revert InsufficientOutput(amounts[1], minAmounts[1]);
         _burn(msg.sender, shares);
-        _reserves = Reserves(uint128(r.balance0 - amounts[0]), uint128(r.balance1 - amounts[1]));
+        _reserves.balance0 = uint120(r.balance0 - amounts[0]);
+        _reserves.balance1 = uint120(r.balance1 - amounts[1]);
         emit LiquidityRemoved(msg.sender, recipient, amounts, shares);
         if (amounts[0] > 0) _COIN0.safeTransfer(recipient, amounts[0]);
         if (amounts[1] > 0) _COIN1.safeTransfer(recipient, amounts[1]);
@@ -453,12 +476,21 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules, Pausable, Ree
 
     /// @inheritdoc IFXPool
     function pause() external onlyRole(GUARDIAN_ROLE) {
-        _pause();
+        if (_reserves.paused) revert EnforcedPause();
+        _reserves.paused = true;
+        emit Paused(msg.sender);
     }
 
     /// @inheritdoc IFXPool
     function unpause() external onlyRole(GUARDIAN_ROLE) {
-        _unpause();
+        if (!_reserves.paused) revert ExpectedPause();
+        _reserves.paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    /// @inheritdoc IFXPool
+    function paused() external view returns (bool) {
+        return _reserves.paused;
     }
 
     // ---------------------------------------------------------------------------------------
@@ -607,12 +639,12 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules, Pausable, Ree
         Reserves memory r = _reserves;
         Accrued memory acc = _accrued;
         if (i == 0) {
-            r.balance0 = (r.balance0 + t.amountIn).toUint128();
-            r.balance1 -= uint128(t.amountOut + t.protocolFee);
+            r.balance0 = (r.balance0 + t.amountIn).toUint120();
+            r.balance1 -= uint120(t.amountOut + t.protocolFee);
             acc.fee1 += t.protocolFee.toUint96();
         } else {
-            r.balance1 = (r.balance1 + t.amountIn).toUint128();
-            r.balance0 -= uint128(t.amountOut + t.protocolFee);
+            r.balance1 = (r.balance1 + t.amountIn).toUint120();
+            r.balance0 -= uint120(t.amountOut + t.protocolFee);
             acc.fee0 += t.protocolFee.toUint96();
         }
         acc.refAnswer = t.answer;
@@ -643,10 +675,10 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules, Pausable, Ree
         Accrued memory acc = _accrued;
         acc.refAnswer = answer;
         if (i == 0) {
-            r.balance0 -= uint128(dy + protocolFee);
+            r.balance0 -= uint120(dy + protocolFee);
             acc.fee0 += protocolFee.toUint96();
         } else {
-            r.balance1 -= uint128(dy + protocolFee);
+            r.balance1 -= uint120(dy + protocolFee);
             acc.fee1 += protocolFee.toUint96();
         }
         _reserves = r;

@@ -54,38 +54,43 @@ def test_print_newton_gas_against_imbalance(project_containers, admin, MockERC20
         print(f"| {100 * x[0] // (x[0] + x[1])}% | {d_its} | {y_its} | {tx.gas_used:,} |")
 
 
-def _v2_deploy(web3, name, path, deployer, *args):
+def _v2_deploy(name, path, deployer, types=(), args=()):
+    """Deploys an npm build artifact through brownie (so nonces and snapshots stay consistent)."""
     import json
     from pathlib import Path
 
+    from brownie import Contract
+    from eth_abi import encode
+
     art = json.loads(Path(path).read_text())
-    factory = web3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
-    tx = factory.constructor(*args).transact({"from": deployer.address, "gas": 8_000_000})
-    address = web3.eth.get_transaction_receipt(tx)["contractAddress"]
-    return web3.eth.contract(address=address, abi=art["abi"])
+    data = "0x" + art["bytecode"].removeprefix("0x") + encode(list(types), list(args)).hex()
+    tx = deployer.transfer(None, 0, data=data, gas_limit=8_000_000, silent=True)
+    return Contract.from_abi(name, tx.contract_address, art["abi"])
 
 
-def test_print_uniswap_v2_gas_on_the_same_tokens(funded, jpy, khr, busd, admin, alice, bob, web3):
+def test_print_uniswap_v2_gas_on_the_same_tokens(funded, jpy, khr, busd, admin, alice, bob):
     """Uniswap V2 from the npm artifacts, seeded like the pools, same warm state."""
-    v2 = "node_modules/@uniswap/v2-core/build/UniswapV2Factory.json"
     periphery = "node_modules/@uniswap/v2-periphery/build/"
-    factory = _v2_deploy(web3, "factory", v2, admin, admin.address)
-    weth = _v2_deploy(web3, "weth", periphery + "WETH9.json", admin)
-    router = _v2_deploy(web3, "router", periphery + "UniswapV2Router02.json", admin, factory.address, weth.address)
+    factory = _v2_deploy(
+        "UniswapV2Factory", "node_modules/@uniswap/v2-core/build/UniswapV2Factory.json", admin, ["address"], [admin.address]
+    )
+    weth = _v2_deploy("WETH9", periphery + "WETH9.json", admin)
+    router = _v2_deploy(
+        "UniswapV2Router02",
+        periphery + "UniswapV2Router02.json",
+        admin,
+        ["address", "address"],
+        [factory.address, weth.address],
+    )
     for token, amount, usd in ((jpy, 150_000_000, 100_500_000), (khr, 4_000_000_000, 98_000_000)):
-        token.approve(router.address, 2**256 - 1, {"from": admin})
-        busd.approve(router.address, 2**256 - 1, {"from": admin})
-        router.functions.addLiquidity(
-            token.address, busd.address, amount, usd, 0, 0, admin.address, FAR
-        ).transact({"from": admin.address, "gas": 5_000_000})
+        token.approve(router, 2**256 - 1, {"from": admin})
+        busd.approve(router, 2**256 - 1, {"from": admin})
+        router.addLiquidity(token, busd, amount, usd, 0, 0, admin, FAR, {"from": admin})
     for token in (jpy, khr, busd):
-        token.approve(router.address, 2**256 - 1, {"from": alice})
+        token.approve(router, 2**256 - 1, {"from": alice})
 
     def gas(path):
-        tx = router.functions.swapExactTokensForTokens(
-            100_000, 0, [t.address for t in path], bob.address, FAR
-        ).transact({"from": alice.address, "gas": 1_000_000})
-        return web3.eth.get_transaction_receipt(tx)["gasUsed"]
+        return router.swapExactTokensForTokens(100_000, 0, path, bob, FAR, {"from": alice}).gas_used
 
     gas([jpy, busd])  # a pair's first trade writes its price accumulators from zero: warm both
     gas([khr, busd])
