@@ -2,7 +2,7 @@
 
 import brownie
 import pytest
-from conftest import validator_keys
+from .conftest import validator_keys
 from eth_account import Account
 
 from corridor.bridge.attest import USD

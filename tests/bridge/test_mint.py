@@ -2,7 +2,7 @@
 
 import brownie
 import pytest
-from conftest import RESERVE
+from .conftest import RESERVE
 
 from corridor.bridge.attest import KHR, USD
 

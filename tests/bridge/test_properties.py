@@ -3,7 +3,7 @@
 import brownie
 from brownie.exceptions import VirtualMachineError
 from brownie.test import given, strategy
-from conftest import RESERVE
+from .conftest import RESERVE
 from hypothesis import HealthCheck, settings
 
 from corridor.bridge import attest

@@ -2,7 +2,7 @@
 rotated out, malleable."""
 
 import brownie
-from conftest import validator_keys
+from .conftest import validator_keys
 from eth_account import Account
 
 from corridor.bridge import attest
