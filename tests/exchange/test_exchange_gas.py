@@ -4,7 +4,7 @@
     brownie test tests/exchange/test_exchange_gas.py -s
 """
 
-from exchange_helpers import FAR, make_pool, model_of
+from .exchange_helpers import FAR, make_pool, model_of
 
 
 def test_print_goal_gas(funded, router, jpy_pool, khr_pool, jpy, khr, busd, alice, bob):

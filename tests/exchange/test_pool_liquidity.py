@@ -4,9 +4,10 @@ one-coin withdrawals, and their revert paths."""
 import brownie
 import pytest
 from brownie import chain
-from exchange_helpers import FAR, model_of
 
 from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed, deploy_pool
+
+from .exchange_helpers import FAR, model_of
 
 
 @pytest.fixture(autouse=True)

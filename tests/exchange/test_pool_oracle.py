@@ -3,9 +3,10 @@
 import brownie
 import pytest
 from brownie import chain
-from exchange_helpers import FAR
 
 from corridor.exchange.stableswap import rate_multiplier, usd_rate
+
+from .exchange_helpers import FAR
 
 
 @pytest.fixture(autouse=True)

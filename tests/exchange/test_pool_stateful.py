@@ -2,9 +2,10 @@
 
 from brownie.exceptions import VirtualMachineError
 from brownie.test import strategy
-from exchange_helpers import FAR, model_of
 
 from corridor.exchange.stableswap import DustAmount, InsufficientLiquidity
+
+from .exchange_helpers import FAR, model_of
 
 
 class PoolMachine:

@@ -3,7 +3,8 @@
 import brownie
 import pytest
 from brownie import chain
-from exchange_helpers import FAR, model_of
+
+from .exchange_helpers import FAR, model_of
 
 
 @pytest.fixture(autouse=True)

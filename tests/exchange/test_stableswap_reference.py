@@ -4,10 +4,11 @@
 import brownie
 import pytest
 from brownie.test import given, strategy
-from exchange_helpers import make_pool, model_of
 from hypothesis import settings
 
 from corridor.exchange.stableswap import PRECISION, DustAmount
+
+from .exchange_helpers import make_pool, model_of
 
 
 @pytest.fixture(scope="module", params=[0, 2, 6, 18], ids=lambda d: f"dec{d}")
