@@ -53,6 +53,8 @@ def measure_all(report: Report, refs: dict[str, Any]) -> None:
 
 
 def stablecoin(report: Report, refs: dict[str, Any], suite: Any, settings: dict[str, Any]) -> None:
+    """The goal rows use a retail sender (KYC tier 1, per-transfer and daily limits on): every
+    compliance check runs. An institutional sender (tier 4, no limits) is shown for comparison."""
     from brownie import accounts
 
     from corridor.stablecoin.ops import StablecoinOps
@@ -63,29 +65,40 @@ def stablecoin(report: Report, refs: dict[str, Any], suite: Any, settings: dict[
     ops = StablecoinOps(jpy, registry)
     admin, lp, mm, issuer = who["admin"], who["liquidity"], who["market_maker"], who["issuer_a"]
     issuer_id = suite.stablecoin.issuer_ids["Trust Bank A"]
-    ops.mint(issuer_id, lp, ops.units(1_000_000), "GAS-1", issuer)
+    retail = keyed_account("retail sender")
+    jpy.setKyc(retail, 1, 392, {"from": admin})
+    ops.mint(issuer_id, retail, ops.units(500_000), "GAS-1", issuer)
     ops.mint(issuer_id, mm, ops.units(1_000), "GAS-2", issuer)
-    existing = jpy.transfer(mm, ops.units(100), {"from": lp}).gas_used
+    ops.mint(issuer_id, lp, ops.units(500_000), "GAS-3", issuer)
+    jpy.transfer(mm, ops.units(100), {"from": retail})  # the sender's daily counter is already in use today
+    existing = jpy.transfer(mm, ops.units(100), {"from": retail}).gas_used
+    institutional = (
+        jpy.transfer(mm, ops.units(100), {"from": issuer}).gas_used if jpy.balanceOf(issuer) else None
+    )
+    if institutional is None:
+        ops.mint(issuer_id, issuer, ops.units(1_000), "GAS-4", issuer)
+        institutional = jpy.transfer(mm, ops.units(100), {"from": issuer}).gas_used
     fresh = keyed_account("new holder")
     jpy.setKyc(fresh, 1, 392, {"from": admin})  # verified (compliance requires it) but holding nothing
-    new = jpy.transfer(fresh, ops.units(100), {"from": lp}).gas_used
+    new = jpy.transfer(fresh, ops.units(100), {"from": retail}).gas_used
     spender = accounts[9]
-    jpy.approve(spender, ops.units(10_000), {"from": lp})
-    from_ = jpy.transferFrom(lp, mm, ops.units(100), {"from": spender}).gas_used
+    jpy.approve(spender, ops.units(10_000), {"from": retail})
+    from_ = jpy.transferFrom(retail, mm, ops.units(100), {"from": spender}).gas_used
     signer = keyed_account("eip-3009 signer")
-    jpy.setKyc(signer, 3, 392, {"from": admin})
+    jpy.setKyc(signer, 1, 392, {"from": admin})
     jpy.transfer(signer, ops.units(10_000), {"from": lp})
+    jpy.transfer(mm, ops.units(1), {"from": signer})  # daily counter in use, as for the other rows
     nonce, sig = ops.sign_transfer_authorization(
         signer.private_key, signer.address, mm.address, ops.units(100), FAR
     )
-    auth = jpy.transferWithAuthorization(
-        signer.address, mm, ops.units(100), 0, FAR, nonce, *sig.vrs, {"from": spender}
-    ).gas_used
+    auth = jpy.transferWithAuthorization[
+        "address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32"
+    ](signer.address, mm, ops.units(100), 0, FAR, nonce, *sig.vrs, {"from": spender}).gas_used
     oz = refs["oz_proxy"]
     for op, gas, key, state in (
-        ("JPY transfer, existing holder", existing, "transfer_existing", "recipient holds JPYS"),
-        ("JPY transfer, new holder", new, "transfer_new", "recipient KYC'd, zero balance"),
-        ("JPY transferFrom", from_, "transfer_from", "finite allowance"),
+        ("JPY transfer, existing holder", existing, "transfer_existing", "retail sender (tier 1, limits on)"),
+        ("JPY transfer, new holder", new, "transfer_new", "retail sender; recipient KYC'd, zero balance"),
+        ("JPY transferFrom", from_, "transfer_from", "retail owner, finite allowance"),
     ):
         report.add(Row(op, gas, "OZ v5 ERC20 behind ERC1967Proxy", oz[key], GOALS[key], state))
     report.add(
@@ -95,7 +108,17 @@ def stablecoin(report: Report, refs: dict[str, Any], suite: Any, settings: dict[
             "OZ proxy permit + transferFrom (2 txs)",
             oz["permit_plus_transfer_from"],
             GOALS["transfer_with_authorization"],
-            "relayer submits, recipient holds JPYS",
+            "retail signer, relayer submits",
+        )
+    )
+    report.add(
+        Row(
+            "JPY transfer, existing holder, institutional sender",
+            institutional,
+            "OZ v5 ERC20 behind ERC1967Proxy",
+            oz["transfer_existing"],
+            None,
+            "tier 4 (no limits): for comparison",
         )
     )
 

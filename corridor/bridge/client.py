@@ -68,7 +68,7 @@ def to_minor_units(amount: Any, currency: Currency) -> int:
     if isinstance(amount, float | bool) or amount is None:
         raise BakongApiError(f"amount {amount!r} must be parsed as Decimal, not {type(amount).__name__}")
     try:
-        value = Decimal(amount) * (10 ** currency.decimals)
+        value = Decimal(amount) * (10**currency.decimals)
     except (InvalidOperation, TypeError) as exc:
         raise BakongApiError(f"malformed amount {amount!r}") from exc
     if value != value.to_integral_value() or value <= 0:
@@ -95,7 +95,9 @@ def parse_transaction(data: dict[str, Any]) -> BakongTransaction:
             amount=to_minor_units(data["amount"], currency),
             description=data.get("description"),
             created_ms=int(data["createdDateMs"]),
-            acknowledged_ms=int(data["acknowledgedDateMs"]) if data.get("acknowledgedDateMs") is not None else None,
+            acknowledged_ms=int(data["acknowledgedDateMs"])
+            if data.get("acknowledgedDateMs") is not None
+            else None,
             external_ref=data.get("externalRef"),
         )
     except (KeyError, TypeError, ValueError, KHQRError) as exc:
@@ -122,7 +124,9 @@ class BakongClient:
             return parse_transaction(response["data"])
         if response.get("errorCode") in (ERR_NOT_FOUND, ERR_FAILED):
             return None
-        raise BakongApiError(f"{endpoint}: {response.get('responseMessage')} (errorCode {response.get('errorCode')})")
+        raise BakongApiError(
+            f"{endpoint}: {response.get('responseMessage')} (errorCode {response.get('errorCode')})"
+        )
 
     def transaction_by_md5(self, khqr_md5: str) -> BakongTransaction | None:
         """The settled payment of the KHQR whose MD5 is given, or None if unpaid/failed/unknown."""
@@ -139,7 +143,9 @@ class BakongClient:
             return True
         if response.get("errorCode") in (ERR_ACCOUNT_NOT_FOUND, ERR_ACCOUNT_INVALID):
             return False
-        raise BakongApiError(f"{CHECK_ACCOUNT}: {response.get('responseMessage')} (errorCode {response.get('errorCode')})")
+        raise BakongApiError(
+            f"{CHECK_ACCOUNT}: {response.get('responseMessage')} (errorCode {response.get('errorCode')})"
+        )
 
     def balance(self, account_id: str, currency: Currency) -> int:
         """Balance of an account the caller holds, in minor units (simulator extension, see module doc)."""
@@ -149,7 +155,7 @@ class BakongClient:
         amount = response["data"]["balance"]
         if isinstance(amount, float | bool) or not isinstance(amount, int | Decimal | str):
             raise BakongApiError(f"balance {amount!r} must be an exact number")
-        value = Decimal(amount) * (10 ** currency.decimals)
+        value = Decimal(amount) * (10**currency.decimals)
         if value != value.to_integral_value() or value < 0:
             raise BakongApiError(f"balance {amount} is not a whole number of minor units")
         return int(value)

@@ -97,8 +97,13 @@ class BridgeGateway:
     """web3.py access to a deployed BakongBridge. `sender` is an unlocked node account (address) or a
     LocalAccount that signs locally."""
 
-    def __init__(self, w3: Web3, address: str, sender: str | LocalAccount | None = None,
-                 contract_name: str = BRIDGE_CONTRACT) -> None:
+    def __init__(
+        self,
+        w3: Web3,
+        address: str,
+        sender: str | LocalAccount | None = None,
+        contract_name: str = BRIDGE_CONTRACT,
+    ) -> None:
         self.w3 = w3
         self.address = Web3.to_checksum_address(address)
         self.contract: Contract = artifacts.at(w3, contract_name, self.address)
@@ -155,9 +160,18 @@ class BridgeGateway:
         return QueuedMint(recipient, int(currency), int(executable_at), int(amount))
 
     def redemption(self, redemption_id: int) -> Redemption:
-        holder, currency, status, deadline, amount, account = self.contract.functions.redemption(redemption_id).call()
-        return Redemption(redemption_id, holder, int(currency), RedemptionStatus(status), int(deadline), int(amount),
-                          text_bytes32(account))
+        holder, currency, status, deadline, amount, account = self.contract.functions.redemption(
+            redemption_id
+        ).call()
+        return Redemption(
+            redemption_id,
+            holder,
+            int(currency),
+            RedemptionStatus(status),
+            int(deadline),
+            int(amount),
+            text_bytes32(account),
+        )
 
     def block_number(self) -> int:
         return int(self.w3.eth.block_number)
@@ -169,8 +183,12 @@ class BridgeGateway:
         logs = self.contract.events.RedemptionRequested.get_logs(from_block=from_block, to_block=to_block)
         return [
             RedemptionRequest(
-                redemption_id=int(e.args.redemptionId), currency=int(e.args.currency), holder=e.args.holder,
-                amount=int(e.args.amount), bakong_account=e.args.bakongAccountId, deadline=int(e.args.deadline),
+                redemption_id=int(e.args.redemptionId),
+                currency=int(e.args.currency),
+                holder=e.args.holder,
+                amount=int(e.args.amount),
+                bakong_account=e.args.bakongAccountId,
+                deadline=int(e.args.deadline),
                 block_number=int(e.blockNumber),
             )
             for e in logs
@@ -182,10 +200,12 @@ class BridgeGateway:
         if self.sender is None:
             raise RuntimeError("this gateway is read-only (no sender)")
         if isinstance(self.sender, LocalAccount):
-            tx = fn.build_transaction({
-                "from": self.sender.address,
-                "nonce": self.w3.eth.get_transaction_count(self.sender.address, "pending"),
-            })
+            tx = fn.build_transaction(
+                {
+                    "from": self.sender.address,
+                    "nonce": self.w3.eth.get_transaction_count(self.sender.address, "pending"),
+                }
+            )
             signed = self.sender.sign_transaction(tx)
             tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
         else:

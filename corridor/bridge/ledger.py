@@ -90,8 +90,16 @@ def _positive_int(amount: int) -> int:
     return amount
 
 
-def transfer_hash(seq: int, from_account: str | None, to_account: str, currency: Currency, amount: int,
-                  md5_key: str | None, client_ref: str | None, created_ms: int) -> str:
+def transfer_hash(
+    seq: int,
+    from_account: str | None,
+    to_account: str,
+    currency: Currency,
+    amount: int,
+    md5_key: str | None,
+    client_ref: str | None,
+    created_ms: int,
+) -> str:
     """sha256 over the transfer's contents and its sequence number: unique and reproducible."""
     body = json.dumps(
         [seq, from_account, to_account, currency.name, amount, md5_key, client_ref, created_ms],
@@ -132,7 +140,9 @@ class Ledger:
         with self._tx() as db:
             if db.execute("SELECT 1 FROM accounts WHERE account_id = ?", (account_id,)).fetchone():
                 raise DuplicateAccount(account_id)
-            db.execute("INSERT INTO accounts (account_id, name) VALUES (?, ?)", (account_id, name or account_id))
+            db.execute(
+                "INSERT INTO accounts (account_id, name) VALUES (?, ?)", (account_id, name or account_id)
+            )
         return account_id
 
     def account_exists(self, account_id: str) -> bool:
@@ -149,15 +159,26 @@ class Ledger:
 
     # --------------------------------------------------------------- transfers
 
-    def cash_in(self, account_id: str, currency: Currency | str, amount: int, client_ref: str | None = None) -> Transfer:
+    def cash_in(
+        self, account_id: str, currency: Currency | str, amount: int, client_ref: str | None = None
+    ) -> Transfer:
         """Credits money entering Bakong from outside (a bank deposit); the only way balances grow."""
         return self._move(None, account_id, Currency.parse(currency), amount, client_ref, None, "cash-in")
 
-    def transfer(self, from_account: str, to_account: str, currency: Currency | str, amount: int,
-                 client_ref: str | None = None, description: str | None = None) -> Transfer:
+    def transfer(
+        self,
+        from_account: str,
+        to_account: str,
+        currency: Currency | str,
+        amount: int,
+        client_ref: str | None = None,
+        description: str | None = None,
+    ) -> Transfer:
         """Moves `amount` between two accounts. With a `client_ref`, repeating the same transfer returns
         the first one (idempotent); reusing the reference for anything else raises ConflictingReference."""
-        return self._move(from_account, to_account, Currency.parse(currency), amount, client_ref, None, description)
+        return self._move(
+            from_account, to_account, Currency.parse(currency), amount, client_ref, None, description
+        )
 
     def pay_khqr(self, payer: str, khqr: str) -> Transfer:
         """Pays a dynamic KHQR from `payer`: the amount, currency and payee come from the decoded string,
@@ -175,22 +196,36 @@ class Ledger:
             raise AlreadyPaid(key)
         return self._move(payer, q.account_id, q.currency, q.amount, None, key, q.bill_number)
 
-    def _move(self, src: str | None, dst: str, currency: Currency, amount: int, client_ref: str | None,
-              md5_key: str | None, description: str | None) -> Transfer:
+    def _move(
+        self,
+        src: str | None,
+        dst: str,
+        currency: Currency,
+        amount: int,
+        client_ref: str | None,
+        md5_key: str | None,
+        description: str | None,
+    ) -> Transfer:
         _positive_int(amount)
         col = currency.name.lower()
         with self._tx() as db:
             if client_ref is not None:
                 prior = self._row("client_ref", client_ref)
                 if prior is not None:
-                    same = (prior.from_account, prior.to_account, prior.currency, prior.amount) == (src, dst, currency, amount)
+                    same = (prior.from_account, prior.to_account, prior.currency, prior.amount) == (
+                        src,
+                        dst,
+                        currency,
+                        amount,
+                    )
                     if not same:
                         raise ConflictingReference(client_ref)
                     return prior
             for account in (src, dst):
-                if account is not None and not db.execute(
-                    "SELECT 1 FROM accounts WHERE account_id = ?", (account,)
-                ).fetchone():
+                if (
+                    account is not None
+                    and not db.execute("SELECT 1 FROM accounts WHERE account_id = ?", (account,)).fetchone()
+                ):
                     raise UnknownAccount(account)
             if src == dst:
                 raise LedgerError("payer and payee are the same account")
@@ -217,9 +252,16 @@ class Ledger:
         if row is None:
             return None
         return Transfer(
-            seq=row["seq"], hash=row["hash"], from_account=row["from_account"], to_account=row["to_account"],
-            currency=Currency[row["currency"]], amount=row["amount"], md5=row["md5"],
-            client_ref=row["client_ref"], description=row["description"], created_ms=row["created_ms"],
+            seq=row["seq"],
+            hash=row["hash"],
+            from_account=row["from_account"],
+            to_account=row["to_account"],
+            currency=Currency[row["currency"]],
+            amount=row["amount"],
+            md5=row["md5"],
+            client_ref=row["client_ref"],
+            description=row["description"],
+            created_ms=row["created_ms"],
         )
 
     def by_hash(self, tx_hash: str) -> Transfer | None:

@@ -72,7 +72,9 @@ def bakong_side(
         LedgerPayer(ledger, omnibus_account),
         validators,
         RelayerStore(state_path),
-        RelayerConfig(omnibus_account=omnibus_account,
-                      start_block=w3.eth.block_number if start_block is None else start_block),
+        RelayerConfig(
+            omnibus_account=omnibus_account,
+            start_block=w3.eth.block_number if start_block is None else start_block,
+        ),
     )
     return BakongSide(ledger, client, validators, relayer)

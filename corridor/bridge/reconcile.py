@@ -24,9 +24,9 @@ from corridor.bridge.validator import Validator, collect
 @dataclass(frozen=True)
 class ReconciliationLine:
     currency: Currency
-    supply: int              # token units on-chain (cents / riel), escrow included
-    omnibus: int             # Bakong omnibus balance, same units
-    unminted_deposits: int   # paid on Bakong, not minted yet (includes queued mints)
+    supply: int  # token units on-chain (cents / riel), escrow included
+    omnibus: int  # Bakong omnibus balance, same units
+    unminted_deposits: int  # paid on Bakong, not minted yet (includes queued mints)
     unfinalized_payouts: int  # paid out on Bakong, escrow not burned yet
 
     @property
@@ -40,18 +40,28 @@ class ReconciliationLine:
         return self.unminted_deposits == 0 and self.unfinalized_payouts == 0
 
     def __str__(self) -> str:
-        scale = 10 ** self.currency.decimals
+        scale = 10**self.currency.decimals
+
         def fmt(v: int) -> str:
             sign, v = ("-" if v < 0 else ""), abs(v)
-            return f"{sign}{v // scale:,}" + (f".{v % scale:0{self.currency.decimals}d}" if self.currency.decimals else "")
-        return (f"{self.currency.name}: supply {fmt(self.supply)}  omnibus {fmt(self.omnibus)}  "
-                f"in-flight +{fmt(self.unminted_deposits)} / -{fmt(self.unfinalized_payouts)}  "
-                f"drift {fmt(self.drift)}{'' if self.drift == 0 else '  <-- BREAK'}")
+            return f"{sign}{v // scale:,}" + (
+                f".{v % scale:0{self.currency.decimals}d}" if self.currency.decimals else ""
+            )
+
+        return (
+            f"{self.currency.name}: supply {fmt(self.supply)}  omnibus {fmt(self.omnibus)}  "
+            f"in-flight +{fmt(self.unminted_deposits)} / -{fmt(self.unfinalized_payouts)}  "
+            f"drift {fmt(self.drift)}{'' if self.drift == 0 else '  <-- BREAK'}"
+        )
 
 
-def report(gateway: BridgeGateway, client: BakongClient, omnibus_account: str,
-           store: RelayerStore | None = None, currencies: Sequence[Currency] = (Currency.KHR, Currency.USD)
-           ) -> list[ReconciliationLine]:
+def report(
+    gateway: BridgeGateway,
+    client: BakongClient,
+    omnibus_account: str,
+    store: RelayerStore | None = None,
+    currencies: Sequence[Currency] = (Currency.KHR, Currency.USD),
+) -> list[ReconciliationLine]:
     """One line per currency bridged by `gateway` (currencies without a token are skipped)."""
     lines = []
     for cur in currencies:
@@ -61,13 +71,21 @@ def report(gateway: BridgeGateway, client: BakongClient, omnibus_account: str,
         if store is not None:
             unminted = sum(d.amount for d in store.deposits(PAID, SIGNED, QUEUED) if d.currency == cur.value)
             unfinalized = sum(r.amount for r in store.redemptions(PAID_OUT) if r.currency == cur.value)
-        lines.append(ReconciliationLine(cur, gateway.total_supply(cur.value), client.balance(omnibus_account, cur),
-                                        unminted, unfinalized))
+        lines.append(
+            ReconciliationLine(
+                cur,
+                gateway.total_supply(cur.value),
+                client.balance(omnibus_account, cur),
+                unminted,
+                unfinalized,
+            )
+        )
     return lines
 
 
-def submit(gateway: BridgeGateway, validators: Sequence[Validator], line: ReconciliationLine,
-           force: bool = False) -> Reconciliation:
+def submit(
+    gateway: BridgeGateway, validators: Sequence[Validator], line: ReconciliationLine, force: bool = False
+) -> Reconciliation:
     """Has the validators sign `line`'s omnibus balance and records it on-chain; refuses while anything
     is in flight unless `force` (the contract would count in-flight money as drift)."""
     if not line.settled and not force:

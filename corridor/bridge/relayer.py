@@ -70,15 +70,15 @@ from corridor.bridge.validator import (
 )
 
 CRASH_POINTS = (
-    "deposit.paid_recorded",   # Bakong payment seen and stored, nothing on-chain yet
-    "deposit.reserve_sent",    # reserve attestation mined, mint not signed
-    "deposit.signed",          # M signatures stored, mint not sent
-    "deposit.mint_sent",       # mint mined, outcome not stored
-    "redemption.scanned",      # events stored, block cursor not advanced
-    "redemption.paid_out",     # Bakong payout settled, its hash not stored
+    "deposit.paid_recorded",  # Bakong payment seen and stored, nothing on-chain yet
+    "deposit.reserve_sent",  # reserve attestation mined, mint not signed
+    "deposit.signed",  # M signatures stored, mint not sent
+    "deposit.mint_sent",  # mint mined, outcome not stored
+    "redemption.scanned",  # events stored, block cursor not advanced
+    "redemption.paid_out",  # Bakong payout settled, its hash not stored
     "redemption.payout_recorded",  # payout stored, finalization not signed
-    "redemption.finalize_sent",    # finalization mined, outcome not stored
-    "redemption.reject_sent",      # rejection mined, outcome not stored
+    "redemption.finalize_sent",  # finalization mined, outcome not stored
+    "redemption.reject_sent",  # rejection mined, outcome not stored
 )
 
 
@@ -100,8 +100,9 @@ class LedgerPayer:
         self.omnibus = omnibus_account
 
     def pay(self, to_account: str, currency: Currency, amount: int, reference: str) -> str:
-        return self.ledger.transfer(self.omnibus, to_account, currency, amount, client_ref=reference,
-                                    description=reference).hash
+        return self.ledger.transfer(
+            self.omnibus, to_account, currency, amount, client_ref=reference, description=reference
+        ).hash
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,9 @@ class RelayerConfig:
     omnibus_account: str
     merchant_name: str = "Corridor Bridge"
     merchant_city: str = "Phnom Penh"
-    attestation_ttl: int = 3600          # seconds a signed mint stays valid
+    attestation_ttl: int = 3600  # seconds a signed mint stays valid
     deposit_ttl_ms: int = 15 * 60 * 1000  # how long an issued KHQR can be paid
-    payout_margin: int = 3600            # never start a payout this close to the holder's reclaim deadline
+    payout_margin: int = 3600  # never start a payout this close to the holder's reclaim deadline
     expiry_grace_ms: int = 10 * 60 * 1000  # keep polling an expired KHQR this long (late settlement)
     start_block: int = 0
 
@@ -132,8 +133,8 @@ class DepositIntent:
 class RunReport:
     """What one `run_once` did (ids and hashes), for logs and the demo."""
 
-    minted: list[str] = field(default_factory=list)        # KHQR md5s minted
-    queued: list[str] = field(default_factory=list)        # KHQR md5s queued behind the timelock
+    minted: list[str] = field(default_factory=list)  # KHQR md5s minted
+    queued: list[str] = field(default_factory=list)  # KHQR md5s queued behind the timelock
     expired: list[str] = field(default_factory=list)
     vetoed: list[str] = field(default_factory=list)
     reserves: list[tuple[int, int]] = field(default_factory=list)  # (currency, attested balance)
@@ -146,10 +147,14 @@ class RunReport:
 
     @property
     def idle(self) -> bool:
-        return not any(getattr(self, f) for f in self.__dataclass_fields__ if f != "errors") and not self.errors
+        return (
+            not any(getattr(self, f) for f in self.__dataclass_fields__ if f != "errors") and not self.errors
+        )
 
     def summary(self) -> str:
-        parts = [f"{name}={len(getattr(self, name))}" for name in self.__dataclass_fields__ if getattr(self, name)]
+        parts = [
+            f"{name}={len(getattr(self, name))}" for name in self.__dataclass_fields__ if getattr(self, name)
+        ]
         return "relayer: " + (", ".join(parts) if parts else "nothing to do")
 
 
@@ -196,14 +201,30 @@ class Relayer:
         now = self._clock_ms()
         reference = f"BR-{self.store.next_sequence('deposit_seq'):06d}"
         q = KHQR(
-            account_id=self.config.omnibus_account, merchant_name=self.config.merchant_name,
-            merchant_city=self.config.merchant_city, currency=cur, amount=amount, bill_number=reference,
-            evm_recipient=recipient, created_ms=now, expires_ms=now + self.config.deposit_ttl_ms,
+            account_id=self.config.omnibus_account,
+            merchant_name=self.config.merchant_name,
+            merchant_city=self.config.merchant_city,
+            currency=cur,
+            amount=amount,
+            bill_number=reference,
+            evm_recipient=recipient,
+            created_ms=now,
+            expires_ms=now + self.config.deposit_ttl_ms,
         )
         khqr = q.encode()
         intent = DepositIntent(khqr, md5(khqr), reference, cur, amount, to_checksum_address(recipient))
-        self.store.add_deposit(DepositRow(intent.md5, khqr, cur.value, amount, intent.recipient, reference,
-                                          now + self.config.deposit_ttl_ms, ISSUED))
+        self.store.add_deposit(
+            DepositRow(
+                intent.md5,
+                khqr,
+                cur.value,
+                amount,
+                intent.recipient,
+                reference,
+                now + self.config.deposit_ttl_ms,
+                ISSUED,
+            )
+        )
         return intent
 
     def _collect(self, sign: Callable[[Validator], ValidatorSignature]) -> bytes:
@@ -218,7 +239,9 @@ class Relayer:
         if balance >= supply + extra and fresh:
             return
         if as_of >= now:
-            raise RuntimeError(f"reserve of {currency} already attested at {as_of}; a newer one must wait a block")
+            raise RuntimeError(
+                f"reserve of {currency} already attested at {as_of}; a newer one must wait a block"
+            )
         seen = self.client.balance(self.config.omnibus_account, Currency.parse(currency))
         att = ReserveAttestation(currency, seen, now, self.gateway.epoch())
         sigs = self._collect(lambda v: v.sign_reserve(att))
@@ -243,22 +266,43 @@ class Relayer:
         if status != MintStatus.NONE:
             self._record_chain_status(d, status, report)
             return
-        if d.status == SIGNED and d.attestation and (
-            d.attestation["expiry"] <= self.gateway.timestamp() + 60 or d.attestation["epoch"] != self.gateway.epoch()
+        if (
+            d.status == SIGNED
+            and d.attestation
+            and (
+                d.attestation["expiry"] <= self.gateway.timestamp() + 60
+                or d.attestation["epoch"] != self.gateway.epoch()
+            )
         ):
             d.status = PAID  # signatures about to expire, or the validator set rotated: sign again
         if d.status == PAID:
-            att = MintAttestation(d.currency, d.amount, d.recipient, bakong_hash, bytes.fromhex(d.md5),
-                                  self.gateway.timestamp() + self.config.attestation_ttl, self.gateway.epoch())
+            att = MintAttestation(
+                d.currency,
+                d.amount,
+                d.recipient,
+                bakong_hash,
+                bytes.fromhex(d.md5),
+                self.gateway.timestamp() + self.config.attestation_ttl,
+                self.gateway.epoch(),
+            )
             sigs = self._collect(lambda v: v.sign_mint(d.khqr, att))
             d.attestation = {"expiry": att.expiry, "epoch": att.epoch}
             d.signatures = sigs.hex()
-            self.store.update_deposit(d.md5, status=SIGNED, attestation=d.attestation, signatures=d.signatures)
+            self.store.update_deposit(
+                d.md5, status=SIGNED, attestation=d.attestation, signatures=d.signatures
+            )
             d.status = SIGNED
             self._checkpoint("deposit.signed")
         assert d.attestation is not None and d.signatures is not None
-        att = MintAttestation(d.currency, d.amount, d.recipient, bakong_hash, bytes.fromhex(d.md5),
-                              d.attestation["expiry"], d.attestation["epoch"])
+        att = MintAttestation(
+            d.currency,
+            d.amount,
+            d.recipient,
+            bakong_hash,
+            bytes.fromhex(d.md5),
+            d.attestation["expiry"],
+            d.attestation["epoch"],
+        )
         self._ensure_reserve(d.currency, d.amount, report)
         receipt = self.gateway.mint(att, bytes.fromhex(d.signatures))
         self._checkpoint("deposit.mint_sent")
@@ -302,15 +346,22 @@ class Relayer:
 
     @staticmethod
     def _row(e: RedemptionRequest) -> RedemptionRow:
-        return RedemptionRow(e.redemption_id, e.currency, e.amount, e.holder, e.bakong_account, e.deadline, REQUESTED)
+        return RedemptionRow(
+            e.redemption_id, e.currency, e.amount, e.holder, e.bakong_account, e.deadline, REQUESTED
+        )
 
     def _process_redemption(self, r: RedemptionRow, report: RunReport) -> None:
         on_chain = self.gateway.redemption(r.id)
         if on_chain.status != RedemptionStatus.PENDING:
-            final = {RedemptionStatus.FINALIZED: FINALIZED, RedemptionStatus.REJECTED: REJECTED,
-                     RedemptionStatus.RECLAIMED: RECLAIMED}[on_chain.status]
+            final = {
+                RedemptionStatus.FINALIZED: FINALIZED,
+                RedemptionStatus.REJECTED: REJECTED,
+                RedemptionStatus.RECLAIMED: RECLAIMED,
+            }[on_chain.status]
             self.store.update_redemption(r.id, status=final)
-            {FINALIZED: report.finalized, REJECTED: report.rejected, RECLAIMED: report.reclaimed}[final].append(r.id)
+            {FINALIZED: report.finalized, REJECTED: report.rejected, RECLAIMED: report.reclaimed}[
+                final
+            ].append(r.id)
             if final == RECLAIMED and r.status == PAID_OUT:
                 report.errors.append(f"redemption {r.id} was paid out on Bakong and then reclaimed on-chain")
             return
@@ -357,11 +408,14 @@ class Relayer:
         pending: dict[int, int] = {}
         for d in self.store.deposits(PAID, SIGNED, QUEUED):
             if d.bakong_hash and self.gateway.mint_status(bakong_tx_hash_bytes(d.bakong_hash)) in (
-                MintStatus.NONE, MintStatus.QUEUED,
+                MintStatus.NONE,
+                MintStatus.QUEUED,
             ):  # not in the supply yet (a crash may have left a minted one marked open)
                 pending[d.currency] = pending.get(d.currency, 0) + d.amount
         for currency, amount in pending.items():  # one reserve attestation covers every pending mint
-            self._guard(report, f"reserve {currency}", lambda c=currency, a=amount: self._ensure_reserve(c, a, report))
+            self._guard(
+                report, f"reserve {currency}", lambda c=currency, a=amount: self._ensure_reserve(c, a, report)
+            )
         for d in self.store.deposits(PAID, SIGNED, QUEUED):
             self._guard(report, f"deposit {d.reference}", lambda d=d: self._process_deposit(d, report))
         for r in self.store.redemptions(*OPEN_REDEMPTIONS):
@@ -419,16 +473,20 @@ def _load_deployment(path: str, bridge: str | None) -> tuple[str, str]:
     entry = data.get("bridge", data.get("BakongBridge"))
     address = bridge or (entry.get("address") if isinstance(entry, dict) else entry)
     if not isinstance(address, str) or not is_address(address):
-        raise CliError(f"no bridge address in {path} (expected \"bridge\": \"0x...\")")
+        raise CliError(f'no bridge address in {path} (expected "bridge": "0x...")')
     omnibus = data.get("omnibus") or data.get("omnibusAccount")
     if not isinstance(omnibus, str):
-        raise CliError(f"no omnibus Bakong account in {path} (expected \"omnibus\": \"name@bank\")")
+        raise CliError(f'no omnibus Bakong account in {path} (expected "omnibus": "name@bank")')
     return to_checksum_address(address), omnibus
 
 
 def _read_keys(path: str) -> list[str]:
     try:
-        keys = [line.strip() for line in Path(path).read_text().splitlines() if line.strip() and not line.startswith("#")]
+        keys = [
+            line.strip()
+            for line in Path(path).read_text().splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
     except FileNotFoundError as exc:
         raise CliError(f"validator key file {path} does not exist") from exc
     if not keys:
@@ -443,18 +501,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     from corridor.bridge.client import simulator_client
     from corridor.bridge.khqr import InvalidAccountId, validate_account_id
 
-    p = argparse.ArgumentParser(prog="python -m corridor.bridge.relayer",
-                                description="Relay Bakong deposits and bridge redemptions.")
+    p = argparse.ArgumentParser(
+        prog="python -m corridor.bridge.relayer", description="Relay Bakong deposits and bridge redemptions."
+    )
     p.add_argument("--rpc", required=True, help="JSON-RPC URL of the chain")
-    p.add_argument("--deployment", required=True, help='JSON with "bridge" (address) and "omnibus" (name@bank)')
+    p.add_argument(
+        "--deployment", required=True, help='JSON with "bridge" (address) and "omnibus" (name@bank)'
+    )
     p.add_argument("--bridge", help="bridge address (overrides the deployment file)")
     p.add_argument("--ledger", help="SQLite file of the Bakong ledger simulator")
     p.add_argument("--bakong-api", help="Bakong Open API base URL (instead of --ledger; verification only)")
     p.add_argument("--state", default="relayer.sqlite", help="SQLite file for the relayer's progress")
     p.add_argument("--validator-keys", required=True, help="file with one validator private key per line")
     p.add_argument("--sender-key", required=True, help="file holding the private key that pays for gas")
-    p.add_argument("--deposit", nargs=3, metavar=("CURRENCY", "AMOUNT", "RECIPIENT"),
-                   help="issue a deposit KHQR (amount in riel / cents) instead of relaying; prints it")
+    p.add_argument(
+        "--deposit",
+        nargs=3,
+        metavar=("CURRENCY", "AMOUNT", "RECIPIENT"),
+        help="issue a deposit KHQR (amount in riel / cents) instead of relaying; prints it",
+    )
     p.add_argument("--loop", action="store_true", help="keep running (default: one pass)")
     p.add_argument("--interval", type=float, default=5.0)
     args = p.parse_args(argv)
@@ -484,8 +549,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         gateway = BridgeGateway(w3, bridge, sender)
         view = BridgeGateway(w3, bridge)  # validators read the chain without a sender
         validators = [Validator(k, client, view, omnibus) for k in keys]
-        relayer = Relayer(gateway, client, LedgerPayer(ledger, omnibus), validators, RelayerStore(args.state),
-                          RelayerConfig(omnibus_account=omnibus))
+        relayer = Relayer(
+            gateway,
+            client,
+            LedgerPayer(ledger, omnibus),
+            validators,
+            RelayerStore(args.state),
+            RelayerConfig(omnibus_account=omnibus),
+        )
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -496,7 +567,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         currency, amount, recipient = args.deposit
         try:
             if not amount.isdigit():
-                raise ValueError(f"amount must be a whole number of minor units (riel / cents), got {amount!r}")
+                raise ValueError(
+                    f"amount must be a whole number of minor units (riel / cents), got {amount!r}"
+                )
             intent = relayer.request_deposit(currency, int(amount), recipient)
         except (ValueError, KHQRError) as exc:
             print(f"error: {exc}", file=sys.stderr)

@@ -42,9 +42,23 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 # Deposit states: issued -> paid -> signed -> minted | queued -> minted; issued -> expired; queued -> vetoed.
-ISSUED, PAID, SIGNED, MINTED, QUEUED, VETOED, EXPIRED = "issued", "paid", "signed", "minted", "queued", "vetoed", "expired"
+ISSUED, PAID, SIGNED, MINTED, QUEUED, VETOED, EXPIRED = (
+    "issued",
+    "paid",
+    "signed",
+    "minted",
+    "queued",
+    "vetoed",
+    "expired",
+)
 # Redemption states: requested -> paid_out -> finalized; requested -> rejected; any open -> reclaimed.
-REQUESTED, PAID_OUT, FINALIZED, REJECTED, RECLAIMED = "requested", "paid_out", "finalized", "rejected", "reclaimed"
+REQUESTED, PAID_OUT, FINALIZED, REJECTED, RECLAIMED = (
+    "requested",
+    "paid_out",
+    "finalized",
+    "rejected",
+    "reclaimed",
+)
 OPEN_DEPOSITS = (ISSUED, PAID, SIGNED, QUEUED)
 OPEN_REDEMPTIONS = (REQUESTED, PAID_OUT)
 
@@ -97,8 +111,10 @@ class RelayerStore:
 
     def put(self, key: str, value: str) -> None:
         with self._lock:
-            self._db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                             (key, value))
+            self._db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
 
     def next_sequence(self, key: str) -> int:
         with self._lock:
@@ -113,7 +129,16 @@ class RelayerStore:
             self._db.execute(
                 "INSERT INTO deposits (md5, khqr, currency, amount, recipient, reference, expires_ms, status)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (row.md5, row.khqr, row.currency, row.amount, row.recipient, row.reference, row.expires_ms, row.status),
+                (
+                    row.md5,
+                    row.khqr,
+                    row.currency,
+                    row.amount,
+                    row.recipient,
+                    row.reference,
+                    row.expires_ms,
+                    row.status,
+                ),
             )
 
     def update_deposit(self, md5: str, **fields: Any) -> None:

@@ -48,8 +48,9 @@ class ValidatorSet(Protocol):
     def threshold(self) -> int: ...
 
 
-def collect(chain: ValidatorSet, validators: Sequence[Validator],
-            sign: Callable[[Validator], ValidatorSignature]) -> bytes:
+def collect(
+    chain: ValidatorSet, validators: Sequence[Validator], sign: Callable[[Validator], ValidatorSignature]
+) -> bytes:
     """Asks current validators in ascending address order until `threshold` signed; returns the packed
     signatures (ascending signers, as the bridge requires). Refusals are collected into the error."""
     current = {a.lower() for a in chain.validators()}
@@ -76,7 +77,9 @@ def payout_reference(domain_chain_id: int, bridge: str, redemption_id: int) -> s
 
 
 class Validator:
-    def __init__(self, private_key: str | bytes, client: BakongClient, view: BridgeView, omnibus_account: str) -> None:
+    def __init__(
+        self, private_key: str | bytes, client: BakongClient, view: BridgeView, omnibus_account: str
+    ) -> None:
         self._key = private_key
         self.address: str = Account.from_key(private_key).address
         self.client = client
@@ -102,17 +105,29 @@ class Validator:
         key = md5(khqr)
         self._require(q.account_id == self.omnibus, f"KHQR pays {q.account_id}, not the omnibus account")
         self._require(attestation.khqr_md5 == attest.khqr_md5(khqr), "attested MD5 is not the KHQR's MD5")
-        self._require(q.evm_recipient is not None and q.evm_recipient.lower() == attestation.recipient.lower(),
-                      "attested recipient is not the KHQR's EVM recipient")
+        self._require(
+            q.evm_recipient is not None and q.evm_recipient.lower() == attestation.recipient.lower(),
+            "attested recipient is not the KHQR's EVM recipient",
+        )
         self._require(attestation.expiry > self.view.timestamp(), "attestation already expired")
         tx = self.client.transaction_by_md5(key)
         self._require(tx is not None, f"Bakong has no settled payment for KHQR {key}")
         assert tx is not None
-        self._require(self.client.transaction_by_hash(tx.hash) == tx, "Bakong answers differently by hash and by MD5")
-        self._require(attest.bakong_tx_hash_bytes(tx.hash) == attestation.bakong_tx_hash, "attested hash is not the payment's hash")
+        self._require(
+            self.client.transaction_by_hash(tx.hash) == tx, "Bakong answers differently by hash and by MD5"
+        )
+        self._require(
+            attest.bakong_tx_hash_bytes(tx.hash) == attestation.bakong_tx_hash,
+            "attested hash is not the payment's hash",
+        )
         self._require(tx.to_account_id == self.omnibus, f"payment went to {tx.to_account_id}")
-        self._require(tx.currency == q.currency and tx.currency.value == attestation.currency, "currency differs")
-        self._require(tx.amount == q.amount == attestation.amount, "amount differs between payment, KHQR and attestation")
+        self._require(
+            tx.currency == q.currency and tx.currency.value == attestation.currency, "currency differs"
+        )
+        self._require(
+            tx.amount == q.amount == attestation.amount,
+            "amount differs between payment, KHQR and attestation",
+        )
         return self._sign(attestation)
 
     def _balance_matches(self, currency: int, balance: int, as_of: int) -> None:
@@ -136,19 +151,33 @@ class Validator:
 
     def sign_finalization(self, finalization: RedemptionFinalization) -> ValidatorSignature:
         r = self.view.redemption(finalization.redemption_id)
-        self._require(r.status == RedemptionStatus.PENDING, f"redemption {r.redemption_id} is {r.status.name}")
+        self._require(
+            r.status == RedemptionStatus.PENDING, f"redemption {r.redemption_id} is {r.status.name}"
+        )
         tx = self._payout(finalization.payout_tx_hash)
         domain = self.view.domain()
         self._require(tx.from_account_id == self.omnibus, "payout did not come from the omnibus account")
-        self._require(tx.to_account_id == r.bakong_account, f"payout went to {tx.to_account_id}, not {r.bakong_account}")
-        self._require(tx.currency.value == r.currency and tx.amount == r.amount, "payout currency or amount differs")
-        self._require(tx.external_ref == payout_reference(domain.chain_id, domain.verifying_contract, r.redemption_id),
-                      "payout is not referenced to this redemption")
+        self._require(
+            tx.to_account_id == r.bakong_account, f"payout went to {tx.to_account_id}, not {r.bakong_account}"
+        )
+        self._require(
+            tx.currency.value == r.currency and tx.amount == r.amount, "payout currency or amount differs"
+        )
+        self._require(
+            tx.external_ref == payout_reference(domain.chain_id, domain.verifying_contract, r.redemption_id),
+            "payout is not referenced to this redemption",
+        )
         return self._sign(finalization)
 
     def sign_rejection(self, rejection: RedemptionRejection) -> ValidatorSignature:
         r = self.view.redemption(rejection.redemption_id)
-        self._require(r.status == RedemptionStatus.PENDING, f"redemption {r.redemption_id} is {r.status.name}")
-        self._require(rejection.reason == REASON_ACCOUNT_NOT_FOUND, "only unknown Bakong accounts are rejected")
-        self._require(not self.client.account_exists(r.bakong_account), f"{r.bakong_account} exists on Bakong")
+        self._require(
+            r.status == RedemptionStatus.PENDING, f"redemption {r.redemption_id} is {r.status.name}"
+        )
+        self._require(
+            rejection.reason == REASON_ACCOUNT_NOT_FOUND, "only unknown Bakong accounts are rejected"
+        )
+        self._require(
+            not self.client.account_exists(r.bakong_account), f"{r.bakong_account} exists on Bakong"
+        )
         return self._sign(rejection)
