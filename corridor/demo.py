@@ -21,6 +21,7 @@ from corridor.ui import StepLog, UserError, markdown_table, progress, table
 
 REPORTS = ROOT / "reports"
 KHR, USD = 116, 840
+MAKER_MAX_QUOTE_USD = 400  # the market maker's own risk limit per quote
 POLL_SECONDS = 5  # the relayer's polling interval, simulated on the dev chain
 
 
@@ -63,8 +64,11 @@ class CorridorDemo:
         self.market_maker()
         self.customer_deposit()
         self.pay_invoice(Invoice("INV-2026-0042", 50_000))
+        # larger than the market maker's own limit per quote ($400): it declines, the AMM executes
+        self.pay_invoice(Invoice("INV-2026-0043", 70_000))
         self.merchant_redeems()
         self.customer_redeems_leftover()
+        self.liquidity_redeems_dollars()
         self.reconcile()
         self.result.seconds = time.monotonic() - started
         self.write_report()
@@ -157,7 +161,7 @@ class CorridorDemo:
         self.side = bakong_side(web3, self.bridge.address, self.admin, keys, omnibus_account=omnibus)
         ledger = self.side.ledger
         for account, name, khr, usd in (
-            (self.customer_bank_account, "Sokha Chan", 3_000_000, 0),
+            (self.customer_bank_account, "Sokha Chan", 5_000_000, 0),
             (self.lp_bank_account, "Mekong Liquidity Co.", 100_000_000, 50_000_00),
             (self.maker_bank_account, "Wing Market Making", 40_000_000, 5_000_00),
         ):
@@ -237,13 +241,18 @@ class CorridorDemo:
             mm_account.private_key,
             FeedMids(web3, feeds, max_age=10**9, usd_tokens=(self.busd.address,)),
             policy=QuotePolicy(spread_bps=3, skew_bps=2, ttl=120),
-            limits=MakerLimits(max_quote_usd=50_000),
+            limits=MakerLimits(max_quote_usd=MAKER_MAX_QUOTE_USD),
         )
         if web3.eth.get_balance(mm_account.address) < 10**18:
             self.admin.transfer(mm_account, 10**18)  # gas money for its approvals
         for token in (self.jpy, self.busd, self.bkhr):
             token.approve(self.venue, 2**256 - 1, {"from": mm_account})
-        self.log.add("market maker", "ready: quotes mid ± 3 bps, skew ≤ 2 bps, 120 s", None, "venue approved")
+        self.log.add(
+            "market maker",
+            f"ready: quotes mid ± 3 bps, skew ≤ 2 bps, 120 s, ≤ ${MAKER_MAX_QUOTE_USD} a quote",
+            None,
+            "venue approved",
+        )
 
     def customer_deposit(self) -> None:
         intent = self._deposit(self.customer_bank_account, "customer", "KHR", 2_000_000)
@@ -268,7 +277,8 @@ class CorridorDemo:
 
         customer, merchant = self.who["customer"], self.who["merchant"]
         for spender in (self.router, self.venue):
-            self.bkhr.approve(spender, 2**256 - 1, {"from": customer})
+            if self.bkhr.allowance(customer, spender) == 0:
+                self.bkhr.approve(spender, 2**256 - 1, {"from": customer})
         amm = AmmClient(web3, self.router.address, self.busd.address)
         rfq_client = RfqClient(web3, self.venue.address, self.mm, hub=self.busd.address)
         mid = self.mm.mid(self.bkhr.address, self.jpy.address)
@@ -350,6 +360,16 @@ class CorridorDemo:
             "customer", f"redeems ៛{leftover:,} to {self.customer_bank_account}", tx, "escrowed on chain"
         )
         self._relay("relayer", "pays out on Bakong, validators sign, burn escrow")
+
+    def liquidity_redeems_dollars(self) -> None:
+        lp = self.who["liquidity"]
+        amount = 1_000_00  # $1,000.00 in cents
+        self.busd.approve(self.bridge, amount, {"from": lp})
+        tx = self.bridge.redeem(USD, amount, self.lp_bank_account, {"from": lp})
+        self.log.add(
+            "liquidity", f"redeems $1,000.00 bUSD to {self.lp_bank_account}", tx, "escrowed on chain"
+        )
+        self._relay("relayer", "pays out USD on Bakong, finalizes")
 
     def reconcile(self) -> None:
         issuers = []

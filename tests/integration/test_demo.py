@@ -16,18 +16,18 @@ def played(tmp_path_factory):
 def test_merchant_is_paid_the_invoice_and_redeems_it(played):
     demo, _, _ = played
     merchant = demo.who["merchant"]
-    assert demo.jpy.balanceOf(merchant) == 0  # paid ¥50,000, then redeemed all of it
+    assert demo.jpy.balanceOf(merchant) == 0  # paid ¥50,000 + ¥70,000, then redeemed all of it
     redeemed = [e for e in demo.registry.events.get_sequence(0, event_type="Redeemed")]
-    assert any(e.args.amount == 50_000 for e in redeemed)
+    assert any(e.args.amount == 120_000 for e in redeemed)
 
 
 def test_customer_ends_with_no_bkhr_and_riel_back_at_the_bank(played):
     demo, _, _ = played
     assert demo.bkhr.balanceOf(demo.who["customer"]) == 0
     ledger = demo.side.ledger
-    # 3,000,000 riel at the bank, 2,000,000 deposited, the leftover paid back
-    spent = 3_000_000 - ledger.balance(demo.customer_bank_account, "KHR")
-    assert 1_300_000 < spent < 1_400_000  # ≈ ¥50,000 at ~27.35 KHR per JPY, plus fees and spread
+    # 5,000,000 riel at the bank, 3,500,000 deposited, the leftover paid back
+    spent = 5_000_000 - ledger.balance(demo.customer_bank_account, "KHR")
+    assert 3_270_000 < spent < 3_300_000  # ≈ ¥120,000 at 27.35 KHR per JPY, plus fees and spread
 
 
 def test_reconciliation_balances(played):
@@ -37,10 +37,28 @@ def test_reconciliation_balances(played):
         assert line.drift == 0 and line.supply == line.omnibus
 
 
-def test_best_execution_chose_the_cheaper_venue(played):
+def test_best_execution_buys_through_rfq_when_it_is_better(played):
     _, result, _ = played
     body = dict(result.sections)["Best execution for invoice INV-2026-0042"]
-    assert "chosen" in body and "amm" in body and "rfq" in body
+    rows = {
+        line.split("|")[1].strip(): line
+        for line in body.splitlines()
+        if line.startswith("| amm") or line.startswith("| rfq")
+    }
+    assert "chosen" in rows["rfq"] and "chosen" not in rows["amm"]
+
+
+def test_best_execution_swaps_through_the_pools_when_the_maker_declines(played):
+    demo, result, _ = played
+    body = dict(result.sections)["Best execution for invoice INV-2026-0043"]
+    assert "| amm" in body and "| rfq" not in body and "chosen" in body
+    swaps = list(demo.router.events.get_sequence(0, event_type="Swapped"))
+    assert len(swaps) == 1 and swaps[0].args.amountOut == 70_000
+
+
+def test_dollars_are_redeemed_back_to_bakong(played):
+    demo, _, _ = played
+    assert demo.side.ledger.balance(demo.lp_bank_account, "USD") == 50_000_00 - 45_000_00 + 1_000_00
 
 
 def test_report_is_written_with_chart(played):
