@@ -200,7 +200,8 @@ def deploy_from_brownie(
     development = CONFIG.network_type == "development"
     settings = load_settings(network, development)
     account = deployer_account(accounts, development)
-    require_funds(web3, account, int(settings.get("min_deployer_balance_wei", 0)))
+    # the whole suite takes about 41.2M gas (make demo prints it); refuse to start what cannot finish
+    require_funds(web3, account, int(settings.get("deploy_gas_estimate", 45_000_000)))
     try:
         book = _book_for(network, web3.eth.chain_id, account.address, development, book_dir)
         first = next((t for t in book.txs if t.address), None)

@@ -84,12 +84,13 @@ def deployer_account(accounts: Any, development: bool) -> Any:
     )
 
 
-def require_funds(web3: Any, account: Any, minimum_wei: int) -> None:
-    """Refuses to start a deploy that cannot finish for lack of gas money."""
-    balance = web3.eth.get_balance(account.address)
+def require_funds(web3: Any, account: Any, gas_estimate: int) -> None:
+    """Refuses to start a deploy that cannot finish for lack of gas money (nothing is written)."""
     gas_price = web3.eth.gas_price
-    if gas_price and balance < minimum_wei:
+    needed = gas_estimate * gas_price
+    balance = web3.eth.get_balance(account.address)
+    if balance < needed:
         raise UserError(
-            f"deployer {account.address} has {balance / 1e18:.4f} ETH; the deploy needs about "
-            f"{minimum_wei / 1e18:.4f} ETH at the current gas price"
+            f"deployer {account.address} has {balance / 1e18:.6f} ETH; the deploy needs about "
+            f"{needed / 1e18:.6f} ETH ({gas_estimate:,} gas at {gas_price / 1e9:.2f} gwei)"
         )

@@ -152,3 +152,52 @@ def test_bad_private_key_is_one_clear_line(live_chain):
     assert result.returncode != 0
     assert "DEPLOYER_PRIVATE_KEY is not a valid private key" in result.stderr
     assert not live_chain[1].exists(), "nothing half-written"
+
+
+def test_unfunded_deployer_is_one_clear_line(live_chain):
+    unfunded = "0x" + "42" * 32
+    result = _deploy(extra_env={"DEPLOYER_PRIVATE_KEY": unfunded})
+    assert result.returncode != 0
+    assert "the deploy needs about" in result.stderr
+    assert not live_chain[1].exists(), "nothing half-written"
+
+
+@pytest.fixture
+def keystore():
+    """The anvil deployer key saved in brownie's encrypted keystore (removed afterwards)."""
+    name = "corridor-live-test-deployer"
+    path = Path.home() / ".brownie" / "accounts" / f"{name}.json"
+    path.unlink(missing_ok=True)
+    from brownie import accounts
+
+    accounts.add(ANVIL_KEY).save(name, password="correct horse")
+    yield name
+    path.unlink(missing_ok=True)
+
+
+def test_deploy_from_encrypted_keystore(live_chain, keystore):
+    w3, book = live_chain
+    result = _deploy(
+        extra_env={
+            "DEPLOYER_PRIVATE_KEY": "",
+            "DEPLOYER_KEYSTORE": keystore,
+            "DEPLOYER_PASSWORD": "correct horse",
+        }
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _book(book)["deployer"] == ANVIL_ADDRESS
+
+
+def test_locked_keystore_is_one_clear_line(live_chain, keystore):
+    result = _deploy(
+        extra_env={"DEPLOYER_PRIVATE_KEY": "", "DEPLOYER_KEYSTORE": keystore, "DEPLOYER_PASSWORD": "wrong"}
+    )
+    assert result.returncode != 0
+    assert f"keystore '{keystore}' could not be unlocked" in result.stderr
+    assert not live_chain[1].exists()
+
+
+def test_missing_keystore_is_one_clear_line(live_chain):
+    result = _deploy(extra_env={"DEPLOYER_PRIVATE_KEY": "", "DEPLOYER_KEYSTORE": "no-such-keystore"})
+    assert result.returncode != 0
+    assert "keystore 'no-such-keystore' not found" in result.stderr
