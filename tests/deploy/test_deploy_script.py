@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from eth_account import Account
 from web3 import HTTPProvider, Web3
 
 from corridor.artifacts import ROOT
@@ -167,10 +168,9 @@ def keystore():
     """The anvil deployer key saved in brownie's encrypted keystore (removed afterwards)."""
     name = "corridor-live-test-deployer"
     path = Path.home() / ".brownie" / "accounts" / f"{name}.json"
-    path.unlink(missing_ok=True)
-    from brownie import accounts
-
-    accounts.add(ANVIL_KEY).save(name, password="correct horse")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # the standard encrypted keystore brownie's `accounts new` / `.save()` writes
+    path.write_text(json.dumps(Account.encrypt(ANVIL_KEY, "correct horse")))
     yield name
     path.unlink(missing_ok=True)
 
