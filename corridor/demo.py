@@ -255,10 +255,10 @@ class CorridorDemo:
         )
 
     def customer_deposit(self) -> None:
-        intent = self._deposit(self.customer_bank_account, "customer", "KHR", 2_000_000)
+        intent = self._deposit(self.customer_bank_account, "customer", "KHR", 3_500_000)
         self.khqr = intent
         self.log.add(
-            "customer", "pays KHQR ៛2,000,000 to the bridge omnibus", None, f"md5 {intent.md5[:12]}…"
+            "customer", "pays KHQR ៛3,500,000 to the bridge omnibus", None, f"md5 {intent.md5[:12]}…"
         )
         self._relay("relayer", "validators verify by md5, sign; mint bKHR to customer")
         self.result.sections.append(
