@@ -311,6 +311,11 @@ class CorridorDemo:
             ]
             for o in record.offers
         ]
+        rows += [
+            [name, "no offer", "", "", "", ""]
+            for name in ("amm", "rfq")
+            if name not in {o.venue for o in record.offers}
+        ]
         print(
             table(
                 ["venue", "customer pays", "merchant gets", "KHR per JPY", "bps vs mid", ""],
