@@ -121,14 +121,14 @@ abstract contract CompliantToken is
     /// @inheritdoc IERC20
     function transfer(address to, uint256 value) external returns (bool) {
         _transfer(msg.sender, to, value);
-        return true;
+        _returnTrue();
     }
 
     /// @inheritdoc IERC20
     function transferFrom(address from, address to, uint256 value) external returns (bool) {
         _spendAllowance(from, msg.sender, value);
         _transfer(from, to, value);
-        return true;
+        _returnTrue();
     }
 
     /// @inheritdoc IERC20
@@ -210,6 +210,12 @@ abstract contract CompliantToken is
     // solhint-disable-next-line func-name-mixedcase
     function DOMAIN_SEPARATOR() external view returns (bytes32) {
         return _domainSeparatorV4();
+    }
+
+    /// @dev The domain version is the constant "1": returning it from code instead of storage saves a cold SLOAD
+    /// (2,100 gas) on every permit and EIP-3009 authorization (the EIP-3009 gas goal).
+    function _EIP712Version() internal pure override returns (string memory) {
+        return "1";
     }
 
     function _permit(address owner, address spender, uint256 value, uint256 deadline, bytes memory signature)
@@ -585,6 +591,15 @@ abstract contract CompliantToken is
 
         _credit(to, value);
         emit Transfer(from, to, value);
+    }
+
+    /// @dev Ends the call returning ABI-encoded `true`, skipping Solidity's epilogue (stack unwinding and return
+    /// encoding, ~70 gas) for the transfer gas goal. Only for the last statement of an external function.
+    function _returnTrue() private pure {
+        assembly ("memory-safe") {
+            mstore(0x00, 1)
+            return(0x00, 0x20)
+        }
     }
 
     /// @dev Checks the sender's tier limits and returns its word with today's spent counter updated.

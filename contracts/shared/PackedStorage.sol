@@ -171,43 +171,50 @@ library PackedStorage {
             mstore(0x00, to)
             let toSlot := keccak256(0x00, 0x40)
             let toWord := sload(toSlot)
-            let fromTier := and(shr(_TIER_SHIFT, fromWord), 0xff)
-            // not paused, to != 0, sender verified, neither frozen, receiver verified, balance >= value
-            let ok := and(
-                and(iszero(and(config, PAUSED_BIT)), iszero(iszero(to))),
-                and(
-                    and(iszero(iszero(fromTier)), iszero(and(or(fromWord, toWord), _FROZEN_BIT))),
-                    and(iszero(iszero(and(shr(_TIER_SHIFT, toWord), 0xff))), iszero(gt(value, and(fromWord, _BALANCE_MASK))))
-                )
-            )
-            if and(ok, iszero(eq(fromTier, _INSTITUTIONAL_TIER))) {
-                let packed := shr(add(_LIMITS_SHIFT, mul(sub(fromTier, 1), _TIER_LIMITS_BITS)), config)
-                let unit := exp(10, and(shr(_DECIMALS_SHIFT, config), 0xff))
-                let perTransfer := and(packed, UNLIMITED)
-                // value <= balance < 2^112 and limits < 2^40 * 10^18 < 2^100: no overflow below
-                if iszero(eq(perTransfer, UNLIMITED)) { if gt(value, mul(perTransfer, unit)) { ok := 0 } }
-                let daily := and(shr(40, packed), UNLIMITED)
-                if iszero(eq(daily, UNLIMITED)) {
-                    let today := div(timestamp(), 86400)
-                    let spent := mul(
-                        eq(and(shr(_DAY_SHIFT, fromWord), _DAY_MASK), today), and(shr(_SPENT_SHIFT, fromWord), MAX_SPENT)
-                    )
-                    let total := add(spent, value)
-                    if gt(total, mul(daily, unit)) { ok := 0 }
-                    fromWord := or(and(fromWord, _CLEAR_SPENT_DAY), or(shl(_SPENT_SHIFT, total), shl(_DAY_SHIFT, today)))
-                }
-            }
-            if ok {
-                // value <= balance: the subtraction stays inside the balance field
-                fromWord := sub(fromWord, value)
-                sstore(fromSlot, fromWord)
-                // self-transfer: the receiver word is the sender word just written
-                if eq(from, to) { toWord := fromWord }
-                // Σ balances == totalSupply <= MAX_BALANCE: the addition stays inside the balance field
-                sstore(toSlot, add(toWord, value))
-                mstore(0x00, value)
-                log3(0x00, 0x20, _TRANSFER_EVENT_SIGNATURE, from, to)
+            // Bits 249..255 are always zero, so `word >> 240` is tier | frozen << 8: it lies in 1..255 exactly when
+            // the account is verified and not frozen. The zero address is never verified (setKyc refuses it), so
+            // this also rejects to == address(0).
+            let fromMeta := shr(_TIER_SHIFT, fromWord)
+            // active sender and receiver, not paused, balance >= value
+            if and(
+                and(lt(sub(fromMeta, 1), 0xff), lt(sub(shr(_TIER_SHIFT, toWord), 1), 0xff)),
+                iszero(or(and(config, PAUSED_BIT), gt(value, and(fromWord, _BALANCE_MASK))))
+            ) {
                 done := 1
+                // limited tiers 1..3 (tier 4 is institutional; frozen was excluded above)
+                if lt(fromMeta, _INSTITUTIONAL_TIER) {
+                    // tier t's limits start at bit 16 + 80 (t - 1) = 80 t - 64
+                    let packed := shr(sub(mul(fromMeta, _TIER_LIMITS_BITS), 64), config)
+                    let unit := exp(10, and(shr(_DECIMALS_SHIFT, config), 0xff))
+                    let perTransfer := and(packed, UNLIMITED)
+                    // value <= balance < 2^112 and limits < 2^40 * 10^18 < 2^100: no overflow below
+                    if lt(perTransfer, UNLIMITED) { if gt(value, mul(perTransfer, unit)) { done := 0 } }
+                    let daily := and(shr(40, packed), UNLIMITED)
+                    if lt(daily, UNLIMITED) {
+                        let today := div(timestamp(), 86400)
+                        // spent counts only if it belongs to today
+                        let total := add(
+                            value,
+                            mul(
+                                eq(and(shr(_DAY_SHIFT, fromWord), _DAY_MASK), today),
+                                and(shr(_SPENT_SHIFT, fromWord), MAX_SPENT)
+                            )
+                        )
+                        if gt(total, mul(daily, unit)) { done := 0 }
+                        fromWord := or(and(fromWord, _CLEAR_SPENT_DAY), or(shl(_SPENT_SHIFT, total), shl(_DAY_SHIFT, today)))
+                    }
+                }
+                if done {
+                    // value <= balance: the subtraction stays inside the balance field
+                    fromWord := sub(fromWord, value)
+                    sstore(fromSlot, fromWord)
+                    // self-transfer: the receiver word is the sender word just written
+                    if eq(from, to) { toWord := fromWord }
+                    // Σ balances == totalSupply <= MAX_BALANCE: the addition stays inside the balance field
+                    sstore(toSlot, add(toWord, value))
+                    mstore(0x00, value)
+                    log3(0x00, 0x20, _TRANSFER_EVENT_SIGNATURE, from, to)
+                }
             }
         }
     }

@@ -2,10 +2,11 @@
 
 import brownie
 import pytest
-from conftest import validator_keys
 from eth_account import Account
 
 from corridor.bridge.attest import USD
+
+from .conftest import validator_keys
 
 ZERO = "0x" + "00" * 20
 

@@ -6,10 +6,11 @@ recipient already KYC-verified on the token (its account word is non-zero) but h
 new Bakong tx hash (its slot goes 0 -> 1), reserve attested in an earlier transaction.
 """
 
-from conftest import Signers, validator_keys
 from eth_account import Account
 
 from corridor.bridge.attest import KHR
+
+from .conftest import Signers, validator_keys
 
 
 def _measure(bridge, bkhr, signers, admin, relayer, recipients, m):

@@ -2,9 +2,10 @@
 
 import brownie
 import pytest
-from conftest import RESERVE
 
 from corridor.bridge.attest import KHR, USD
+
+from .conftest import RESERVE
 
 
 def _mint(signers, att, sender):

@@ -3,11 +3,12 @@
 import brownie
 from brownie.exceptions import VirtualMachineError
 from brownie.test import given, strategy
-from conftest import RESERVE
 from hypothesis import HealthCheck, settings
 
 from corridor.bridge import attest
 from corridor.bridge.attest import KHR
+
+from .conftest import RESERVE
 
 ACCOUNT_ALPHABET = "ab@.-_"
 

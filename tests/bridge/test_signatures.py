@@ -2,11 +2,12 @@
 rotated out, malleable."""
 
 import brownie
-from conftest import validator_keys
 from eth_account import Account
 
 from corridor.bridge import attest
 from corridor.bridge.attest import KHR
+
+from .conftest import validator_keys
 
 
 def _submit(bridge, att, sigs, sender):

@@ -1,0 +1,1 @@
+"""The FX exchange family: StableSwap reference math, deployment, price-impact chart."""

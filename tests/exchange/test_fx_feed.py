@@ -1,0 +1,187 @@
+"""FXFeed: Chainlink compatibility, reporters, heartbeat, circuit breaker, market hours."""
+
+import brownie
+import pytest
+from brownie import chain
+
+from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed
+
+DAY = 86_400
+
+
+def now() -> int:
+    """Timestamp of the latest block (chain.time() drifts across snapshot reverts)."""
+    return chain[-1].timestamp
+
+
+@pytest.fixture(scope="module")
+def feed(project_containers, admin, operator):
+    f = deploy_feed(project_containers, admin, DEFAULT_CONFIG["pairs"]["JPY"]["feed"])
+    f.grantRole(f.REPORTER_ROLE(), operator, {"from": admin})
+    f.grantRole(f.MARKET_HOURS_ROLE(), operator, {"from": admin})
+    return f
+
+
+def test_metadata_matches_chainlink_interface(feed):
+    assert feed.decimals() == 8
+    assert feed.description() == "JPY / USD"
+    assert feed.version() == 1
+
+
+def test_initial_answer_is_round_one(feed):
+    round_id, answer, started, updated, answered_in = feed.latestRoundData()
+    assert (round_id, answer, answered_in) == (1, 670_000, 1)
+    assert started == updated > 0
+
+
+def test_submit_creates_a_new_round(feed, operator):
+    tx = feed.submit(671_000, {"from": operator})
+    assert tx.return_value == 2
+    assert tx.events["AnswerUpdated"]["current"] == 671_000
+    assert tx.events["NewRound"]["roundId"] == 2
+    assert feed.latestRoundData()[:2] == (2, 671_000)
+    assert feed.getRoundData(1)[1] == 670_000
+
+
+def test_get_round_data_of_unknown_round_reverts(feed):
+    with brownie.reverts(revert_pattern=r"RoundNotFound.*"):
+        feed.getRoundData(7)
+
+
+def test_submit_by_non_reporter_reverts(feed, stranger):
+    with brownie.reverts(revert_pattern=r"AccessControlUnauthorizedAccount.*"):
+        feed.submit(671_000, {"from": stranger})
+
+
+@pytest.mark.parametrize("answer", [0, -1])
+def test_submit_non_positive_reverts(feed, operator, answer):
+    with brownie.reverts(revert_pattern=r"AnswerNotPositive.*"):
+        feed.submit(answer, {"from": operator})
+
+
+def test_move_at_the_limit_is_accepted(feed, operator):
+    feed.submit(670_000 * 10_300 // 10_000, {"from": operator})  # exactly +3%
+    assert feed.latestRoundData()[1] == 690_100
+
+
+def test_move_above_the_limit_reverts(feed, operator):
+    with brownie.reverts(revert_pattern=r"MoveTooLarge.*"):
+        feed.submit(690_101, {"from": operator})
+
+
+def test_force_submit_overrides_the_circuit_breaker(feed, admin):
+    feed.forceSubmit(500_000, {"from": admin})
+    assert feed.latestRoundData()[1] == 500_000
+
+
+def test_force_submit_by_reporter_reverts(feed, operator):
+    with brownie.reverts(revert_pattern=r"AccessControlUnauthorizedAccount.*"):
+        feed.forceSubmit(500_000, {"from": operator})
+
+
+def test_force_submit_out_of_range_reverts(feed, admin):
+    with brownie.reverts(revert_pattern=r"AnswerOutOfRange.*"):
+        feed.forceSubmit(2**111, {"from": admin})
+
+
+def test_is_stale_after_the_heartbeat(feed, operator):
+    assert not feed.isStale()
+    chain.sleep(feed.heartbeat() + 1)
+    chain.mine()
+    assert feed.isStale()
+    feed.submit(670_000, {"from": operator})
+    assert not feed.isStale()
+
+
+def test_closed_market_accepts_a_reconfirmation(feed, operator):
+    feed.closeMarket(now() + 2 * DAY, {"from": operator})
+    assert not feed.marketOpen()
+    feed.submit(670_000, {"from": operator})
+    assert feed.latestRoundData()[0] == 2
+
+
+def test_closed_market_refuses_a_new_rate(feed, operator):
+    feed.closeMarket(now() + 2 * DAY, {"from": operator})
+    with brownie.reverts(revert_pattern=r"MarketIsClosed.*"):
+        feed.submit(671_000, {"from": operator})
+
+
+def test_market_reopens_by_itself(feed, operator):
+    tx = feed.closeMarket(now() + DAY, {"from": operator})
+    assert tx.events["MarketClosed"]["reopensAt"] == feed.reopensAt()
+    chain.sleep(DAY + 1)
+    chain.mine()
+    assert feed.marketOpen()
+    feed.submit(671_000, {"from": operator})
+
+
+def test_open_market_ends_a_closure_early(feed, operator):
+    feed.closeMarket(now() + DAY, {"from": operator})
+    tx = feed.openMarket({"from": operator})
+    assert "MarketOpened" in tx.events
+    assert feed.marketOpen()
+    feed.submit(671_000, {"from": operator})
+
+
+def test_open_market_when_open_reverts(feed, operator):
+    with brownie.reverts(revert_pattern=r"MarketNotClosed.*"):
+        feed.openMarket({"from": operator})
+
+
+def test_close_market_in_the_past_reverts(feed, operator):
+    with brownie.reverts(revert_pattern=r"ReopeningNotInFuture.*"):
+        feed.closeMarket(now(), {"from": operator})
+
+
+def test_close_market_longer_than_max_closure_reverts(feed, operator):
+    with brownie.reverts(revert_pattern=r"ClosureTooLong.*"):
+        feed.closeMarket(now() + feed.maxClosure() + 60, {"from": operator})
+
+
+def test_close_market_by_stranger_reverts(feed, stranger):
+    with brownie.reverts(revert_pattern=r"AccessControlUnauthorizedAccount.*"):
+        feed.closeMarket(now() + DAY, {"from": stranger})
+
+
+def test_set_heartbeat(feed, admin):
+    tx = feed.setHeartbeat(3_600, {"from": admin})
+    assert tx.events["HeartbeatSet"]["heartbeat"] == 3_600
+    assert feed.heartbeat() == 3_600
+
+
+def test_set_heartbeat_zero_reverts(feed, admin):
+    with brownie.reverts(revert_pattern=r"InvalidHeartbeat.*"):
+        feed.setHeartbeat(0, {"from": admin})
+
+
+def test_set_max_move(feed, admin):
+    tx = feed.setMaxMove(50, {"from": admin})
+    assert tx.events["MaxMoveSet"]["maxMoveBps"] == 50
+    assert feed.maxMoveBps() == 50
+
+
+@pytest.mark.parametrize("bps", [0, 10_001])
+def test_set_max_move_out_of_range_reverts(feed, admin, bps):
+    with brownie.reverts(revert_pattern=r"InvalidMaxMove.*"):
+        feed.setMaxMove(bps, {"from": admin})
+
+
+def test_setters_by_reporter_revert(feed, operator):
+    with brownie.reverts(revert_pattern=r"AccessControlUnauthorizedAccount.*"):
+        feed.setHeartbeat(3_600, {"from": operator})
+
+
+@pytest.mark.parametrize("decimals", [0, 19])
+def test_constructor_rejects_bad_decimals(FXFeed, admin, decimals):
+    with brownie.reverts(revert_pattern=r"InvalidDecimals.*"):
+        FXFeed.deploy(decimals, "X / USD", 1, 3_600, 100, DAY, admin, 0, {"from": admin})
+
+
+def test_constructor_rejects_zero_max_closure(FXFeed, admin):
+    with brownie.reverts(revert_pattern=r"InvalidHeartbeat.*"):
+        FXFeed.deploy(8, "X / USD", 1, 3_600, 100, 0, admin, 0, {"from": admin})
+
+
+def test_constructor_rejects_non_positive_answer(FXFeed, admin):
+    with brownie.reverts(revert_pattern=r"AnswerNotPositive.*"):
+        FXFeed.deploy(8, "X / USD", 0, 3_600, 100, DAY, admin, 0, {"from": admin})
