@@ -18,7 +18,7 @@ from brownie import accounts, network
 
 from corridor.stablecoin.ops import StablecoinOps
 from corridor.suite import deploy_from_brownie, parties
-from corridor.ui import UserError, fail
+from corridor.ui import UserError, fail, quiet_receipts
 
 suite = jpy = busd = bkhr = registry = bridge = router = venue = pools = feeds = ops = who = issuer_ids = None
 
@@ -26,7 +26,8 @@ suite = jpy = busd = bkhr = registry = bridge = router = venue = pools = feeds =
 def main() -> None:
     global suite, jpy, busd, bkhr, registry, bridge, router, venue, pools, feeds, ops, who, issuer_ids
     try:
-        result = deploy_from_brownie(network.show_active(), log=lambda _: None)
+        with quiet_receipts():
+            result = deploy_from_brownie(network.show_active(), log=lambda _: None)
     except UserError as exc:
         fail(str(exc))
     suite = result.suite
