@@ -219,7 +219,9 @@ def deploy_from_brownie(
             f"in place: move {book.path.name} away to deploy afresh with the new settings"
         )
     book.config = recorded
-    journal = JournaledAccount(account, book, web3, log=log)
+    journal = JournaledAccount(
+        account, book, web3, log=log, required_confs=int(settings.get("required_confs", 1))
+    )
     project = brownie_project.get_loaded_projects()[0]
     try:
         suite = deploy_suite(project, journal, settings)

@@ -66,8 +66,10 @@ class JournaledAccount:
         web3: Any,
         log: Callable[[str], None] = print,
         pending_wait_seconds: float = 120.0,
+        required_confs: int = 1,
     ) -> None:
         self._account = account
+        self._confs = required_confs
         self._book = book
         self._web3 = web3
         self._log = log
@@ -114,6 +116,7 @@ class JournaledAccount:
         if nonce is None:  # mined before the kill
             return contract.at(self._book.txs[self._seq - 1].address)
         kwargs["nonce"] = nonce
+        kwargs["required_confs"] = self._confs
         deployed = self._account.deploy(contract, *args, **kwargs)
         checkpoint("deploy.sent")
         tx = deployed.tx
@@ -134,6 +137,7 @@ class JournaledAccount:
         if nonce is None:
             return _receipt(self._book.txs[self._seq - 1].tx)
         kwargs["nonce"] = nonce
+        kwargs["required_confs"] = self._confs
         receipt = self._account.transfer(to, amount, **kwargs)
         checkpoint("deploy.sent")
         self._finish(address=None, txid=receipt.txid, gas=receipt.gas_used or 0)
