@@ -88,7 +88,9 @@ def trust_account_hash(reference: str) -> bytes:
     return keccak(text=reference)
 
 
-def tier_limits_arg(tier_limits: dict[int, tuple[int | None, int | None]], decimals: int) -> list[tuple[int, int]]:
+def tier_limits_arg(
+    tier_limits: dict[int, tuple[int | None, int | None]], decimals: int
+) -> list[tuple[int, int]]:
     """The initializer's TierLimits[3] (base units) from whole-token limits (None = unlimited)."""
 
     def to_base(whole: int | None) -> int:
@@ -97,7 +99,9 @@ def tier_limits_arg(tier_limits: dict[int, tuple[int | None, int | None]], decim
     return [tuple(to_base(x) for x in tier_limits[tier]) for tier in (1, 2, 3)]
 
 
-def deploy_stablecoin(containers: Any, admin: Account, config: dict[str, Any] | None = None) -> StablecoinDeployment:
+def deploy_stablecoin(
+    containers: Any, admin: Account, config: dict[str, Any] | None = None
+) -> StablecoinDeployment:
     """Deploys registry + token proxies, binds them, grants roles, registers issuers and verifies parties.
 
     `containers` is anything with JPYStablecoin, IssuerRegistry and ERC1967Proxy attributes (the brownie project;
@@ -156,7 +160,10 @@ def deploy_stablecoin(containers: Any, admin: Account, config: dict[str, Any] | 
     for spec in cfg["issuers"]:
         operator = spec.get("operator", admin)
         add = registry.addIssuer(
-            spec["name"], trust_account_hash(spec.get("trust_account", spec["name"])), operator, {"from": issuer_admin}
+            spec["name"],
+            trust_account_hash(spec.get("trust_account", spec["name"])),
+            operator,
+            {"from": issuer_admin},
         )
         issuer_id = add.events["IssuerAdded"]["issuerId"]
         deployment.issuer_ids[spec["name"]] = issuer_id

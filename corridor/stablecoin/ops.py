@@ -79,7 +79,13 @@ class StablecoinOps:
         return self.registry.attestReserve(issuer_id, amount, as_of, {"from": sender})
 
     def attest_reserve_signed(
-        self, issuer_id: int, amount: int, attestor_key: str, attestor: str, submitter: Any, as_of: int | None = None
+        self,
+        issuer_id: int,
+        amount: int,
+        attestor_key: str,
+        attestor: str,
+        submitter: Any,
+        as_of: int | None = None,
     ) -> Any:
         """Signs an attestation with the attestor's key (off-chain) and submits it from `submitter`."""
         as_of = chain[-1].timestamp if as_of is None else as_of
@@ -93,7 +99,9 @@ class StablecoinOps:
 
     def redeem(self, issuer_id: int, holder: Any, amount: int, redemption_reference: str, sender: Any) -> Any:
         """Burns `amount` of `holder` through `issuer_id` (holder == sender, or holder approved the sender)."""
-        return self.registry.redeem(issuer_id, holder, amount, reference(redemption_reference), {"from": sender})
+        return self.registry.redeem(
+            issuer_id, holder, amount, reference(redemption_reference), {"from": sender}
+        )
 
     # -------------------------------------------------------------- payments
     def pay(self, sender: Any, to: Any, amount: int, payment_reference: str) -> Any:
@@ -105,7 +113,13 @@ class StablecoinOps:
         return signing.sign_permit(owner_key, self.token_domain(), owner, spender, value, nonce, deadline)
 
     def sign_transfer_authorization(
-        self, from_key: str, from_: str, to: str, value: int, valid_before: int, valid_after: int = 0,
+        self,
+        from_key: str,
+        from_: str,
+        to: str,
+        value: int,
+        valid_before: int,
+        valid_after: int = 0,
         nonce: bytes | None = None,
     ) -> tuple[bytes, Signature]:
         """Returns (nonce, signature) of an EIP-3009 TransferWithAuthorization."""

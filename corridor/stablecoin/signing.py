@@ -60,7 +60,9 @@ def sign_permit(
     return sign(private_key, domain, "Permit", PERMIT_FIELDS, message)
 
 
-def _authorization(from_: str, to: str, value: int, valid_after: int, valid_before: int, nonce: bytes) -> dict:
+def _authorization(
+    from_: str, to: str, value: int, valid_after: int, valid_before: int, nonce: bytes
+) -> dict:
     return {
         "from": str(from_),
         "to": str(to),
@@ -101,9 +103,17 @@ def sign_receive_authorization(
     return sign(private_key, domain, "ReceiveWithAuthorization", AUTHORIZATION_FIELDS, message)
 
 
-def sign_cancel_authorization(private_key: str | bytes, domain: Domain, authorizer: str, nonce: bytes) -> Signature:
+def sign_cancel_authorization(
+    private_key: str | bytes, domain: Domain, authorizer: str, nonce: bytes
+) -> Signature:
     """EIP-3009 CancelAuthorization."""
-    return sign(private_key, domain, "CancelAuthorization", CANCEL_FIELDS, {"authorizer": str(authorizer), "nonce": nonce})
+    return sign(
+        private_key,
+        domain,
+        "CancelAuthorization",
+        CANCEL_FIELDS,
+        {"authorizer": str(authorizer), "nonce": nonce},
+    )
 
 
 def sign_reserve_attestation(

@@ -11,7 +11,9 @@ def test_stablecoin_happy_path(accounts):
         None,
         admin,
         {
-            "issuers": [{"name": "Trust Bank A", "operator": bank, "allowance": 1_000_000, "reserve": 1_000_000}],
+            "issuers": [
+                {"name": "Trust Bank A", "operator": bank, "allowance": 1_000_000, "reserve": 1_000_000}
+            ],
             "kyc": [(alice, TIER_RETAIL, JAPAN), (merchant, TIER_RETAIL, JAPAN)],
         },
     )

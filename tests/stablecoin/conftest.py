@@ -5,7 +5,7 @@ with private keys for permit / EIP-3009 / attestation signatures."""
 import pytest
 from brownie import chain
 
-from corridor.stablecoin.deploy import JAPAN, CAMBODIA, TIER_RETAIL, deploy_stablecoin
+from corridor.stablecoin.deploy import CAMBODIA, JAPAN, TIER_RETAIL, deploy_stablecoin
 from corridor.stablecoin.ops import StablecoinOps
 
 RETAIL_PER_TRANSFER = 1_000_000
@@ -50,10 +50,20 @@ def deployment(admin, operator, alice, bob, merchant, customer, bank_a, bank_b, 
             "registry_upgrader": admin,
         },
         "issuers": [
-            {"name": "Trust Bank A", "trust_account": "A-0001", "operator": bank_a, "allowance": 100_000_000,
-             "reserve": 50_000_000},
-            {"name": "Trust Bank B", "trust_account": "B-0001", "operator": bank_b, "allowance": 100_000_000,
-             "reserve": 50_000_000},
+            {
+                "name": "Trust Bank A",
+                "trust_account": "A-0001",
+                "operator": bank_a,
+                "allowance": 100_000_000,
+                "reserve": 50_000_000,
+            },
+            {
+                "name": "Trust Bank B",
+                "trust_account": "B-0001",
+                "operator": bank_b,
+                "allowance": 100_000_000,
+                "reserve": 50_000_000,
+            },
         ],
         "kyc": [
             (alice, TIER_RETAIL, JAPAN),

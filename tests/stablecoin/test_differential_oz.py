@@ -27,8 +27,14 @@ def _outcome(fn, *args):
         tx = fn(*args)
     except brownie.exceptions.VirtualMachineError as e:
         return ("revert", e.revert_msg)
-    return ("ok", [(name, [list(ev.values()) for ev in tx.events[name]]) for name in ("Transfer", "Approval")
-                   if name in tx.events])
+    return (
+        "ok",
+        [
+            (name, [list(ev.values()) for ev in tx.events[name]])
+            for name in ("Transfer", "Approval")
+            if name in tx.events
+        ],
+    )
 
 
 def _same_state(pair, accounts):

@@ -6,7 +6,7 @@ import pytest
 from brownie import chain
 from eth_utils import keccak
 
-from corridor.eip712 import Domain, type_hash
+from corridor.eip712 import type_hash
 from corridor.stablecoin import signing
 
 REF = b"REF-0001".ljust(32, b"\0")
@@ -188,8 +188,10 @@ def _domain(registry, chain_id=None):
 
 
 def test_attestation_typehash_matches_python(registry):
-    assert registry.RESERVE_ATTESTATION_TYPEHASH() == "0x" + type_hash(
-        "ReserveAttestation", signing.RESERVE_ATTESTATION_FIELDS).hex()
+    assert (
+        registry.RESERVE_ATTESTATION_TYPEHASH()
+        == "0x" + type_hash("ReserveAttestation", signing.RESERVE_ATTESTATION_FIELDS).hex()
+    )
 
 
 def test_attest_with_signature_records(registry, key_attestor, stranger):
@@ -448,3 +450,25 @@ def test_settle_claim_zero_reverts(registry, operator):
 def test_settle_claim_by_issuer_reverts(registry, bank_b):
     with brownie.reverts(revert_pattern=UNAUTHORIZED):
         registry.settleClaim(2, 1, 1, REF, {"from": bank_b})
+
+
+def test_bind_zero_token_reverts(admin, IssuerRegistry, ERC1967Proxy):
+    from corridor.stablecoin.proxy import deploy_behind_proxy
+
+    fresh = deploy_behind_proxy(IssuerRegistry, ERC1967Proxy, admin, "initialize", (admin, 0, 3600))
+    with brownie.reverts("ZeroAddress: "):
+        fresh.bindToken(brownie.ZERO_ADDRESS, {"from": admin})
+
+
+def test_redeem_from_unverified_holder_reverts(registry, token, operator, bank_a, alice):
+    token.approve(bank_a, 10, {"from": alice})
+    token.revokeKyc(alice, {"from": operator})
+    with brownie.reverts(f"AccountNotVerified: {alice.address.lower()}"):
+        registry.redeem(1, alice, 10, REF, {"from": bank_a})
+
+
+def test_pause_blocks_redemption(registry, token, operator, bank_a, alice):
+    token.approve(bank_a, 10, {"from": alice})
+    token.pause({"from": operator})
+    with brownie.reverts("EnforcedPause: "):
+        registry.redeem(1, alice, 10, REF, {"from": bank_a})

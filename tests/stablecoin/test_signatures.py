@@ -39,23 +39,38 @@ def deadline():
 
 def test_typehashes_match_python(token):
     assert token.PERMIT_TYPEHASH() == "0x" + type_hash("Permit", signing.PERMIT_FIELDS).hex()
-    assert token.TRANSFER_WITH_AUTHORIZATION_TYPEHASH() == "0x" + type_hash(
-        "TransferWithAuthorization", signing.AUTHORIZATION_FIELDS).hex()
-    assert token.RECEIVE_WITH_AUTHORIZATION_TYPEHASH() == "0x" + type_hash(
-        "ReceiveWithAuthorization", signing.AUTHORIZATION_FIELDS).hex()
-    assert token.CANCEL_AUTHORIZATION_TYPEHASH() == "0x" + type_hash(
-        "CancelAuthorization", signing.CANCEL_FIELDS).hex()
+    assert (
+        token.TRANSFER_WITH_AUTHORIZATION_TYPEHASH()
+        == "0x" + type_hash("TransferWithAuthorization", signing.AUTHORIZATION_FIELDS).hex()
+    )
+    assert (
+        token.RECEIVE_WITH_AUTHORIZATION_TYPEHASH()
+        == "0x" + type_hash("ReceiveWithAuthorization", signing.AUTHORIZATION_FIELDS).hex()
+    )
+    assert (
+        token.CANCEL_AUTHORIZATION_TYPEHASH()
+        == "0x" + type_hash("CancelAuthorization", signing.CANCEL_FIELDS).hex()
+    )
 
 
 def test_domain_separator_bound_to_chain_and_contract(token, domain):
-    from eth_utils import keccak
     from eth_abi import encode
+    from eth_utils import keccak
 
-    expected = keccak(encode(
-        ["bytes32", "bytes32", "bytes32", "uint256", "address"],
-        [keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-         keccak(text=token.name()), keccak(text="1"), chain.id, token.address],
-    ))
+    expected = keccak(
+        encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [
+                keccak(
+                    text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+                ),
+                keccak(text=token.name()),
+                keccak(text="1"),
+                chain.id,
+                token.address,
+            ],
+        )
+    )
     assert token.DOMAIN_SEPARATOR() == "0x" + expected.hex()
 
 
@@ -125,7 +140,8 @@ def _auth(domain, signer, to, value=500, after=0, before=None, nonce=NONCE, rece
     before = deadline() if before is None else before
     fn = signing.sign_receive_authorization if receive else signing.sign_transfer_authorization
     return (signer.address, to.address, value, after, before, nonce), fn(
-        signer.private_key, domain, signer.address, to.address, value, after, before, nonce)
+        signer.private_key, domain, signer.address, to.address, value, after, before, nonce
+    )
 
 
 @pytest.mark.parametrize("form", [AUTH_VRS, AUTH_BYTES])
@@ -184,18 +200,25 @@ def test_transfer_with_authorization_erc1271(token, domain, signer, wallet, bob,
     registry.mint(1, wallet, 1_000, b"\1" * 32, {"from": bank_a})
     before = deadline()
     sig = signing.sign_transfer_authorization(
-        signer.private_key, domain, wallet.address, merchant.address, 400, 0, before, NONCE)
-    token.transferWithAuthorization[AUTH_BYTES](wallet, merchant, 400, 0, before, NONCE, sig.packed, {"from": bob})
+        signer.private_key, domain, wallet.address, merchant.address, 400, 0, before, NONCE
+    )
+    token.transferWithAuthorization[AUTH_BYTES](
+        wallet, merchant, 400, 0, before, NONCE, sig.packed, {"from": bob}
+    )
     assert token.balanceOf(merchant) == 400
 
 
-def test_transfer_with_authorization_erc1271_vrs_form(token, domain, signer, wallet, bob, merchant, registry,
-                                                     bank_a):
+def test_transfer_with_authorization_erc1271_vrs_form(
+    token, domain, signer, wallet, bob, merchant, registry, bank_a
+):
     registry.mint(1, wallet, 1_000, b"\1" * 32, {"from": bank_a})
     before = deadline()
     sig = signing.sign_transfer_authorization(
-        signer.private_key, domain, wallet.address, merchant.address, 400, 0, before, NONCE)
-    token.transferWithAuthorization[AUTH_VRS](wallet, merchant, 400, 0, before, NONCE, *sig.vrs, {"from": bob})
+        signer.private_key, domain, wallet.address, merchant.address, 400, 0, before, NONCE
+    )
+    token.transferWithAuthorization[AUTH_VRS](
+        wallet, merchant, 400, 0, before, NONCE, *sig.vrs, {"from": bob}
+    )
     assert token.balanceOf(wallet) == 600
 
 

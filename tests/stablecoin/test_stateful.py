@@ -7,10 +7,8 @@ expiry. Every rule predicts success or the exact custom error from the model bef
 """
 
 import brownie
-import pytest
 from brownie import chain
 from brownie.test import strategy
-from hypothesis import settings
 
 from corridor.eip712 import Domain
 from corridor.stablecoin import signing
@@ -67,9 +65,13 @@ class StablecoinMachine:
         self.issuers = {}
         for i in (1, 2):
             s = self.registry.issuer(i)
-            self.issuers[i] = {"outstanding": s["outstanding"], "allowance": s["mintAllowance"],
-                               "reserve": s["reserve"], "granted": s["mintAllowance"] + s["outstanding"],
-                               "minted": s["outstanding"]}
+            self.issuers[i] = {
+                "outstanding": s["outstanding"],
+                "allowance": s["mintAllowance"],
+                "reserve": s["reserve"],
+                "granted": s["mintAllowance"] + s["outstanding"],
+                "minted": s["outstanding"],
+            }
         for i in (1, 2):
             self._attest(i, self.issuers[i]["reserve"])
 
@@ -128,10 +130,13 @@ class StablecoinMachine:
             before = chain[-1].timestamp  # already expired for the next block
         if st_variant == 3 and (sender.address, nonce) not in self.used:
             cancel = signing.sign_cancel_authorization(sender.private_key, self.domain, sender.address, nonce)
-            self.token.cancelAuthorization["address,bytes32,bytes"](sender, nonce, cancel.packed, {"from": to})
+            self.token.cancelAuthorization["address,bytes32,bytes"](
+                sender, nonce, cancel.packed, {"from": to}
+            )
             self.used.add((sender.address, nonce))
         sig = signing.sign_transfer_authorization(
-            sender.private_key, domain, sender.address, to.address, st_amount, 0, before, nonce)
+            sender.private_key, domain, sender.address, to.address, st_amount, 0, before, nonce
+        )
         if st_variant == 2:
             expected = "AuthorizationExpired"
         elif (sender.address, nonce) in self.used:
@@ -140,8 +145,17 @@ class StablecoinMachine:
             expected = "InvalidSignature"
         else:
             expected = self._expect_transfer(sender, to, st_amount)
-        error, _ = _error(self.token.transferWithAuthorization["address,address,uint256,uint256,uint256,bytes32,bytes"],
-                          sender, to, st_amount, 0, before, nonce, sig.packed, {"from": to})
+        error, _ = _error(
+            self.token.transferWithAuthorization["address,address,uint256,uint256,uint256,bytes32,bytes"],
+            sender,
+            to,
+            st_amount,
+            0,
+            before,
+            nonce,
+            sig.packed,
+            {"from": to},
+        )
         assert error == expected
         if error is None:
             self.used.add((sender.address, nonce))
@@ -177,7 +191,9 @@ class StablecoinMachine:
             expected = "ERC20InsufficientBalance"
         else:
             expected = None
-        error, _ = _error(self.registry.redeem, st_issuer, holder, st_big, REF, {"from": self.operators[st_issuer]})
+        error, _ = _error(
+            self.registry.redeem, st_issuer, holder, st_big, REF, {"from": self.operators[st_issuer]}
+        )
         assert error == expected
         if error is None:
             own = min(self.issuers[st_issuer]["outstanding"], st_big)
@@ -265,8 +281,9 @@ class StablecoinMachine:
             assert self.token.authorizationState(owner, nonce) is True
 
 
-def test_stablecoin_state_machine(state_machine, token, registry, alice, bob, merchant, customer, signer, bank_a,
-                                  bank_b, operator, attestor):
+def test_stablecoin_state_machine(
+    state_machine, token, registry, alice, bob, merchant, customer, signer, bank_a, bank_b, operator, attestor
+):
     state_machine(
         StablecoinMachine,
         token,

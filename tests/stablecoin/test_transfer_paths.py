@@ -20,7 +20,12 @@ def twins(admin, alice, bob, CompliantTokenHarness, ERC1967Proxy):
     tokens = []
     for _ in range(2):
         t = deploy_behind_proxy(
-            CompliantTokenHarness, ERC1967Proxy, admin, "initialize", ("Twin", "TW", DECIMALS, admin, 0, limits))
+            CompliantTokenHarness,
+            ERC1967Proxy,
+            admin,
+            "initialize",
+            ("Twin", "TW", DECIMALS, admin, 0, limits),
+        )
         t.grantRole(t.COMPLIANCE_ROLE(), admin, {"from": admin})
         t.grantRole(t.PAUSER_ROLE(), admin, {"from": admin})
         for a in (alice, bob):
@@ -47,8 +52,9 @@ def _run(fn, *args):
     amounts=strategy("uint256[]", min_length=1, max_length=4, max_value=6_000 * 100),
     next_day=strategy("bool"),
 )
-def test_fast_and_reference_paths_agree(twins, admin, alice, bob, sender_tier, receiver_tier, frozen, paused,
-                                        amounts, next_day):
+def test_fast_and_reference_paths_agree(
+    twins, admin, alice, bob, sender_tier, receiver_tier, frozen, paused, amounts, next_day
+):
     fast, ref = twins
     for t in twins:
         if sender_tier:

@@ -52,7 +52,9 @@ def test_token_initialize_decimals_above_18_reverts(admin, JPYStablecoin, ERC196
     from corridor.stablecoin.proxy import deploy_behind_proxy
 
     with brownie.reverts("InvalidDecimals: 19"):
-        deploy_behind_proxy(JPYStablecoin, ERC1967Proxy, admin, "initialize", ("X", "X", 19, admin, 0, LIMITS, admin))
+        deploy_behind_proxy(
+            JPYStablecoin, ERC1967Proxy, admin, "initialize", ("X", "X", 19, admin, 0, LIMITS, admin)
+        )
 
 
 def test_token_initialize_zero_registry_reverts(admin, JPYStablecoin, ERC1967Proxy):
@@ -60,7 +62,12 @@ def test_token_initialize_zero_registry_reverts(admin, JPYStablecoin, ERC1967Pro
 
     with brownie.reverts("ZeroAddress: "):
         deploy_behind_proxy(
-            JPYStablecoin, ERC1967Proxy, admin, "initialize", ("X", "X", 0, admin, 0, LIMITS, brownie.ZERO_ADDRESS))
+            JPYStablecoin,
+            ERC1967Proxy,
+            admin,
+            "initialize",
+            ("X", "X", 0, admin, 0, LIMITS, brownie.ZERO_ADDRESS),
+        )
 
 
 def test_registry_upgrade_keeps_issuers(registry, admin, bank_a, IssuerRegistryV2):
