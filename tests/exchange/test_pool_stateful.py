@@ -1,5 +1,6 @@
 """Stateful: random swaps, deposits, withdrawals and fixings against one pool and its model."""
 
+from brownie import chain
 from brownie.exceptions import VirtualMachineError
 from brownie.test import strategy
 from exchange_helpers import FAR, model_of
@@ -109,7 +110,8 @@ class PoolMachine:
         assert self.pool.virtualPrice() >= vp0
 
     def rule_fixing(self, st_move):
-        """A new fixing within the circuit breaker; the pool follows it."""
+        """The next day's fixing, within the circuit breaker; the pool follows it."""
+        chain.sleep(self.feed.heartbeat())
         self.answer = max(1, self.answer * (10_000 + st_move) // 10_000)
         self.feed.submit(self.answer, {"from": self.operator})
         self.pool.syncRate({"from": self.operator})  # a run of fixings without swaps may exceed the jump guard
