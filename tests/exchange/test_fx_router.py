@@ -4,8 +4,9 @@ import brownie
 import pytest
 from brownie import chain
 from brownie.test import given, strategy
-from exchange_helpers import FAR
 from hypothesis import settings
+
+from corridor.exchange.deploy import NO_DEADLINE as FAR
 
 REF = b"INV-2026-0001".ljust(32, b"\0")
 

@@ -4,9 +4,8 @@ hook token (state-changing and view), sandwich bounded by min-out."""
 import brownie
 import pytest
 from brownie import chain, web3
-from exchange_helpers import FAR
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed, deploy_pool, seed_pool
+from corridor.exchange.deploy import DEFAULT_CONFIG, NO_DEADLINE as FAR, deploy_feed, deploy_pool, seed_pool
 
 REENTRANT_SELECTOR = web3.keccak(text="ReentrancyGuardReentrantCall()")[:4].hex()
 

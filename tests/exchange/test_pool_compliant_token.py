@@ -3,9 +3,8 @@ corridor.stablecoin.deploy): the pool must be a verified holder, the payer's lim
 
 import brownie
 import pytest
-from exchange_helpers import FAR
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_exchange
+from corridor.exchange.deploy import DEFAULT_CONFIG, NO_DEADLINE as FAR, deploy_exchange
 from corridor.stablecoin.deploy import JAPAN, TIER_INSTITUTIONAL, TIER_RETAIL, deploy_stablecoin
 
 DEPOSIT = b"DEPOSIT".ljust(32, b"\0")

@@ -3,8 +3,8 @@
 import brownie
 import pytest
 from brownie import chain
-from exchange_helpers import FAR
 
+from corridor.exchange.deploy import NO_DEADLINE as FAR
 from corridor.exchange.stableswap import rate_multiplier, usd_rate
 
 
