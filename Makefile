@@ -47,7 +47,7 @@ demo: bootstrap
 	@cd $(PROFILE_DIR) && $(BROWNIE) run scripts/demo.py --network $(NETWORK)
 
 console: bootstrap
-	@cd $(PROFILE_DIR) && $(BROWNIE) console --network $(NETWORK)
+	@cd $(PROFILE_DIR) && $(BROWNIE) run scripts/console.py --network $(NETWORK) --interactive
 
 gas: bootstrap
 	@$(BROWNIE) run scripts/gas.py --network development

@@ -7,7 +7,7 @@ processes against any RPC endpoint; inside brownie the same ABIs come from the p
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ def build_dir(profile_dir: Path | None = None) -> Path:
     return (profile_dir or ROOT) / "build"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_artifact(name: str, profile_dir: Path | None = None) -> dict[str, Any]:
     """Returns the brownie build artifact of contract or interface `name`."""
     base = build_dir(profile_dir)

@@ -48,7 +48,9 @@ class Signature:
         return self.v, self.r, self.s
 
 
-def typed_data(domain: Domain, primary_type: str, fields: list[tuple[str, str]], message: dict[str, Any]) -> dict:
+def typed_data(
+    domain: Domain, primary_type: str, fields: list[tuple[str, str]], message: dict[str, Any]
+) -> dict:
     """The full EIP-712 payload; `fields` is the struct's (name, type) list in declaration order."""
     return {
         "types": {
@@ -66,7 +68,9 @@ def typed_data(domain: Domain, primary_type: str, fields: list[tuple[str, str]],
     }
 
 
-def digest(domain: Domain, primary_type: str, fields: list[tuple[str, str]], message: dict[str, Any]) -> bytes:
+def digest(
+    domain: Domain, primary_type: str, fields: list[tuple[str, str]], message: dict[str, Any]
+) -> bytes:
     """The 32-byte digest a contract recovers from (keccak(0x1901 ‖ domainSeparator ‖ structHash))."""
     signable = encode_typed_data(full_message=typed_data(domain, primary_type, fields, message))
     return keccak(b"\x19" + signable.version + signable.header + signable.body)

@@ -11,5 +11,10 @@ case "$profile" in
   *) echo "run-tests: unknown profile '$profile' (anvil|ganache)" >&2; exit 2 ;;
 esac
 cd "$dir"
+if ! "$ROOT/.venv/bin/brownie" compile >/tmp/corridor-compile-$$.log 2>&1; then
+  grep -v "^\s*$" /tmp/corridor-compile-$$.log | tail -n 25 >&2
+  echo "make: compiling the $profile profile failed (errors above, full log /tmp/corridor-compile-$$.log); fix the contract and re-run" >&2
+  exit 1
+fi
 echo "== tests: profile=$profile network=$network (${paths[*]})"
 exec "$ROOT/.venv/bin/brownie" test "${paths[@]}" --network "$network" "$@"

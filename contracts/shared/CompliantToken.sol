@@ -225,6 +225,9 @@ abstract contract CompliantToken is
         bytes32 digest = _hashTypedDataV4(
             keccak256(abi.encode(PERMIT_TYPEHASH, owner, spender, value, _useNonce(owner), deadline))
         );
+        // Slither's unused-return is a false positive here: the RecoverError is checked; the third value (the
+        // error argument) only details a revert this code does not rethrow.
+        // slither-disable-next-line unused-return
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
         if (!(err == ECDSA.RecoverError.NoError && recovered == owner) && !_isValidERC1271(owner, digest, signature)) {
             revert ERC2612InvalidSigner(recovered, owner);
@@ -355,12 +358,18 @@ abstract contract CompliantToken is
     /// keeps the EIP-3009 gas goal. No key is known for a contract address, so accepting its ECDSA recovery first
     /// admits nothing ERC-1271 would refuse except for EIP-7702 accounts, which are controlled by that key anyway.
     function _requireSignature(address signer, bytes32 digest, uint8 v, bytes32 r, bytes32 s) private view {
+        // Slither's unused-return is a false positive here: the RecoverError is checked; the third value (the
+        // error argument) only details a revert this code does not rethrow.
+        // slither-disable-next-line unused-return
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
         if (err == ECDSA.RecoverError.NoError && recovered == signer) return;
         if (!_isValidERC1271(signer, digest, abi.encodePacked(r, s, v))) revert InvalidSignature(signer);
     }
 
     function _requireSignature(address signer, bytes32 digest, bytes memory signature) private view {
+        // Slither's unused-return is a false positive here: the RecoverError is checked; the third value (the
+        // error argument) only details a revert this code does not rethrow.
+        // slither-disable-next-line unused-return
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
         if (err == ECDSA.RecoverError.NoError && recovered == signer) return;
         if (!_isValidERC1271(signer, digest, signature)) revert InvalidSignature(signer);

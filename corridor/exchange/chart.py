@@ -58,7 +58,9 @@ def render(out_path: Path, a: int = 200, fee_bps: int = 4) -> Path:
     rows = impact_table(a, fee_bps)
     sizes = [r.trade_usd for r in rows]
     fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
-    ax.plot(sizes, [r.stableswap_bps for r in rows], "o-", label=f"FXPool StableSwap (A={a}, fee {fee_bps} bps)")
+    ax.plot(
+        sizes, [r.stableswap_bps for r in rows], "o-", label=f"FXPool StableSwap (A={a}, fee {fee_bps} bps)"
+    )
     ax.plot(sizes, [r.constant_product_same_fee_bps for r in rows], "s--", label=f"x·y=k, fee {fee_bps} bps")
     ax.plot(sizes, [r.uniswap_v2_bps for r in rows], "^:", label="x·y=k, fee 30 bps (Uniswap V2)")
     ax.set_xscale("log")

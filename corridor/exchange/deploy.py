@@ -34,7 +34,13 @@ DEFAULT_CONFIG: dict[str, Any] = {
                 "max_move_bps": 300,
                 "max_closure": 4 * DAY,
             },
-            "pool": {"A": 200, "fee_bps": 4, "protocol_share_bps": 5_000, "max_age": DAY + 3_600, "max_jump_bps": 500},
+            "pool": {
+                "A": 200,
+                "fee_bps": 4,
+                "protocol_share_bps": 5_000,
+                "max_age": DAY + 3_600,
+                "max_jump_bps": 500,
+            },
         },
         "KHR": {
             "feed": {
@@ -45,7 +51,13 @@ DEFAULT_CONFIG: dict[str, Any] = {
                 "max_move_bps": 200,
                 "max_closure": 6 * DAY,
             },
-            "pool": {"A": 200, "fee_bps": 5, "protocol_share_bps": 5_000, "max_age": DAY + 3_600, "max_jump_bps": 300},
+            "pool": {
+                "A": 200,
+                "fee_bps": 5,
+                "protocol_share_bps": 5_000,
+                "max_age": DAY + 3_600,
+                "max_jump_bps": 300,
+            },
         },
     },
 }
@@ -105,7 +117,9 @@ def seed_pool(pool: Any, token: Any, hub: Any, provider: Any, amount: int, hub_a
     return tx.return_value
 
 
-def balanced_hub_amount(amount: int, answer: int, feed_decimals: int, token_decimals: int, hub_decimals: int) -> int:
+def balanced_hub_amount(
+    amount: int, answer: int, feed_decimals: int, token_decimals: int, hub_decimals: int
+) -> int:
     """USD (raw units) worth `amount` of coin 0 at `answer`: the balanced seed for the other side."""
     return amount * answer * 10**hub_decimals // (10**feed_decimals * 10**token_decimals)
 

@@ -42,7 +42,9 @@ class Publication:
 class FeedReporter:
     """Signs and sends `submit` transactions for one FXFeed with a local key."""
 
-    def __init__(self, w3: Web3, feed_address: str, private_key: str | bytes, *, gas_price: int | None = None):
+    def __init__(
+        self, w3: Web3, feed_address: str, private_key: str | bytes, *, gas_price: int | None = None
+    ):
         self._w3 = w3
         self._feed = at(w3, "FXFeed", feed_address)
         self._account = Account.from_key(private_key)

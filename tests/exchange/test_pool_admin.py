@@ -6,6 +6,7 @@ from brownie import chain
 
 from corridor.exchange.deploy import DEFAULT_CONFIG, NO_DEADLINE as FAR
 
+
 DAY = 86_400
 POOL_CFG = DEFAULT_CONFIG["pairs"]["JPY"]["pool"]
 

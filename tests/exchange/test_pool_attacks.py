@@ -7,6 +7,7 @@ from brownie import chain, web3
 
 from corridor.exchange.deploy import DEFAULT_CONFIG, NO_DEADLINE as FAR, deploy_feed, deploy_pool, seed_pool
 
+
 REENTRANT_SELECTOR = web3.keccak(text="ReentrancyGuardReentrantCall()")[:4].hex()
 
 

@@ -7,6 +7,7 @@ import pytest
 from corridor.exchange.deploy import DEFAULT_CONFIG, NO_DEADLINE as FAR, deploy_exchange
 from corridor.stablecoin.deploy import JAPAN, TIER_INSTITUTIONAL, TIER_RETAIL, deploy_stablecoin
 
+
 DEPOSIT = b"DEPOSIT".ljust(32, b"\0")
 REF = b"INV-7".ljust(32, b"\0")
 

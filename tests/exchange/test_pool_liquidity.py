@@ -9,6 +9,7 @@ from corridor.exchange.deploy import DEFAULT_CONFIG, NO_DEADLINE as FAR, deploy_
 from corridor.exchange.stableswap import Pool
 
 
+
 @pytest.fixture(autouse=True)
 def _funded(funded):
     """alice and bob hold and approved every token."""

@@ -8,6 +8,7 @@ from corridor.exchange.deploy import NO_DEADLINE as FAR
 from corridor.exchange.stableswap import rate_multiplier, usd_rate
 
 
+
 @pytest.fixture(autouse=True)
 def _funded(funded):
     """alice and bob hold and approved every token."""

@@ -8,6 +8,7 @@ from corridor.exchange.deploy import NO_DEADLINE as FAR
 from corridor.exchange.stableswap import DustAmount, InsufficientLiquidity, Pool
 
 
+
 class PoolMachine:
     """Swaps, round trips, deposits, withdrawals and small fixings on the JPY/USD pool.
 

@@ -1,8 +1,12 @@
 #!/usr/bin/env node
 // A `solc`-compatible front end for the official solcjs (wasm) build, so that py-solc-x and brownie
-// compile offline. It answers the two calls they make:
+// compile offline. It answers the calls they make:
 //   solc --version                      -> "Version: 0.8.30+commit.<hash>.Emscripten.clang"
 //   solc --standard-json [--allow-paths P] [--base-path B] [--include-path I]  (JSON on stdin)
+// and, for crytic-compile's `solc` platform (`slither file.sol --solc tools/solc/solc.js`), the
+// native command line mode
+//   solc [prefix=path ...] file.sol ... --combined-json abi,ast,bin,... [--evm-version V] [--optimize]
+// compiled through standard JSON and printed in native solc 0.8's combined-json shape.
 // Imports that are not in the input JSON are read from disk by the import callback: absolute paths
 // (brownie passes remapped absolute paths), then relative to the base path, the include paths and
 // the working directory.
@@ -25,25 +29,78 @@ function loadSolc() {
   }
 }
 
+// --combined-json keys -> [standard-JSON output selection, getter(contract output) -> value]. The
+// value shapes are those of native solc >= 0.8: abi/devdoc/userdoc/hashes/storage-layout as JSON values,
+// metadata as a string, bytecode as hex without 0x.
+const COMBINED_JSON_KEYS = {
+  abi: ['abi', (c) => c.abi],
+  bin: ['evm.bytecode.object', (c) => c.evm.bytecode.object],
+  'bin-runtime': ['evm.deployedBytecode.object', (c) => c.evm.deployedBytecode.object],
+  devdoc: ['devdoc', (c) => c.devdoc],
+  hashes: ['evm.methodIdentifiers', (c) => c.evm.methodIdentifiers],
+  metadata: ['metadata', (c) => c.metadata],
+  opcodes: ['evm.bytecode.opcodes', (c) => c.evm.bytecode.opcodes],
+  srcmap: ['evm.bytecode.sourceMap', (c) => c.evm.bytecode.sourceMap],
+  'srcmap-runtime': ['evm.deployedBytecode.sourceMap', (c) => c.evm.deployedBytecode.sourceMap],
+  'storage-layout': ['storageLayout', (c) => c.storageLayout],
+  userdoc: ['userdoc', (c) => c.userdoc],
+};
+const COMBINED_JSON_ALL = ['ast', ...Object.keys(COMBINED_JSON_KEYS)].sort();
+
+const USAGE = 'usage: solc --version | solc --standard-json < input.json | ' +
+  'solc [prefix=path ...] file.sol ... --combined-json ' + COMBINED_JSON_ALL.join(',') +
+  ' [--base-path P] [--include-path P] [--allow-paths P,...] [--evm-version V] [--optimize]' +
+  ' [--optimize-runs N] [--via-ir]';
+
 function parseArgs(argv) {
-  const opts = { version: false, standardJson: false, basePath: null, includePaths: [], allowPaths: [] };
+  const opts = {
+    version: false, standardJson: false, combinedJson: null, basePath: null, includePaths: [],
+    allowPaths: [], files: [], remappings: [], evmVersion: null, optimize: false, optimizeRuns: null,
+    viaIR: false,
+  };
   for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i];
-    const next = () => {
+    let arg = argv[i];
+    let inline = null;
+    if (arg.startsWith('--') && arg.includes('=')) {
+      inline = arg.slice(arg.indexOf('=') + 1);
+      arg = arg.slice(0, arg.indexOf('='));
+    }
+    const value = () => {
+      if (inline !== null) return inline;
       i += 1;
       if (i >= argv.length) throw new Error(`option ${arg} needs a value`);
       return argv[i];
     };
     if (arg === '--version') opts.version = true;
     else if (arg === '--standard-json') opts.standardJson = true;
-    else if (arg === '--base-path') opts.basePath = next();
-    else if (arg === '--include-path') opts.includePaths.push(next());
-    else if (arg === '--allow-paths') opts.allowPaths.push(...next().split(','));
-    else if (arg.startsWith('--allow-paths=')) opts.allowPaths.push(...arg.slice(14).split(','));
-    else if (arg.startsWith('--base-path=')) opts.basePath = arg.slice(12);
+    else if (arg === '--combined-json') opts.combinedJson = value().split(',').filter(Boolean);
+    else if (arg === '--base-path') opts.basePath = value();
+    else if (arg === '--include-path') opts.includePaths.push(value());
+    else if (arg === '--allow-paths') opts.allowPaths.push(...value().split(','));
+    else if (arg === '--evm-version') opts.evmVersion = value();
+    else if (arg === '--optimize') opts.optimize = true;
+    else if (arg === '--optimize-runs') opts.optimizeRuns = Number.parseInt(value(), 10);
+    else if (arg === '--via-ir') opts.viaIR = true;
     else if (arg === '--no-color' || arg === '--pretty-json') { /* accepted, no effect */ }
-    else throw new Error(`unsupported option ${arg} (this wrapper supports --version and --standard-json)`);
+    else if (arg.startsWith('-')) throw new Error(`unsupported option ${argv[i]}\n${USAGE}`);
+    else if (arg.includes('=')) opts.remappings.push(arg);
+    else opts.files.push(arg);
   }
+  if (opts.combinedJson) {
+    const unknown = opts.combinedJson.filter((k) => !COMBINED_JSON_ALL.includes(k));
+    if (unknown.length) {
+      throw new Error(`unsupported --combined-json key(s) ${unknown.join(',')} ` +
+        `(supported: ${COMBINED_JSON_ALL.join(',')})`);
+    }
+  }
+  if (opts.optimizeRuns !== null && !(opts.optimizeRuns > 0)) throw new Error('--optimize-runs needs a positive integer');
+  if (!opts.version && !opts.standardJson && !opts.combinedJson) {
+    throw new Error(`nothing to do: give --version, --standard-json or --combined-json\n${USAGE}`);
+  }
+  if (opts.standardJson && opts.files.length) {
+    throw new Error('--standard-json reads its input from stdin; do not pass files');
+  }
+  if (opts.combinedJson && !opts.files.length) throw new Error('--combined-json needs at least one .sol file');
   return opts;
 }
 
@@ -62,6 +119,71 @@ function makeImportCallback(opts) {
   };
 }
 
+// The source unit name native solc gives a file named on the command line: the normalized path,
+// relative to the base path (the working directory when none is given) or an include path when it
+// lies inside one, absolute otherwise.
+function sourceUnitName(file, opts) {
+  const abs = path.resolve(file);
+  const roots = [opts.basePath || process.cwd(), ...opts.includePaths].map((r) => path.resolve(r));
+  for (const root of roots) {
+    const rel = path.relative(root, abs);
+    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
+  }
+  return abs.split(path.sep).join('/');
+}
+
+// `solc [remappings] files... --combined-json keys`: compiled through standard JSON, printed the way
+// native solc prints it (crytic-compile's `solc` platform, i.e. `slither file.sol --solc ...`, reads it).
+function combinedJson(solc, opts) {
+  const sources = {};
+  for (const file of opts.files) {
+    let content;
+    try {
+      content = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new Error(`"${file}" is not found`);
+    }
+    sources[sourceUnitName(file, opts)] = { content };
+  }
+  const keys = opts.combinedJson;
+  const selection = keys.filter((k) => k !== 'ast').map((k) => COMBINED_JSON_KEYS[k][0]);
+  const settings = {
+    remappings: opts.remappings,
+    optimizer: { enabled: opts.optimize, runs: opts.optimizeRuns || 200 },
+    outputSelection: { '*': { '*': selection, '': keys.includes('ast') ? ['ast'] : [] } },
+  };
+  if (opts.evmVersion) settings.evmVersion = opts.evmVersion;
+  if (opts.viaIR) settings.viaIR = true;
+  const input = { language: 'Solidity', sources, settings };
+  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: makeImportCallback(opts) }));
+
+  const problems = output.errors || [];
+  for (const problem of problems) process.stderr.write(`${problem.formattedMessage || problem.message}\n`);
+  if (problems.some((p) => p.severity === 'error')) return null;
+
+  const result = { contracts: {} };
+  const contracts = [];
+  for (const [source, byName] of Object.entries(output.contracts || {})) {
+    for (const [name, contract] of Object.entries(byName)) contracts.push([`${source}:${name}`, contract]);
+  }
+  contracts.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [fullName, contract] of contracts) {
+    const data = {};
+    for (const key of keys.filter((k) => k !== 'ast').sort()) data[key] = COMBINED_JSON_KEYS[key][1](contract);
+    result.contracts[fullName] = data;
+  }
+  const sourceNames = Object.keys(output.sources || {}).sort((a, b) => output.sources[a].id - output.sources[b].id);
+  if (keys.includes('ast') || keys.includes('srcmap') || keys.includes('srcmap-runtime')) {
+    result.sourceList = sourceNames;
+  }
+  if (keys.includes('ast')) {
+    result.sources = {};
+    for (const name of sourceNames) result.sources[name] = { AST: output.sources[name].ast };
+  }
+  result.version = solc.version();
+  return result;
+}
+
 function main() {
   let opts;
   try {
@@ -78,9 +200,17 @@ function main() {
     process.stdout.write(`solc, the solidity compiler commandline interface\nVersion: ${solc.version()}\n`);
     return;
   }
-  if (!opts.standardJson) {
-    process.stderr.write('solc wrapper: only --version and --standard-json are supported\n');
-    process.exitCode = 1;
+  if (opts.combinedJson) {
+    let result;
+    try {
+      result = combinedJson(solc, opts);
+    } catch (err) {
+      process.stderr.write(`solc wrapper: ${err.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    if (result) process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exitCode = result ? 0 : 1;
     return;
   }
   const chunks = [];

@@ -1,0 +1,649 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+
+import {IBakongBridge} from "../../interfaces/IBakongBridge.sol";
+import {IBridgeToken} from "../../interfaces/IBridgeToken.sol";
+
+/// @title BakongBridge
+/// @notice The Cambodian leg of the corridor: bUSD / bKHR are minted 1:1 against deposits into the bridge's
+/// Bakong omnibus account, attested by M of N validators, and burned when validators attest the Bakong payout
+/// of a redemption. See docs/bridge.md for the trust model.
+/// @dev Defence in depth, each line a lesson:
+/// - Attestations: exactly `threshold` signatures, signers strictly ascending, current-epoch validators only,
+///   EIP-712 domain bound to chain id + this contract (CCTP `Attestable`; Harmony: threshold must be a strict
+///   majority; Ronin: rotation bumps the epoch so every earlier signature dies at once).
+/// - Every input is checked before use, zero values never count as valid (Wormhole: unchecked input; Nomad: a
+///   zero root accepted as proven).
+/// - Even a full validator-key compromise is bounded: per-message cap, inbound token bucket, supply ceiling at
+///   the latest attested omnibus balance with a staleness bound, and a guardian-vetoable delay for large mints.
+/// - Not upgradeable (CCTP's choice): a new version is a new bridge the tokens' admin points them at, so no
+///   upgrade can re-initialise trusted state (Nomad). The tokens, which hold user balances, are upgradeable.
+contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, ReentrancyGuard {
+    using SafeERC20 for IBridgeToken;
+
+    /// @notice May pause the bridge (only the admin unpauses).
+    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
+    /// @notice May veto queued large mints.
+    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+
+    /// @notice Upper bound on the validator set (keeps rotation and verification gas bounded).
+    uint256 public constant MAX_VALIDATORS = 32;
+
+    bytes32 public constant MINT_ATTESTATION_TYPEHASH = keccak256(
+        "MintAttestation(uint16 currency,uint256 amount,address recipient,bytes32 bakongTxHash,bytes16 khqrMd5,uint64 expiry,uint64 epoch)"
+    );
+    bytes32 public constant RESERVE_ATTESTATION_TYPEHASH =
+        keccak256("ReserveAttestation(uint16 currency,uint256 balance,uint64 asOf,uint64 epoch)");
+    bytes32 public constant REDEMPTION_FINALIZATION_TYPEHASH =
+        keccak256("RedemptionFinalization(uint256 redemptionId,bytes32 payoutTxHash,uint64 epoch)");
+    bytes32 public constant REDEMPTION_REJECTION_TYPEHASH =
+        keccak256("RedemptionRejection(uint256 redemptionId,bytes32 reason,uint64 epoch)");
+    bytes32 public constant RECONCILIATION_TYPEHASH =
+        keccak256("Reconciliation(uint16 currency,uint256 omnibusBalance,uint64 asOf,uint64 epoch)");
+
+    /// @dev Everything an attestation check reads, in one slot. The pause flag lives here instead of in OZ
+    /// `Pausable`'s own slot to save a cold SLOAD (2,100 gas) on every mint: the 3-of-5 mint goal (<= 120k gas)
+    /// forces it. Same errors and events as OZ `Pausable` (tests/bridge/test_admin.py).
+    struct Config {
+        uint64 epoch;
+        uint8 threshold;
+        bool paused;
+        uint32 maxReserveAge;
+        uint32 mintDelay;
+        uint32 redemptionTimeout;
+    }
+
+    /// @dev A token bucket in one slot (CCIP `RateLimiter`): `tokens` as of `updatedAt`, refilled linearly.
+    struct Bucket {
+        uint64 capacity;
+        uint64 refillPerSecond;
+        uint64 tokens;
+        uint40 updatedAt;
+    }
+
+    /// @dev Per-currency state; the mint path reads slots 0, 1 and 3 and writes slot 3.
+    struct Currency {
+        // slot 0
+        IBridgeToken token;
+        uint64 maxPerMessage;
+        bool mintingStopped;
+        // slot 1
+        uint128 reserve;
+        uint40 reserveAsOf;
+        uint64 largeMintThreshold;
+        // slot 2
+        uint64 maxDrift;
+        uint40 reconciledAsOf;
+        // slot 3, 4
+        Bucket inbound;
+        Bucket outbound;
+    }
+
+    Config private _config;
+    address[] private _validators;
+    /// @dev Validator => the epoch it was (last) appointed for; valid only while equal to the current epoch.
+    mapping(address validator => uint64 epoch) private _validatorEpoch;
+    mapping(uint16 currency => Currency) private _currencies;
+    mapping(bytes32 bakongTxHash => MintStatus) private _mintStatus;
+    mapping(bytes32 bakongTxHash => QueuedMint) private _queuedMints;
+    mapping(uint256 redemptionId => Redemption) private _redemptions;
+    mapping(bytes32 payoutTxHash => bool) private _payoutUsed;
+    uint256 private _redemptionCount;
+
+    /// @param admin Default admin (rotation, limits, unpause); transfers of the role wait `adminDelay`.
+    /// @param adminDelay Delay of a default-admin transfer (OZ `AccessControlDefaultAdminRules`).
+    /// @param validators_ Initial validators, strictly ascending.
+    /// @param threshold_ Signatures required, a strict majority of `validators_`.
+    /// @param timings_ Reserve staleness bound, large-mint delay, redemption timeout (all non-zero).
+    constructor(
+        address admin,
+        uint48 adminDelay,
+        address[] memory validators_,
+        uint8 threshold_,
+        Timings memory timings_
+    ) EIP712("BakongBridge", "1") AccessControlDefaultAdminRules(adminDelay, admin) {
+        _setTimings(timings_);
+        _setValidators(validators_, threshold_);
+    }
+
+    /// @dev Same behaviour as OZ `Pausable.whenNotPaused`, reading the flag packed in `_config`.
+    modifier whenNotPaused() {
+        if (_config.paused) revert EnforcedPause();
+        _;
+    }
+
+    // ================================================================== attested actions
+
+    /// @inheritdoc IBakongBridge
+    function mint(MintAttestation calldata a, bytes calldata signatures) external returns (bool queued) {
+        Config memory cfg = _config;
+        if (cfg.paused) revert EnforcedPause();
+        if (a.amount == 0) revert ZeroAmount();
+        if (a.recipient == address(0)) revert ZeroRecipient();
+        if (a.bakongTxHash == bytes32(0)) revert ZeroBakongTxHash();
+        if (a.khqrMd5 == bytes16(0)) revert ZeroKhqrMd5();
+        if (block.timestamp > a.expiry) revert AttestationExpired(a.expiry);
+        if (a.epoch != cfg.epoch) revert EpochMismatch(cfg.epoch, a.epoch);
+        if (_mintStatus[a.bakongTxHash] != MintStatus.None) revert BakongTxAlreadyProcessed(a.bakongTxHash);
+        Currency storage c = _currency(a.currency);
+        if (c.mintingStopped) revert MintingStopped(a.currency);
+        if (a.amount > c.maxPerMessage) revert AmountAboveMessageCap(a.amount, c.maxPerMessage);
+
+        _verify(
+            keccak256(
+                abi.encode(
+                    MINT_ATTESTATION_TYPEHASH,
+                    a.currency,
+                    a.amount,
+                    a.recipient,
+                    a.bakongTxHash,
+                    a.khqrMd5,
+                    a.expiry,
+                    a.epoch
+                )
+            ),
+            signatures,
+            cfg
+        );
+        _take(c.inbound, a.currency, a.amount);
+
+        if (a.amount > c.largeMintThreshold) {
+            uint40 executableAt = uint40(block.timestamp + cfg.mintDelay);
+            _mintStatus[a.bakongTxHash] = MintStatus.Queued;
+            // amount <= maxPerMessage (uint64), checked above
+            _queuedMints[a.bakongTxHash] = QueuedMint(a.recipient, a.currency, executableAt, uint64(a.amount));
+            emit MintQueued(a.currency, a.bakongTxHash, a.recipient, a.amount, a.khqrMd5, executableAt);
+            return true;
+        }
+        _mintStatus[a.bakongTxHash] = MintStatus.Minted;
+        IBridgeToken token = _checkReserve(c, a.currency, a.amount, cfg.maxReserveAge);
+        emit Minted(a.currency, a.bakongTxHash, a.recipient, a.amount, a.khqrMd5);
+        token.mint(a.recipient, a.amount);
+        return false;
+    }
+
+    /// @inheritdoc IBakongBridge
+    function executeQueuedMint(bytes32 bakongTxHash) external whenNotPaused {
+        if (_mintStatus[bakongTxHash] != MintStatus.Queued) revert MintNotQueued(bakongTxHash);
+        QueuedMint memory q = _queuedMints[bakongTxHash];
+        if (block.timestamp < q.executableAt) revert MintNotReady(bakongTxHash, q.executableAt);
+        Currency storage c = _currencies[q.currency];
+        if (c.mintingStopped) revert MintingStopped(q.currency);
+
+        _mintStatus[bakongTxHash] = MintStatus.Minted;
+        delete _queuedMints[bakongTxHash];
+        IBridgeToken token = _checkReserve(c, q.currency, q.amount, _config.maxReserveAge);
+        emit Minted(q.currency, bakongTxHash, q.recipient, q.amount, bytes16(0));
+        token.mint(q.recipient, q.amount);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function attestReserve(ReserveAttestation calldata a, bytes calldata signatures) external {
+        Config memory cfg = _config;
+        if (a.epoch != cfg.epoch) revert EpochMismatch(cfg.epoch, a.epoch);
+        Currency storage c = _currency(a.currency);
+        _checkObservation(a.asOf, c.reserveAsOf, cfg.maxReserveAge);
+        _verify(
+            keccak256(abi.encode(RESERVE_ATTESTATION_TYPEHASH, a.currency, a.balance, a.asOf, a.epoch)), signatures, cfg
+        );
+        uint256 supply = _recordReserve(c, a.currency, a.balance, a.asOf);
+        if (supply > a.balance) _stopMinting(c, a.currency, supply, a.balance);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function reconcile(Reconciliation calldata r, bytes calldata signatures) external {
+        Config memory cfg = _config;
+        if (r.epoch != cfg.epoch) revert EpochMismatch(cfg.epoch, r.epoch);
+        Currency storage c = _currency(r.currency);
+        _checkObservation(r.asOf, c.reconciledAsOf, cfg.maxReserveAge);
+        _verify(
+            keccak256(abi.encode(RECONCILIATION_TYPEHASH, r.currency, r.omnibusBalance, r.asOf, r.epoch)),
+            signatures,
+            cfg
+        );
+        c.reconciledAsOf = uint40(r.asOf);
+        uint256 supply = c.token.totalSupply();
+        emit Reconciled(r.currency, r.omnibusBalance, supply, r.asOf);
+        // A reconciliation is also the freshest reserve figure when it is newer than the last attestation.
+        if (r.asOf > c.reserveAsOf) _recordReserve(c, r.currency, r.omnibusBalance, r.asOf);
+        uint256 drift = supply > r.omnibusBalance ? supply - r.omnibusBalance : r.omnibusBalance - supply;
+        if (drift > c.maxDrift) _stopMinting(c, r.currency, supply, r.omnibusBalance);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function finalizeRedemption(RedemptionFinalization calldata f, bytes calldata signatures) external nonReentrant {
+        Config memory cfg = _config;
+        if (f.payoutTxHash == bytes32(0)) revert ZeroBakongTxHash();
+        if (f.epoch != cfg.epoch) revert EpochMismatch(cfg.epoch, f.epoch);
+        if (_payoutUsed[f.payoutTxHash]) revert PayoutTxAlreadyUsed(f.payoutTxHash);
+        Redemption storage r = _pendingRedemption(f.redemptionId);
+        _verify(
+            keccak256(abi.encode(REDEMPTION_FINALIZATION_TYPEHASH, f.redemptionId, f.payoutTxHash, f.epoch)),
+            signatures,
+            cfg
+        );
+        r.status = RedemptionStatus.Finalized;
+        _payoutUsed[f.payoutTxHash] = true;
+        uint256 amount = r.amount;
+        emit RedemptionFinalized(f.redemptionId, f.payoutTxHash, amount);
+        _currencies[r.currency].token.burn(amount);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function rejectRedemption(RedemptionRejection calldata j, bytes calldata signatures) external nonReentrant {
+        Config memory cfg = _config;
+        if (j.reason == bytes32(0)) revert ZeroReason();
+        if (j.epoch != cfg.epoch) revert EpochMismatch(cfg.epoch, j.epoch);
+        Redemption storage r = _pendingRedemption(j.redemptionId);
+        _verify(
+            keccak256(abi.encode(REDEMPTION_REJECTION_TYPEHASH, j.redemptionId, j.reason, j.epoch)), signatures, cfg
+        );
+        r.status = RedemptionStatus.Rejected;
+        uint256 amount = r.amount;
+        emit RedemptionRejected(j.redemptionId, j.reason, amount);
+        _currencies[r.currency].token.safeTransfer(r.holder, amount);
+    }
+
+    // ================================================================== holders
+
+    /// @inheritdoc IBakongBridge
+    function redeem(uint16 currency, uint256 amount, string calldata bakongAccountId)
+        external
+        whenNotPaused
+        nonReentrant
+        returns (uint256 redemptionId)
+    {
+        IBridgeToken token;
+        (token, redemptionId) = _recordRedemption(currency, amount, bakongAccountId);
+        token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function redeemWithPermit(
+        uint16 currency,
+        uint256 amount,
+        string calldata bakongAccountId,
+        uint256 deadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external whenNotPaused nonReentrant returns (uint256 redemptionId) {
+        IBridgeToken token;
+        (token, redemptionId) = _recordRedemption(currency, amount, bakongAccountId);
+        // A front-runner may already have submitted the permit: ignore its failure and let the allowance
+        // decide in transferFrom (OpenZeppelin's advice for permit + call).
+        try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
+        token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @dev Checks, charges the outbound bucket and records the redemption; the caller then pulls the escrow
+    /// (checks-effects-interactions: no external call happens before the state is final).
+    function _recordRedemption(uint16 currency, uint256 amount, string calldata bakongAccountId)
+        private
+        returns (IBridgeToken token, uint256 redemptionId)
+    {
+        Currency storage c = _currency(currency);
+        if (amount == 0) revert ZeroAmount();
+        if (amount > c.maxPerMessage) revert AmountAboveMessageCap(amount, c.maxPerMessage);
+        bytes32 account = _parseBakongAccountId(bakongAccountId);
+        _take(c.outbound, currency, amount);
+
+        redemptionId = ++_redemptionCount;
+        uint40 deadline = uint40(block.timestamp + _config.redemptionTimeout);
+        // amount <= maxPerMessage (uint64), checked above
+        _redemptions[redemptionId] =
+            Redemption(msg.sender, currency, RedemptionStatus.Pending, deadline, uint64(amount), account);
+        emit RedemptionRequested(redemptionId, currency, msg.sender, amount, bakongAccountId, deadline);
+        return (c.token, redemptionId);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function reclaim(uint256 redemptionId) external nonReentrant {
+        Redemption storage r = _pendingRedemption(redemptionId);
+        if (msg.sender != r.holder) revert NotRedemptionHolder(redemptionId, msg.sender);
+        if (block.timestamp <= r.deadline) revert RedemptionNotExpired(redemptionId, r.deadline);
+        r.status = RedemptionStatus.Reclaimed;
+        uint256 amount = r.amount;
+        emit RedemptionReclaimed(redemptionId, amount);
+        _currencies[r.currency].token.safeTransfer(msg.sender, amount);
+    }
+
+    // ================================================================== roles
+
+    /// @inheritdoc IBakongBridge
+    function vetoQueuedMint(bytes32 bakongTxHash, bytes32 reason) external onlyRole(GUARDIAN_ROLE) {
+        if (reason == bytes32(0)) revert ZeroReason();
+        if (_mintStatus[bakongTxHash] != MintStatus.Queued) revert MintNotQueued(bakongTxHash);
+        _mintStatus[bakongTxHash] = MintStatus.Vetoed;
+        delete _queuedMints[bakongTxHash];
+        emit QueuedMintVetoed(bakongTxHash, msg.sender, reason);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function pause() external onlyRole(PAUSER_ROLE) whenNotPaused {
+        _config.paused = true;
+        emit Paused(msg.sender);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (!_config.paused) revert ExpectedPause();
+        _config.paused = false;
+        emit Unpaused(msg.sender);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function resumeMinting(uint16 currency) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _currency(currency).mintingStopped = false;
+        emit MintingResumed(currency, msg.sender);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function setValidators(address[] calldata validators_, uint8 threshold_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setValidators(validators_, threshold_);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function setTimings(Timings calldata timings_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setTimings(timings_);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function addCurrency(uint16 currency, address token, CurrencyLimits calldata limits)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        if (currency == 0) revert ZeroCurrency();
+        if (token.code.length == 0 || IBridgeToken(token).bridge() != address(this)) revert InvalidToken(token);
+        Currency storage c = _currencies[currency];
+        if (address(c.token) != address(0)) revert CurrencyAlreadyAdded(currency);
+        c.token = IBridgeToken(token);
+        emit CurrencyAdded(currency, token);
+        _setLimits(c, currency, limits);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function setCurrencyLimits(uint16 currency, CurrencyLimits calldata limits) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setLimits(_currency(currency), currency, limits);
+    }
+
+    // ================================================================== views
+
+    /// @inheritdoc IBakongBridge
+    function paused() external view returns (bool) {
+        return _config.paused;
+    }
+
+    /// @inheritdoc IBakongBridge
+    function epoch() external view returns (uint64) {
+        return _config.epoch;
+    }
+
+    /// @inheritdoc IBakongBridge
+    function threshold() external view returns (uint8) {
+        return _config.threshold;
+    }
+
+    /// @inheritdoc IBakongBridge
+    function validators() external view returns (address[] memory) {
+        return _validators;
+    }
+
+    /// @inheritdoc IBakongBridge
+    function isValidator(address account) external view returns (bool) {
+        return account != address(0) && _validatorEpoch[account] == _config.epoch;
+    }
+
+    /// @inheritdoc IBakongBridge
+    function timings() external view returns (Timings memory) {
+        Config memory cfg = _config;
+        return Timings(cfg.maxReserveAge, cfg.mintDelay, cfg.redemptionTimeout);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function tokenOf(uint16 currency) external view returns (address) {
+        return address(_currencies[currency].token);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function limitsOf(uint16 currency) external view returns (CurrencyLimits memory) {
+        Currency storage c = _currencies[currency];
+        return CurrencyLimits(
+            c.maxPerMessage,
+            c.largeMintThreshold,
+            c.maxDrift,
+            c.inbound.capacity,
+            c.inbound.refillPerSecond,
+            c.outbound.capacity,
+            c.outbound.refillPerSecond
+        );
+    }
+
+    /// @inheritdoc IBakongBridge
+    function reserveOf(uint16 currency) external view returns (uint256 balance, uint64 asOf) {
+        Currency storage c = _currencies[currency];
+        return (c.reserve, c.reserveAsOf);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function mintingStopped(uint16 currency) external view returns (bool) {
+        return _currencies[currency].mintingStopped;
+    }
+
+    /// @inheritdoc IBakongBridge
+    function inboundAvailable(uint16 currency) external view returns (uint256) {
+        return _available(_currencies[currency].inbound);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function outboundAvailable(uint16 currency) external view returns (uint256) {
+        return _available(_currencies[currency].outbound);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function mintStatus(bytes32 bakongTxHash) external view returns (MintStatus) {
+        return _mintStatus[bakongTxHash];
+    }
+
+    /// @inheritdoc IBakongBridge
+    function queuedMint(bytes32 bakongTxHash) external view returns (QueuedMint memory) {
+        return _queuedMints[bakongTxHash];
+    }
+
+    /// @inheritdoc IBakongBridge
+    function redemption(uint256 redemptionId) external view returns (Redemption memory) {
+        return _redemptions[redemptionId];
+    }
+
+    /// @inheritdoc IBakongBridge
+    function redemptionCount() external view returns (uint256) {
+        return _redemptionCount;
+    }
+
+    /// @inheritdoc IBakongBridge
+    function payoutUsed(bytes32 payoutTxHash) external view returns (bool) {
+        return _payoutUsed[payoutTxHash];
+    }
+
+    /// @inheritdoc IBakongBridge
+    // solhint-disable-next-line func-name-mixedcase
+    function DOMAIN_SEPARATOR() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @inheritdoc IBakongBridge
+    function mintDigest(MintAttestation calldata a) external view returns (bytes32) {
+        return _hashTypedDataV4(
+            keccak256(
+                abi.encode(
+                    MINT_ATTESTATION_TYPEHASH,
+                    a.currency,
+                    a.amount,
+                    a.recipient,
+                    a.bakongTxHash,
+                    a.khqrMd5,
+                    a.expiry,
+                    a.epoch
+                )
+            )
+        );
+    }
+
+    // ================================================================== internals
+
+    /// @dev Accepts exactly `threshold` signatures (r ‖ s ‖ v each) over the EIP-712 digest of `structHash`,
+    /// from current-epoch validators in strictly ascending order: one comparison rules out duplicates.
+    function _verify(bytes32 structHash, bytes calldata signatures, Config memory cfg) private view {
+        uint256 m = cfg.threshold;
+        if (signatures.length != m * 65) revert SignatureLengthMismatch(signatures.length, m * 65);
+        bytes32 digest = _hashTypedDataV4(structHash);
+        address previous = address(0);
+        for (uint256 i; i < m; ++i) {
+            uint256 o = i * 65;
+            address signer = ECDSA.recover(
+                digest, uint8(signatures[o + 64]), bytes32(signatures[o:o + 32]), bytes32(signatures[o + 32:o + 64])
+            );
+            if (signer <= previous) revert SignersNotAscending(previous, signer);
+            if (_validatorEpoch[signer] != cfg.epoch) revert SignerNotValidator(signer);
+            previous = signer;
+        }
+    }
+
+    /// @dev Returns the token of `c` if minting `amount` keeps its supply within a fresh attested omnibus
+    /// balance (reads the supply with a static call; the caller then mints).
+    function _checkReserve(Currency storage c, uint16 currency, uint256 amount, uint256 maxReserveAge)
+        private
+        view
+        returns (IBridgeToken token)
+    {
+        uint64 asOf = c.reserveAsOf;
+        if (block.timestamp > asOf + maxReserveAge) revert ReserveStale(currency, asOf);
+        token = c.token;
+        uint256 supplyAfter = token.totalSupply() + amount;
+        if (supplyAfter > c.reserve) revert ReserveExceeded(currency, supplyAfter, c.reserve);
+    }
+
+    /// @dev A balance observation must be newer than the last one, not from the future, and still fresh.
+    function _checkObservation(uint64 asOf, uint64 latest, uint256 maxAge) private view {
+        if (asOf > block.timestamp) revert ObservationFromFuture(asOf);
+        if (asOf <= latest) revert ObservationNotNewer(asOf, latest);
+        if (block.timestamp - asOf > maxAge) revert ObservationTooOld(asOf);
+    }
+
+    function _recordReserve(Currency storage c, uint16 currency, uint256 balance, uint64 asOf)
+        private
+        returns (uint256 supply)
+    {
+        // A balance above uint128 (3.4e38 units) cannot occur on Bakong; clamping only lowers the ceiling.
+        c.reserve = balance > type(uint128).max ? type(uint128).max : uint128(balance);
+        c.reserveAsOf = uint40(asOf);
+        emit ReserveAttested(currency, balance, asOf);
+        return c.token.totalSupply();
+    }
+
+    function _stopMinting(Currency storage c, uint16 currency, uint256 supply, uint256 balance) private {
+        c.mintingStopped = true;
+        emit MintingAutoPaused(currency, supply, balance);
+    }
+
+    /// @dev Removes `amount` from the bucket after refilling it, or reverts with what it holds.
+    function _take(Bucket storage b, uint16 currency, uint256 amount) private {
+        uint256 available = _available(b);
+        if (amount > available) revert RateLimitExceeded(currency, amount, available);
+        // available <= capacity (uint64) and amount <= available
+        b.tokens = uint64(available - amount);
+        b.updatedAt = uint40(block.timestamp);
+    }
+
+    function _available(Bucket storage b) private view returns (uint256) {
+        uint256 filled = b.tokens + (block.timestamp - b.updatedAt) * b.refillPerSecond;
+        return filled < b.capacity ? filled : b.capacity;
+    }
+
+    function _setLimits(Currency storage c, uint16 currency, CurrencyLimits calldata l) private {
+        if (
+            l.maxPerMessage == 0 || l.largeMintThreshold == 0 || l.largeMintThreshold > l.maxPerMessage
+                || l.inboundCapacity < l.maxPerMessage || l.outboundCapacity < l.maxPerMessage
+                || l.inboundRefillPerSecond == 0 || l.outboundRefillPerSecond == 0
+        ) revert InvalidLimits();
+        c.maxPerMessage = l.maxPerMessage;
+        c.largeMintThreshold = l.largeMintThreshold;
+        c.maxDrift = l.maxDrift;
+        _resize(c.inbound, l.inboundCapacity, l.inboundRefillPerSecond);
+        _resize(c.outbound, l.outboundCapacity, l.outboundRefillPerSecond);
+        emit CurrencyLimitsUpdated(currency, l);
+    }
+
+    /// @dev Refills under the old rate, then clamps to the new capacity (CCIP `_setTokenBucketConfig`).
+    /// A new bucket starts full.
+    function _resize(Bucket storage b, uint64 capacity, uint64 refillPerSecond) private {
+        uint256 level = b.updatedAt == 0 ? capacity : _available(b);
+        b.capacity = capacity;
+        b.refillPerSecond = refillPerSecond;
+        // level <= capacity after the clamp, so it fits uint64
+        b.tokens = uint64(level < capacity ? level : capacity);
+        b.updatedAt = uint40(block.timestamp);
+    }
+
+    function _setValidators(address[] memory validators_, uint8 threshold_) private {
+        uint256 n = validators_.length;
+        if (n == 0) revert ValidatorSetEmpty();
+        if (n > MAX_VALIDATORS) revert ValidatorSetTooLarge(n, MAX_VALIDATORS);
+        if (threshold_ == 0 || threshold_ > n || uint256(threshold_) * 2 <= n) revert InvalidThreshold(threshold_, n);
+        uint64 newEpoch = _config.epoch + 1;
+        address previous = address(0);
+        for (uint256 i; i < n; ++i) {
+            address v = validators_[i];
+            if (v <= previous) revert ValidatorsNotAscending(previous, v);
+            _validatorEpoch[v] = newEpoch;
+            previous = v;
+        }
+        _validators = validators_;
+        _config.epoch = newEpoch;
+        _config.threshold = threshold_;
+        emit ValidatorSetUpdated(newEpoch, validators_, threshold_);
+    }
+
+    function _setTimings(Timings memory t) private {
+        if (t.maxReserveAge == 0 || t.mintDelay == 0 || t.redemptionTimeout == 0) revert ZeroTiming();
+        _config.maxReserveAge = t.maxReserveAge;
+        _config.mintDelay = t.mintDelay;
+        _config.redemptionTimeout = t.redemptionTimeout;
+        emit TimingsUpdated(t.maxReserveAge, t.mintDelay, t.redemptionTimeout);
+    }
+
+    function _currency(uint16 currency) private view returns (Currency storage c) {
+        c = _currencies[currency];
+        if (address(c.token) == address(0)) revert UnknownCurrency(currency);
+    }
+
+    function _pendingRedemption(uint256 redemptionId) private view returns (Redemption storage r) {
+        r = _redemptions[redemptionId];
+        if (r.status != RedemptionStatus.Pending) revert RedemptionNotPending(redemptionId, r.status);
+    }
+
+    /// @dev `name@bank`: 1..32 bytes, exactly one '@', non-empty on both sides. Returned left-aligned in a
+    /// bytes32 (it fits by construction) for storage.
+    function _parseBakongAccountId(string calldata id) private pure returns (bytes32 packed) {
+        bytes calldata b = bytes(id);
+        uint256 n = b.length;
+        if (n < 3 || n > 32) revert InvalidBakongAccountId(id);
+        uint256 at = type(uint256).max;
+        for (uint256 i; i < n; ++i) {
+            if (b[i] == "@") {
+                if (at != type(uint256).max) revert InvalidBakongAccountId(id);
+                at = i;
+            }
+        }
+        if (at == 0 || at >= n - 1) revert InvalidBakongAccountId(id);
+        return bytes32(b);
+    }
+}

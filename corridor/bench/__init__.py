@@ -1,0 +1,1 @@
+"""`make gas`: the benchmark's rows, reference deployments and per-family measurements."""

@@ -1,0 +1,304 @@
+"""Per-family measurements for `make gas`. The corridor is deployed once with `corridor.suite` (the
+same code as scripts/deploy.py, compliance on); the exchange rows use plain ERC-20s so that they
+compare with Uniswap V2 on the same tokens. Every operation is its own transaction, in the state
+named in its row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eth_account import Account
+from eth_utils import keccak
+
+from corridor.bench.report import Report, Row
+
+GOALS = {
+    "transfer_existing": 41_400,
+    "transfer_new": 57_200,
+    "transfer_from": 49_000,
+    "transfer_with_authorization": 79_000,
+    "bridge_mint_3of5": 120_000,
+    "pool_swap": 110_000,
+    "router_1hop": 130_000,
+    "router_2hop": 190_000,
+    "rfq_fill_warm": 90_000,
+    "rfq_cross": 100_000,
+}
+FAR = 2**64  # deadline
+
+
+def keyed_account(label: str) -> Any:
+    """A brownie account with a well-known key (benchmark only; `accounts.add()` would print a mnemonic)."""
+    from brownie import accounts
+
+    return accounts.add("0x" + keccak(text=f"corridor gas benchmark {label}").hex())
+
+
+def measure_all(report: Report, refs: dict[str, Any]) -> None:
+    """Deploys the corridor once, then adds every family's rows and scaling tables."""
+    from brownie import accounts
+    from brownie import project as brownie_project
+
+    from corridor.deploy.settings import load_settings
+    from corridor.suite import deploy_suite
+
+    project = brownie_project.get_loaded_projects()[0]
+    settings = load_settings("development", development=True)
+    suite = deploy_suite(project, accounts[0], settings, accounts)
+    stablecoin(report, refs, suite, settings)
+    bridge(report, suite, settings)
+    exchange(report, refs, project)
+    rfq(report, refs, project)
+
+
+def stablecoin(report: Report, refs: dict[str, Any], suite: Any, settings: dict[str, Any]) -> None:
+    """The goal rows use a retail sender (KYC tier 1, per-transfer and daily limits on): every
+    compliance check runs. An institutional sender (tier 4, no limits) is shown for comparison."""
+    from brownie import accounts
+
+    from corridor.stablecoin.ops import StablecoinOps
+    from corridor.suite import parties
+
+    who = parties(settings, accounts)
+    jpy, registry = suite.stablecoin.token, suite.stablecoin.registry
+    ops = StablecoinOps(jpy, registry)
+    admin, lp, mm, issuer = who["admin"], who["liquidity"], who["market_maker"], who["issuer_a"]
+    issuer_id = suite.stablecoin.issuer_ids["Trust Bank A"]
+    retail = keyed_account("retail sender")
+    jpy.setKyc(retail, 1, 392, {"from": admin})
+    ops.mint(issuer_id, retail, ops.units(500_000), "GAS-1", issuer)
+    ops.mint(issuer_id, mm, ops.units(1_000), "GAS-2", issuer)
+    ops.mint(issuer_id, lp, ops.units(500_000), "GAS-3", issuer)
+    jpy.transfer(mm, ops.units(100), {"from": retail})  # the sender's daily counter is already in use today
+    existing = jpy.transfer(mm, ops.units(100), {"from": retail}).gas_used
+    institutional = (
+        jpy.transfer(mm, ops.units(100), {"from": issuer}).gas_used if jpy.balanceOf(issuer) else None
+    )
+    if institutional is None:
+        ops.mint(issuer_id, issuer, ops.units(1_000), "GAS-4", issuer)
+        institutional = jpy.transfer(mm, ops.units(100), {"from": issuer}).gas_used
+    fresh = keyed_account("new holder")
+    jpy.setKyc(fresh, 1, 392, {"from": admin})  # verified (compliance requires it) but holding nothing
+    new = jpy.transfer(fresh, ops.units(100), {"from": retail}).gas_used
+    spender = accounts[9]
+    jpy.approve(spender, ops.units(10_000), {"from": retail})
+    from_ = jpy.transferFrom(retail, mm, ops.units(100), {"from": spender}).gas_used
+    signer = keyed_account("eip-3009 signer")
+    jpy.setKyc(signer, 1, 392, {"from": admin})
+    jpy.transfer(signer, ops.units(10_000), {"from": lp})
+    jpy.transfer(mm, ops.units(1), {"from": signer})  # daily counter in use, as for the other rows
+    nonce, sig = ops.sign_transfer_authorization(
+        signer.private_key, signer.address, mm.address, ops.units(100), FAR
+    )
+    auth = jpy.transferWithAuthorization[
+        "address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32"
+    ](signer.address, mm, ops.units(100), 0, FAR, nonce, *sig.vrs, {"from": spender}).gas_used
+    oz = refs["oz_proxy"]
+    for op, gas, key, state in (
+        ("JPY transfer, existing holder", existing, "transfer_existing", "retail sender (tier 1, limits on)"),
+        ("JPY transfer, new holder", new, "transfer_new", "retail sender; recipient KYC'd, zero balance"),
+        ("JPY transferFrom", from_, "transfer_from", "retail owner, finite allowance"),
+    ):
+        report.add(Row(op, gas, "OZ v5 ERC20 behind ERC1967Proxy", oz[key], GOALS[key], state))
+    report.add(
+        Row(
+            "JPY transferWithAuthorization (EIP-3009)",
+            auth,
+            "OZ proxy permit + transferFrom (2 txs)",
+            oz["permit_plus_transfer_from"],
+            GOALS["transfer_with_authorization"],
+            "retail signer, relayer submits",
+        )
+    )
+    report.add(
+        Row(
+            "JPY transfer, existing holder, institutional sender",
+            institutional,
+            "OZ v5 ERC20 behind ERC1967Proxy",
+            oz["transfer_existing"],
+            None,
+            "tier 4 (no limits): for comparison",
+        )
+    )
+
+
+def _bridge_keys(n: int, salt: str) -> list[str]:
+    return ["0x" + keccak(text=f"{salt} {i}").hex() for i in range(n)]
+
+
+def bridge(report: Report, suite: Any, settings: dict[str, Any]) -> None:
+    """Mint gas with M-of-(2M-1) attestations: warm currency (supply non-zero), recipient KYC'd."""
+    from brownie import accounts, chain
+
+    from corridor.bridge import attest
+    from corridor.suite import dev_validator_keys, parties
+
+    who = parties(settings, accounts)
+    admin, relayer = who["admin"], accounts[9]
+    b = suite.bridge.bridge
+    bkhr = suite.bridge.token("KHR")
+    domain = attest.bridge_domain(chain.id, b.address)
+    keys = dev_validator_keys(int(settings["validators"]["dev_keys"]))
+    threshold = int(settings["validators"]["threshold"])
+    recipients = [keyed_account(f"bridge recipient {i}") for i in range(10)]
+    for r in recipients:
+        bkhr.setKyc(r, 1, 116, {"from": admin})
+    counter = iter(range(10**6))
+
+    def attest_reserve(balance: int, keys_now: list[str]) -> None:
+        chain.sleep(1)
+        att = attest.ReserveAttestation(attest.KHR, balance, chain.time(), b.epoch())
+        sigs = attest.collect_signatures(domain, att, keys_now, b.threshold())
+        b.attestReserve(att.as_tuple(), sigs, {"from": relayer})
+
+    def mint(recipient: Any, keys_now: list[str]) -> int:
+        tx_hash = keccak(text=f"bakong tx {next(counter)}")
+        att = attest.MintAttestation(
+            attest.KHR, 1_000, recipient.address, tx_hash, tx_hash[:16], chain.time() + 3_600, b.epoch()
+        )
+        sigs = attest.collect_signatures(domain, att, keys_now, b.threshold())
+        return b.mint(att.as_tuple(), sigs, {"from": relayer}).gas_used
+
+    attest_reserve(10**12, keys)
+    mint(recipients[0], keys)  # warm-up: supply and bucket non-zero
+    three_of_five = mint(recipients[1], keys)
+    report.add(
+        Row(
+            f"Bakong bridge mint, {threshold}-of-{len(keys)} attestations",
+            three_of_five,
+            "",
+            None,
+            GOALS["bridge_mint_3of5"],
+            "warm currency, recipient KYC'd with no bKHR",
+        )
+    )
+    scaling = []
+    for m in range(1, 8):
+        n = 2 * m - 1
+        new_keys = _bridge_keys(n, f"gas validators {m}")
+        b.setValidators(
+            sorted((Account.from_key(k).address for k in new_keys), key=lambda a: int(a, 16)),
+            m,
+            {"from": admin},
+        )
+        attest_reserve(10**12 + m, new_keys)
+        mint(recipients[2], new_keys)
+        scaling.append({"M": m, "N": n, "mint gas": mint(recipients[2 + m], new_keys)})
+    report.scaling["Bridge mint gas vs signatures M (N = 2M-1)"] = scaling
+
+
+def exchange(report: Report, refs: dict[str, Any], project: Any) -> None:
+    """Pools and router on plain ERC-20s (JPY 0, USD 2, KHR 0 decimals) against Uniswap V2 on the same kind."""
+    from brownie import accounts
+
+    from corridor.exchange.deploy import DEFAULT_CONFIG, balanced_hub_amount, deploy_exchange, seed_pool
+
+    admin, trader = accounts[0], accounts[8]
+    jpy = project.MockERC20.deploy("Yen", "JPY", 0, {"from": admin})
+    usd = project.MockERC20.deploy("US Dollar", "USD", 2, {"from": admin})
+    khr = project.MockERC20.deploy("Riel", "KHR", 0, {"from": admin})
+    for t in (jpy, usd, khr):
+        t.mint(admin, 10**18, {"from": admin})
+        t.mint(trader, 10**15, {"from": admin})
+    ex = deploy_exchange(project, admin, DEFAULT_CONFIG, tokens={"JPY": jpy, "KHR": khr}, hub=usd)
+    for symbol, token, amount in (("JPY", jpy, 100_000_000), ("KHR", khr, 2_700_000_000)):
+        feed = DEFAULT_CONFIG["pairs"][symbol]["feed"]
+        hub_amount = balanced_hub_amount(
+            amount, feed["answer"], feed["decimals"], token.decimals(), usd.decimals()
+        )
+        seed_pool(ex.pools[symbol], token, usd, admin, amount, hub_amount)
+    pool = ex.pools["JPY"]
+    for t in (jpy, usd, khr):
+        t.approve(pool, 2**256 - 1, {"from": trader})
+        t.approve(ex.router, 2**256 - 1, {"from": trader})
+        t.approve(ex.pools["KHR"], 2**256 - 1, {"from": trader})
+    pool.swapExactIn(0, 10_000, 0, trader, FAR, {"from": trader})  # warm-up: fees and balances non-zero
+    swap = pool.swapExactIn(0, 10_000, 0, trader, FAR, {"from": trader}).gas_used
+    ref = b"\x01" * 32
+    one = ex.router.swapExactIn([jpy, usd], 10_000, 0, trader, FAR, ref, {"from": trader}).gas_used
+    two = ex.router.swapExactIn([jpy, usd, khr], 10_000, 0, trader, FAR, ref, {"from": trader}).gas_used
+    uni = refs["uniswap"]
+    report.add(
+        Row(
+            "FX pool swap (exact-in)",
+            swap,
+            "Uniswap V2 Router02 1 hop",
+            uni["router_1hop"],
+            GOALS["pool_swap"],
+            "balanced pool, trader holds both",
+        )
+    )
+    report.add(
+        Row(
+            "FX router swap, 1 hop",
+            one,
+            "Uniswap V2 Router02 1 hop",
+            uni["router_1hop"],
+            GOALS["router_1hop"],
+            "JPY→USD",
+        )
+    )
+    report.add(
+        Row(
+            "FX router JPY→USD→KHR (2 hops)",
+            two,
+            "Uniswap V2 Router02 2 hops",
+            uni["router_2hop"],
+            GOALS["router_2hop"],
+            "through the USD hub",
+        )
+    )
+    report.scaling["Router gas by hops"] = [
+        {"hops": "1 hop", "project": one, "Uniswap V2": uni["router_1hop"]},
+        {"hops": "2 hops", "project": two, "Uniswap V2": uni["router_2hop"]},
+    ]
+    # Newton iterations: swap gas as one-way trades push the pool away from balance
+    answer = DEFAULT_CONFIG["pairs"]["JPY"]["feed"]["answer"]
+    jpy.approve(pool, 2**256 - 1, {"from": admin})
+    imbalance = []
+    for push in (0, 10_000_000, 30_000_000, 60_000_000, 90_000_000):
+        if push:
+            pool.swapExactIn(0, push, 0, admin, FAR, {"from": admin})
+        b0, b1 = pool.balances()
+        jpy_usd_cents = b0 * answer // 10**6  # JPY (0 decimals) at the feed's USD price, in cents
+        share = 100 * jpy_usd_cents // (jpy_usd_cents + b1)
+        gas = pool.swapExactIn(0, 10_000, 0, trader, FAR, {"from": trader}).gas_used
+        imbalance.append({"JPY share of pool value %": share, "swap gas": gas})
+    report.scaling["Pool swap gas vs imbalance (Newton iterations)"] = imbalance
+
+
+def rfq(report: Report, refs: dict[str, Any], project: Any) -> None:
+    from brownie import accounts
+
+    from corridor.exchange.rfq_deploy import measure_gas
+
+    gas = measure_gas(project.RfqVenue, project.MockERC20, accounts)
+    uni = refs["uniswap"]
+    warm = gas["rfq: fill exact-in, nonce word warm (goal <= 90,000)"]
+    cold = gas["rfq: first fill of a maker (new nonce word, new fee slot)"]
+    cross = gas["rfq: cross quote JPY->KHR exact-in, nonce word warm (goal <= 100,000)"]
+    report.add(
+        Row(
+            "RFQ fill, maker nonce word warm",
+            warm,
+            "Uniswap V2 Router02 1 hop",
+            uni["router_1hop"],
+            GOALS["rfq_fill_warm"],
+            "exact-in",
+        )
+    )
+    report.add(
+        Row(
+            "RFQ cross quote JPY→KHR",
+            cross,
+            "Uniswap V2 Router02 2 hops",
+            uni["router_2hop"],
+            GOALS["rfq_cross"],
+            "one signature, one nonce, one fee",
+        )
+    )
+    report.scaling["RFQ fill: cold vs warm nonce word"] = [
+        {"state": "cold (first fill of a maker)", "gas": cold},
+        {"state": "warm nonce word", "gas": warm},
+    ]

@@ -1,0 +1,234 @@
+"""The bridge contract as the off-chain services see it: typed reads and attested writes over web3.py.
+
+`BridgeGateway` is the only place that knows ABI names; the relayer and the validators speak in
+`corridor.bridge.attest` values. It runs against any RPC (standalone, ABIs from corridor.artifacts)
+or against brownie's `web3` inside tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, Protocol
+
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.contract import Contract
+
+from corridor import artifacts
+from corridor.bridge.attest import (
+    MintAttestation,
+    Reconciliation,
+    RedemptionFinalization,
+    RedemptionRejection,
+    ReserveAttestation,
+)
+from corridor.eip712 import Domain
+
+BRIDGE_CONTRACT = "BakongBridge"
+TOKEN_INTERFACE = "IERC20"
+
+
+def text_bytes32(raw: bytes) -> str:
+    """A string the contract stored left-aligned in a bytes32 (the redemption's Bakong account id)."""
+    return bytes(raw).rstrip(b"\0").decode("utf-8")
+
+
+class MintStatus(IntEnum):
+    NONE = 0
+    MINTED = 1
+    QUEUED = 2
+    VETOED = 3
+
+
+class RedemptionStatus(IntEnum):
+    NONE = 0
+    PENDING = 1
+    FINALIZED = 2
+    REJECTED = 3
+    RECLAIMED = 4
+
+
+@dataclass(frozen=True)
+class Redemption:
+    """A redemption as the contract stores it (`bakong_account` decoded from its bytes32)."""
+
+    redemption_id: int
+    holder: str
+    currency: int
+    status: RedemptionStatus
+    deadline: int
+    amount: int
+    bakong_account: str
+
+
+@dataclass(frozen=True)
+class RedemptionRequest:
+    """A `RedemptionRequested` event."""
+
+    redemption_id: int
+    currency: int
+    holder: str
+    amount: int
+    bakong_account: str
+    deadline: int
+    block_number: int
+
+
+@dataclass(frozen=True)
+class QueuedMint:
+    recipient: str
+    currency: int
+    executable_at: int
+    amount: int
+
+
+class BridgeView(Protocol):
+    """What a validator reads from the chain to check a request on its own."""
+
+    def domain(self) -> Domain: ...
+    def epoch(self) -> int: ...
+    def redemption(self, redemption_id: int) -> Redemption: ...
+    def total_supply(self, currency: int) -> int: ...
+    def timestamp(self) -> int: ...
+
+
+class BridgeGateway:
+    """web3.py access to a deployed BakongBridge. `sender` is an unlocked node account (address) or a
+    LocalAccount that signs locally."""
+
+    def __init__(
+        self,
+        w3: Web3,
+        address: str,
+        sender: str | LocalAccount | None = None,
+        contract_name: str = BRIDGE_CONTRACT,
+    ) -> None:
+        self.w3 = w3
+        self.address = Web3.to_checksum_address(address)
+        self.contract: Contract = artifacts.at(w3, contract_name, self.address)
+        self.sender = sender
+        self._domain: Domain | None = None
+
+    # ------------------------------------------------------------------ reads
+
+    def domain(self) -> Domain:
+        """The EIP-712 domain, read from the contract (ERC-5267 `eip712Domain()`), chain id from the node."""
+        if self._domain is None:
+            _, name, version, chain_id, verifying, _, _ = self.contract.functions.eip712Domain().call()
+            self._domain = Domain(name=name, version=version, chain_id=chain_id, verifying_contract=verifying)
+        return self._domain
+
+    def epoch(self) -> int:
+        return int(self.contract.functions.epoch().call())
+
+    def threshold(self) -> int:
+        return int(self.contract.functions.threshold().call())
+
+    def validators(self) -> list[str]:
+        return [Web3.to_checksum_address(a) for a in self.contract.functions.validators().call()]
+
+    def token(self, currency: int) -> Contract:
+        address = self.contract.functions.tokenOf(currency).call()
+        return artifacts.at(self.w3, TOKEN_INTERFACE, address)
+
+    def is_bridged(self, currency: int) -> bool:
+        return int(self.contract.functions.tokenOf(currency).call(), 16) != 0
+
+    def total_supply(self, currency: int) -> int:
+        return int(self.token(currency).functions.totalSupply().call())
+
+    def reserve_of(self, currency: int) -> tuple[int, int]:
+        balance, as_of = self.contract.functions.reserveOf(currency).call()
+        return int(balance), int(as_of)
+
+    def max_reserve_age(self) -> int:
+        return int(self.contract.functions.timings().call()[0])
+
+    def max_per_message(self, currency: int) -> int:
+        """The largest single mint or redemption of `currency` (`CurrencyLimits.maxPerMessage`)."""
+        return int(self.contract.functions.limitsOf(currency).call()[0])
+
+    def minting_stopped(self, currency: int) -> bool:
+        return bool(self.contract.functions.mintingStopped(currency).call())
+
+    def mint_status(self, bakong_tx_hash: bytes) -> MintStatus:
+        return MintStatus(self.contract.functions.mintStatus(bakong_tx_hash).call())
+
+    def queued_mint(self, bakong_tx_hash: bytes) -> QueuedMint:
+        recipient, currency, executable_at, amount = self.contract.functions.queuedMint(bakong_tx_hash).call()
+        return QueuedMint(recipient, int(currency), int(executable_at), int(amount))
+
+    def redemption(self, redemption_id: int) -> Redemption:
+        holder, currency, status, deadline, amount, account = self.contract.functions.redemption(
+            redemption_id
+        ).call()
+        return Redemption(
+            redemption_id,
+            holder,
+            int(currency),
+            RedemptionStatus(status),
+            int(deadline),
+            int(amount),
+            text_bytes32(account),
+        )
+
+    def block_number(self) -> int:
+        return int(self.w3.eth.block_number)
+
+    def timestamp(self) -> int:
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
+    def redemption_requests(self, from_block: int, to_block: int) -> list[RedemptionRequest]:
+        logs = self.contract.events.RedemptionRequested.get_logs(from_block=from_block, to_block=to_block)
+        return [
+            RedemptionRequest(
+                redemption_id=int(e.args.redemptionId),
+                currency=int(e.args.currency),
+                holder=e.args.holder,
+                amount=int(e.args.amount),
+                bakong_account=e.args.bakongAccountId,
+                deadline=int(e.args.deadline),
+                block_number=int(e.blockNumber),
+            )
+            for e in logs
+        ]
+
+    # ------------------------------------------------------------------ writes
+
+    def _send(self, fn: Any) -> dict:
+        if self.sender is None:
+            raise RuntimeError("this gateway is read-only (no sender)")
+        if isinstance(self.sender, LocalAccount):
+            tx = fn.build_transaction(
+                {
+                    "from": self.sender.address,
+                    "nonce": self.w3.eth.get_transaction_count(self.sender.address, "pending"),
+                }
+            )
+            signed = self.sender.sign_transaction(tx)
+            tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
+        else:
+            tx_hash = fn.transact({"from": Web3.to_checksum_address(self.sender)})
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
+        if receipt["status"] != 1:
+            raise RuntimeError(f"transaction {tx_hash.hex()} reverted")
+        return receipt
+
+    def mint(self, attestation: MintAttestation, signatures: bytes) -> dict:
+        return self._send(self.contract.functions.mint(attestation.as_tuple(), signatures))
+
+    def execute_queued_mint(self, bakong_tx_hash: bytes) -> dict:
+        return self._send(self.contract.functions.executeQueuedMint(bakong_tx_hash))
+
+    def attest_reserve(self, attestation: ReserveAttestation, signatures: bytes) -> dict:
+        return self._send(self.contract.functions.attestReserve(attestation.as_tuple(), signatures))
+
+    def reconcile(self, report: Reconciliation, signatures: bytes) -> dict:
+        return self._send(self.contract.functions.reconcile(report.as_tuple(), signatures))
+
+    def finalize_redemption(self, finalization: RedemptionFinalization, signatures: bytes) -> dict:
+        return self._send(self.contract.functions.finalizeRedemption(finalization.as_tuple(), signatures))
+
+    def reject_redemption(self, rejection: RedemptionRejection, signatures: bytes) -> dict:
+        return self._send(self.contract.functions.rejectRedemption(rejection.as_tuple(), signatures))

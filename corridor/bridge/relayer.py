@@ -1,0 +1,596 @@
+"""The bridge relayer: Bakong deposits in, redemptions out, with progress that survives crashes.
+
+Deposits. `request_deposit` issues a dynamic KHQR that pays the bridge's omnibus account and carries
+the EVM recipient (tag 62/50) and an invoice reference (bill number). Bakong's Open API has no feed of
+incoming payments: it verifies a KHQR by the MD5 of its string, so the relayer polls the MD5 of every
+open KHQR (as a KHQR merchant does). Once paid: refresh the attested reserve if needed, collect M
+validator signatures (each validator checks the payment itself), submit `mint`, execute queued mints
+once their delay has passed.
+
+Redemptions. `RedemptionRequested` events are scanned from a persisted block cursor. A redemption to
+an account Bakong does not know is rejected (refund on-chain). Otherwise the omnibus account pays it
+out under a reference derived from the redemption id (idempotent: a retried payout returns the first
+transfer), then validators check the payout and sign the finalization, which burns the escrow.
+
+Every step records its outcome in `RelayerStore` before the next one and begins by looking at what
+Bakong and the chain already hold, so re-running after a crash at any `CRASH_POINTS` entry neither
+mints twice nor loses a redemption. Tests trigger those crashes with `crash_at`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from eth_utils import is_address, to_checksum_address
+
+from corridor.bridge import reconcile
+from corridor.bridge.attest import (
+    MintAttestation,
+    RedemptionFinalization,
+    RedemptionRejection,
+    ReserveAttestation,
+    ValidatorSignature,
+    bakong_tx_hash_bytes,
+)
+from corridor.bridge.client import BakongApiError, BakongClient
+from corridor.bridge.gateway import BridgeGateway, MintStatus, RedemptionRequest, RedemptionStatus
+from corridor.bridge.khqr import KHQR, Currency, KHQRError, md5
+from corridor.bridge.ledger import Ledger, LedgerError
+from corridor.bridge.store import (
+    EXPIRED,
+    FINALIZED,
+    ISSUED,
+    MINTED,
+    OPEN_REDEMPTIONS,
+    PAID,
+    PAID_OUT,
+    QUEUED,
+    RECLAIMED,
+    REJECTED,
+    REQUESTED,
+    SIGNED,
+    VETOED,
+    DepositRow,
+    RedemptionRow,
+    RelayerStore,
+)
+from corridor.bridge.validator import (
+    REASON_ACCOUNT_NOT_FOUND,
+    NotEnoughSignatures,
+    Validator,
+    collect,
+    payout_reference,
+)
+
+CRASH_POINTS = (
+    "deposit.paid_recorded",  # Bakong payment seen and stored, nothing on-chain yet
+    "deposit.reserve_sent",  # reserve attestation mined, mint not signed
+    "deposit.signed",  # M signatures stored, mint not sent
+    "deposit.mint_sent",  # mint mined, outcome not stored
+    "redemption.scanned",  # events stored, block cursor not advanced
+    "redemption.paid_out",  # Bakong payout settled, its hash not stored
+    "redemption.payout_recorded",  # payout stored, finalization not signed
+    "redemption.finalize_sent",  # finalization mined, outcome not stored
+    "redemption.reject_sent",  # rejection mined, outcome not stored
+)
+
+
+class RelayerCrashed(Exception):
+    """Raised at an injected crash point (tests); the relayer object must be discarded."""
+
+
+class Payer(Protocol):
+    """Pays from the bridge's omnibus account (the bank's payment API in production)."""
+
+    def pay(self, to_account: str, currency: Currency, amount: int, reference: str) -> str: ...
+
+
+class LedgerPayer:
+    """Pays from the omnibus account of the ledger simulator; the reference makes retries idempotent."""
+
+    def __init__(self, ledger: Ledger, omnibus_account: str) -> None:
+        self.ledger = ledger
+        self.omnibus = omnibus_account
+
+    def pay(self, to_account: str, currency: Currency, amount: int, reference: str) -> str:
+        return self.ledger.transfer(
+            self.omnibus, to_account, currency, amount, client_ref=reference, description=reference
+        ).hash
+
+
+@dataclass(frozen=True)
+class RelayerConfig:
+    omnibus_account: str
+    merchant_name: str = "Corridor Bridge"
+    merchant_city: str = "Phnom Penh"
+    attestation_ttl: int = 3600  # seconds a signed mint stays valid
+    deposit_ttl_ms: int = 15 * 60 * 1000  # how long an issued KHQR can be paid
+    payout_margin: int = 3600  # never start a payout this close to the holder's reclaim deadline
+    expiry_grace_ms: int = 10 * 60 * 1000  # keep polling an expired KHQR this long (late settlement)
+    start_block: int = 0
+
+
+@dataclass(frozen=True)
+class DepositIntent:
+    """A KHQR issued for a deposit: show `khqr` to the payer; `md5` tracks it."""
+
+    khqr: str
+    md5: str
+    reference: str
+    currency: Currency
+    amount: int
+    recipient: str
+
+
+@dataclass
+class RunReport:
+    """What one `run_once` did (ids and hashes), for logs and the demo."""
+
+    minted: list[str] = field(default_factory=list)  # KHQR md5s minted
+    queued: list[str] = field(default_factory=list)  # KHQR md5s queued behind the timelock
+    expired: list[str] = field(default_factory=list)
+    vetoed: list[str] = field(default_factory=list)
+    reserves: list[tuple[int, int]] = field(default_factory=list)  # (currency, attested balance)
+    seen_redemptions: list[int] = field(default_factory=list)
+    paid_out: list[tuple[int, str]] = field(default_factory=list)  # (redemption id, Bakong payout hash)
+    finalized: list[int] = field(default_factory=list)
+    rejected: list[int] = field(default_factory=list)
+    reclaimed: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def idle(self) -> bool:
+        return (
+            not any(getattr(self, f) for f in self.__dataclass_fields__ if f != "errors") and not self.errors
+        )
+
+    def summary(self) -> str:
+        parts = [
+            f"{name}={len(getattr(self, name))}" for name in self.__dataclass_fields__ if getattr(self, name)
+        ]
+        return "relayer: " + (", ".join(parts) if parts else "nothing to do")
+
+
+class Relayer:
+    def __init__(
+        self,
+        gateway: BridgeGateway,
+        client: BakongClient,
+        payer: Payer,
+        validators: Sequence[Validator],
+        store: RelayerStore,
+        config: RelayerConfig,
+        clock_ms: Callable[[], int] | None = None,
+        crash_at: str | None = None,
+    ) -> None:
+        if crash_at is not None and crash_at not in CRASH_POINTS:
+            raise ValueError(f"unknown crash point {crash_at!r}")
+        self.gateway = gateway
+        self.client = client
+        self.payer = payer
+        self.validators = sorted(validators, key=lambda v: int(v.address, 16))
+        self.store = store
+        self.config = config
+        self._clock_ms = clock_ms or (lambda: time.time_ns() // 1_000_000)
+        self._crash_at = crash_at
+
+    def _checkpoint(self, point: str) -> None:
+        if point == self._crash_at:
+            raise RelayerCrashed(point)
+
+    # -------------------------------------------------------------- deposits
+
+    def request_deposit(self, currency: Currency | str | int, amount: int, recipient: str) -> DepositIntent:
+        """Issues a dynamic KHQR paying `amount` (minor units) of `currency` into the omnibus account for
+        `recipient` on-chain, and starts tracking it."""
+        cur = Currency.parse(currency)
+        if not is_address(recipient) or int(recipient, 16) == 0:
+            raise ValueError(f"recipient must be a non-zero EVM address, got {recipient!r}")
+        if not self.gateway.is_bridged(cur.value):
+            raise ValueError(f"{cur.name} is not bridged")
+        cap = self.gateway.max_per_message(cur.value)
+        if amount > cap:  # the mint would revert forever and the customer's money would be stuck
+            raise ValueError(f"{amount} {cur.name} minor units is above the bridge's per-message cap {cap}")
+        now = self._clock_ms()
+        reference = f"BR-{self.store.next_sequence('deposit_seq'):06d}"
+        q = KHQR(
+            account_id=self.config.omnibus_account,
+            merchant_name=self.config.merchant_name,
+            merchant_city=self.config.merchant_city,
+            currency=cur,
+            amount=amount,
+            bill_number=reference,
+            evm_recipient=recipient,
+            created_ms=now,
+            expires_ms=now + self.config.deposit_ttl_ms,
+        )
+        khqr = q.encode()
+        intent = DepositIntent(khqr, md5(khqr), reference, cur, amount, to_checksum_address(recipient))
+        self.store.add_deposit(
+            DepositRow(
+                intent.md5,
+                khqr,
+                cur.value,
+                amount,
+                intent.recipient,
+                reference,
+                now + self.config.deposit_ttl_ms,
+                ISSUED,
+            )
+        )
+        return intent
+
+    def _collect(self, sign: Callable[[Validator], ValidatorSignature]) -> bytes:
+        return collect(self.gateway, self.validators, sign)
+
+    def _ensure_reserve(self, currency: int, extra: int, report: RunReport) -> None:
+        """Attests the omnibus balance when the current attestation is stale or too low for `extra` more."""
+        balance, as_of = self.gateway.reserve_of(currency)
+        now = self.gateway.timestamp()
+        supply = self.gateway.total_supply(currency)
+        fresh = now - as_of < self.gateway.max_reserve_age() // 2
+        if balance >= supply + extra and fresh:
+            return
+        if as_of >= now:
+            raise RuntimeError(
+                f"reserve of {currency} already attested at {as_of}; a newer one must wait a block"
+            )
+        seen = self.client.balance(self.config.omnibus_account, Currency.parse(currency))
+        att = ReserveAttestation(currency, seen, now, self.gateway.epoch())
+        sigs = self._collect(lambda v: v.sign_reserve(att))
+        self.gateway.attest_reserve(att, sigs)
+        report.reserves.append((currency, seen))
+        self._checkpoint("deposit.reserve_sent")
+
+    def _detect_payment(self, d: DepositRow, report: RunReport) -> None:
+        tx = self.client.transaction_by_md5(d.md5)
+        if tx is None:
+            if self._clock_ms() > d.expires_ms + self.config.expiry_grace_ms:
+                self.store.update_deposit(d.md5, status=EXPIRED)
+                report.expired.append(d.md5)
+            return
+        self.store.update_deposit(d.md5, status=PAID, bakong_hash=tx.hash, payer=tx.from_account_id)
+        self._checkpoint("deposit.paid_recorded")
+
+    def _process_deposit(self, d: DepositRow, report: RunReport) -> None:
+        assert d.bakong_hash is not None
+        bakong_hash = bakong_tx_hash_bytes(d.bakong_hash)
+        status = self.gateway.mint_status(bakong_hash)
+        if status != MintStatus.NONE:
+            self._record_chain_status(d, status, report)
+            return
+        if (
+            d.status == SIGNED
+            and d.attestation
+            and (
+                d.attestation["expiry"] <= self.gateway.timestamp() + 60
+                or d.attestation["epoch"] != self.gateway.epoch()
+            )
+        ):
+            d.status = PAID  # signatures about to expire, or the validator set rotated: sign again
+        if d.status == PAID:
+            att = MintAttestation(
+                d.currency,
+                d.amount,
+                d.recipient,
+                bakong_hash,
+                bytes.fromhex(d.md5),
+                self.gateway.timestamp() + self.config.attestation_ttl,
+                self.gateway.epoch(),
+            )
+            sigs = self._collect(lambda v: v.sign_mint(d.khqr, att))
+            d.attestation = {"expiry": att.expiry, "epoch": att.epoch}
+            d.signatures = sigs.hex()
+            self.store.update_deposit(
+                d.md5, status=SIGNED, attestation=d.attestation, signatures=d.signatures
+            )
+            d.status = SIGNED
+            self._checkpoint("deposit.signed")
+        assert d.attestation is not None and d.signatures is not None
+        att = MintAttestation(
+            d.currency,
+            d.amount,
+            d.recipient,
+            bakong_hash,
+            bytes.fromhex(d.md5),
+            d.attestation["expiry"],
+            d.attestation["epoch"],
+        )
+        self._ensure_reserve(d.currency, d.amount, report)
+        receipt = self.gateway.mint(att, bytes.fromhex(d.signatures))
+        self._checkpoint("deposit.mint_sent")
+        self.store.update_deposit(d.md5, chain_tx=receipt["transactionHash"].hex())
+        self._record_chain_status(d, self.gateway.mint_status(bakong_hash), report)
+
+    def _record_chain_status(self, d: DepositRow, status: MintStatus, report: RunReport) -> None:
+        assert d.bakong_hash is not None
+        bakong_hash = bakong_tx_hash_bytes(d.bakong_hash)
+        if status == MintStatus.QUEUED:
+            queued = self.gateway.queued_mint(bakong_hash)
+            if queued.executable_at <= self.gateway.timestamp():
+                self._ensure_reserve(d.currency, d.amount, report)
+                self.gateway.execute_queued_mint(bakong_hash)
+                status = self.gateway.mint_status(bakong_hash)
+            elif d.status != QUEUED:
+                self.store.update_deposit(d.md5, status=QUEUED)
+                report.queued.append(d.md5)
+                return
+        if status == MintStatus.MINTED:
+            self.store.update_deposit(d.md5, status=MINTED)
+            report.minted.append(d.md5)
+        elif status == MintStatus.VETOED:
+            self.store.update_deposit(d.md5, status=VETOED)
+            report.vetoed.append(d.md5)
+
+    # ----------------------------------------------------------- redemptions
+
+    def _scan_redemptions(self, report: RunReport) -> None:
+        start = int(self.store.get("next_block", str(self.config.start_block)) or 0)
+        head = self.gateway.block_number()
+        if start > head:
+            return
+        events = self.gateway.redemption_requests(start, head)
+        for e in events:
+            if self.store.add_redemption(self._row(e)):
+                report.seen_redemptions.append(e.redemption_id)
+        if events:
+            self._checkpoint("redemption.scanned")
+        self.store.put("next_block", str(head + 1))
+
+    @staticmethod
+    def _row(e: RedemptionRequest) -> RedemptionRow:
+        return RedemptionRow(
+            e.redemption_id, e.currency, e.amount, e.holder, e.bakong_account, e.deadline, REQUESTED
+        )
+
+    def _process_redemption(self, r: RedemptionRow, report: RunReport) -> None:
+        on_chain = self.gateway.redemption(r.id)
+        if on_chain.status != RedemptionStatus.PENDING:
+            final = {
+                RedemptionStatus.FINALIZED: FINALIZED,
+                RedemptionStatus.REJECTED: REJECTED,
+                RedemptionStatus.RECLAIMED: RECLAIMED,
+            }[on_chain.status]
+            self.store.update_redemption(r.id, status=final)
+            {FINALIZED: report.finalized, REJECTED: report.rejected, RECLAIMED: report.reclaimed}[
+                final
+            ].append(r.id)
+            if final == RECLAIMED and r.status == PAID_OUT:
+                report.errors.append(f"redemption {r.id} was paid out on Bakong and then reclaimed on-chain")
+            return
+        epoch = self.gateway.epoch()
+        if r.status == REQUESTED:
+            if not self.client.account_exists(r.account):
+                rejection = RedemptionRejection(r.id, REASON_ACCOUNT_NOT_FOUND, epoch)
+                sigs = self._collect(lambda v: v.sign_rejection(rejection))
+                self.gateway.reject_redemption(rejection, sigs)
+                self._checkpoint("redemption.reject_sent")
+                self.store.update_redemption(r.id, status=REJECTED)
+                report.rejected.append(r.id)
+                return
+            left = on_chain.deadline - self.gateway.timestamp()
+            if left < self.config.payout_margin:
+                # the holder may reclaim the escrow soon: paying now risks paying twice
+                report.errors.append(f"redemption {r.id}: {left}s before its reclaim deadline, not paid out")
+                return
+            domain = self.gateway.domain()
+            reference = payout_reference(domain.chain_id, domain.verifying_contract, r.id)
+            payout = self.payer.pay(r.account, Currency.parse(r.currency), r.amount, reference)
+            self._checkpoint("redemption.paid_out")
+            self.store.update_redemption(r.id, status=PAID_OUT, payout_hash=payout)
+            r.status, r.payout_hash = PAID_OUT, payout
+            report.paid_out.append((r.id, payout))
+            self._checkpoint("redemption.payout_recorded")
+        assert r.payout_hash is not None
+        finalization = RedemptionFinalization(r.id, bytes.fromhex(r.payout_hash), epoch)
+        sigs = self._collect(lambda v: v.sign_finalization(finalization))
+        receipt = self.gateway.finalize_redemption(finalization, sigs)
+        self._checkpoint("redemption.finalize_sent")
+        self.store.update_redemption(r.id, status=FINALIZED, chain_tx=receipt["transactionHash"].hex())
+        report.finalized.append(r.id)
+
+    # ------------------------------------------------------------------ loop
+
+    def run_once(self) -> RunReport:
+        """One pass: scan redemptions, advance every open deposit and redemption by as far as it goes.
+        Failures of one item (a validator refusing, a revert) are reported and retried next pass."""
+        report = RunReport()
+        self._scan_redemptions(report)
+        for d in self.store.deposits(ISSUED):
+            self._guard(report, f"deposit {d.reference}", lambda d=d: self._detect_payment(d, report))
+        pending: dict[int, int] = {}
+        for d in self.store.deposits(PAID, SIGNED, QUEUED):
+            if d.bakong_hash and self.gateway.mint_status(bakong_tx_hash_bytes(d.bakong_hash)) in (
+                MintStatus.NONE,
+                MintStatus.QUEUED,
+            ):  # not in the supply yet (a crash may have left a minted one marked open)
+                pending[d.currency] = pending.get(d.currency, 0) + d.amount
+        for currency, amount in pending.items():  # one reserve attestation covers every pending mint
+            self._guard(
+                report, f"reserve {currency}", lambda c=currency, a=amount: self._ensure_reserve(c, a, report)
+            )
+        for d in self.store.deposits(PAID, SIGNED, QUEUED):
+            self._guard(report, f"deposit {d.reference}", lambda d=d: self._process_deposit(d, report))
+        for r in self.store.redemptions(*OPEN_REDEMPTIONS):
+            self._guard(report, f"redemption {r.id}", lambda r=r: self._process_redemption(r, report))
+        return report
+
+    @staticmethod
+    def _guard(report: RunReport, what: str, step: Callable[[], None]) -> None:
+        try:
+            step()
+        except RelayerCrashed:
+            raise
+        except (NotEnoughSignatures, BakongApiError, LedgerError, RuntimeError, ValueError) as exc:
+            report.errors.append(f"{what}: {exc}")
+        except Exception as exc:  # noqa: BLE001 (a revert from the node; keep serving the other items)
+            report.errors.append(f"{what}: {type(exc).__name__}: {exc}")
+
+    def reconciliation(self) -> list[reconcile.ReconciliationLine]:
+        """Supply vs omnibus per bridged currency, with the relayer's in-flight money explained."""
+        return reconcile.report(self.gateway, self.client, self.config.omnibus_account, self.store)
+
+    def submit_reconciliation(self, currency: Currency | str | int) -> reconcile.ReconciliationLine:
+        """Signs and records the reconciliation of one settled currency (the bridge's auto-pause input)."""
+        cur = Currency.parse(currency)
+        line = next(x for x in self.reconciliation() if x.currency == cur)
+        reconcile.submit(self.gateway, self.validators, line)
+        return line
+
+    def run_forever(self, interval: float = 5.0, log: Callable[[str], None] = print) -> None:
+        while True:
+            report = self.run_once()
+            if not report.idle:
+                log(report.summary())
+            for e in report.errors:
+                log(f"  error: {e}")
+            time.sleep(interval)
+
+
+# ------------------------------------------------------------------------ CLI
+
+
+class CliError(Exception):
+    """Bad input to the command line; printed as one line, exit status 2."""
+
+
+def _load_deployment(path: str, bridge: str | None) -> tuple[str, str]:
+    try:
+        data = json.loads(Path(path).read_text())
+    except FileNotFoundError as exc:
+        raise CliError(f"deployment file {path} does not exist") from exc
+    except json.JSONDecodeError as exc:
+        raise CliError(f"deployment file {path} is not JSON: {exc.msg} at line {exc.lineno}") from exc
+    if not isinstance(data, dict):
+        raise CliError(f"deployment file {path} must hold a JSON object")
+    entry = data.get("bridge", data.get("BakongBridge"))
+    address = bridge or (entry.get("address") if isinstance(entry, dict) else entry)
+    if not isinstance(address, str) or not is_address(address):
+        raise CliError(f'no bridge address in {path} (expected "bridge": "0x...")')
+    omnibus = data.get("omnibus") or data.get("omnibusAccount")
+    if not isinstance(omnibus, str):
+        raise CliError(f'no omnibus Bakong account in {path} (expected "omnibus": "name@bank")')
+    return to_checksum_address(address), omnibus
+
+
+def _read_keys(path: str) -> list[str]:
+    try:
+        keys = [
+            line.strip()
+            for line in Path(path).read_text().splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+    except FileNotFoundError as exc:
+        raise CliError(f"validator key file {path} does not exist") from exc
+    if not keys:
+        raise CliError(f"validator key file {path} holds no keys")
+    return keys
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from eth_account import Account
+    from web3 import Web3
+
+    from corridor.bridge.client import simulator_client
+    from corridor.bridge.khqr import InvalidAccountId, validate_account_id
+
+    p = argparse.ArgumentParser(
+        prog="python -m corridor.bridge.relayer", description="Relay Bakong deposits and bridge redemptions."
+    )
+    p.add_argument("--rpc", required=True, help="JSON-RPC URL of the chain")
+    p.add_argument(
+        "--deployment", required=True, help='JSON with "bridge" (address) and "omnibus" (name@bank)'
+    )
+    p.add_argument("--bridge", help="bridge address (overrides the deployment file)")
+    p.add_argument("--ledger", help="SQLite file of the Bakong ledger simulator")
+    p.add_argument("--bakong-api", help="Bakong Open API base URL (instead of --ledger; verification only)")
+    p.add_argument("--state", default="relayer.sqlite", help="SQLite file for the relayer's progress")
+    p.add_argument("--validator-keys", required=True, help="file with one validator private key per line")
+    p.add_argument("--sender-key", required=True, help="file holding the private key that pays for gas")
+    p.add_argument(
+        "--deposit",
+        nargs=3,
+        metavar=("CURRENCY", "AMOUNT", "RECIPIENT"),
+        help="issue a deposit KHQR (amount in riel / cents) instead of relaying; prints it",
+    )
+    p.add_argument("--loop", action="store_true", help="keep running (default: one pass)")
+    p.add_argument("--interval", type=float, default=5.0)
+    args = p.parse_args(argv)
+    try:
+        if args.interval <= 0:
+            raise CliError("--interval must be positive")
+        bridge, omnibus = _load_deployment(args.deployment, args.bridge)
+        try:
+            validate_account_id(omnibus)
+        except InvalidAccountId as exc:
+            raise CliError(str(exc)) from exc
+        if bool(args.ledger) == bool(args.bakong_api):
+            raise CliError("give exactly one of --ledger (simulator) or --bakong-api")
+        if args.bakong_api:
+            raise CliError("payouts need the bank's payment API; only --ledger (simulator) is supported")
+        if not Path(args.ledger).is_file():
+            raise CliError(f"ledger file {args.ledger} does not exist")
+        keys = _read_keys(args.validator_keys)
+        sender = Account.from_key(_read_keys(args.sender_key)[0])
+        w3 = Web3(Web3.HTTPProvider(args.rpc, request_kwargs={"timeout": 10}))
+        if not w3.is_connected():
+            raise CliError(f"cannot reach RPC {args.rpc}")
+        if not w3.eth.get_code(bridge):
+            raise CliError(f"no contract at {bridge} on {args.rpc}")
+        ledger = Ledger(args.ledger)
+        client = simulator_client(ledger)
+        gateway = BridgeGateway(w3, bridge, sender)
+        view = BridgeGateway(w3, bridge)  # validators read the chain without a sender
+        validators = [Validator(k, client, view, omnibus) for k in keys]
+        relayer = Relayer(
+            gateway,
+            client,
+            LedgerPayer(ledger, omnibus),
+            validators,
+            RelayerStore(args.state),
+            RelayerConfig(omnibus_account=omnibus),
+        )
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.deposit:
+        currency, amount, recipient = args.deposit
+        try:
+            if not amount.isdigit():
+                raise ValueError(
+                    f"amount must be a whole number of minor units (riel / cents), got {amount!r}"
+                )
+            intent = relayer.request_deposit(currency, int(amount), recipient)
+        except (ValueError, KHQRError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(intent.khqr)
+        print(f"md5 {intent.md5}  reference {intent.reference}", file=sys.stderr)
+        return 0
+    try:
+        if args.loop:
+            relayer.run_forever(args.interval)
+        report = relayer.run_once()
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 (the node or the ledger failed under us: one line, non-zero)
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    print(report.summary())
+    for e in report.errors:
+        print(f"  error: {e}")
+    return 1 if report.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

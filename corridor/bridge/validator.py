@@ -1,0 +1,183 @@
+"""An independent bridge validator: it checks every request against its own view of Bakong (its own
+client) and of the chain before signing, so a compromised relayer can at worst stall the bridge.
+
+What each signature promises:
+- mint: the KHQR decodes, pays the omnibus account, its MD5 is the one attested, Bakong settled a
+  transaction for exactly that MD5 with that hash, currency and amount, and the KHQR's EVM recipient
+  is the attested recipient; the epoch is current and the expiry in the future.
+- reserve / reconciliation: the omnibus balance is exactly what the validator reads now.
+- finalization: the redemption is pending on-chain and Bakong settled the payout hash from the
+  omnibus account to the redemption's account, same currency and amount, under this redemption's
+  payout reference.
+- rejection: the redemption is pending and Bakong does not know its account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from eth_account import Account
+
+from corridor.bridge import attest
+from corridor.bridge.attest import (
+    MintAttestation,
+    Reconciliation,
+    RedemptionFinalization,
+    RedemptionRejection,
+    ReserveAttestation,
+    ValidatorSignature,
+)
+from corridor.bridge.client import BakongApiError, BakongClient, BakongTransaction
+from corridor.bridge.gateway import BridgeView, RedemptionStatus
+from corridor.bridge.khqr import Currency, KHQRError, decode, md5
+
+REASON_ACCOUNT_NOT_FOUND = attest.reason_bytes32("BAKONG_ACCOUNT_NOT_FOUND")
+
+
+class AttestationRefused(Exception):
+    """The validator's own checks failed; it signed nothing."""
+
+
+class NotEnoughSignatures(Exception):
+    """Fewer current validators than the threshold agreed to sign."""
+
+
+class ValidatorSet(Protocol):
+    def validators(self) -> list[str]: ...
+    def threshold(self) -> int: ...
+
+
+def collect(
+    chain: ValidatorSet, validators: Sequence[Validator], sign: Callable[[Validator], ValidatorSignature]
+) -> bytes:
+    """Asks current validators in ascending address order until `threshold` signed; returns the packed
+    signatures (ascending signers, as the bridge requires). Refusals are collected into the error."""
+    current = {a.lower() for a in chain.validators()}
+    needed = chain.threshold()
+    got: list[ValidatorSignature] = []
+    refusals: list[str] = []
+    for v in sorted(validators, key=lambda v: int(v.address, 16)):
+        if len(got) == needed:
+            break
+        if v.address.lower() not in current:
+            continue
+        try:
+            got.append(sign(v))
+        except (AttestationRefused, BakongApiError) as exc:
+            refusals.append(str(exc))
+    if len(got) < needed:
+        raise NotEnoughSignatures(f"{len(got)} of {needed} signatures; refusals: {refusals}")
+    return attest.pack_signatures(got)
+
+
+def payout_reference(domain_chain_id: int, bridge: str, redemption_id: int) -> str:
+    """The client reference of the Bakong payout of one redemption (idempotency key and audit link)."""
+    return f"redeem:{domain_chain_id}:{bridge.lower()}:{redemption_id}"
+
+
+class Validator:
+    def __init__(
+        self, private_key: str | bytes, client: BakongClient, view: BridgeView, omnibus_account: str
+    ) -> None:
+        self._key = private_key
+        self.address: str = Account.from_key(private_key).address
+        self.client = client
+        self.view = view
+        self.omnibus = omnibus_account
+
+    def __repr__(self) -> str:
+        return f"Validator({self.address})"
+
+    def _require(self, condition: bool, reason: str) -> None:
+        if not condition:
+            raise AttestationRefused(f"{self.address}: {reason}")
+
+    def _sign(self, attestation: attest.Attestation) -> ValidatorSignature:
+        self._require(attestation.epoch == self.view.epoch(), f"epoch {attestation.epoch} is not current")
+        return attest.validator_signature(self._key, self.view.domain(), attestation)
+
+    def sign_mint(self, khqr: str, attestation: MintAttestation) -> ValidatorSignature:
+        try:
+            q = decode(khqr)
+        except KHQRError as exc:
+            raise AttestationRefused(f"{self.address}: KHQR does not decode: {exc}") from exc
+        key = md5(khqr)
+        self._require(q.account_id == self.omnibus, f"KHQR pays {q.account_id}, not the omnibus account")
+        self._require(attestation.khqr_md5 == attest.khqr_md5(khqr), "attested MD5 is not the KHQR's MD5")
+        self._require(
+            q.evm_recipient is not None and q.evm_recipient.lower() == attestation.recipient.lower(),
+            "attested recipient is not the KHQR's EVM recipient",
+        )
+        self._require(attestation.expiry > self.view.timestamp(), "attestation already expired")
+        tx = self.client.transaction_by_md5(key)
+        self._require(tx is not None, f"Bakong has no settled payment for KHQR {key}")
+        assert tx is not None
+        self._require(
+            self.client.transaction_by_hash(tx.hash) == tx, "Bakong answers differently by hash and by MD5"
+        )
+        self._require(
+            attest.bakong_tx_hash_bytes(tx.hash) == attestation.bakong_tx_hash,
+            "attested hash is not the payment's hash",
+        )
+        self._require(tx.to_account_id == self.omnibus, f"payment went to {tx.to_account_id}")
+        self._require(
+            tx.currency == q.currency and tx.currency.value == attestation.currency, "currency differs"
+        )
+        self._require(
+            tx.amount == q.amount == attestation.amount,
+            "amount differs between payment, KHQR and attestation",
+        )
+        return self._sign(attestation)
+
+    def _balance_matches(self, currency: int, balance: int, as_of: int) -> None:
+        seen = self.client.balance(self.omnibus, Currency.parse(currency))
+        self._require(seen == balance, f"omnibus holds {seen}, not {balance}")
+        self._require(as_of <= self.view.timestamp(), "observation dated in the future")
+
+    def sign_reserve(self, attestation: ReserveAttestation) -> ValidatorSignature:
+        self._balance_matches(attestation.currency, attestation.balance, attestation.as_of)
+        return self._sign(attestation)
+
+    def sign_reconciliation(self, report: Reconciliation) -> ValidatorSignature:
+        self._balance_matches(report.currency, report.omnibus_balance, report.as_of)
+        return self._sign(report)
+
+    def _payout(self, tx_hash: bytes) -> BakongTransaction:
+        tx = self.client.transaction_by_hash(tx_hash.hex())
+        self._require(tx is not None, f"Bakong has no transaction {tx_hash.hex()}")
+        assert tx is not None
+        return tx
+
+    def sign_finalization(self, finalization: RedemptionFinalization) -> ValidatorSignature:
+        r = self.view.redemption(finalization.redemption_id)
+        self._require(
+            r.status == RedemptionStatus.PENDING, f"redemption {r.redemption_id} is {r.status.name}"
+        )
+        tx = self._payout(finalization.payout_tx_hash)
+        domain = self.view.domain()
+        self._require(tx.from_account_id == self.omnibus, "payout did not come from the omnibus account")
+        self._require(
+            tx.to_account_id == r.bakong_account, f"payout went to {tx.to_account_id}, not {r.bakong_account}"
+        )
+        self._require(
+            tx.currency.value == r.currency and tx.amount == r.amount, "payout currency or amount differs"
+        )
+        self._require(
+            tx.external_ref == payout_reference(domain.chain_id, domain.verifying_contract, r.redemption_id),
+            "payout is not referenced to this redemption",
+        )
+        return self._sign(finalization)
+
+    def sign_rejection(self, rejection: RedemptionRejection) -> ValidatorSignature:
+        r = self.view.redemption(rejection.redemption_id)
+        self._require(
+            r.status == RedemptionStatus.PENDING, f"redemption {r.redemption_id} is {r.status.name}"
+        )
+        self._require(
+            rejection.reason == REASON_ACCOUNT_NOT_FOUND, "only unknown Bakong accounts are rejected"
+        )
+        self._require(
+            not self.client.account_exists(r.bakong_account), f"{r.bakong_account} exists on Bakong"
+        )
+        return self._sign(rejection)

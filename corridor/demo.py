@@ -1,0 +1,438 @@
+"""The corridor demo (`make demo`): a Cambodian customer pays a Japanese merchant's yen invoice with
+riel held at a Bakong bank, end to end, on a development chain.
+
+Every step goes through the same code users call: `corridor.suite` deploys, `corridor.stablecoin.ops`
+drives issuers, `corridor.bridge.offchain` wires the Bakong ledger simulator, validators and relayer,
+`corridor.exchange.best_execution` compares the AMM router with the market maker's signed RFQ quote.
+Each step prints a line (who, what, tx, gas, detail); the end prints a reconciliation and writes
+reports/demo.md with the charts.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from corridor.artifacts import ROOT
+from corridor.ui import StepLog, UserError, markdown_table, progress, table
+
+REPORTS = ROOT / "reports"
+KHR, USD = 116, 840
+MAKER_MAX_QUOTE_USD = 400  # the market maker's own risk limit per quote
+POLL_SECONDS = 5  # the relayer's polling interval, simulated on the dev chain
+
+
+@dataclass
+class Invoice:
+    number: str
+    amount_jpy: int
+
+
+@dataclass
+class DemoResult:
+    steps: StepLog
+    sections: list[tuple[str, str]] = field(default_factory=list)  # (title, markdown body)
+    seconds: float = 0.0
+
+
+class CorridorDemo:
+    """Plays the corridor on the active brownie network (see the module docstring)."""
+
+    customer_bank_account = "sokha@aclb"
+    lp_bank_account = "liquidity@abaa"
+    maker_bank_account = "maker@wing"
+
+    def __init__(self, network: str, reports: Path = REPORTS, book_dir: Path = ROOT / "deployments") -> None:
+        self.network = network
+        self.reports = reports
+        self.book_dir = book_dir
+        self.log = StepLog()
+        self.result = DemoResult(self.log)
+
+    # ------------------------------------------------------------------ the play
+
+    def run(self) -> DemoResult:
+        started = time.monotonic()
+        self.deploy()
+        self.verify_parties()
+        self.issuers_mint()
+        self.bakong_side()
+        self.liquidity()
+        self.market_maker()
+        self.customer_deposit()
+        self.pay_invoice(Invoice("INV-2026-0042", 50_000))
+        # larger than the market maker's own limit per quote ($400): it declines, the AMM executes
+        self.pay_invoice(Invoice("INV-2026-0043", 70_000))
+        self.merchant_redeems()
+        self.customer_redeems_leftover()
+        self.liquidity_redeems_dollars()
+        self.reconcile()
+        self.result.seconds = time.monotonic() - started
+        self.write_report()
+        return self.result
+
+    def deploy(self) -> None:
+        from brownie import accounts
+
+        from corridor.suite import deploy_from_brownie, parties
+
+        progress(f"deploying the corridor on {self.network} (journaled in deployments/{self.network}.json)")
+        deployed = deploy_from_brownie(self.network, log=lambda _: None, book_dir=self.book_dir)
+        if deployed.role_problems:
+            raise UserError("role check failed after deploy: " + "; ".join(deployed.role_problems))
+        self.suite = deployed.suite
+        self.settings = deployed.book.config
+        self.who = parties(self.settings, accounts)
+        self.admin = self.who["admin"]
+        self.jpy = self.suite.stablecoin.token
+        self.registry = self.suite.stablecoin.registry
+        self.bridge = self.suite.bridge.bridge
+        self.busd, self.bkhr = self.suite.bridge.token("USD"), self.suite.bridge.token("KHR")
+        self.router, self.venue = self.suite.exchange.router, self.suite.rfq.venue
+        rows = [(name, c.address) for name, c in self.suite.contracts.items()]
+        print(table(["contract", "address"], rows))
+        self.log_header()
+        self.log.add(
+            "deployer",
+            f"deploy + wire {len(rows)} contracts ({deployed.journal.sent} txs)",
+            None,
+            f"{deployed.journal.gas_used:,} gas in all",
+        )
+        self.result.sections.append(("Contracts", markdown_table(["contract", "address"], rows)))
+
+    def log_header(self) -> None:
+        print()
+        print(self.log.header())
+
+    def verify_parties(self) -> None:
+        rows = []
+        for name in ("merchant", "customer", "market_maker", "liquidity"):
+            party = self.who[name]
+            row = [name, str(party)[:10] + "…"]
+            for token in (self.jpy, self.busd, self.bkhr):
+                tier, jurisdiction, frozen = token.kycOf(party)
+                row.append(f"tier {tier} / {jurisdiction}" + (" frozen" if frozen else ""))
+            rows.append(row)
+        for label, address in (("FX pools", None), ("RFQ venue", self.venue.address)):
+            if address:
+                rows.append(
+                    [label, address[:10] + "…"]
+                    + [f"tier {t.kycOf(address)[0]}" for t in (self.jpy, self.busd, self.bkhr)]
+                )
+        self.log.add(
+            "compliance", "KYC: parties verified (tier / ISO 3166 country)", None, f"{len(rows)} holders"
+        )
+        self.result.sections.append(
+            ("KYC of the parties", markdown_table(["party", "address", "JPYS", "bUSD", "bKHR"], rows))
+        )
+
+    def issuers_mint(self) -> None:
+        from corridor.stablecoin.ops import StablecoinOps
+
+        self.ops = StablecoinOps(self.jpy, self.registry)
+        ids = self.suite.stablecoin.issuer_ids
+        self.issuer_a = ids["Trust Bank A"]
+        self.issuer_b = ids["Trust Bank B"]
+        for issuer_id, name, reserve in (
+            (self.issuer_a, "Trust Bank A", 200_000_000),
+            (self.issuer_b, "Trust Bank B", 150_000_000),
+        ):
+            tx = self.ops.attest_reserve(issuer_id, self.ops.units(reserve), self.admin)
+            self.log.add("attestor", f"{name}: reserve attested ¥{reserve:,}", tx, "trust account balance")
+        mints = (
+            (self.issuer_a, "Trust Bank A", self.who["issuer_a"], "liquidity", 3_000_000, "DEP-A-0001"),
+            (self.issuer_b, "Trust Bank B", self.who["issuer_b"], "market_maker", 2_000_000, "DEP-B-0001"),
+        )
+        for issuer_id, name, operator, to, amount, ref in mints:
+            tx = self.ops.mint(issuer_id, self.who[to], self.ops.units(amount), ref, operator)
+            self.log.add(name, f"mint ¥{amount:,} to {to}", tx, f"ref {ref}")
+
+    def bakong_side(self) -> None:
+        from brownie import web3
+
+        from corridor.bridge.offchain import bakong_side
+        from corridor.suite import dev_validator_keys
+
+        keys = dev_validator_keys(int(self.settings["validators"]["dev_keys"]))
+        omnibus = self.settings["bridge"].get("omnibus_account", "bridge@nbcq")
+        self.side = bakong_side(web3, self.bridge.address, self.admin, keys, omnibus_account=omnibus)
+        ledger = self.side.ledger
+        for account, name, khr, usd in (
+            (self.customer_bank_account, "Sokha Chan", 5_000_000, 0),
+            (self.lp_bank_account, "Mekong Liquidity Co.", 100_000_000, 50_000_00),
+            (self.maker_bank_account, "Wing Market Making", 40_000_000, 5_000_00),
+        ):
+            ledger.open_account(account, name)
+            if khr:
+                ledger.cash_in(account, "KHR", khr)
+            if usd:
+                ledger.cash_in(account, "USD", usd)
+        self.log.add(
+            "Bakong", f"simulator: 3 accounts + omnibus {omnibus}", None, "KHR in riel, USD in cents"
+        )
+
+    def _deposit(self, bank_account: str, party: str, currency: str, amount: int) -> Any:
+        intent = self.side.relayer.request_deposit(currency, amount, str(self.who[party]))
+        self.side.ledger.pay_khqr(bank_account, intent.khqr)
+        return intent
+
+    def _relay(self, who: str, what: str) -> Any:
+        from brownie import chain
+
+        # A relayer polls every few seconds; on an instant-mining dev chain, advance the clock by one
+        # poll interval so its reserve attestations are not stamped in the same second as the last.
+        chain.sleep(POLL_SECONDS)
+        chain.mine()
+        report = self.side.relayer.run_once()
+        if report.errors:
+            raise UserError(f"relayer: {report.errors[0]}")
+        self.log.add("relayer", what, None, report.summary())
+        return report
+
+    def liquidity(self) -> None:
+        from brownie import chain
+
+        from corridor.exchange.deploy import balanced_hub_amount, seed_pool
+
+        self._deposit(self.lp_bank_account, "liquidity", "KHR", 80_000_000)
+        self._deposit(self.lp_bank_account, "liquidity", "USD", 45_000_00)
+        report = self._relay("relayer", "mint bKHR 80,000,000 + bUSD 45,000.00 to liquidity")
+        if report.queued:
+            self.log.add(
+                "anyone", "USD deposit above the large-mint threshold waits its timelock", None, "1 h"
+            )
+            chain.sleep(int(self.settings["bridge"]["timings"]["mint_delay"]) + 1)
+            chain.mine()
+            self._relay("relayer", "execute the queued bUSD mint after the timelock")
+        lp = self.who["liquidity"]
+        for symbol, token, amount in (("JPY", self.jpy, 3_000_000), ("KHR", self.bkhr, 80_000_000)):
+            pool = self.suite.exchange.pools[symbol]
+            feed = self.suite.exchange.feeds[symbol]
+            answer = feed.latestRoundData()[1]
+            hub_amount = balanced_hub_amount(
+                amount, answer, feed.decimals(), token.decimals(), self.busd.decimals()
+            )
+            seed_pool(pool, token, self.busd, lp, amount, hub_amount)
+            self.log.add(
+                "liquidity",
+                f"seed {symbol}/USD pool: {amount:,} + {hub_amount / 100:,.2f} USD",
+                None,
+                "at the feed mid",
+            )
+
+    def market_maker(self) -> None:
+        from brownie import web3
+
+        from corridor.exchange.market_maker import FeedMids, MakerLimits, MarketMaker, QuotePolicy
+
+        self._deposit(self.maker_bank_account, "market_maker", "KHR", 30_000_000)
+        self._relay("relayer", "mint bKHR 30,000,000 to the market maker")
+        mm_account = self.who["market_maker"]
+        feeds = {
+            self.jpy.address: self.suite.exchange.feeds["JPY"].address,
+            self.bkhr.address: self.suite.exchange.feeds["KHR"].address,
+        }
+        self.mm = MarketMaker(
+            web3,
+            self.venue.address,
+            mm_account.private_key,
+            FeedMids(web3, feeds, max_age=10**9, usd_tokens=(self.busd.address,)),
+            policy=QuotePolicy(spread_bps=3, skew_bps=2, ttl=120),
+            limits=MakerLimits(max_quote_usd=MAKER_MAX_QUOTE_USD),
+        )
+        if web3.eth.get_balance(mm_account.address) < 10**18:
+            self.admin.transfer(mm_account, 10**18)  # gas money for its approvals
+        for token in (self.jpy, self.busd, self.bkhr):
+            token.approve(self.venue, 2**256 - 1, {"from": mm_account})
+        self.log.add(
+            "market maker",
+            f"ready: quotes mid ± 3 bps, skew ≤ 2 bps, 120 s, ≤ ${MAKER_MAX_QUOTE_USD} a quote",
+            None,
+            "venue approved",
+        )
+
+    def customer_deposit(self) -> None:
+        intent = self._deposit(self.customer_bank_account, "customer", "KHR", 3_500_000)
+        self.khqr = intent
+        self.log.add(
+            "customer", "pays KHQR ៛3,500,000 to the bridge omnibus", None, f"md5 {intent.md5[:12]}…"
+        )
+        self._relay("relayer", "validators verify by md5, sign; mint bKHR to customer")
+        self.result.sections.append(
+            (
+                "The customer's KHQR payment",
+                f"```\n{intent.khqr}\n```\n\nMD5 (Bakong Open API lookup key): `{intent.md5}` — "
+                f"reference `{intent.reference}`.",
+            )
+        )
+
+    def pay_invoice(self, invoice: Invoice) -> None:
+        from brownie import web3
+
+        from corridor.exchange import rfq
+        from corridor.exchange.best_execution import EXACT_OUT, AmmClient, RfqClient, best_execution
+
+        customer, merchant = self.who["customer"], self.who["merchant"]
+        for spender in (self.router, self.venue):
+            if self.bkhr.allowance(customer, spender) == 0:
+                self.bkhr.approve(spender, 2**256 - 1, {"from": customer})
+        amm = AmmClient(web3, self.router.address, self.busd.address)
+        rfq_client = RfqClient(web3, self.venue.address, self.mm, hub=self.busd.address)
+        mid = self.mm.mid(self.bkhr.address, self.jpy.address)
+        before = self.jpy.balanceOf(merchant)
+        record = best_execution(
+            [amm, rfq_client],
+            EXACT_OUT,
+            self.bkhr.address,
+            self.jpy.address,
+            self.ops.units(invoice.amount_jpy),
+            recipient=merchant.address,
+            reference=rfq.reference(invoice.number),
+            sender=customer,
+            mid=mid,
+        )
+        if record.choice is None:
+            raise UserError("no venue could quote the invoice")
+        paid = self.jpy.balanceOf(merchant) - before
+        from brownie import chain
+
+        tx = chain.get_transaction(record.tx)
+        rows = [
+            [
+                o.venue,
+                f"{o.amount_in:,} KHR",
+                f"{o.amount_out:,} JPY",
+                f"{Decimal(o.amount_in) / o.amount_out:.4f}",
+                f"{o.spread_bps:+.1f}" if o.spread_bps is not None else "—",
+                "chosen" if o.venue == record.choice else "",
+            ]
+            for o in record.offers
+        ]
+        rows += [
+            [name, "no offer", "", "", "", ""]
+            for name in ("amm", "rfq")
+            if name not in {o.venue for o in record.offers}
+        ]
+        print(
+            table(
+                ["venue", "customer pays", "merchant gets", "KHR per JPY", "bps vs mid", ""],
+                rows,
+                title=f"\nbest execution for {invoice.number} (exact out ¥{invoice.amount_jpy:,}; mid {1 / mid:.4f} KHR per JPY)",
+            )
+        )
+        chosen = record.chosen
+        self.log.add(
+            "customer",
+            f"pays {invoice.number} ¥{invoice.amount_jpy:,} via {record.choice.upper()}",
+            tx,
+            f"{chosen.amount_in:,} KHR, {chosen.spread_bps:+.1f} bps vs mid",
+        )
+        if paid != self.ops.units(invoice.amount_jpy):
+            raise UserError(f"merchant received {paid}, not the invoice amount")
+        self.result.sections.append(
+            (
+                f"Best execution for invoice {invoice.number}",
+                f"Exact output ¥{invoice.amount_jpy:,} to the merchant, paid in bKHR; oracle mid "
+                f"{1 / mid:.4f} KHR per JPY; payment reference `{invoice.number}` in the event.\n\n"
+                + markdown_table(
+                    ["venue", "customer pays", "merchant gets", "KHR per JPY", "bps vs mid", ""], rows
+                ),
+            )
+        )
+
+    def merchant_redeems(self) -> None:
+        merchant = self.who["merchant"]
+        amount = self.jpy.balanceOf(merchant)
+        self.jpy.approve(self.who["issuer_a"], amount, {"from": merchant})
+        tx = self.ops.redeem(self.issuer_a, merchant, amount, "RED-MER-0001", self.who["issuer_a"])
+        claims = "; claim on Trust Bank B recorded" if "ClaimRecorded" in tx.events else ""
+        self.log.add(
+            "merchant",
+            f"redeems ¥{amount:,} with Trust Bank A",
+            tx,
+            f"bank transfer ref RED-MER-0001{claims}",
+        )
+
+    def customer_redeems_leftover(self) -> None:
+        customer = self.who["customer"]
+        leftover = self.bkhr.balanceOf(customer)
+        self.bkhr.approve(self.bridge, leftover, {"from": customer})
+        tx = self.bridge.redeem(KHR, leftover, self.customer_bank_account, {"from": customer})
+        self.log.add(
+            "customer", f"redeems ៛{leftover:,} to {self.customer_bank_account}", tx, "escrowed on chain"
+        )
+        self._relay("relayer", "pays out on Bakong, validators sign, burn escrow")
+
+    def liquidity_redeems_dollars(self) -> None:
+        lp = self.who["liquidity"]
+        amount = 1_000_00  # $1,000.00 in cents
+        self.busd.approve(self.bridge, amount, {"from": lp})
+        tx = self.bridge.redeem(USD, amount, self.lp_bank_account, {"from": lp})
+        self.log.add(
+            "liquidity", f"redeems $1,000.00 bUSD to {self.lp_bank_account}", tx, "escrowed on chain"
+        )
+        self._relay("relayer", "pays out USD on Bakong, finalizes")
+
+    def reconcile(self) -> None:
+        issuers = []
+        for name, issuer_id in self.suite.stablecoin.issuer_ids.items():
+            info = self.registry.issuer(issuer_id)
+            issuers.append([name, info["outstanding"], info["reserve"], info["mintAllowance"]])
+        issuers.append(
+            ["Σ outstanding / totalSupply", self.registry.totalOutstanding(), self.jpy.totalSupply(), ""]
+        )
+        bridge_rows = [
+            [line.currency.name, line.supply, line.omnibus, line.drift]
+            for line in self.side.relayer.reconciliation()
+        ]
+        pools = [
+            [f"{sym}/USD", *pool.balances(), pool.virtualPrice()]
+            for sym, pool in self.suite.exchange.pools.items()
+        ]
+        sections = (
+            (
+                "Reconciliation: JPY issuers",
+                ["issuer", "outstanding ¥", "attested reserve ¥", "mint allowance ¥"],
+                issuers,
+            ),
+            (
+                "Reconciliation: bridge vs Bakong",
+                ["currency", "bridge supply", "Bakong omnibus", "drift"],
+                bridge_rows,
+            ),
+            ("Pool balances", ["pool", "coin 0 (base units)", "bUSD (cents)", "virtual price"], pools),
+        )
+        for title, headers, rows in sections:
+            print(table(headers, rows, title=f"\n{title.lower()}"))
+            self.result.sections.append((title, markdown_table(headers, rows)))
+        drift = [r for r in bridge_rows if r[3] != 0]
+        if drift or self.registry.totalOutstanding() != self.jpy.totalSupply():
+            raise UserError("reconciliation does not balance (see the tables above)")
+
+    # ------------------------------------------------------------------ the report
+
+    def write_report(self) -> Path:
+        from corridor.exchange import chart
+
+        self.reports.mkdir(parents=True, exist_ok=True)
+        png = chart.render(self.reports / "price-impact.png")
+        steps = markdown_table(list(self.log.headers), self.log.rows)
+        body = [
+            f"# Corridor demo on `{self.network}`",
+            "",
+            f"Played in {self.result.seconds:.1f} s. Every line is a transaction (or an off-chain step) of the demo.",
+            "",
+            steps,
+            "",
+        ]
+        for title, section in self.result.sections:
+            body += [f"## {title}", "", section, ""]
+        body += ["## Price impact", "", f"![price impact]({png.name})", ""]
+        out = self.reports / "demo.md"
+        out.write_text("\n".join(body))
+        shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
+        print(f"\nreport: {shown} (+ {png.name}); played in {self.result.seconds:.1f} s")
+        return out

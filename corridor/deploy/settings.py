@@ -1,0 +1,96 @@
+"""Per-network deployment settings: `config/<network>.yaml`, and the account that deploys.
+
+Development networks (Anvil, Ganache) fall back to `config/development.yaml`; a live network must
+have its own file (start from `config/live.example.yaml`), or `CORRIDOR_SETTINGS` names one. The deployer account comes from, in order: `DEPLOYER_KEYSTORE` (a brownie
+keystore id, password in `DEPLOYER_PASSWORD` or asked for), `DEPLOYER_PRIVATE_KEY`, or on a
+development network the first unlocked account.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from corridor.artifacts import ROOT
+from corridor.ui import UserError
+
+CONFIG_DIR = ROOT / "config"
+
+
+def config_path(network: str, development: bool) -> Path:
+    """The settings file for `network` (`CORRIDOR_SETTINGS` names another file explicitly)."""
+    explicit = os.environ.get("CORRIDOR_SETTINGS")
+    if explicit:
+        if not Path(explicit).is_file():
+            raise UserError(f"CORRIDOR_SETTINGS names {explicit}, which is not a file")
+        return Path(explicit)
+    own = CONFIG_DIR / f"{network}.yaml"
+    if own.is_file():
+        return own
+    if development:
+        return CONFIG_DIR / "development.yaml"
+    raise UserError(
+        f"no deployment settings for network '{network}': create config/{network}.yaml "
+        "(start from config/development.yaml)"
+    )
+
+
+def load_settings(network: str, development: bool) -> dict[str, Any]:
+    """Reads and sanity-checks the settings for `network`."""
+    path = config_path(network, development)
+    try:
+        data = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise UserError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise UserError(f"{path} must be a mapping of sections")
+    missing = [k for k in ("parties", "validators", "stablecoin", "bridge") if k not in data]
+    if missing:
+        raise UserError(f"{path} lacks the section(s) {', '.join(missing)} (see config/development.yaml)")
+    data.setdefault("required_confs", 1)
+    data["_path"] = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    return data
+
+
+def deployer_account(accounts: Any, development: bool) -> Any:
+    """The deploying account (see the module docstring); one clear error when none can be had."""
+    keystore = os.environ.get("DEPLOYER_KEYSTORE")
+    if keystore:
+        if keystore not in accounts.load():
+            raise UserError(
+                f"keystore '{keystore}' not found: list them with `brownie accounts list`, "
+                "add one with `brownie accounts new <id>`"
+            )
+        password = os.environ.get("DEPLOYER_PASSWORD")
+        try:
+            return accounts.load(keystore, password=password) if password else accounts.load(keystore)
+        except ValueError as exc:
+            raise UserError(f"keystore '{keystore}' could not be unlocked: {exc}") from exc
+    key = os.environ.get("DEPLOYER_PRIVATE_KEY")
+    if key:
+        try:
+            return accounts.add(key)
+        except Exception as exc:  # brownie raises several types for malformed keys
+            raise UserError(
+                f"DEPLOYER_PRIVATE_KEY is not a valid private key ({type(exc).__name__})"
+            ) from exc
+    if development and len(accounts) > 0:
+        return accounts[0]
+    raise UserError(
+        "no deployer account: set DEPLOYER_KEYSTORE (brownie keystore id) or DEPLOYER_PRIVATE_KEY"
+    )
+
+
+def require_funds(web3: Any, account: Any, gas_estimate: int) -> None:
+    """Refuses to start a deploy that cannot finish for lack of gas money (nothing is written)."""
+    gas_price = web3.eth.gas_price
+    needed = gas_estimate * gas_price
+    balance = web3.eth.get_balance(account.address)
+    if balance < needed:
+        raise UserError(
+            f"deployer {account.address} has {balance / 1e18:.6f} ETH; the deploy needs about "
+            f"{needed / 1e18:.6f} ETH ({gas_estimate:,} gas at {gas_price / 1e9:.2f} gwei)"
+        )

@@ -1,0 +1,236 @@
+"""The whole corridor, deployed and wired: one function used by scripts/deploy.py, the demo, the
+console, the gas benchmark and the integration tests (so none of them wires anything itself).
+
+`deploy_suite(project, admin, settings)` calls each family's `corridor/<family>/deploy.py` in
+dependency order (stablecoin and bridge tokens first, then the exchange whose pools hold them, then
+the RFQ venue) and makes the contracts that hold tokens allowed holders of the compliant tokens.
+It is deterministic for given settings, so a `JournaledAccount` as `admin` makes it resumable.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+from eth_utils import keccak
+
+from corridor.artifacts import ROOT
+from corridor.deploy import BookError, DeploymentBook, JournaledAccount
+from corridor.deploy.settings import deployer_account, load_settings, require_funds
+from corridor.ui import UserError
+
+
+@dataclass
+class Suite:
+    """Every deployed family, plus the named contracts for records and the console."""
+
+    stablecoin: Any
+    bridge: Any
+    exchange: Any
+    rfq: Any
+    contracts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DeployResult:
+    suite: Suite
+    book: DeploymentBook
+    journal: JournaledAccount
+    role_problems: list[str]
+    root: Path = ROOT
+
+
+INSTITUTIONAL_TIER = 4  # KYC tier with no limits, for contracts that hold tokens (pools, venue, bridge)
+CAMBODIA, JAPAN = 116, 392
+
+
+def dev_validator_keys(count: int) -> list[str]:
+    """Well-known validator keys for development chains (the demo and tests sign with them)."""
+    return ["0x" + keccak(text=f"corridor development validator {i}").hex() for i in range(count)]
+
+
+def dev_party_key(label: str) -> str:
+    """A well-known key for a development party that signs off-chain (the market maker)."""
+    return "0x" + keccak(text=f"corridor development party {label}").hex()
+
+
+def resolve_party(value: Any, accounts: Any) -> Any:
+    """A party from the settings: an index into the development accounts, `dev:<label>` (a
+    development key, for parties that sign off-chain), or an address."""
+    if isinstance(value, int):
+        return accounts[value]
+    if isinstance(value, str) and value.startswith("dev:"):
+        return accounts.add(dev_party_key(value[4:]))
+    return str(value)
+
+
+def parties(settings: dict[str, Any], accounts: Any) -> dict[str, Any]:
+    """name -> account/address of every party in the settings."""
+    return {name: resolve_party(v, accounts) for name, v in settings.get("parties", {}).items()}
+
+
+def validator_addresses(settings: dict[str, Any]) -> list[str]:
+    spec = settings["validators"]
+    if "dev_keys" in spec:
+        return [Account.from_key(k).address for k in dev_validator_keys(int(spec["dev_keys"]))]
+    return [str(a) for a in spec["addresses"]]
+
+
+def deploy_suite(project: Any, admin: Any, settings: dict[str, Any], accounts: Any = None) -> Suite:
+    """Deploys and wires the corridor (see the module docstring)."""
+    from corridor.bridge.deploy import default_config as bridge_defaults
+    from corridor.bridge.deploy import deploy_bridge
+    from corridor.exchange.deploy import DEFAULT_CONFIG as EXCHANGE_DEFAULTS
+    from corridor.exchange.deploy import deploy_exchange
+    from corridor.exchange.rfq_deploy import deploy_rfq
+    from corridor.stablecoin.deploy import deploy_stablecoin
+
+    if accounts is None:
+        from brownie import accounts
+    who = parties(settings, accounts)
+
+    sc = dict(settings["stablecoin"])
+    sc["tier_limits"] = {int(t): tuple(v) for t, v in sc.get("tier_limits", {}).items()} or None
+    if sc["tier_limits"] is None:
+        del sc["tier_limits"]
+    sc["issuers"] = [{**i, "operator": who[i["operator"]]} for i in sc.get("issuers", [])]
+    sc["kyc"] = [(who[p], tier, jur) for p, tier, jur in sc.get("kyc", [])]
+    stablecoin = deploy_stablecoin(project, admin, sc)
+
+    bc = settings["bridge"]
+    bridge_cfg = bridge_defaults(
+        validators=validator_addresses(settings),
+        threshold=int(settings["validators"]["threshold"]),
+        admin_delay=int(bc.get("admin_delay", 0)),
+    )
+    if "timings" in bc:
+        bridge_cfg["timings"] = {**bridge_cfg["timings"], **bc["timings"]}
+    bridge = deploy_bridge(project, admin, bridge_cfg)
+    busd, bkhr = bridge.token("USD"), bridge.token("KHR")
+    for party, tier, jur in bc.get("kyc", []):
+        for token in (busd, bkhr):
+            token.setKyc(who[party], tier, jur, {"from": admin})
+
+    compliant = (stablecoin.token, busd, bkhr)
+
+    def allow_holder(address: str) -> None:
+        for token in compliant:
+            token.setKyc(address, INSTITUTIONAL_TIER, JAPAN, {"from": admin})
+
+    ex = {**EXCHANGE_DEFAULTS, **{k: v for k, v in settings.get("exchange", {}).items() if v is not None}}
+    exchange = deploy_exchange(
+        project, admin, ex, tokens={"JPY": stablecoin.token, "KHR": bkhr}, hub=busd, allow_holder=allow_holder
+    )
+    rc = dict(settings.get("rfq", {}))
+    rc["treasury"] = who.get("treasury", admin)
+    rc["makers"] = [who["market_maker"]] if "market_maker" in who else []
+    rfq = deploy_rfq(project.RfqVenue, admin, rc)
+    allow_holder(rfq.venue.address)
+
+    suite = Suite(stablecoin=stablecoin, bridge=bridge, exchange=exchange, rfq=rfq)
+    suite.contracts = {
+        "JPYStablecoin": stablecoin.token,
+        "IssuerRegistry": stablecoin.registry,
+        "BakongBridge": bridge.bridge,
+        "bUSD": busd,
+        "bKHR": bkhr,
+        "FXRouter": exchange.router,
+        **{f"FXFeed {sym}/USD": f for sym, f in exchange.feeds.items()},
+        **{f"FXPool {sym}/USD": p for sym, p in exchange.pools.items()},
+        "RfqVenue": rfq.venue,
+    }
+    return suite
+
+
+def verify_roles(suite: Suite, admin: Any, settings: dict[str, Any]) -> list[str]:
+    """The roles the suite depends on, checked on chain; returns the problems (empty when all hold)."""
+    problems: list[str] = []
+
+    def need(contract: Any, role_name: str, holder: Any, label: str) -> None:
+        role = getattr(contract, role_name)()
+        if not contract.hasRole(role, holder):
+            problems.append(f"{label}: {holder} lacks {role_name}")
+
+    token, registry = suite.stablecoin.token, suite.stablecoin.registry
+    for role in ("DEFAULT_ADMIN_ROLE", "COMPLIANCE_ROLE", "PAUSER_ROLE", "UPGRADER_ROLE", "RESCUER_ROLE"):
+        need(token, role, admin, "JPYStablecoin")
+    for role in ("DEFAULT_ADMIN_ROLE", "ISSUER_ADMIN_ROLE", "ATTESTOR_ROLE"):
+        need(registry, role, admin, "IssuerRegistry")
+    bridge = suite.bridge.bridge
+    for role in ("DEFAULT_ADMIN_ROLE", "PAUSER_ROLE", "GUARDIAN_ROLE"):
+        need(bridge, role, admin, "BakongBridge")
+    for name, contract in suite.contracts.items():
+        if name in ("bUSD", "bKHR"):
+            need(contract, "COMPLIANCE_ROLE", admin, name)
+    need(suite.rfq.venue, "MAKER_MANAGER_ROLE", admin, "RfqVenue")
+    validators = {v.lower() for v in validator_addresses(settings)}
+    onchain = {str(v).lower() for v in bridge.validators()}
+    if onchain != validators:
+        problems.append("BakongBridge: validator set differs from the settings")
+    held = [c for c in (suite.exchange.pools.values()) if token.kycOf(c)[0] != INSTITUTIONAL_TIER]
+    problems.extend(f"pool {c.address} is not an allowed holder of JPYS" for c in held)
+    return problems
+
+
+def _book_for(
+    network: str, chain_id: int, deployer: str, development: bool, book_dir: Path
+) -> DeploymentBook:
+    path = book_dir / f"{network}.json"
+    try:
+        return DeploymentBook.open(path, network, chain_id, deployer)
+    except BookError:
+        if not development:
+            raise
+    # a development chain is ephemeral: a book of an earlier chain is kept aside, not reused
+    path.rename(path.with_suffix(".stale.json"))
+    return DeploymentBook.open(path, network, chain_id, deployer)
+
+
+def deploy_from_brownie(
+    network: str, log: Any = print, book_dir: Path = ROOT / "deployments"
+) -> DeployResult:
+    """scripts/deploy.py's body: settings, account, journal, deploy, records, role check."""
+    from brownie import accounts, web3
+    from brownie import project as brownie_project
+    from brownie._config import CONFIG
+
+    development = CONFIG.network_type == "development"
+    settings = load_settings(network, development)
+    account = deployer_account(accounts, development)
+    # the whole suite takes about 41.2M gas (make demo prints it); refuse to start what cannot finish
+    require_funds(web3, account, int(settings.get("deploy_gas_estimate", 45_000_000)))
+    try:
+        book = _book_for(network, web3.eth.chain_id, account.address, development, book_dir)
+        first = next((t for t in book.txs if t.address), None)
+        if development and first is not None and not web3.eth.get_code(first.address):
+            # the same chain id, but a fresh development chain: the recorded contracts are gone
+            book.path.rename(book.path.with_suffix(".stale.json"))
+            book = DeploymentBook.open(book.path, network, web3.eth.chain_id, account.address)
+    except BookError as exc:
+        raise UserError(str(exc)) from exc
+    # as JSON: the book stores it that way (int keys become strings, tuples lists)
+    recorded = json.loads(json.dumps({k: v for k, v in settings.items() if not k.startswith("_")}))
+    if book.txs and book.config and book.config != recorded:
+        raise UserError(
+            f"{settings['_path']} changed since {book.path.name} was written; a deployment is not re-wired "
+            f"in place: move {book.path.name} away to deploy afresh with the new settings"
+        )
+    book.config = recorded
+    journal = JournaledAccount(
+        account, book, web3, log=log, required_confs=int(settings.get("required_confs", 1))
+    )
+    project = brownie_project.get_loaded_projects()[0]
+    try:
+        suite = deploy_suite(project, journal, settings)
+    except BookError as exc:
+        raise UserError(str(exc)) from exc
+    book.contracts = {
+        name: {"contract": c._name, "address": c.address} for name, c in suite.contracts.items()
+    }
+    book.save()
+    return DeployResult(
+        suite=suite, book=book, journal=journal, role_problems=verify_roles(suite, account, settings)
+    )

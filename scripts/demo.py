@@ -1,0 +1,25 @@
+"""`make demo`: the corridor end to end on a development chain (see corridor/demo.py).
+
+brownie run scripts/demo.py --network development        # Anvil (default)
+brownie run scripts/demo.py --network ganache-berlin     # from profiles/ganache (make demo CHAIN=ganache)
+"""
+
+from __future__ import annotations
+
+from brownie import network
+from brownie._config import CONFIG
+
+from corridor.demo import CorridorDemo
+from corridor.ui import UserError, fail, quiet_receipts
+
+
+def main() -> None:
+    if CONFIG.network_type != "development":
+        fail(
+            f"the demo plays on a development network (time travel, unlocked parties), not '{network.show_active()}'"
+        )
+    try:
+        with quiet_receipts():  # one line per step instead of brownie's receipts
+            CorridorDemo(network.show_active()).run()
+    except UserError as exc:
+        fail(str(exc))

@@ -1,0 +1,146 @@
+"""The relayer's command line (one-line errors, non-zero exit) and the demo's one-call wiring."""
+
+import json
+
+import pytest
+
+from corridor.bridge.attest import KHR, USD
+from corridor.bridge.ledger import Ledger
+from corridor.bridge.offchain import bakong_side
+from corridor.bridge.relayer import main
+
+from .bridge_model import CUSTOMER
+
+# ------------------------------------------------------------------ CLI errors
+
+
+@pytest.fixture
+def files(tmp_path, bridge, keys):
+    deployment = tmp_path / "deployment.json"
+    deployment.write_text(json.dumps({"bridge": bridge.address, "omnibus": "bridge@nbcq"}))
+    ledger = tmp_path / "bakong.sqlite"
+    Ledger(str(ledger)).open_account("bridge@nbcq")
+    vkeys = tmp_path / "validators.keys"
+    vkeys.write_text("\n".join("0x" + k.hex() for k in keys))
+    return {"deployment": deployment, "ledger": ledger, "validators": vkeys, "tmp": tmp_path}
+
+
+def _args(files, web3, **override):
+    args = {
+        "--rpc": web3.provider.endpoint_uri,
+        "--deployment": str(files["deployment"]),
+        "--ledger": str(files["ledger"]),
+        "--validator-keys": str(files["validators"]),
+        "--sender-key": str(files.get("sender", files["validators"])),
+        "--state": str(files["tmp"] / "relayer.sqlite"),
+    }
+    args.update(override)
+    return [x for k, v in args.items() if v is not None for x in (k, v)]
+
+
+def _error(capsys, argv):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: ")
+    return err
+
+
+def test_cli_missing_deployment_file(capsys, files, web3):
+    assert "does not exist" in _error(capsys, _args(files, web3, **{"--deployment": "nope.json"}))
+
+
+def test_cli_deployment_not_json(capsys, files, web3):
+    files["deployment"].write_text("{bridge:")
+    assert "is not JSON" in _error(capsys, _args(files, web3))
+
+
+def test_cli_deployment_without_bridge(capsys, files, web3):
+    files["deployment"].write_text(json.dumps({"omnibus": "bridge@nbcq"}))
+    assert "no bridge address" in _error(capsys, _args(files, web3))
+
+
+def test_cli_bad_omnibus_account(capsys, files, web3, bridge):
+    files["deployment"].write_text(json.dumps({"bridge": bridge.address, "omnibus": "no-bank"}))
+    assert "name@bank" in _error(capsys, _args(files, web3))
+
+
+def test_cli_missing_ledger(capsys, files, web3):
+    assert "ledger file" in _error(capsys, _args(files, web3, **{"--ledger": "missing.sqlite"}))
+
+
+def test_cli_unreachable_rpc(capsys, files, web3):
+    assert "cannot reach RPC" in _error(capsys, _args(files, web3, **{"--rpc": "http://127.0.0.1:1"}))
+
+
+def test_cli_no_contract_at_address(capsys, files, web3, stranger):
+    assert "no contract" in _error(capsys, _args(files, web3, **{"--bridge": stranger.address}))
+
+
+def test_cli_bad_key_file(capsys, files, web3):
+    files["validators"].write_text("not-a-key\n")
+    assert _error(capsys, _args(files, web3)).startswith("error: ")
+
+
+@pytest.fixture
+def sender_file(files, accounts):
+    """A funded key the CLI signs its transactions with (the LocalAccount path of the gateway)."""
+    sender = accounts.add()
+    accounts[0].transfer(sender, "1 ether")
+    (files["tmp"] / "sender.key").write_text(sender.private_key)
+    files["sender"] = files["tmp"] / "sender.key"
+    return files
+
+
+def test_cli_one_pass_with_nothing_to_do_exits_zero(capsys, sender_file, web3):
+    assert main(_args(sender_file, web3)) == 0
+    assert "nothing to do" in capsys.readouterr().out
+
+
+def test_cli_deposit_with_fractional_amount_is_refused(capsys, sender_file, web3, customer):
+    err = _error(capsys, _args(sender_file, web3) + ["--deposit", "USD", "12.34", customer.address])
+    assert "whole number of minor units" in err
+
+
+def test_cli_deposit_in_unknown_currency_is_refused(capsys, sender_file, web3, customer):
+    assert "unsupported currency" in _error(capsys, _args(sender_file, web3) + ["--deposit", "EUR", "5", customer.address])
+
+
+def test_cli_issues_a_deposit_then_relays_the_mint(capsys, sender_file, web3, bkhr, customer):
+    assert main(_args(sender_file, web3) + ["--deposit", "KHR", "40000", customer.address]) == 0
+    khqr = capsys.readouterr().out.strip().splitlines()[-1]
+    book = Ledger(str(sender_file["ledger"]))
+    book.open_account(CUSTOMER)
+    book.cash_in(CUSTOMER, "KHR", 100_000)
+    book.pay_khqr(CUSTOMER, khqr)
+    assert main(_args(sender_file, web3)) == 0
+    assert "minted=1" in capsys.readouterr().out
+    assert bkhr.balanceOf(customer) == 40_000
+
+
+# ------------------------------------------------------------------ demo wiring
+
+
+def test_demo_flow_khr_and_usd(web3, bridge, relayer, keys, bkhr, busd, customer):
+    side = bakong_side(web3, bridge.address, relayer, keys)
+    side.ledger.open_account(CUSTOMER, "Sokha Chan")
+    side.ledger.cash_in(CUSTOMER, "KHR", 1_000_000)
+    side.ledger.cash_in(CUSTOMER, "USD", 100_00)
+    for currency, amount in (("KHR", 400_000), ("USD", 25_00)):
+        intent = side.relayer.request_deposit(currency, amount, customer.address)
+        side.ledger.pay_khqr(CUSTOMER, intent.khqr)
+    report = side.relayer.run_once()
+    assert len(report.minted) == 2 and not report.errors
+    assert (bkhr.balanceOf(customer), busd.balanceOf(customer)) == (400_000, 25_00)
+
+    bkhr.approve(bridge, 150_000, {"from": customer})
+    bridge.redeem(KHR, 150_000, CUSTOMER, {"from": customer})
+    busd.approve(bridge, 5_00, {"from": customer})
+    bridge.redeem(USD, 5_00, CUSTOMER, {"from": customer})
+    report = side.relayer.run_once()
+    assert len(report.finalized) == 2 and not report.errors
+    assert side.ledger.balance(CUSTOMER, "KHR") == 1_000_000 - 400_000 + 150_000
+    assert side.ledger.balance(CUSTOMER, "USD") == 100_00 - 25_00 + 5_00
+    lines = side.relayer.reconciliation()
+    assert [(line.currency.name, line.supply, line.omnibus, line.drift) for line in lines] == [
+        ("KHR", 250_000, 250_000, 0), ("USD", 20_00, 20_00, 0)]
+    assert str(lines[1]) == "USD: supply 20.00  omnibus 20.00  in-flight +0.00 / -0.00  drift 0.00"

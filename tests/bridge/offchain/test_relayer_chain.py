@@ -1,0 +1,189 @@
+"""The relayer end to end against BakongBridge on Anvil, through web3.py (brownie's `web3` object):
+KHR and USD deposits minted, redemptions paid out and finalized, unknown accounts rejected, and the
+relayer killed at every step and restarted. Deployment: tests/bridge/conftest.py (3-of-5, mock tokens).
+"""
+
+import pytest
+from eth_account import Account
+
+from corridor.bridge.attest import KHR, USD
+from corridor.bridge.gateway import BridgeGateway, MintStatus, RedemptionStatus
+from corridor.bridge.relayer import CRASH_POINTS, LedgerPayer, Relayer, RelayerConfig, RelayerCrashed
+from corridor.bridge.store import RelayerStore
+from corridor.bridge.validator import Validator
+
+from .bridge_model import CUSTOMER, OMNIBUS
+
+
+@pytest.fixture
+def view(web3, bridge):
+    """A read-only gateway: what validators see of the chain."""
+    return BridgeGateway(web3, bridge.address)
+
+
+@pytest.fixture
+def chain_validators(keys, bakong, view):
+    return [Validator(k, bakong, view, OMNIBUS) for k in keys]
+
+
+@pytest.fixture
+def start_relayer(web3, bridge, relayer, bakong, ledger, chain_validators, tmp_path, clock):
+    """Each call is a fresh relayer process over the same state file."""
+    start = web3.eth.block_number
+
+    def build(crash_at=None):
+        return Relayer(
+            BridgeGateway(web3, bridge.address, relayer.address), bakong, LedgerPayer(ledger, OMNIBUS),
+            chain_validators, RelayerStore(str(tmp_path / "relayer.sqlite")),
+            RelayerConfig(omnibus_account=OMNIBUS, start_block=start), clock_ms=clock.ms, crash_at=crash_at,
+        )
+
+    return build
+
+
+def settle(start_relayer, relayer, passes=6):
+    crashes = []
+    for _ in range(passes):
+        try:
+            report = relayer.run_once()
+        except RelayerCrashed as crash:
+            crashes.append(str(crash))
+            relayer = start_relayer()
+            continue
+        assert not report.errors, report.errors
+        if report.idle:
+            break
+    return relayer, crashes
+
+
+def _deposit(start_relayer, ledger, currency, amount, recipient):
+    relayer = start_relayer()
+    intent = relayer.request_deposit(currency, amount, recipient.address)
+    ledger.pay_khqr(CUSTOMER, intent.khqr)
+    return relayer, intent
+
+
+def test_gateway_reads_the_bridge_domain(view, bridge, chain):
+    d = view.domain()
+    assert (d.name, d.version, d.chain_id, d.verifying_contract) == ("BakongBridge", "1", chain.id, bridge.address)
+
+
+def test_khr_deposit_is_minted_on_chain(start_relayer, ledger, bkhr, bridge, customer):
+    relayer, intent = _deposit(start_relayer, ledger, "KHR", 40_000, customer)
+    report = relayer.run_once()
+    assert report.minted == [intent.md5] and not report.errors
+    assert bkhr.balanceOf(customer) == 40_000
+    assert bridge.reserveOf(KHR)[0] == 40_000
+    assert bridge.mintStatus(ledger.by_md5(intent.md5).hash) == MintStatus.MINTED
+
+
+def test_usd_deposit_is_minted_in_cents(start_relayer, ledger, busd, customer):
+    relayer, _ = _deposit(start_relayer, ledger, "USD", 12_34, customer)
+    relayer.run_once()
+    assert busd.balanceOf(customer) == 12_34
+
+
+def test_second_pass_does_nothing(start_relayer, ledger, bkhr, customer):
+    relayer, _ = _deposit(start_relayer, ledger, "KHR", 40_000, customer)
+    relayer.run_once()
+    assert relayer.run_once().idle
+    assert bkhr.totalSupply() == 40_000
+
+
+def test_redemption_is_paid_out_and_burned(start_relayer, ledger, bkhr, bridge, customer):
+    relayer, _ = _deposit(start_relayer, ledger, "KHR", 40_000, customer)
+    relayer.run_once()
+    bkhr.approve(bridge, 15_000, {"from": customer})
+    rid = bridge.redeem(KHR, 15_000, CUSTOMER, {"from": customer}).return_value
+    before = ledger.balance(CUSTOMER, "KHR")
+    report = relayer.run_once()
+    assert report.finalized == [rid] and not report.errors
+    assert ledger.balance(CUSTOMER, "KHR") == before + 15_000
+    assert bridge.redemption(rid)[2] == RedemptionStatus.FINALIZED
+    assert bkhr.totalSupply() == 25_000 == ledger.balance(OMNIBUS, "KHR")
+
+
+def test_redemption_to_unknown_account_is_refunded(start_relayer, ledger, bkhr, bridge, customer):
+    relayer, _ = _deposit(start_relayer, ledger, "KHR", 40_000, customer)
+    relayer.run_once()
+    bkhr.approve(bridge, 15_000, {"from": customer})
+    rid = bridge.redeem(KHR, 15_000, "ghost@nowhere", {"from": customer}).return_value
+    assert relayer.run_once().rejected == [rid]
+    assert bkhr.balanceOf(customer) == 40_000
+    assert bridge.redemption(rid)[2] == RedemptionStatus.REJECTED
+
+
+def test_settled_books_reconcile_on_chain(start_relayer, ledger, bridge, customer):
+    relayer, _ = _deposit(start_relayer, ledger, "USD", 5_00, customer)
+    relayer.run_once()
+    lines = {line.currency.name: line for line in relayer.reconciliation()}
+    assert (lines["USD"].supply, lines["USD"].omnibus, lines["USD"].drift) == (5_00, 5_00, 0)
+    relayer.submit_reconciliation("USD")
+    logs = relayer.gateway.contract.events.Reconciled.get_logs(from_block=0)
+    assert [(e.args.currency, e.args.omnibusBalance, e.args.supply) for e in logs] == [(USD, 5_00, 5_00)]
+    assert not bridge.mintingStopped(USD)
+
+
+def test_reconciliation_with_drift_stops_minting(start_relayer, ledger, bridge, customer):
+    """Drift beyond the currency's maxDrift (41,000,000 riel in the default config)."""
+    ledger.cash_in(CUSTOMER, "KHR", 50_000_000)
+    relayer, _ = _deposit(start_relayer, ledger, "KHR", 50_000_000, customer)
+    relayer.run_once()
+    ledger.transfer(OMNIBUS, CUSTOMER, "KHR", 45_000_000)  # the omnibus account is drained off-bridge
+    line = relayer.submit_reconciliation("KHR")
+    assert line.drift == -45_000_000
+    assert bridge.mintingStopped(KHR)
+
+
+@pytest.mark.parametrize("point", CRASH_POINTS)
+def test_killed_at_any_step_resumes_without_double_mint_or_lost_redemption(
+    point, start_relayer, ledger, bkhr, bridge, customer
+):
+    relayer = start_relayer(crash_at=point)
+    intent = relayer.request_deposit("KHR", 40_000, customer.address)
+    ledger.pay_khqr(CUSTOMER, intent.khqr)
+    relayer, crashes = settle(start_relayer, relayer)
+    bkhr.approve(bridge, 20_000, {"from": customer})
+    paid = bridge.redeem(KHR, 15_000, CUSTOMER, {"from": customer}).return_value
+    refused = bridge.redeem(KHR, 5_000, "ghost@nowhere", {"from": customer}).return_value
+    relayer, more = settle(start_relayer, start_relayer(crash_at=point))
+    assert crashes + more == [point]
+    assert bkhr.totalSupply() == 25_000
+    assert bkhr.balanceOf(customer) == 25_000
+    assert bridge.redemption(paid)[2] == RedemptionStatus.FINALIZED
+    assert bridge.redemption(refused)[2] == RedemptionStatus.REJECTED
+    payouts = [t for t in ledger.transfers(CUSTOMER) if t.from_account == OMNIBUS]
+    assert [t.amount for t in payouts] == [15_000]
+    assert [line.drift for line in relayer.reconciliation()] == [0, 0]
+
+
+def test_rotation_after_signing_resigns_with_the_new_set(start_relayer, ledger, bkhr, bridge, admin, keys, customer):
+    """Signatures collected before a rotation are void (epoch); the restarted relayer asks the new set,
+    skipping the validator that was rotated out."""
+    relayer = start_relayer(crash_at="deposit.signed")
+    intent = relayer.request_deposit("KHR", 40_000, customer.address)
+    ledger.pay_khqr(CUSTOMER, intent.khqr)
+    with pytest.raises(RelayerCrashed):
+        relayer.run_once()
+    remaining = sorted((Account.from_key(k).address for k in keys[1:]), key=lambda a: int(a, 16))
+    bridge.setValidators(remaining, 3, {"from": admin})
+    report = start_relayer().run_once()
+    assert report.minted == [intent.md5] and not report.errors
+    assert bkhr.balanceOf(customer) == 40_000
+    assert bridge.epoch() == 2
+
+
+def test_too_few_current_validators_mints_nothing(start_relayer, ledger, bkhr, bridge, admin, customer):
+    """When the set rotates to keys the relayer does not know, no threshold can be met."""
+    strangers = sorted((Account.create().address for _ in range(3)), key=lambda a: int(a, 16))
+    bridge.setValidators(strangers, 2, {"from": admin})
+    relayer, _ = _deposit(start_relayer, ledger, "KHR", 40_000, customer)
+    report = relayer.run_once()
+    assert report.errors and "0 of 2 signatures" in report.errors[0]
+    assert bkhr.totalSupply() == 0
+
+
+def test_deposit_above_the_bridge_cap_is_refused_before_issuing_a_khqr(start_relayer, bridge, customer):
+    cap = bridge.limitsOf(KHR)[0]
+    with pytest.raises(ValueError, match="per-message cap"):
+        start_relayer().request_deposit("KHR", cap + 1, customer.address)

@@ -1,0 +1,213 @@
+"""Stateful: random mints, replays, reserve attestations, time, queue, redemptions and their settlement.
+
+Invariants checked after every step:
+- no mint or queued-mint execution ever leaves supply above the latest attested reserve (checked in the rules);
+- supply <= latest attested reserve, unless minting is stopped or a reconciliation tolerated the deficit
+  (at most maxDrift);
+- no Bakong tx hash is ever minted twice;
+- escrowed + burned + refunded (rejected or reclaimed) = redeemed, and the bridge holds exactly the escrow;
+- accepted inbound / outbound volume never exceeds capacity + refill rate x elapsed time (token buckets).
+"""
+
+import brownie
+from brownie.exceptions import VirtualMachineError
+from brownie.test import strategy
+
+from corridor.bridge.attest import KHR
+
+CAP, THRESHOLD, BUCKET, RATE, DRIFT = 1_000, 800, 3_000, 10, 50
+
+ALLOWED_MINT_REVERTS = (
+    "AmountAboveMessageCap",
+    "RateLimitExceeded",
+    "ReserveExceeded",
+    "ReserveStale",
+    "MintingStopped",
+)
+
+
+def _reason(exc):
+    return str(exc.revert_msg or exc)
+
+
+class BridgeMachine:
+    """Mints, redemptions and settlements on bKHR with tight limits; the books always balance."""
+
+    st_amount = strategy("uint256", min_value=1, max_value=1_200)
+    st_reserve = strategy("uint256", min_value=0, max_value=20_000)
+    st_sleep = strategy("uint256", min_value=1, max_value=400)
+    st_index = strategy("uint256", max_value=50)
+    st_bool = strategy("bool")
+
+    def __init__(self, chain, bridge, bkhr, signers, admin, relayer, holders):
+        self.chain, self.bridge, self.token, self.signers, self.admin = chain, bridge, bkhr, signers, admin
+        self.relayer, self.holders = relayer, holders
+        limits = list(bridge.limitsOf(KHR))
+        limits[0], limits[1], limits[2] = CAP, THRESHOLD, DRIFT
+        limits[3], limits[4], limits[5], limits[6] = BUCKET, RATE, BUCKET, RATE
+        bridge.setCurrencyLimits(KHR, limits, {"from": admin})
+        for h in holders:
+            bkhr.approve(bridge, 2**256 - 1, {"from": h})
+
+    def setup(self):
+        self.start = self.chain[-1].timestamp
+        self.minted_hashes = {}  # hash -> mint count
+        self.queued = []
+        self.inbound_accepted = 0
+        self.outbound_accepted = 0
+        self.redemptions = {}  # id -> (holder, amount)
+        self.pending, self.burned, self.refunded, self.redeemed = set(), 0, 0, 0
+        self.signers.attest_reserve(KHR, 10_000, self.relayer)
+        # start from a populated bridge: two minted deposits, one queued, one pending redemption
+        self.rule_mint(700, 0)
+        self.rule_mint(600, 1)
+        self.rule_mint(900, 0)
+        self.rule_redeem(300, 0)
+
+    # ------------------------------------------------------------------ rules
+    def rule_mint(self, st_amount, st_index):
+        """A fresh deposit is minted, queued, or refused for a permitted reason only."""
+        recipient = self.holders[st_index % len(self.holders)]
+        att = self.signers.mint_att(KHR, st_amount, recipient)
+        try:
+            tx = self.bridge.mint(att.as_tuple(), self.signers.sign(att), {"from": self.relayer})
+        except VirtualMachineError as exc:
+            assert any(r in _reason(exc) for r in ALLOWED_MINT_REVERTS), _reason(exc)
+            return
+        self.inbound_accepted += st_amount
+        self._assert_within_reserve()
+        if "MintQueued" in tx.events:
+            self.queued.append(att.bakong_tx_hash)
+        else:
+            self.minted_hashes[att.bakong_tx_hash] = self.minted_hashes.get(att.bakong_tx_hash, 0) + 1
+        self._last_mint = att
+
+    def rule_replay_mint(self):
+        """Re-submitting an accepted deposit always fails."""
+        att = getattr(self, "_last_mint", None)
+        if att is None:
+            return
+        with brownie.reverts(revert_pattern=r"BakongTxAlreadyProcessed.*"):
+            self.bridge.mint(att.as_tuple(), self.signers.sign(att), {"from": self.relayer})
+
+    def rule_attest_reserve(self, st_reserve):
+        """Validators attest a new omnibus balance (possibly below supply: minting then stops)."""
+        self.signers.attest_reserve(KHR, st_reserve, self.relayer)
+
+    def rule_reconcile(self, st_reserve):
+        """Validators reconcile; a break beyond maxDrift stops minting."""
+        rec = self.signers.reconciliation(KHR, st_reserve)
+        self.bridge.reconcile(rec.as_tuple(), self.signers.sign(rec), {"from": self.relayer})
+        supply = self.token.totalSupply()
+        assert self.bridge.mintingStopped(KHR) or abs(supply - st_reserve) <= DRIFT
+
+    def rule_resume(self):
+        """The admin resumes minting once a fresh reserve covers the supply again (its operating rule)."""
+        if self.bridge.mintingStopped(KHR) and self.token.totalSupply() <= self.bridge.reserveOf(KHR)[0]:
+            self.bridge.resumeMinting(KHR, {"from": self.admin})
+
+    def rule_sleep(self, st_sleep):
+        self.chain.sleep(st_sleep)
+        self.chain.mine()
+
+    def rule_execute_queued(self, st_index):
+        """A queued mint executes after its delay (or is refused for a permitted reason)."""
+        if not self.queued:
+            return
+        h = self.queued[st_index % len(self.queued)]
+        try:
+            self.bridge.executeQueuedMint(h, {"from": self.relayer})
+        except VirtualMachineError as exc:
+            assert any(
+                r in _reason(exc)
+                for r in ("MintNotReady", "ReserveExceeded", "ReserveStale", "MintingStopped")
+            )
+            return
+        self._assert_within_reserve()
+        self.queued.remove(h)
+        self.minted_hashes[h] = self.minted_hashes.get(h, 0) + 1
+
+    def rule_redeem(self, st_amount, st_index):
+        """A holder escrows part of its balance (bounded by the outbound bucket)."""
+        holder = self.holders[st_index % len(self.holders)]
+        amount = min(st_amount, self.token.balanceOf(holder))
+        if amount == 0:
+            return
+        try:
+            tx = self.bridge.redeem(KHR, amount, "dara@aclb", {"from": holder})
+        except VirtualMachineError as exc:
+            assert any(r in _reason(exc) for r in ("RateLimitExceeded", "AmountAboveMessageCap")), _reason(
+                exc
+            )
+            return
+        rid = tx.return_value
+        self.redemptions[rid] = (holder, amount)
+        self.pending.add(rid)
+        self.redeemed += amount
+        self.outbound_accepted += amount
+
+    def rule_settle(self, st_index, st_bool):
+        """Validators finalize (burn) or reject (refund) a pending redemption."""
+        if not self.pending:
+            return
+        rid = sorted(self.pending)[st_index % len(self.pending)]
+        if st_bool:
+            f = self.signers.finalization(rid)
+            self.bridge.finalizeRedemption(f.as_tuple(), self.signers.sign(f), {"from": self.relayer})
+            self.burned += self.redemptions[rid][1]
+        else:
+            j = self.signers.rejection(rid)
+            self.bridge.rejectRedemption(j.as_tuple(), self.signers.sign(j), {"from": self.relayer})
+            self.refunded += self.redemptions[rid][1]
+        self.pending.remove(rid)
+
+    def rule_reclaim(self, st_index):
+        """After the timeout the holder takes the escrow back."""
+        if not self.pending:
+            return
+        rid = sorted(self.pending)[st_index % len(self.pending)]
+        holder, amount = self.redemptions[rid]
+        if self.chain[-1].timestamp <= self.bridge.redemption(rid)[3]:
+            with brownie.reverts(revert_pattern=r"RedemptionNotExpired.*"):
+                self.bridge.reclaim(rid, {"from": holder})
+            return
+        self.bridge.reclaim(rid, {"from": holder})
+        self.refunded += amount
+        self.pending.remove(rid)
+
+    def _assert_within_reserve(self):
+        reserve, _ = self.bridge.reserveOf(KHR)
+        assert self.token.totalSupply() <= reserve
+
+    # ------------------------------------------------------------------ invariants
+    def invariant_supply_within_reserve(self):
+        reserve, _ = self.bridge.reserveOf(KHR)
+        supply = self.token.totalSupply()
+        assert supply <= reserve or self.bridge.mintingStopped(KHR) or supply - reserve <= DRIFT
+
+    def invariant_no_hash_minted_twice(self):
+        assert all(count == 1 for count in self.minted_hashes.values())
+
+    def invariant_redemptions_balance(self):
+        escrowed = sum(self.redemptions[r][1] for r in self.pending)
+        assert escrowed + self.burned + self.refunded == self.redeemed
+        assert self.token.balanceOf(self.bridge) == escrowed
+
+    def invariant_rate_limits(self):
+        elapsed = self.chain[-1].timestamp - self.start + 1
+        assert self.inbound_accepted <= BUCKET + RATE * elapsed
+        assert self.outbound_accepted <= BUCKET + RATE * elapsed
+
+
+def test_bridge_state_machine(state_machine, chain, bridge, bkhr, signers, admin, relayer, alice, bob):
+    state_machine(
+        BridgeMachine,
+        chain,
+        bridge,
+        bkhr,
+        signers,
+        admin,
+        relayer,
+        [alice, bob],
+        settings={"max_examples": 8, "stateful_step_count": 25},
+    )
