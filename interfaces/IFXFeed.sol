@@ -35,11 +35,12 @@ interface IFXFeed is IFXAggregatorV3 {
     error InvalidDecimals(uint8 decimals);
 
     /// @notice Publishes a new answer (REPORTER_ROLE). Reverts if it is not positive, moves more than
-    ///         `maxMoveBps()` from the previous answer, or changes the rate while the market is closed.
+    ///         `maxMoveBps()` from the previous answer or from the answer the current heartbeat window
+    ///         started from, or changes the rate while the market is closed.
     function submit(int256 answer) external returns (uint80 roundId);
 
     /// @notice Overrides the circuit breaker for one answer (DEFAULT_ADMIN_ROLE), e.g. after a
-    ///         devaluation. Still reverts on a non-positive answer.
+    ///         devaluation, and starts a new window from it. Still reverts on a non-positive answer.
     function forceSubmit(int256 answer) external returns (uint80 roundId);
 
     /// @notice Declares the market closed until `reopensAt` (MARKET_HOURS_ROLE).

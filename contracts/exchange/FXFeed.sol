@@ -11,8 +11,10 @@ import {IFXAggregatorV3} from "../../interfaces/IFXAggregatorV3.sol";
 ///         Chainlink's AggregatorV3Interface. Three guards:
 ///         - heartbeat: `isStale()` once the latest answer is older than `heartbeat` seconds
 ///           (consumers such as {FXPool} enforce their own maximum age from `updatedAt`);
-///         - circuit breaker: one update may move the rate by at most `maxMoveBps`; a larger move
-///           (devaluation, re-peg) needs the admin's `forceSubmit`;
+///         - circuit breaker: an update may move the rate by at most `maxMoveBps`, both from the
+///           previous answer and from the answer a heartbeat window started from (so repeated
+///           steps cannot walk the rate); a larger move (devaluation, re-peg) needs the admin's
+///           `forceSubmit`, which also restarts the window;
 ///         - market hours: the market-hours role declares closures (weekends, bank holidays). While
 ///           closed there is no official fixing, so reporters may only re-confirm the last answer
 ///           (a new round with the same value keeps the heartbeat alive); the first fixing after
@@ -43,8 +45,16 @@ contract FXFeed is IFXFeed, AccessControlDefaultAdminRules {
 
     uint8 private _decimals;
     string private _description;
+    /// @dev The answer a heartbeat window started from: the circuit breaker also bounds the move
+    ///      from it, so the rate moves at most `maxMoveBps` per window however many updates.
+    struct Anchor {
+        int112 answer;
+        uint64 since;
+    }
+
     Round private _latest;
     Settings private _settings;
+    Anchor private _anchor;
     mapping(uint80 roundId => Round) private _rounds;
 
     /// @param decimals_ Decimals of the answer (8 like Chainlink's fiat feeds).
@@ -71,6 +81,7 @@ contract FXFeed is IFXFeed, AccessControlDefaultAdminRules {
         _setHeartbeat(heartbeat_);
         _setMaxMove(maxMoveBps_);
         _record(initialAnswer);
+        _anchor = Anchor(int112(initialAnswer), uint64(block.timestamp));
     }
 
     // ---- Chainlink interface ----------------------------------------------------------------
@@ -112,12 +123,21 @@ contract FXFeed is IFXFeed, AccessControlDefaultAdminRules {
         if (block.timestamp < s.reopensAt && answer != previous) revert MarketIsClosed(s.reopensAt, previous, answer);
         uint256 moveBps = _moveBps(previous, answer);
         if (moveBps > s.maxMoveBps) revert MoveTooLarge(previous, answer, moveBps, s.maxMoveBps);
+        // The same bound over a heartbeat window: a reporter cannot walk the rate by repeated steps.
+        Anchor memory a = _anchor;
+        if (block.timestamp >= uint256(a.since) + s.heartbeat) {
+            a = Anchor(int112(previous), uint64(block.timestamp));
+            _anchor = a;
+        }
+        moveBps = _moveBps(a.answer, answer);
+        if (moveBps > s.maxMoveBps) revert MoveTooLarge(a.answer, answer, moveBps, s.maxMoveBps);
         return _record(answer);
     }
 
     /// @inheritdoc IFXFeed
-    function forceSubmit(int256 answer) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint80) {
-        return _record(answer);
+    function forceSubmit(int256 answer) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint80 roundId) {
+        roundId = _record(answer);
+        _anchor = Anchor(int112(answer), uint64(block.timestamp));
     }
 
     /// @inheritdoc IFXFeed

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 DAY = 86_400
+#: A deadline that never passes (for seeding and tests).
+NO_DEADLINE = 2**64
 
 # Illustrative rates (2026): 1 JPY ≈ 0.0067 USD, 1 KHR ≈ 0.000245 USD.
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -111,7 +113,7 @@ def seed_pool(pool: Any, token: Any, hub: Any, provider: Any, amount: int, hub_a
     """Approves and deposits `amount` of coin 0 and `hub_amount` of USD from `provider`; returns shares."""
     token.approve(pool, amount, {"from": provider})
     hub.approve(pool, hub_amount, {"from": provider})
-    tx = pool.addLiquidity([amount, hub_amount], 0, provider, 2**64, {"from": provider})
+    tx = pool.addLiquidity([amount, hub_amount], 0, provider, NO_DEADLINE, {"from": provider})
     return tx.return_value
 
 

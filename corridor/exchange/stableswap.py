@@ -8,6 +8,7 @@ equality. Amounts are raw token units; `xp` values are USD × 1e18.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 A_PRECISION = 100
 BPS = 10_000
@@ -91,6 +92,14 @@ class Pool:
     protocol_share_bps: int = 0
     supply: int = 0
     protocol_fees: list[int] = field(default_factory=lambda: [0, 0])
+
+    @classmethod
+    def from_contract(cls, pool: Any) -> Pool:
+        """The model of a deployed FXPool (brownie or any object with its view methods), now."""
+        rate0, rate1 = pool.rates()
+        b0, b1 = pool.balances()
+        fee_bps, share = pool.fee()
+        return cls([b0, b1], [rate0, rate1], pool.A(), fee_bps, share, pool.totalSupply())
 
     def scaled(self) -> list[int]:
         return [xp(self.balances[0], self.rates[0]), xp(self.balances[1], self.rates[1])]

@@ -1,6 +1,6 @@
 """Exchange fixtures: tokens, feeds, pools and router deployed through corridor.exchange.deploy.
 
-The default corridor uses JPY with 0 decimals, bUSD with 2 and bKHR with 0; `exchange_helpers.make_pool`
+The default corridor uses JPY with 0 decimals, bUSD with 2 and bKHR with 0; the `make_pool` fixture
 deploys a pool for any coin-0 decimals (the decimals tests parametrize it over 0, 2, 6, 18 like
 yearn-vaults).
 """
@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_exchange
+from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_exchange, deploy_feed, deploy_pool, seed_pool
 
 JPY_SEED = 150_000_000  # ¥150m ≈ $1.005m
 KHR_SEED = 4_000_000_000  # ៛4bn ≈ $0.98m
@@ -87,3 +87,22 @@ def funded(exchange, jpy, khr, busd, admin, alice, bob, router, jpy_pool, khr_po
             for spender in (router, jpy_pool, khr_pool):
                 token.approve(spender, 2**256 - 1, {"from": account})
     return exchange
+
+
+@pytest.fixture(scope="module")
+def make_pool(project_containers, admin, MockERC20, busd):
+    """Factory: a JPY-like pool whose coin 0 has `decimals`, seeded with `seed_usd` on each side."""
+
+    def make(decimals, seed_usd=1_000_000, answer=670_000, pool_cfg=None):
+        token = MockERC20.deploy("Coin", f"C{decimals}", decimals, {"from": admin})
+        feed = deploy_feed(project_containers, admin, dict(DEFAULT_CONFIG["pairs"]["JPY"]["feed"], answer=answer))
+        cfg = dict(DEFAULT_CONFIG["pairs"]["JPY"]["pool"], **(pool_cfg or {}))
+        pool = deploy_pool(project_containers, admin, token, busd, feed, cfg)
+        amount0 = seed_usd * 10**8 * 10**decimals // answer
+        amount1 = seed_usd * 100
+        token.mint(admin, amount0 * 10, {"from": admin})
+        busd.mint(admin, amount1 * 10, {"from": admin})
+        seed_pool(pool, token, busd, admin, amount0, amount1)
+        return SimpleNamespace(pool=pool, token=token, feed=feed)
+
+    return make

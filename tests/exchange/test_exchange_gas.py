@@ -4,7 +4,8 @@
     brownie test tests/exchange/test_exchange_gas.py -s
 """
 
-from .exchange_helpers import FAR, make_pool, model_of
+from corridor.exchange.deploy import NO_DEADLINE as FAR
+from corridor.exchange.stableswap import Pool
 
 
 def test_print_goal_gas(funded, router, jpy_pool, khr_pool, jpy, khr, busd, alice, bob):
@@ -28,11 +29,11 @@ def test_print_goal_gas(funded, router, jpy_pool, khr_pool, jpy, khr, busd, alic
         print(f"| {name} | {tx.gas_used:,} |")
 
 
-def test_print_newton_gas_against_imbalance(project_containers, admin, MockERC20, busd, alice, bob):
+def test_print_newton_gas_against_imbalance(make_pool, admin, busd, alice, bob):
     """One pool per imbalance (share of the pool's value held in JPY); a $100 JPY sale on each."""
     print("\n| JPY share of value | getD iterations | getY iterations | swap gas |\n|---:|---:|---:|---:|")
     for share in (50, 70, 90, 97, 99):
-        deployed = make_pool(project_containers, admin, MockERC20, busd, 0)
+        deployed = make_pool(0)
         pool, token = deployed.pool, deployed.token
         for account in (alice, bob):
             token.mint(account, 10**12, {"from": admin})
@@ -40,14 +41,14 @@ def test_print_newton_gas_against_imbalance(project_containers, admin, MockERC20
             busd.mint(account, 10**12, {"from": admin})
             busd.approve(pool, 2**256 - 1, {"from": account})
         # push the pool to the target imbalance with one sale of JPY
-        model = model_of(pool)
+        model = Pool.from_contract(pool)
         b0, b1 = model.balances
         total = model.scaled()[0] + model.scaled()[1]
         target_x0 = total * share // 100
         if target_x0 > model.scaled()[0] * 101 // 100:
             dx = (target_x0 - model.scaled()[0]) * 10**18 // model.rates[0]
             pool.swapExactIn(0, dx, 0, bob, FAR, {"from": alice})
-        model = model_of(pool)
+        model = Pool.from_contract(pool)
         x = model.scaled()
         d_its, y_its = model.newton_iterations(0, 15_000)
         tx = pool.swapExactIn(0, 15_000, 0, bob, FAR, {"from": alice})

@@ -69,6 +69,32 @@ def test_move_above_the_limit_reverts(feed, operator):
         feed.submit(690_101, {"from": operator})
 
 
+def test_repeated_steps_cannot_walk_the_rate_within_a_heartbeat(feed, operator):
+    feed.submit(683_400, {"from": operator})  # +2%
+    with brownie.reverts(revert_pattern=r"MoveTooLarge.*"):
+        feed.submit(697_000, {"from": operator})  # +2% again: +4% from the window's anchor
+
+
+def test_a_new_window_starts_after_a_heartbeat(feed, operator):
+    feed.submit(683_400, {"from": operator})
+    chain.sleep(feed.heartbeat())
+    chain.mine()
+    feed.submit(697_000, {"from": operator})  # +2% from the new anchor (683,400)
+    assert feed.latestRoundData()[1] == 697_000
+
+
+def test_steps_back_and_forth_within_the_band_are_accepted(feed, operator):
+    for answer in (680_000, 662_000, 670_000):  # each within 3% of the previous and of the anchor
+        feed.submit(answer, {"from": operator})
+    assert feed.latestRoundData()[:2] == (4, 670_000)
+
+
+def test_force_submit_restarts_the_window(feed, admin, operator):
+    feed.forceSubmit(600_000, {"from": admin})
+    feed.submit(617_000, {"from": operator})  # +2.8% from the forced answer
+    assert feed.latestRoundData()[1] == 617_000
+
+
 def test_force_submit_overrides_the_circuit_breaker(feed, admin):
     feed.forceSubmit(500_000, {"from": admin})
     assert feed.latestRoundData()[1] == 500_000

@@ -6,7 +6,7 @@ from brownie import chain
 from brownie.test import given, strategy
 from hypothesis import settings
 
-from .exchange_helpers import FAR
+from corridor.exchange.deploy import NO_DEADLINE as FAR
 
 REF = b"INV-2026-0001".ljust(32, b"\0")
 

@@ -4,9 +4,8 @@ import brownie
 import pytest
 from brownie import chain
 
-from corridor.exchange.deploy import DEFAULT_CONFIG
+from corridor.exchange.deploy import DEFAULT_CONFIG, NO_DEADLINE as FAR
 
-from .exchange_helpers import FAR
 
 DAY = 86_400
 POOL_CFG = DEFAULT_CONFIG["pairs"]["JPY"]["pool"]

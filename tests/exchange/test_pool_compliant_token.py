@@ -4,10 +4,9 @@ corridor.stablecoin.deploy): the pool must be a verified holder, the payer's lim
 import brownie
 import pytest
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_exchange
+from corridor.exchange.deploy import DEFAULT_CONFIG, NO_DEADLINE as FAR, deploy_exchange
 from corridor.stablecoin.deploy import JAPAN, TIER_INSTITUTIONAL, TIER_RETAIL, deploy_stablecoin
 
-from .exchange_helpers import FAR
 
 DEPOSIT = b"DEPOSIT".ljust(32, b"\0")
 REF = b"INV-7".ljust(32, b"\0")

@@ -5,9 +5,9 @@ import brownie
 import pytest
 from brownie import chain
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed, deploy_pool
+from corridor.exchange.deploy import DEFAULT_CONFIG, NO_DEADLINE as FAR, deploy_feed, deploy_pool
+from corridor.exchange.stableswap import Pool
 
-from .exchange_helpers import FAR, model_of
 
 
 @pytest.fixture(autouse=True)
@@ -51,7 +51,7 @@ def test_empty_pool_views(empty_pool):
 def test_balanced_deposit_pays_no_imbalance_fee(jpy_pool, alice):
     b0, b1 = jpy_pool.balances()
     amounts = [b0 // 100, b1 // 100]
-    shares, fees = model_of(jpy_pool).price_deposit(amounts)
+    shares, fees = Pool.from_contract(jpy_pool).price_deposit(amounts)
     tx = jpy_pool.addLiquidity(amounts, shares, alice, FAR, {"from": alice})
     assert tx.return_value == shares
     assert max(tx.events["LiquidityAdded"]["fees"]) <= 1
@@ -59,7 +59,7 @@ def test_balanced_deposit_pays_no_imbalance_fee(jpy_pool, alice):
 
 
 def test_single_sided_deposit_pays_the_imbalance_fee(jpy_pool, alice):
-    shares, fees = model_of(jpy_pool).price_deposit([0, 10_000_000])
+    shares, fees = Pool.from_contract(jpy_pool).price_deposit([0, 10_000_000])
     tx = jpy_pool.addLiquidity([0, 10_000_000], 0, alice, FAR, {"from": alice})
     assert tx.return_value == shares
     assert list(tx.events["LiquidityAdded"]["fees"]) == fees
@@ -144,7 +144,7 @@ def test_withdrawal_of_more_shares_than_held_reverts(jpy_pool, alice):
 @pytest.mark.parametrize("i", [0, 1])
 def test_one_coin_withdrawal_matches_the_reference_model(jpy_pool, admin, bob, i):
     shares = jpy_pool.balanceOf(admin) // 20
-    amount, fee, protocol_fee = model_of(jpy_pool).price_withdraw_one(shares, i)
+    amount, fee, protocol_fee = Pool.from_contract(jpy_pool).price_withdraw_one(shares, i)
     assert jpy_pool.calcRemoveLiquidityOneCoin(shares, i) == amount
     tx = jpy_pool.removeLiquidityOneCoin(shares, i, amount, bob, FAR, {"from": admin})
     assert tx.return_value == amount

@@ -1,11 +1,12 @@
 """Stateful: random swaps, deposits, withdrawals and fixings against one pool and its model."""
 
+from brownie import chain
 from brownie.exceptions import VirtualMachineError
 from brownie.test import strategy
 
-from corridor.exchange.stableswap import DustAmount, InsufficientLiquidity
+from corridor.exchange.deploy import NO_DEADLINE as FAR
+from corridor.exchange.stableswap import DustAmount, InsufficientLiquidity, Pool
 
-from .exchange_helpers import FAR, model_of
 
 
 class PoolMachine:
@@ -30,13 +31,13 @@ class PoolMachine:
         self.answer = self.feed.latestRoundData()[1]
 
     def _amount(self, i, cents):
-        model = model_of(self.pool)
+        model = Pool.from_contract(self.pool)
         return cents if i == 1 else max(1, cents * model.rates[1] // model.rates[0])
 
     def rule_swap_exact_in(self, st_coin, st_usd):
         """D and the share value never decrease across a swap; the output equals the model's."""
         dx = self._amount(st_coin, st_usd)
-        model = model_of(self.pool)
+        model = Pool.from_contract(self.pool)
         d0, vp0 = self.pool.invariant(), self.pool.virtualPrice()
         try:
             expected, _ = model.price_exact_in(st_coin, dx)
@@ -50,7 +51,7 @@ class PoolMachine:
     def rule_swap_exact_out(self, st_coin, st_usd):
         """Exact-out pays exactly; D and the share value never decrease."""
         dy = self._amount(1 - st_coin, st_usd)
-        model = model_of(self.pool)
+        model = Pool.from_contract(self.pool)
         try:
             expected, _ = model.price_exact_out(st_coin, dy)
         except InsufficientLiquidity:
@@ -79,7 +80,7 @@ class PoolMachine:
         if jpy_amount == 0 and usd_amount == 0:
             return
         vp0 = self.pool.virtualPrice()
-        shares = model_of(self.pool).price_deposit([jpy_amount, usd_amount])[0]
+        shares = Pool.from_contract(self.pool).price_deposit([jpy_amount, usd_amount])[0]
         if shares == 0:
             return
         got = self.pool.addLiquidity([jpy_amount, usd_amount], 0, self.bob, FAR, {"from": self.bob}).return_value
@@ -101,7 +102,7 @@ class PoolMachine:
         if shares == 0:
             return
         try:
-            expected = model_of(self.pool).price_withdraw_one(shares, st_coin)[0]
+            expected = Pool.from_contract(self.pool).price_withdraw_one(shares, st_coin)[0]
         except InsufficientLiquidity:
             return
         vp0 = self.pool.virtualPrice()
@@ -110,7 +111,8 @@ class PoolMachine:
         assert self.pool.virtualPrice() >= vp0
 
     def rule_fixing(self, st_move):
-        """A new fixing within the circuit breaker; the pool follows it."""
+        """The next day's fixing, within the circuit breaker; the pool follows it."""
+        chain.sleep(self.feed.heartbeat())
         self.answer = max(1, self.answer * (10_000 + st_move) // 10_000)
         self.feed.submit(self.answer, {"from": self.operator})
         self.pool.syncRate({"from": self.operator})  # a run of fixings without swaps may exceed the jump guard

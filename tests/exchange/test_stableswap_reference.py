@@ -6,14 +6,13 @@ import pytest
 from brownie.test import given, strategy
 from hypothesis import settings
 
-from corridor.exchange.stableswap import PRECISION, DustAmount
+from corridor.exchange.stableswap import PRECISION, DustAmount, Pool
 
-from .exchange_helpers import make_pool, model_of
 
 
 @pytest.fixture(scope="module", params=[0, 2, 6, 18], ids=lambda d: f"dec{d}")
-def deployed(request, project_containers, admin, MockERC20, busd):
-    return make_pool(project_containers, admin, MockERC20, busd, request.param)
+def deployed(request, make_pool):
+    return make_pool(request.param)
 
 
 def _units(deployed, usd: float) -> int:
@@ -26,7 +25,7 @@ def _units(deployed, usd: float) -> int:
 def test_exact_in_coin0_equals_model_and_rounds_down(deployed, usd):
     pool = deployed.pool
     dx = _units(deployed, float(usd))
-    model = model_of(pool)
+    model = Pool.from_contract(pool)
     try:
         dy, _ = model.price_exact_in(0, dx)
     except DustAmount:
@@ -42,7 +41,7 @@ def test_exact_in_coin0_equals_model_and_rounds_down(deployed, usd):
 @settings(max_examples=10)
 def test_exact_in_coin1_equals_model_and_rounds_down(deployed, cents):
     pool = deployed.pool
-    model = model_of(pool)
+    model = Pool.from_contract(pool)
     dy, _ = model.price_exact_in(1, cents)
     assert pool.getAmountOut(1, cents) == dy
     assert dy * model.rates[0] <= cents * model.rates[1]
@@ -52,7 +51,7 @@ def test_exact_in_coin1_equals_model_and_rounds_down(deployed, cents):
 @settings(max_examples=10)
 def test_exact_out_equals_model_and_covers_the_output(deployed, cents, i):
     pool = deployed.pool
-    model = model_of(pool)
+    model = Pool.from_contract(pool)
     # the output is `cents` of USD when buying USD, or the JPY worth them when buying JPY
     dy = cents if i == 0 else max(1, cents * model.rates[1] // model.rates[0])
     dx, _ = model.price_exact_out(i, dy)
@@ -65,7 +64,7 @@ def test_exact_out_equals_model_and_covers_the_output(deployed, cents, i):
 @settings(max_examples=10)
 def test_deposit_and_withdrawal_quotes_equal_model(deployed, admin, fraction):
     pool = deployed.pool
-    model = model_of(pool)
+    model = Pool.from_contract(pool)
     b0, b1 = model.balances
     amounts = [b0 * fraction // 20_000, b1 * (10_000 - fraction) // 40_000]
     if amounts == [0, 0]:
@@ -84,7 +83,7 @@ def test_one_unit_of_coin0_pays_nothing_so_it_reverts(deployed, alice):
 
 def test_smallest_paying_sale_is_rounded_down_to_the_cent(deployed):
     pool = deployed.pool
-    model = model_of(pool)
+    model = Pool.from_contract(pool)
     dx = 2 * model.rates[1] // model.rates[0] + 1  # worth a bit more than two cents
     out = pool.getAmountOut(0, dx)
     assert 1 <= out <= 2
