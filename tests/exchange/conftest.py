@@ -95,7 +95,9 @@ def make_pool(project_containers, admin, MockERC20, busd):
 
     def make(decimals, seed_usd=1_000_000, answer=670_000, pool_cfg=None):
         token = MockERC20.deploy("Coin", f"C{decimals}", decimals, {"from": admin})
-        feed = deploy_feed(project_containers, admin, dict(DEFAULT_CONFIG["pairs"]["JPY"]["feed"], answer=answer))
+        feed = deploy_feed(
+            project_containers, admin, dict(DEFAULT_CONFIG["pairs"]["JPY"]["feed"], answer=answer)
+        )
         cfg = dict(DEFAULT_CONFIG["pairs"]["JPY"]["pool"], **(pool_cfg or {}))
         pool = deploy_pool(project_containers, admin, token, busd, feed, cfg)
         amount0 = seed_usd * 10**8 * 10**decimals // answer

@@ -14,7 +14,10 @@ def test_print_goal_gas(funded, router, jpy_pool, khr_pool, jpy, khr, busd, alic
         ("pool swapExactIn JPY->USD", jpy_pool.swapExactIn(0, 100_000, 0, bob, FAR, {"from": alice})),
         ("pool swapExactIn USD->JPY", jpy_pool.swapExactIn(1, 100_000, 0, bob, FAR, {"from": alice})),
         ("pool swapExactOut JPY->USD", jpy_pool.swapExactOut(0, 10_000, 2**255, bob, FAR, {"from": alice})),
-        ("router swapExactIn JPY->USD", router.swapExactIn([jpy, busd], 100_000, 0, bob, FAR, b"r", {"from": alice})),
+        (
+            "router swapExactIn JPY->USD",
+            router.swapExactIn([jpy, busd], 100_000, 0, bob, FAR, b"r", {"from": alice}),
+        ),
         (
             "router swapExactIn JPY->USD->KHR",
             router.swapExactIn([jpy, busd, khr], 100_000, 0, bob, FAR, b"r", {"from": alice}),
@@ -73,7 +76,11 @@ def test_print_uniswap_v2_gas_on_the_same_tokens(funded, jpy, khr, busd, admin, 
     """Uniswap V2 from the npm artifacts, seeded like the pools, same warm state."""
     periphery = "node_modules/@uniswap/v2-periphery/build/"
     factory = _v2_deploy(
-        "UniswapV2Factory", "node_modules/@uniswap/v2-core/build/UniswapV2Factory.json", admin, ["address"], [admin.address]
+        "UniswapV2Factory",
+        "node_modules/@uniswap/v2-core/build/UniswapV2Factory.json",
+        admin,
+        ["address"],
+        [admin.address],
     )
     weth = _v2_deploy("WETH9", periphery + "WETH9.json", admin)
     router = _v2_deploy(

@@ -102,7 +102,9 @@ def test_swap_after_deadline_reverts(router, jpy, busd, alice, merchant):
 
 def test_swap_exact_out_after_deadline_reverts(router, jpy, busd, alice, merchant):
     with brownie.reverts(revert_pattern=r"DeadlinePassed.*"):
-        router.swapExactOut([jpy, busd], 1_000, 2**255, merchant, chain[-1].timestamp - 1, REF, {"from": alice})
+        router.swapExactOut(
+            [jpy, busd], 1_000, 2**255, merchant, chain[-1].timestamp - 1, REF, {"from": alice}
+        )
 
 
 def test_swap_of_zero_reverts(router, jpy, busd, alice, merchant):

@@ -4,8 +4,8 @@ import brownie
 import pytest
 from brownie import chain
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, NO_DEADLINE as FAR
-
+from corridor.exchange.deploy import DEFAULT_CONFIG
+from corridor.exchange.deploy import NO_DEADLINE as FAR
 
 DAY = 86_400
 POOL_CFG = DEFAULT_CONFIG["pairs"]["JPY"]["pool"]
@@ -19,7 +19,20 @@ def _funded(funded):
 def _params(admin, coin0, coin1, feed, **over):
     p = dict(a=100, fee=4, share=5_000, max_age=DAY, max_jump=500)
     p.update(over)
-    return ("LP", "LP", coin0, coin1, feed, p["a"], p["fee"], p["share"], p["max_age"], p["max_jump"], admin, 0)
+    return (
+        "LP",
+        "LP",
+        coin0,
+        coin1,
+        feed,
+        p["a"],
+        p["fee"],
+        p["share"],
+        p["max_age"],
+        p["max_jump"],
+        admin,
+        0,
+    )
 
 
 def _now():

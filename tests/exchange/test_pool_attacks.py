@@ -5,8 +5,8 @@ import brownie
 import pytest
 from brownie import chain, web3
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, NO_DEADLINE as FAR, deploy_feed, deploy_pool, seed_pool
-
+from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed, deploy_pool, seed_pool
+from corridor.exchange.deploy import NO_DEADLINE as FAR
 
 REENTRANT_SELECTOR = web3.keccak(text="ReentrancyGuardReentrantCall()")[:4].hex()
 

@@ -4,9 +4,9 @@ corridor.stablecoin.deploy): the pool must be a verified holder, the payer's lim
 import brownie
 import pytest
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, NO_DEADLINE as FAR, deploy_exchange
+from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_exchange
+from corridor.exchange.deploy import NO_DEADLINE as FAR
 from corridor.stablecoin.deploy import JAPAN, TIER_INSTITUTIONAL, TIER_RETAIL, deploy_stablecoin
-
 
 DEPOSIT = b"DEPOSIT".ljust(32, b"\0")
 REF = b"INV-7".ljust(32, b"\0")
@@ -21,7 +21,11 @@ def stable(admin, operator, alice, merchant, accounts):
         {
             "roles": {"compliance": operator},
             "issuers": [{"name": "Trust Bank A", "operator": bank, "allowance": 10**9, "reserve": 10**9}],
-            "kyc": [(admin, TIER_INSTITUTIONAL, JAPAN), (alice, TIER_RETAIL, JAPAN), (merchant, TIER_RETAIL, JAPAN)],
+            "kyc": [
+                (admin, TIER_INSTITUTIONAL, JAPAN),
+                (alice, TIER_RETAIL, JAPAN),
+                (merchant, TIER_RETAIL, JAPAN),
+            ],
         },
     )
     issuer = d.issuer_ids["Trust Bank A"]
@@ -50,7 +54,9 @@ def compliant_exchange(project_containers, stable, admin, operator, khr, busd, a
 
 def test_unverified_pool_cannot_be_seeded(project_containers, stable, admin, khr, busd):
     with brownie.reverts(revert_pattern=r"AccountNotVerified.*"):
-        deploy_exchange(project_containers, admin, DEFAULT_CONFIG, {"JPY": stable.token}, busd, seed={"JPY": 1_000_000})
+        deploy_exchange(
+            project_containers, admin, DEFAULT_CONFIG, {"JPY": stable.token}, busd, seed={"JPY": 1_000_000}
+        )
 
 
 def test_jpy_stablecoin_pays_a_khr_invoice(compliant_exchange, stable, khr, busd, alice, merchant):
@@ -70,7 +76,9 @@ def test_exact_in_two_hops_with_the_compliant_token(compliant_exchange, stable, 
     tx = router.swapExactIn([stable.token, busd, khr], 100_000, 0, merchant, FAR, REF, {"from": alice})
     assert tx.return_value == tx.events["Swapped"][-1]["amountOut"]
     print(f"\ncompliant JPY, router exact-in JPY->USD->KHR: {tx.gas_used:,} gas")
-    router.swapExactIn([stable.token, busd], 10_000, 0, merchant, FAR, REF, {"from": alice})  # merchant gets bUSD
+    router.swapExactIn(
+        [stable.token, busd], 10_000, 0, merchant, FAR, REF, {"from": alice}
+    )  # merchant gets bUSD
     tx = router.swapExactIn([stable.token, busd], 100_000, 0, merchant, FAR, REF, {"from": alice})
     print(f"compliant JPY, router exact-in JPY->USD: {tx.gas_used:,} gas")
     pool = compliant_exchange.pools["JPY"]
@@ -90,10 +98,14 @@ def test_unverified_recipient_cannot_receive_yen(compliant_exchange, stable, bus
     busd.mint(alice, 10**8, {"from": alice})
     busd.approve(compliant_exchange.router, 2**256 - 1, {"from": alice})
     with brownie.reverts(revert_pattern=r"AccountNotVerified.*"):
-        compliant_exchange.router.swapExactIn([busd, stable.token], 10_000, 0, stranger, FAR, REF, {"from": alice})
+        compliant_exchange.router.swapExactIn(
+            [busd, stable.token], 10_000, 0, stranger, FAR, REF, {"from": alice}
+        )
 
 
 def test_frozen_pool_stops_yen_trades(compliant_exchange, stable, khr, busd, alice, merchant, operator):
     stable.token.freeze(compliant_exchange.pools["JPY"], {"from": operator})
     with brownie.reverts(revert_pattern=r"AccountFrozen.*"):
-        compliant_exchange.router.swapExactIn([stable.token, busd, khr], 10_000, 0, merchant, FAR, REF, {"from": alice})
+        compliant_exchange.router.swapExactIn(
+            [stable.token, busd, khr], 10_000, 0, merchant, FAR, REF, {"from": alice}
+        )

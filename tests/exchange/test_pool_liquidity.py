@@ -5,9 +5,9 @@ import brownie
 import pytest
 from brownie import chain
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, NO_DEADLINE as FAR, deploy_feed, deploy_pool
+from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed, deploy_pool
+from corridor.exchange.deploy import NO_DEADLINE as FAR
 from corridor.exchange.stableswap import Pool
-
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,6 @@ from corridor.exchange.deploy import NO_DEADLINE as FAR
 from corridor.exchange.stableswap import rate_multiplier, usd_rate
 
 
-
 @pytest.fixture(autouse=True)
 def _funded(funded):
     """alice and bob hold and approved every token."""
@@ -79,7 +78,10 @@ def test_steps_within_the_guard_move_the_reference(jpy_pool, jpy_feed, operator,
 def test_guardian_sync_accepts_a_legitimate_jump(jpy_pool, jpy_feed, admin, operator, alice, bob):
     jpy_feed.forceSubmit(600_000, {"from": admin})
     tx = jpy_pool.syncRate({"from": operator})
-    assert (tx.events["RateSynced"]["previousAnswer"], tx.events["RateSynced"]["answer"]) == (670_000, 600_000)
+    assert (tx.events["RateSynced"]["previousAnswer"], tx.events["RateSynced"]["answer"]) == (
+        670_000,
+        600_000,
+    )
     assert jpy_pool.swapExactIn(0, 1_000, 0, bob, FAR, {"from": alice}).return_value > 0
 
 

@@ -8,7 +8,6 @@ from corridor.exchange.deploy import NO_DEADLINE as FAR
 from corridor.exchange.stableswap import DustAmount, InsufficientLiquidity, Pool
 
 
-
 class PoolMachine:
     """Swaps, round trips, deposits, withdrawals and small fixings on the JPY/USD pool.
 
@@ -67,7 +66,9 @@ class PoolMachine:
         dx = self._amount(st_coin, st_usd)
         try:
             out = self.pool.swapExactIn(st_coin, dx, 0, self.alice, FAR, {"from": self.alice}).return_value
-            back = self.pool.swapExactIn(1 - st_coin, out, 0, self.alice, FAR, {"from": self.alice}).return_value
+            back = self.pool.swapExactIn(
+                1 - st_coin, out, 0, self.alice, FAR, {"from": self.alice}
+            ).return_value
         except VirtualMachineError:  # dust on either leg: nothing to compare
             return
         assert back <= dx
@@ -83,7 +84,9 @@ class PoolMachine:
         shares = Pool.from_contract(self.pool).price_deposit([jpy_amount, usd_amount])[0]
         if shares == 0:
             return
-        got = self.pool.addLiquidity([jpy_amount, usd_amount], 0, self.bob, FAR, {"from": self.bob}).return_value
+        got = self.pool.addLiquidity(
+            [jpy_amount, usd_amount], 0, self.bob, FAR, {"from": self.bob}
+        ).return_value
         assert got == shares
         assert self.pool.virtualPrice() >= vp0
 
@@ -115,7 +118,9 @@ class PoolMachine:
         chain.sleep(self.feed.heartbeat())
         self.answer = max(1, self.answer * (10_000 + st_move) // 10_000)
         self.feed.submit(self.answer, {"from": self.operator})
-        self.pool.syncRate({"from": self.operator})  # a run of fixings without swaps may exceed the jump guard
+        self.pool.syncRate(
+            {"from": self.operator}
+        )  # a run of fixings without swaps may exceed the jump guard
 
     def invariant_tokens_match_accounting(self):
         b0, b1 = self.pool.balances()
@@ -124,7 +129,9 @@ class PoolMachine:
         assert self.busd.balanceOf(self.pool) == b1 + f1
 
 
-def test_pool_state_machine(state_machine, funded, jpy_pool, jpy_feed, jpy, busd, alice, bob, admin, operator):
+def test_pool_state_machine(
+    state_machine, funded, jpy_pool, jpy_feed, jpy, busd, alice, bob, admin, operator
+):
     jpy_pool.setOracleGuards(86_400, 2_000, {"from": admin})
     state_machine(
         PoolMachine,

@@ -20,7 +20,13 @@ def test_swap_exact_in_pays_the_quote(jpy_pool, jpy, busd, alice, bob):
     assert tx.return_value == quote
     assert busd.balanceOf(bob) - before == quote
     ev = tx.events["Swapped"]
-    assert (ev["sender"], ev["recipient"], ev["i"], ev["amountIn"], ev["amountOut"]) == (alice, bob, 0, 1_000_000, quote)
+    assert (ev["sender"], ev["recipient"], ev["i"], ev["amountIn"], ev["amountOut"]) == (
+        alice,
+        bob,
+        0,
+        1_000_000,
+        quote,
+    )
 
 
 def test_swap_exact_in_matches_the_reference_model(jpy_pool, alice, bob):

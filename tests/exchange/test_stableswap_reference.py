@@ -9,7 +9,6 @@ from hypothesis import settings
 from corridor.exchange.stableswap import PRECISION, DustAmount, Pool
 
 
-
 @pytest.fixture(scope="module", params=[0, 2, 6, 18], ids=lambda d: f"dec{d}")
 def deployed(request, make_pool):
     return make_pool(request.param)

@@ -25,7 +25,9 @@ def test_jpy_to_khr_payment_through_the_usd_hub(accounts, MockERC20, FXFeed, FXP
     path = [jpy, busd, khr]
     quote = router.quoteExactOut(path, 1_000_000)  # a ៛1m invoice
     jpy.approve(router, quote, {"from": payer})
-    tx = router.swapExactOut(path, 1_000_000, quote, merchant, 2**64, b"INV-1".ljust(32, b"\0"), {"from": payer})
+    tx = router.swapExactOut(
+        path, 1_000_000, quote, merchant, 2**64, b"INV-1".ljust(32, b"\0"), {"from": payer}
+    )
     assert khr.balanceOf(merchant) == 1_000_000
     assert jpy.balanceOf(payer) == 10_000_000 - quote
     assert 0 < tx.events["Swapped"][-1]["deviationBps"] < 20

@@ -117,7 +117,7 @@ class ModelBridge:
         digest = attest.attestation_digest(self.domain(), att)
         previous = 0
         for i in range(self.quorum):
-            signer = Account._recover_hash(digest, signature=sigs[65 * i: 65 * (i + 1)])
+            signer = Account._recover_hash(digest, signature=sigs[65 * i : 65 * (i + 1)])
             if int(signer, 16) <= previous:
                 raise Reverted("SignersNotAscending")
             if signer not in self.validator_set:
@@ -149,7 +149,9 @@ class ModelBridge:
         self.mint_calls += 1
         if att.amount > self.large_mint:
             self.minted[att.bakong_tx_hash] = MintStatus.QUEUED
-            self.queue[att.bakong_tx_hash] = QueuedMint(att.recipient, att.currency, self.clock.now + self.mint_delay, att.amount)
+            self.queue[att.bakong_tx_hash] = QueuedMint(
+                att.recipient, att.currency, self.clock.now + self.mint_delay, att.amount
+            )
         else:
             self._mint_now(att.currency, att.recipient, att.amount)
             self.minted[att.bakong_tx_hash] = MintStatus.MINTED
@@ -207,7 +209,9 @@ class ModelBridge:
         rid = len(self.redemptions) + 1
         self.block += 1
         deadline = self.clock.now + 7 * 86_400
-        self.redemptions[rid] = Redemption(rid, holder, currency, RedemptionStatus.PENDING, deadline, amount, account)
+        self.redemptions[rid] = Redemption(
+            rid, holder, currency, RedemptionStatus.PENDING, deadline, amount, account
+        )
         self.events.append(RedemptionRequest(rid, currency, holder, amount, account, deadline, self.block))
         return rid
 
@@ -219,5 +223,3 @@ class ModelBridge:
 
 def _with_status(r: Redemption, status: RedemptionStatus) -> Redemption:
     return Redemption(r.redemption_id, r.holder, r.currency, status, r.deadline, r.amount, r.bakong_account)
-
-

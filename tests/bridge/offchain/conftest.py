@@ -68,9 +68,14 @@ def make_relayer(tmp_path, model, bakong, ledger, validators, clock):
 
     def build(crash_at: str | None = None, gateway=None, vals=None) -> Relayer:
         return Relayer(
-            gateway or model, bakong, LedgerPayer(ledger, OMNIBUS), vals or validators,
-            RelayerStore(str(tmp_path / "relayer.sqlite")), RelayerConfig(omnibus_account=OMNIBUS),
-            clock_ms=clock.ms, crash_at=crash_at,
+            gateway or model,
+            bakong,
+            LedgerPayer(ledger, OMNIBUS),
+            vals or validators,
+            RelayerStore(str(tmp_path / "relayer.sqlite")),
+            RelayerConfig(omnibus_account=OMNIBUS),
+            clock_ms=clock.ms,
+            crash_at=crash_at,
         )
 
     return build

@@ -102,7 +102,9 @@ def test_cli_deposit_with_fractional_amount_is_refused(capsys, sender_file, web3
 
 
 def test_cli_deposit_in_unknown_currency_is_refused(capsys, sender_file, web3, customer):
-    assert "unsupported currency" in _error(capsys, _args(sender_file, web3) + ["--deposit", "EUR", "5", customer.address])
+    assert "unsupported currency" in _error(
+        capsys, _args(sender_file, web3) + ["--deposit", "EUR", "5", customer.address]
+    )
 
 
 def test_cli_issues_a_deposit_then_relays_the_mint(capsys, sender_file, web3, bkhr, customer):
@@ -142,5 +144,7 @@ def test_demo_flow_khr_and_usd(web3, bridge, relayer, keys, bkhr, busd, customer
     assert side.ledger.balance(CUSTOMER, "USD") == 100_00 - 25_00 + 5_00
     lines = side.relayer.reconciliation()
     assert [(line.currency.name, line.supply, line.omnibus, line.drift) for line in lines] == [
-        ("KHR", 250_000, 250_000, 0), ("USD", 20_00, 20_00, 0)]
+        ("KHR", 250_000, 250_000, 0),
+        ("USD", 20_00, 20_00, 0),
+    ]
     assert str(lines[1]) == "USD: supply 20.00  omnibus 20.00  in-flight +0.00 / -0.00  drift 0.00"

@@ -30,7 +30,9 @@ class Replay:
     def __call__(self, url: str, body: bytes, headers: dict) -> tuple[int, bytes]:
         self.requests.append((url, json.loads(body), headers))
         raw = self.recorded.get("raw")
-        return self.recorded["status"], (raw if raw is not None else json.dumps(self.recorded["body"])).encode()
+        return self.recorded["status"], (
+            raw if raw is not None else json.dumps(self.recorded["body"])
+        ).encode()
 
 
 def replayed(name: str) -> tuple[BakongClient, Replay]:
@@ -133,7 +135,12 @@ def paid(ledger):
 def test_simulator_finds_payment_by_md5(bakong, paid):
     khqr, transfer = paid
     tx = bakong.transaction_by_md5(md5(khqr))
-    assert (tx.hash, tx.amount, tx.currency, tx.to_account_id) == (transfer.hash, 12_34, Currency.USD, OMNIBUS)
+    assert (tx.hash, tx.amount, tx.currency, tx.to_account_id) == (
+        transfer.hash,
+        12_34,
+        Currency.USD,
+        OMNIBUS,
+    )
 
 
 def test_simulator_finds_payment_by_hash(bakong, paid):

@@ -64,7 +64,7 @@ def test_crc_is_accepted_in_lower_case():
 @pytest.mark.parametrize("i", [0, 20, 60, 100])
 def test_any_changed_character_fails_the_crc(i):
     s = REAL["individual_khr"]
-    tampered = s[:i] + ("X" if s[i] != "X" else "Y") + s[i + 1:]
+    tampered = s[:i] + ("X" if s[i] != "X" else "Y") + s[i + 1 :]
     with pytest.raises(KHQRError):
         decode(tampered)
 
@@ -79,7 +79,12 @@ def test_missing_crc_is_refused():
 
 def test_decode_real_individual_khr():
     q = decode(REAL["individual_khr"])
-    assert (q.account_id, q.currency, q.amount, q.merchant_name) == ("jonhsmith@nbcq", Currency.KHR, 50_000, "Jonh Smith")
+    assert (q.account_id, q.currency, q.amount, q.merchant_name) == (
+        "jonhsmith@nbcq",
+        Currency.KHR,
+        50_000,
+        "Jonh Smith",
+    )
     assert q.mobile_number == "85512345678" and q.created_ms == 1625713467827
     assert not q.is_merchant and q.is_dynamic
 
@@ -105,7 +110,9 @@ def test_md5_is_md5_of_the_string():
 VECTORS = json.loads((FIXTURES / "khqr_bakong_khqr_0.6.5.json").read_text())["vectors"]
 
 
-@pytest.mark.parametrize("vector", VECTORS, ids=[v["input"]["account_id"] + ":" + v["input"]["amount"] for v in VECTORS])
+@pytest.mark.parametrize(
+    "vector", VECTORS, ids=[v["input"]["account_id"] + ":" + v["input"]["amount"] for v in VECTORS]
+)
 def test_strings_made_by_bakong_khqr_reencode_identically(vector):
     assert decode(vector["khqr"]).encode() == vector["khqr"]
 
@@ -113,7 +120,12 @@ def test_strings_made_by_bakong_khqr_reencode_identically(vector):
 def test_bakong_khqr_usd_vector_fields():
     q = decode(VECTORS[1]["khqr"])
     assert (q.account_id, q.currency, q.amount, q.bill_number, q.store_label) == (
-        "bridge.omnibus@nbcq", Currency.USD, 12_34, "BR-42", "bUSD deposit")
+        "bridge.omnibus@nbcq",
+        Currency.USD,
+        12_34,
+        "BR-42",
+        "bUSD deposit",
+    )
     assert q.expires_ms - q.created_ms == 86_400_000
 
 
@@ -125,7 +137,9 @@ def test_bakong_khqr_static_vector_has_no_amount():
 # ------------------------------------------------------------ amounts
 
 
-@pytest.mark.parametrize("cents,text", [(12_34, "12.34"), (12_30, "12.3"), (100, "1"), (1, "0.01"), (5_50, "5.5")])
+@pytest.mark.parametrize(
+    "cents,text", [(12_34, "12.34"), (12_30, "12.3"), (100, "1"), (1, "0.01"), (5_50, "5.5")]
+)
 def test_usd_amount_text(cents, text):
     assert format_amount(cents, Currency.USD) == text
     assert parse_amount(text, Currency.USD) == cents
@@ -161,7 +175,9 @@ def test_valid_account_ids(account):
     assert validate_account_id(account) == account
 
 
-@pytest.mark.parametrize("account", ["", "sokha", "@wing", "sokha@", "a@b@c", "x" * 28 + "@abcd", "so kha@wing", None, 5])
+@pytest.mark.parametrize(
+    "account", ["", "sokha", "@wing", "sokha@", "a@b@c", "x" * 28 + "@abcd", "so kha@wing", None, 5]
+)
 def test_invalid_account_ids(account):
     with pytest.raises(InvalidAccountId):
         validate_account_id(account)
@@ -175,19 +191,45 @@ def _body(s: str) -> str:
 
 
 def test_dynamic_without_amount_is_refused():
-    body = "000201010212" + "29130009shop@aclb" + "52045999" + "5303116" + "5802KH" + "5904Shop" + "6009Siem Reap"
+    body = (
+        "000201010212"
+        + "29130009shop@aclb"
+        + "52045999"
+        + "5303116"
+        + "5802KH"
+        + "5904Shop"
+        + "6009Siem Reap"
+    )
     with pytest.raises(KHQRError, match="amount"):
         decode(with_crc(body))
 
 
 def test_both_individual_and_merchant_templates_are_refused():
-    body = "000201010211" + "29130009shop@aclb" + "30130009shop@aclb" + "52045999" + "5303116" + "5802KH" + "5904Shop" + "6009Siem Reap"
+    body = (
+        "000201010211"
+        + "29130009shop@aclb"
+        + "30130009shop@aclb"
+        + "52045999"
+        + "5303116"
+        + "5802KH"
+        + "5904Shop"
+        + "6009Siem Reap"
+    )
     with pytest.raises(KHQRError, match="exactly one"):
         decode(with_crc(body))
 
 
 def test_duplicate_tag_is_refused():
-    body = "000201010211" + "29130009shop@aclb" + "52045999" + "5303116" + "5303840" + "5802KH" + "5904Shop" + "6009Siem Reap"
+    body = (
+        "000201010211"
+        + "29130009shop@aclb"
+        + "52045999"
+        + "5303116"
+        + "5303840"
+        + "5802KH"
+        + "5904Shop"
+        + "6009Siem Reap"
+    )
     with pytest.raises(KHQRError, match="twice"):
         decode(with_crc(body))
 
@@ -198,7 +240,15 @@ def test_truncated_field_is_refused():
 
 
 def test_unsupported_currency_is_refused():
-    body = "000201010211" + "29130009shop@aclb" + "52045999" + "5303978" + "5802KH" + "5904Shop" + "6009Siem Reap"
+    body = (
+        "000201010211"
+        + "29130009shop@aclb"
+        + "52045999"
+        + "5303978"
+        + "5802KH"
+        + "5904Shop"
+        + "6009Siem Reap"
+    )
     with pytest.raises(KHQRError, match="unsupported currency"):
         decode(with_crc(body))
 
@@ -220,17 +270,23 @@ def test_expiry_before_creation_is_refused():
 
 def test_evm_recipient_round_trips_in_tag_62():
     recipient = "0x" + "ab" * 20
-    s = KHQR("bridge@nbcq", "Bridge", Currency.USD, 5_00, bill_number="BR-7", evm_recipient=recipient, created_ms=1).encode()
+    s = KHQR(
+        "bridge@nbcq", "Bridge", Currency.USD, 5_00, bill_number="BR-7", evm_recipient=recipient, created_ms=1
+    ).encode()
     assert "5051" in s  # tag 62 sub-tag 50, 51 characters: 0003EVM + 0140<40 hex>
     assert decode(s).evm_recipient == recipient
 
 
 # ------------------------------------------------------------ round trip (property)
 
-_text = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=25).filter(
-    lambda s: s == s.strip() and s != "")
-_account = st.builds(lambda a, b: f"{a}@{b}", st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_.", min_size=1, max_size=15),
-                     st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=10))
+_text = st.text(
+    alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=25
+).filter(lambda s: s == s.strip() and s != "")
+_account = st.builds(
+    lambda a, b: f"{a}@{b}",
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_.", min_size=1, max_size=15),
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=10),
+)
 
 
 @st.composite
@@ -247,7 +303,9 @@ def khqrs(draw):
         bill_number=draw(st.none() | _text),
         store_label=draw(st.none() | _text),
         terminal_label=draw(st.none() | _text),
-        evm_recipient=draw(st.none() | st.binary(min_size=20, max_size=20).filter(any).map(lambda b: "0x" + b.hex())),
+        evm_recipient=draw(
+            st.none() | st.binary(min_size=20, max_size=20).filter(any).map(lambda b: "0x" + b.hex())
+        ),
         created_ms=created,
         expires_ms=None if created is None else draw(st.none() | st.integers(created + 1, created + 10**9)),
     )
@@ -258,7 +316,9 @@ def khqrs(draw):
 def test_decode_inverts_encode(q):
     try:
         s = q.encode()
-    except KHQRError as exc:  # labels + EVM template can exceed tag 62's 99 characters: refused, not truncated
+    except (
+        KHQRError
+    ) as exc:  # labels + EVM template can exceed tag 62's 99 characters: refused, not truncated
         assert "at most 99" in str(exc)
         assume(False)
     assert verify_crc(s)

@@ -199,7 +199,9 @@ def test_rescanning_blocks_does_not_duplicate_redemptions(make_relayer, model, l
 
 
 @pytest.mark.parametrize("point", CRASH_POINTS)
-def test_crash_at_any_step_then_restart_mints_once_and_loses_no_redemption(point, make_relayer, model, ledger, recipient):
+def test_crash_at_any_step_then_restart_mints_once_and_loses_no_redemption(
+    point, make_relayer, model, ledger, recipient
+):
     relayer = make_relayer(crash_at=point)
     intent = relayer.request_deposit("KHR", 40_000, recipient)
     ledger.pay_khqr(CUSTOMER, intent.khqr)
@@ -269,7 +271,15 @@ def test_model_refuses_replayed_mint(make_relayer, model, ledger, recipient):
         relayer.run_once()
     d = relayer.store.deposit(intent.md5)
     from corridor.bridge.attest import MintAttestation
-    att = MintAttestation(KHR, 40_000, recipient, bytes.fromhex(d.bakong_hash), bytes.fromhex(d.md5),
-                          d.attestation["expiry"], d.attestation["epoch"])
+
+    att = MintAttestation(
+        KHR,
+        40_000,
+        recipient,
+        bytes.fromhex(d.bakong_hash),
+        bytes.fromhex(d.md5),
+        d.attestation["expiry"],
+        d.attestation["epoch"],
+    )
     with pytest.raises(Reverted, match="BakongTxAlreadyProcessed"):
         model.mint(att, bytes.fromhex(d.signatures))

@@ -33,9 +33,14 @@ def start_relayer(web3, bridge, relayer, bakong, ledger, chain_validators, tmp_p
 
     def build(crash_at=None):
         return Relayer(
-            BridgeGateway(web3, bridge.address, relayer.address), bakong, LedgerPayer(ledger, OMNIBUS),
-            chain_validators, RelayerStore(str(tmp_path / "relayer.sqlite")),
-            RelayerConfig(omnibus_account=OMNIBUS, start_block=start), clock_ms=clock.ms, crash_at=crash_at,
+            BridgeGateway(web3, bridge.address, relayer.address),
+            bakong,
+            LedgerPayer(ledger, OMNIBUS),
+            chain_validators,
+            RelayerStore(str(tmp_path / "relayer.sqlite")),
+            RelayerConfig(omnibus_account=OMNIBUS, start_block=start),
+            clock_ms=clock.ms,
+            crash_at=crash_at,
         )
 
     return build
@@ -65,7 +70,12 @@ def _deposit(start_relayer, ledger, currency, amount, recipient):
 
 def test_gateway_reads_the_bridge_domain(view, bridge, chain):
     d = view.domain()
-    assert (d.name, d.version, d.chain_id, d.verifying_contract) == ("BakongBridge", "1", chain.id, bridge.address)
+    assert (d.name, d.version, d.chain_id, d.verifying_contract) == (
+        "BakongBridge",
+        "1",
+        chain.id,
+        bridge.address,
+    )
 
 
 def test_khr_deposit_is_minted_on_chain(start_relayer, ledger, bkhr, bridge, customer):
@@ -157,7 +167,9 @@ def test_killed_at_any_step_resumes_without_double_mint_or_lost_redemption(
     assert [line.drift for line in relayer.reconciliation()] == [0, 0]
 
 
-def test_rotation_after_signing_resigns_with_the_new_set(start_relayer, ledger, bkhr, bridge, admin, keys, customer):
+def test_rotation_after_signing_resigns_with_the_new_set(
+    start_relayer, ledger, bkhr, bridge, admin, keys, customer
+):
     """Signatures collected before a rotation are void (epoch); the restarted relayer asks the new set,
     skipping the validator that was rotated out."""
     relayer = start_relayer(crash_at="deposit.signed")

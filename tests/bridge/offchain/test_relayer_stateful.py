@@ -51,14 +51,23 @@ class RelayerMachine:
         for _ in range(4):
             relayer.run_once()
         assert all(line.drift == 0 and line.settled for line in relayer.reconciliation())
-        assert all(r.status in (RedemptionStatus.FINALIZED, RedemptionStatus.REJECTED)
-                   for r in self.model.redemptions.values())
+        assert all(
+            r.status in (RedemptionStatus.FINALIZED, RedemptionStatus.REJECTED)
+            for r in self.model.redemptions.values()
+        )
         self.dir.cleanup()
 
     def _relayer(self, crash_at=None):
-        return Relayer(self.model, self.client, LedgerPayer(self.ledger, OMNIBUS), self.validators,
-                       RelayerStore(str(Path(self.dir.name) / "relayer.sqlite")), RelayerConfig(OMNIBUS),
-                       clock_ms=self.clock.ms, crash_at=crash_at)
+        return Relayer(
+            self.model,
+            self.client,
+            LedgerPayer(self.ledger, OMNIBUS),
+            self.validators,
+            RelayerStore(str(Path(self.dir.name) / "relayer.sqlite")),
+            RelayerConfig(OMNIBUS),
+            clock_ms=self.clock.ms,
+            crash_at=crash_at,
+        )
 
     def rule_request_deposit(self, st_amount, st_currency):
         """The relayer issues a KHQR; nothing moves yet."""
@@ -99,13 +108,24 @@ class RelayerMachine:
 
     def invariant_omnibus_equals_supply_plus_in_flight(self):
         for cur in Currency:
-            deposits = [t for t in self.ledger.transfers(OMNIBUS) if t.to_account == OMNIBUS and t.currency == cur]
-            unminted = sum(t.amount for t in deposits
-                           if self.model.mint_status(bytes.fromhex(t.hash)) != MintStatus.MINTED)
-            payouts = {int(t.client_ref.rsplit(":", 1)[1]): t.amount for t in self.ledger.transfers(OMNIBUS)
-                       if t.from_account == OMNIBUS and t.currency == cur}
-            unfinalized = sum(a for rid, a in payouts.items()
-                              if self.model.redemptions[rid].status != RedemptionStatus.FINALIZED)
+            deposits = [
+                t for t in self.ledger.transfers(OMNIBUS) if t.to_account == OMNIBUS and t.currency == cur
+            ]
+            unminted = sum(
+                t.amount
+                for t in deposits
+                if self.model.mint_status(bytes.fromhex(t.hash)) != MintStatus.MINTED
+            )
+            payouts = {
+                int(t.client_ref.rsplit(":", 1)[1]): t.amount
+                for t in self.ledger.transfers(OMNIBUS)
+                if t.from_account == OMNIBUS and t.currency == cur
+            }
+            unfinalized = sum(
+                a
+                for rid, a in payouts.items()
+                if self.model.redemptions[rid].status != RedemptionStatus.FINALIZED
+            )
             omnibus = self.ledger.balance(OMNIBUS, cur)
             assert omnibus == self.model.supply[cur.value] + unminted - unfinalized
 

@@ -24,13 +24,22 @@ def validator(validators):
 
 @pytest.fixture
 def paid_khqr(ledger, recipient):
-    khqr = KHQR(OMNIBUS, "Bridge", Currency.KHR, 40_000, bill_number="BR-1", evm_recipient=recipient, created_ms=1).encode()
+    khqr = KHQR(
+        OMNIBUS, "Bridge", Currency.KHR, 40_000, bill_number="BR-1", evm_recipient=recipient, created_ms=1
+    ).encode()
     return khqr, ledger.pay_khqr(CUSTOMER, khqr)
 
 
 def _mint(model, khqr, transfer, owner, **kw):
-    fields = dict(currency=KHR, amount=40_000, recipient=owner, bakong_tx_hash=bytes.fromhex(transfer.hash),
-                  khqr_md5=attest.khqr_md5(khqr), expiry=model.timestamp() + 3600, epoch=model.epoch())
+    fields = dict(
+        currency=KHR,
+        amount=40_000,
+        recipient=owner,
+        bakong_tx_hash=bytes.fromhex(transfer.hash),
+        khqr_md5=attest.khqr_md5(khqr),
+        expiry=model.timestamp() + 3600,
+        epoch=model.epoch(),
+    )
     fields.update(kw)
     return MintAttestation(**fields)
 
@@ -43,15 +52,20 @@ def test_mint_signature_recovers_to_the_validator(validator, model, paid_khqr, r
     assert attest.recover_signer(model.domain(), att, sig.signature) == validator.address
 
 
-@pytest.mark.parametrize("change,reason", [
-    ({"amount": 40_001}, "amount differs"),
-    ({"currency": 840}, "currency differs"),
-    ({"recipient": "0x" + "11" * 20}, "recipient"),
-    ({"bakong_tx_hash": b"\x01" * 32}, "hash"),
-    ({"khqr_md5": b"\x02" * 16}, "MD5"),
-    ({"epoch": 2}, "epoch"),
-])
-def test_mint_with_a_field_that_bakong_does_not_confirm_is_refused(validator, model, paid_khqr, recipient, change, reason):
+@pytest.mark.parametrize(
+    "change,reason",
+    [
+        ({"amount": 40_001}, "amount differs"),
+        ({"currency": 840}, "currency differs"),
+        ({"recipient": "0x" + "11" * 20}, "recipient"),
+        ({"bakong_tx_hash": b"\x01" * 32}, "hash"),
+        ({"khqr_md5": b"\x02" * 16}, "MD5"),
+        ({"epoch": 2}, "epoch"),
+    ],
+)
+def test_mint_with_a_field_that_bakong_does_not_confirm_is_refused(
+    validator, model, paid_khqr, recipient, change, reason
+):
     khqr, transfer = paid_khqr
     with pytest.raises(AttestationRefused, match=reason):
         validator.sign_mint(khqr, _mint(model, khqr, transfer, recipient, **change))
@@ -59,7 +73,9 @@ def test_mint_with_a_field_that_bakong_does_not_confirm_is_refused(validator, mo
 
 def test_mint_of_unpaid_khqr_is_refused(validator, model, recipient):
     khqr = KHQR(OMNIBUS, "Bridge", Currency.KHR, 40_000, evm_recipient=recipient, created_ms=1).encode()
-    att = MintAttestation(KHR, 40_000, recipient, b"\x01" * 32, attest.khqr_md5(khqr), model.timestamp() + 60, 1)
+    att = MintAttestation(
+        KHR, 40_000, recipient, b"\x01" * 32, attest.khqr_md5(khqr), model.timestamp() + 60, 1
+    )
     with pytest.raises(AttestationRefused, match="no settled payment"):
         validator.sign_mint(khqr, att)
 
@@ -95,7 +111,10 @@ def test_reserve_dated_in_the_future_is_refused(validator, model, paid_khqr):
 
 
 def test_reserve_matching_the_ledger_is_signed(validator, model, paid_khqr):
-    assert validator.sign_reserve(ReserveAttestation(KHR, 40_000, model.timestamp(), 1)).signer == validator.address
+    assert (
+        validator.sign_reserve(ReserveAttestation(KHR, 40_000, model.timestamp(), 1)).signer
+        == validator.address
+    )
 
 
 @pytest.fixture
@@ -107,12 +126,21 @@ def redemption(model, ledger, paid_khqr):
 
 def _payout(model, ledger, rid, account=CUSTOMER, amount=15_000, ref=None):
     d = model.domain()
-    return ledger.transfer(OMNIBUS, account, "KHR", amount, client_ref=ref or payout_reference(d.chain_id, d.verifying_contract, rid))
+    return ledger.transfer(
+        OMNIBUS,
+        account,
+        "KHR",
+        amount,
+        client_ref=ref or payout_reference(d.chain_id, d.verifying_contract, rid),
+    )
 
 
 def test_finalization_of_matching_payout_is_signed(validator, model, ledger, redemption):
     t = _payout(model, ledger, redemption)
-    assert validator.sign_finalization(RedemptionFinalization(redemption, bytes.fromhex(t.hash), 1)).signer == validator.address
+    assert (
+        validator.sign_finalization(RedemptionFinalization(redemption, bytes.fromhex(t.hash), 1)).signer
+        == validator.address
+    )
 
 
 def test_finalization_with_wrong_amount_is_refused(validator, model, ledger, redemption):
@@ -147,7 +175,10 @@ def test_rejection_of_existing_account_is_refused(validator, redemption):
 def test_rejection_of_unknown_account_is_signed(validator, model, ledger, paid_khqr):
     model.balances[(KHR, "0x" + "aa" * 20)] = 10
     rid = model.redeem("0x" + "aa" * 20, KHR, 10, "ghost@nowhere")
-    assert validator.sign_rejection(RedemptionRejection(rid, REASON_ACCOUNT_NOT_FOUND, 1)).signer == validator.address
+    assert (
+        validator.sign_rejection(RedemptionRejection(rid, REASON_ACCOUNT_NOT_FOUND, 1)).signer
+        == validator.address
+    )
 
 
 def test_rejection_of_settled_redemption_is_refused(validator, model, ledger, redemption):
