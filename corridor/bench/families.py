@@ -184,7 +184,7 @@ def bridge(report: Report, suite: Any, settings: dict[str, Any]) -> None:
         )
         attest_reserve(10**12 + m, new_keys)
         mint(recipients[2], new_keys)
-        scaling.append({"M": m, "N": n, "mint gas": mint(recipients[2 + m], new_keys)})
+        scaling.append({"M": m, "signatures": f"{m}-of-{n}", "mint gas": mint(recipients[2 + m], new_keys)})
     report.scaling["Bridge mint gas vs signatures M (N = 2M-1)"] = scaling
 
 
