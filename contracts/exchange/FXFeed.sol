@@ -103,6 +103,8 @@ contract FXFeed is IFXFeed, AccessControlDefaultAdminRules {
         returns (uint80, int256, uint256, uint256, uint80)
     {
         Round memory r = _rounds[roundId];
+        // Exact zero is the point: a round that was never written has updatedAt 0 (Chainlink's convention).
+        // slither-disable-next-line incorrect-equality
         if (r.updatedAt == 0) revert RoundNotFound(roundId);
         return (r.roundId, r.answer, r.updatedAt, r.updatedAt, r.roundId);
     }

@@ -167,6 +167,9 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         _config.futureA = uint32(p.a * A_PRECISION);
         _setFee(p.feeBps, p.protocolShareBps);
         _setOracleGuards(p.maxAge, p.maxJumpBps);
+        // Only the answer (and its time) are used: this feed's roundId/startedAt/answeredInRound carry no
+        // extra staleness information (answeredInRound == roundId by construction).
+        // slither-disable-next-line unused-return
         (, int256 answer,,,) = _FEED.latestRoundData();
         _accrued.refAnswer = _checkedAnswer(answer);
     }
@@ -449,6 +452,9 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IFXPool
     function syncRate() external onlyRole(GUARDIAN_ROLE) {
+        // Only the answer (and its time) are used: this feed's roundId/startedAt/answeredInRound carry no
+        // extra staleness information (answeredInRound == roundId by construction).
+        // slither-disable-next-line unused-return
         (, int256 answer,, uint256 updatedAt,) = _FEED.latestRoundData();
         uint64 checked = _checkedAnswer(answer);
         uint256 maxAge = _config.maxAge;
@@ -510,6 +516,9 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         t.amountIn = dx;
         t.amountOut = ((dyGross - feeXp) * PRECISION) / s.rateOut;
         if (t.amountOut == 0) revert DustAmount(dx);
+        // Rounds the protocol's share down twice (bps share, then into token units): in the LPs' favour,
+        // never above the fee; mirrored by the reference model.
+        // slither-disable-next-line divide-before-multiply
         t.protocolFee = (((feeXp * c.protocolShareBps) / BPS) * PRECISION) / s.rateOut;
     }
 
@@ -525,6 +534,9 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
             StableSwapMath.getY(s.xOut - dyGross - 1, StableSwapMath.getD(s.xIn, s.xOut, s.amp), s.amp);
         t.amountIn = _ceilDiv((xNew > s.xIn ? xNew - s.xIn + 1 : 1) * PRECISION, s.rateIn);
         t.amountOut = dy;
+        // Rounds the protocol's share down twice (bps share, then into token units): in the LPs' favour,
+        // never above the fee; mirrored by the reference model.
+        // slither-disable-next-line divide-before-multiply
         t.protocolFee = ((((dyGross - dyNet) * c.protocolShareBps) / BPS) * PRECISION) / s.rateOut;
     }
 
@@ -568,13 +580,13 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
             return (d1 - MINIMUM_SHARES, fees, newBalances, answer);
         }
         uint256 d0 = StableSwapMath.getD(_xp(r.balance0, rate0), _xp(r.balance1, _RATE1), amp);
-        // Imbalance fee: half the swap fee on each coin's distance from a proportional deposit.
-        uint256 feeBps = c.feeBps / 2;
+        // Imbalance fee: half the swap fee on each coin's distance from a proportional deposit, rounded
+        // up as one division (halving feeBps first would round an odd fee down, in the depositor's favour).
         for (uint256 k; k < 2; ++k) {
             uint256 old = k == 0 ? r.balance0 : r.balance1;
             uint256 ideal = (d1 * old) / d0;
             uint256 diff = ideal > newBalances[k] ? ideal - newBalances[k] : newBalances[k] - ideal;
-            fees[k] = _ceilDiv(diff * feeBps, BPS);
+            fees[k] = _ceilDiv(diff * c.feeBps, 2 * BPS);
         }
         uint256 d2 = StableSwapMath.getD(
             _xp(newBalances[0] - fees[0], rate0), _xp(newBalances[1] - fees[1], _RATE1), amp
@@ -605,7 +617,7 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
             if (shares >= supply) revert InsufficientLiquidity(shares, supply);
             d1 = d0 - (shares * d0) / supply;
         }
-        (uint256 dyXp, uint256 dyNoFeeXp) = _withdrawOneXp(xp, i, d0, d1, amp, c.feeBps / 2);
+        (uint256 dyXp, uint256 dyNoFeeXp) = _withdrawOneXp(xp, i, d0, d1, amp, c.feeBps);
         if (dyXp == 0) revert InsufficientLiquidity(shares, i == 0 ? r.balance0 : r.balance1);
         uint256 rateI = i == 0 ? rate0 : _RATE1;
         dy = (dyXp * PRECISION) / rateI;
@@ -615,7 +627,8 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
     }
 
     /// @dev Scaled amount of coin `i` paid when D falls from `d0` to `d1`, after and before the
-    ///      imbalance fee (`feeBps` on each coin's distance from a proportional exit).
+    ///      imbalance fee (half of the swap fee `feeBps`, rounded up, on each coin's distance from a
+    ///      proportional exit).
     function _withdrawOneXp(uint256[2] memory xp, uint256 i, uint256 d0, uint256 d1, uint256 amp, uint256 feeBps)
         private
         pure
@@ -627,9 +640,9 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         uint256 reducedI;
         {
             uint256 idealI = (xp[i] * d1) / d0;
-            reducedI = xp[i] - _ceilDiv((idealI > newY ? idealI - newY : 0) * feeBps, BPS);
+            reducedI = xp[i] - _ceilDiv((idealI > newY ? idealI - newY : 0) * feeBps, 2 * BPS);
         }
-        uint256 yAfterFee = StableSwapMath.getY(xj - _ceilDiv((xj - (xj * d1) / d0) * feeBps, BPS), d1, amp);
+        uint256 yAfterFee = StableSwapMath.getY(xj - _ceilDiv((xj - (xj * d1) / d0) * feeBps, 2 * BPS), d1, amp);
         if (yAfterFee + 1 >= reducedI) return (0, 0);
         dyXp = reducedI - yAfterFee - 1;
     }
@@ -703,6 +716,9 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
 
     /// @dev The feed's answer as coin 0's rate multiplier, after the staleness and jump checks.
     function _readRate(Config memory c, uint64 refAnswer) private view returns (uint256 rate0, uint64 answer) {
+        // Only the answer (and its time) are used: this feed's roundId/startedAt/answeredInRound carry no
+        // extra staleness information (answeredInRound == roundId by construction).
+        // slither-disable-next-line unused-return
         (, int256 raw,, uint256 updatedAt,) = _FEED.latestRoundData();
         answer = _checkedAnswer(raw);
         if (updatedAt + c.maxAge < block.timestamp) revert StaleRate(updatedAt, c.maxAge);

@@ -137,6 +137,8 @@ contract FXRouter is IFXRouter, AccessControlDefaultAdminRules {
                 // Intermediate hop: must cover the next pool's quoted input when routing exact-out.
                 (out, hopMid) = IFXPool(h.pool).swapPrepaidExactIn(h.i, h.minOut, route[k + 1].pool);
             } else if (exactOut > 0) {
+                // The input of the last exact-out hop was quoted and prepaid before; only its mid is needed here.
+                // slither-disable-next-line unused-return
                 (, hopMid) = IFXPool(h.pool).swapPrepaidExactOut(h.i, exactOut, recipient);
                 out = exactOut;
             } else {
@@ -201,7 +203,7 @@ contract FXRouter is IFXRouter, AccessControlDefaultAdminRules {
         address recipient,
         bytes32 paymentRef
     ) private {
-        int256 deviationBps;
+        int256 deviationBps = 0; // no mid (zero-rate path): no deviation reported
         if (mid > 0) {
             deviationBps = mid >= amountOut
                 ? int256(((mid - amountOut) * BPS) / mid)

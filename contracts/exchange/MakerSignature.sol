@@ -27,6 +27,8 @@ library MakerSignature {
                 s := calldataload(add(signature.offset, 0x20))
                 v := byte(0, calldataload(add(signature.offset, 0x40)))
             }
+            // The RecoverError is checked; the third value (the error argument) only details a revert not rethrown.
+            // slither-disable-next-line unused-return
             (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecover(hash, v, r, s);
             if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
         }

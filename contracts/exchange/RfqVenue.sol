@@ -153,6 +153,8 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
         _fees[maker][token] = 1;
         (address treasury_,,) = _config();
         emit FeesCollected(maker, token, treasury_, amount);
+        // Not arbitrary: only the fee debt `maker` accrued through quotes it signed, and only to the treasury.
+        // slither-disable-next-line arbitrary-send-erc20
         IERC20(token).safeTransferFrom(maker, treasury_, amount);
     }
 
@@ -388,6 +390,9 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
             paymentReference
         );
         IERC20(quote.tokenIn).safeTransferFrom(msg.sender, maker, amountIn);
+        // Not arbitrary: `maker` signed this quote (verified before settlement) and approved the venue; the
+        // transfer pays exactly the quoted, signed amount to the taker's recipient.
+        // slither-disable-next-line arbitrary-send-erc20
         IERC20(tokenOut).safeTransferFrom(maker, recipient, amountOut);
     }
 

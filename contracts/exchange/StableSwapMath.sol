@@ -24,8 +24,13 @@ library StableSwapMath {
         uint256 ann = amp * 2;
         for (uint256 k; k < MAX_ITERATIONS; ++k) {
             // D_P = D^3 / (4·x0·x1), rounded down step by step as in curve-contract.
+            // Curve's stepwise form, on purpose: it bounds intermediates and corridor/exchange/stableswap.py mirrors
+            // this exact rounding (the tests require equality); the Newton loop absorbs the step error.
+            // slither-disable-next-line divide-before-multiply
             uint256 dP = (((d * d) / (x0 * 2)) * d) / (x1 * 2);
             uint256 prev = d;
+            // As above: curve-contract's formula, mirrored exactly by the reference model.
+            // slither-disable-next-line divide-before-multiply
             d = ((ann * s / A_PRECISION + dP * 2) * d) / (((ann - A_PRECISION) * d) / A_PRECISION + 3 * dP);
             if (d > prev ? d - prev <= 1 : prev - d <= 1) return d;
         }
@@ -37,6 +42,8 @@ library StableSwapMath {
     function getY(uint256 x, uint256 d, uint256 amp) internal pure returns (uint256 y) {
         uint256 ann = amp * 2;
         // c = D^3 / (4·x·Ann) (× A_PRECISION), b = x + D / Ann (× A_PRECISION)
+        // As in getD: curve-contract's stepwise form, mirrored exactly by the reference model.
+        // slither-disable-next-line divide-before-multiply
         uint256 c = (((d * d) / (x * 2)) * d * A_PRECISION) / (ann * 2);
         uint256 b = x + (d * A_PRECISION) / ann;
         y = d;

@@ -340,6 +340,8 @@ contract IssuerRegistry is
 
     /// @dev EOA (ECDSA) or ERC-1271 contract attestor.
     function _isValidSignature(address signer, bytes32 digest, bytes calldata signature) private view returns (bool) {
+        // The RecoverError is checked; the third value (the error argument) only details a revert not rethrown.
+        // slither-disable-next-line unused-return
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
         if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
         if (signer.code.length == 0) return false;

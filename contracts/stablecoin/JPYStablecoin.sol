@@ -19,11 +19,11 @@ contract JPYStablecoin is CompliantToken, IJPYStablecoin {
     }
 
     // keccak256(abi.encode(uint256(keccak256("corridor.storage.JPYStablecoin")) - 1)) & ~bytes32(uint256(0xff))
-    bytes32 private constant _STORAGE_LOCATION = 0xa64d9ab6d8d2c3ed04a1692397698a73471eb387d5fe100e7f75aae320e5b100;
+    bytes32 private constant _JPY_STORAGE_LOCATION = 0xa64d9ab6d8d2c3ed04a1692397698a73471eb387d5fe100e7f75aae320e5b100;
 
     function _jpyStorage() private pure returns (JPYStablecoinStorage storage $) {
         assembly {
-            $.slot := _STORAGE_LOCATION
+            $.slot := _JPY_STORAGE_LOCATION
         }
     }
 

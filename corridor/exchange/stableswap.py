@@ -179,11 +179,10 @@ class Pool:
         if self.supply == 0:
             return d1 - MINIMUM_SHARES, [0, 0]
         d0 = self.invariant()
-        fee_bps = self.fee_bps // 2
         fees = []
-        for k in range(2):
+        for k in range(2):  # half the swap fee, rounded up as one division (the pool's favour)
             ideal = d1 * self.balances[k] // d0
-            fees.append(ceil_div(abs(ideal - new[k]) * fee_bps, BPS))
+            fees.append(ceil_div(abs(ideal - new[k]) * self.fee_bps, 2 * BPS))
         d2 = get_d(xp(new[0] - fees[0], self.rates[0]), xp(new[1] - fees[1], self.rates[1]), self.amp)
         return self.supply * (d2 - d0) // d0, fees
 
@@ -204,13 +203,13 @@ class Pool:
         x = self.scaled()
         d0 = get_d(x[0], x[1], self.amp)
         d1 = d0 - shares * d0 // self.supply
-        fee_bps = self.fee_bps // 2
+        fee_bps = self.fee_bps  # half of it applies: divided by 2 * BPS below, rounded up
         xj = x[1 - i]
         new_y = get_y(xj, d1, self.amp)
         dy_no_fee_xp = x[i] - new_y
         ideal_i = x[i] * d1 // d0
-        reduced_i = x[i] - ceil_div(max(ideal_i - new_y, 0) * fee_bps, BPS)
-        y_after_fee = get_y(xj - ceil_div((xj - xj * d1 // d0) * fee_bps, BPS), d1, self.amp)
+        reduced_i = x[i] - ceil_div(max(ideal_i - new_y, 0) * fee_bps, 2 * BPS)
+        y_after_fee = get_y(xj - ceil_div((xj - xj * d1 // d0) * fee_bps, 2 * BPS), d1, self.amp)
         if y_after_fee + 1 >= reduced_i:
             raise InsufficientLiquidity
         dy = (reduced_i - y_after_fee - 1) * PRECISION // self.rates[i]
