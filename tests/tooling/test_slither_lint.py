@@ -117,6 +117,7 @@ def test_error_summary_prefers_the_wrapper_message():
     assert slither_lint.error_summary(error) == "solc wrapper: cannot load the npm package"
 
 
+@needs_slither
 def test_no_project_contracts_passes(project):
     add(project, "contracts/testing/Mock.sol", UNCHECKED_TRANSFER)
     result = run_lint(project)
