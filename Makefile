@@ -22,7 +22,7 @@ export CORRIDOR_ROOT := $(ROOT)
 BROWNIE := $(ROOT)/.venv/bin/brownie
 PYTEST_ARGS ?=
 
-.PHONY: all bootstrap compile test test-anvil test-ganache demo console gas lint clean
+.PHONY: all bootstrap compile test test-anvil test-ganache demo console gas bench lint clean distclean
 
 all: test
 
@@ -51,6 +51,11 @@ console: bootstrap
 
 gas: bootstrap
 	@$(BROWNIE) run scripts/gas.py --network development
+
+## make bench: off-chain figures (demo, compile, test-suite time; driver throughput), medians.
+BENCH_ARGS ?= --runs 3 --test-runs 1
+bench: bootstrap
+	@$(ROOT)/.venv/bin/python tools/bench_offchain.py $(BENCH_ARGS)
 
 lint: bootstrap
 	@tools/lint.sh
