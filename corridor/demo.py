@@ -179,7 +179,7 @@ class CorridorDemo:
         self.side.ledger.pay_khqr(bank_account, intent.khqr)
         return intent
 
-    def _relay(self, who: str, what: str) -> Any:
+    def _relay(self, what: str) -> Any:
         from brownie import chain
 
         # A relayer polls every few seconds; on an instant-mining dev chain, advance the clock by one
@@ -199,14 +199,14 @@ class CorridorDemo:
 
         self._deposit(self.lp_bank_account, "liquidity", "KHR", 80_000_000)
         self._deposit(self.lp_bank_account, "liquidity", "USD", 45_000_00)
-        report = self._relay("relayer", "mint bKHR 80,000,000 + bUSD 45,000.00 to liquidity")
+        report = self._relay("mint bKHR 80,000,000 + bUSD 45,000.00 to liquidity")
         if report.queued:
             self.log.add(
                 "anyone", "USD deposit above the large-mint threshold waits its timelock", None, "1 h"
             )
             chain.sleep(int(self.settings["bridge"]["timings"]["mint_delay"]) + 1)
             chain.mine()
-            self._relay("relayer", "execute the queued bUSD mint after the timelock")
+            self._relay("execute the queued bUSD mint after the timelock")
         lp = self.who["liquidity"]
         for symbol, token, amount in (("JPY", self.jpy, 3_000_000), ("KHR", self.bkhr, 80_000_000)):
             pool = self.suite.exchange.pools[symbol]
@@ -229,7 +229,7 @@ class CorridorDemo:
         from corridor.exchange.market_maker import FeedMids, MakerLimits, MarketMaker, QuotePolicy
 
         self._deposit(self.maker_bank_account, "market_maker", "KHR", 30_000_000)
-        self._relay("relayer", "mint bKHR 30,000,000 to the market maker")
+        self._relay("mint bKHR 30,000,000 to the market maker")
         mm_account = self.who["market_maker"]
         feeds = {
             self.jpy.address: self.suite.exchange.feeds["JPY"].address,
@@ -260,7 +260,7 @@ class CorridorDemo:
         self.log.add(
             "customer", "pays KHQR ៛3,500,000 to the bridge omnibus", None, f"md5 {intent.md5[:12]}…"
         )
-        self._relay("relayer", "validators verify by md5, sign; mint bKHR to customer")
+        self._relay("validators verify by md5, sign; mint bKHR to customer")
         self.result.sections.append(
             (
                 "The customer's KHQR payment",
@@ -364,7 +364,7 @@ class CorridorDemo:
         self.log.add(
             "customer", f"redeems ៛{leftover:,} to {self.customer_bank_account}", tx, "escrowed on chain"
         )
-        self._relay("relayer", "pays out on Bakong, validators sign, burn escrow")
+        self._relay("pays out on Bakong, validators sign, burn escrow")
 
     def liquidity_redeems_dollars(self) -> None:
         lp = self.who["liquidity"]
@@ -374,7 +374,7 @@ class CorridorDemo:
         self.log.add(
             "liquidity", f"redeems $1,000.00 bUSD to {self.lp_bank_account}", tx, "escrowed on chain"
         )
-        self._relay("relayer", "pays out USD on Bakong, finalizes")
+        self._relay("pays out USD on Bakong, finalizes")
 
     def reconcile(self) -> None:
         issuers = []

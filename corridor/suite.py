@@ -20,6 +20,7 @@ from eth_utils import keccak
 from corridor.artifacts import ROOT
 from corridor.deploy import BookError, DeploymentBook, JournaledAccount
 from corridor.deploy.settings import deployer_account, load_settings, require_funds
+from corridor.stablecoin.deploy import JAPAN, TIER_INSTITUTIONAL  # contracts holding tokens: tier 4
 from corridor.ui import UserError
 
 
@@ -43,18 +44,19 @@ class DeployResult:
     root: Path = ROOT
 
 
-INSTITUTIONAL_TIER = 4  # KYC tier with no limits, for contracts that hold tokens (pools, venue, bridge)
-CAMBODIA, JAPAN = 116, 392
+def dev_key(seed: str) -> str:
+    """A well-known private key derived from `seed` (development chains and benchmarks only)."""
+    return "0x" + keccak(text=seed).hex()
 
 
 def dev_validator_keys(count: int) -> list[str]:
     """Well-known validator keys for development chains (the demo and tests sign with them)."""
-    return ["0x" + keccak(text=f"corridor development validator {i}").hex() for i in range(count)]
+    return [dev_key(f"corridor development validator {i}") for i in range(count)]
 
 
 def dev_party_key(label: str) -> str:
     """A well-known key for a development party that signs off-chain (the market maker)."""
-    return "0x" + keccak(text=f"corridor development party {label}").hex()
+    return dev_key(f"corridor development party {label}")
 
 
 def resolve_party(value: Any, accounts: Any) -> Any:
@@ -118,7 +120,7 @@ def deploy_suite(project: Any, admin: Any, settings: dict[str, Any], accounts: A
 
     def allow_holder(address: str) -> None:
         for token in compliant:
-            token.setKyc(address, INSTITUTIONAL_TIER, JAPAN, {"from": admin})
+            token.setKyc(address, TIER_INSTITUTIONAL, JAPAN, {"from": admin})
 
     ex = {**EXCHANGE_DEFAULTS, **{k: v for k, v in settings.get("exchange", {}).items() if v is not None}}
     exchange = deploy_exchange(
@@ -170,7 +172,7 @@ def verify_roles(suite: Suite, admin: Any, settings: dict[str, Any]) -> list[str
     onchain = {str(v).lower() for v in bridge.validators()}
     if onchain != validators:
         problems.append("BakongBridge: validator set differs from the settings")
-    held = [c for c in (suite.exchange.pools.values()) if token.kycOf(c)[0] != INSTITUTIONAL_TIER]
+    held = [c for c in (suite.exchange.pools.values()) if token.kycOf(c)[0] != TIER_INSTITUTIONAL]
     problems.extend(f"pool {c.address} is not an allowed holder of JPYS" for c in held)
     return problems
 

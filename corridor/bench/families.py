@@ -12,6 +12,7 @@ from eth_account import Account
 from eth_utils import keccak
 
 from corridor.bench.report import Report, Row
+from corridor.suite import dev_key
 
 GOALS = {
     "transfer_existing": 41_400,
@@ -32,7 +33,7 @@ def keyed_account(label: str) -> Any:
     """A brownie account with a well-known key (benchmark only; `accounts.add()` would print a mnemonic)."""
     from brownie import accounts
 
-    return accounts.add("0x" + keccak(text=f"corridor gas benchmark {label}").hex())
+    return accounts.add(dev_key(f"corridor gas benchmark {label}"))
 
 
 def measure_all(report: Report, refs: dict[str, Any]) -> None:
@@ -124,7 +125,7 @@ def stablecoin(report: Report, refs: dict[str, Any], suite: Any, settings: dict[
 
 
 def _bridge_keys(n: int, salt: str) -> list[str]:
-    return ["0x" + keccak(text=f"{salt} {i}").hex() for i in range(n)]
+    return [dev_key(f"{salt} {i}") for i in range(n)]
 
 
 def bridge(report: Report, suite: Any, settings: dict[str, Any]) -> None:
