@@ -71,6 +71,11 @@ abstract contract CompliantToken is
 
     // keccak256(abi.encode(uint256(keccak256("corridor.storage.CompliantToken")) - 1)) & ~bytes32(uint256(0xff))
     bytes32 private constant _STORAGE_LOCATION = 0x171c15278549b321fc6307279ee79cd767667b111976338c43f58e5f7f45ad00;
+    /// @dev Slots of `accounts` (member 0) and `config` (member 2) of CompliantTokenStorage, for the assembly fast
+    /// path; test_transfer_paths.py checks them against the slots Solidity computes.
+    /// Literals, not expressions: solc evaluates `uint256(_STORAGE_LOCATION) + 2` at run time (a checked addition).
+    uint256 private constant _ACCOUNTS_SLOT = 0x171c15278549b321fc6307279ee79cd767667b111976338c43f58e5f7f45ad00;
+    uint256 private constant _CONFIG_SLOT = 0x171c15278549b321fc6307279ee79cd767667b111976338c43f58e5f7f45ad02;
 
     function _storage() private pure returns (CompliantTokenStorage storage $) {
         assembly {
@@ -120,7 +125,9 @@ abstract contract CompliantToken is
 
     /// @inheritdoc IERC20
     function transfer(address to, uint256 value) external returns (bool) {
-        _transfer(msg.sender, to, value);
+        // Ends the call with `true` when every check passes; otherwise the reference path reverts naming the check.
+        PackedStorage.tryTransfer(_ACCOUNTS_SLOT, _CONFIG_SLOT, msg.sender, to, value, true);
+        _transferChecked(msg.sender, to, value);
         _returnTrue();
     }
 
@@ -579,8 +586,9 @@ abstract contract CompliantToken is
     /// The assembly fast path {PackedStorage-tryTransfer} handles every transfer that passes all checks; anything
     /// else goes to {_transferChecked}, the readable reference that reverts with the failed check's error.
     function _transfer(address from, address to, uint256 value) internal {
-        CompliantTokenStorage storage $ = _storage();
-        if (!PackedStorage.tryTransfer($.accounts, $.config, from, to, value)) _transferChecked(from, to, value);
+        if (!PackedStorage.tryTransfer(_ACCOUNTS_SLOT, _CONFIG_SLOT, from, to, value, false)) {
+            _transferChecked(from, to, value);
+        }
     }
 
     /// @dev Reference implementation of a transfer, check by check (same acceptance as the fast path).

@@ -152,25 +152,26 @@ library PackedStorage {
 
     /// @notice Moves `value` from `from` to `to` when every check passes, emitting Transfer; returns false (having
     /// changed nothing) otherwise, so the caller can run the readable Solidity path that names the failed check.
+    /// With `endCall` set, a successful transfer ends the external call itself, returning ABI-encoded `true`
+    /// (for `transfer`, whose only remaining work would be that return).
     /// @dev Hand-written in assembly for the gas goal (transfer <= 41,400 gas through the proxy). It accepts exactly
     /// what CompliantToken._transferChecked accepts: not paused, `to` non-zero, both accounts verified and not
     /// frozen, balance >= value, and for tiers 1..3 the per-transfer and today's daily limit. Both paths are tested
-    /// to give the same state (tests/stablecoin/test_transfer_paths.py).
-    function tryTransfer(
-        mapping(address => uint256) storage accounts,
-        uint256 config,
-        address from,
-        address to,
-        uint256 value
-    ) internal returns (bool done) {
+    /// to give the same state (tests/stablecoin/test_transfer_paths.py). The slots are passed as numbers (the
+    /// accounts mapping's slot and the config word's slot) so that no storage pointer arithmetic runs on the hot path.
+    function tryTransfer(uint256 accountsSlot, uint256 configSlot, address from, address to, uint256 value, bool endCall)
+        internal
+        returns (bool done)
+    {
         assembly ("memory-safe") {
-            mstore(0x20, accounts.slot)
+            mstore(0x20, accountsSlot)
             mstore(0x00, from)
             let fromSlot := keccak256(0x00, 0x40)
             let fromWord := sload(fromSlot)
             mstore(0x00, to)
             let toSlot := keccak256(0x00, 0x40)
             let toWord := sload(toSlot)
+            let config := sload(configSlot)
             // Bits 249..255 are always zero, so `word >> 240` is tier | frozen << 8: it lies in 1..255 exactly when
             // the account is verified and not frozen. The zero address is never verified (setKyc refuses it), so
             // this also rejects to == address(0).
@@ -180,15 +181,15 @@ library PackedStorage {
                 and(lt(sub(fromMeta, 1), 0xff), lt(sub(shr(_TIER_SHIFT, toWord), 1), 0xff)),
                 iszero(or(and(config, PAUSED_BIT), gt(value, and(fromWord, _BALANCE_MASK))))
             ) {
-                done := 1
-                // limited tiers 1..3 (tier 4 is institutional; frozen was excluded above)
+                // `exceeded` stays 0 for tier 4 (institutional; frozen was excluded above)
+                let exceeded := 0
                 if lt(fromMeta, _INSTITUTIONAL_TIER) {
                     // tier t's limits start at bit 16 + 80 (t - 1) = 80 t - 64
                     let packed := shr(sub(mul(fromMeta, _TIER_LIMITS_BITS), 64), config)
                     let unit := exp(10, and(shr(_DECIMALS_SHIFT, config), 0xff))
                     let perTransfer := and(packed, UNLIMITED)
                     // value <= balance < 2^112 and limits < 2^40 * 10^18 < 2^100: no overflow below
-                    if lt(perTransfer, UNLIMITED) { if gt(value, mul(perTransfer, unit)) { done := 0 } }
+                    if lt(perTransfer, UNLIMITED) { exceeded := gt(value, mul(perTransfer, unit)) }
                     let daily := and(shr(40, packed), UNLIMITED)
                     if lt(daily, UNLIMITED) {
                         let today := div(timestamp(), 86400)
@@ -200,11 +201,11 @@ library PackedStorage {
                                 and(shr(_SPENT_SHIFT, fromWord), MAX_SPENT)
                             )
                         )
-                        if gt(total, mul(daily, unit)) { done := 0 }
+                        exceeded := or(exceeded, gt(total, mul(daily, unit)))
                         fromWord := or(and(fromWord, _CLEAR_SPENT_DAY), or(shl(_SPENT_SHIFT, total), shl(_DAY_SHIFT, today)))
                     }
                 }
-                if done {
+                if iszero(exceeded) {
                     // value <= balance: the subtraction stays inside the balance field
                     fromWord := sub(fromWord, value)
                     sstore(fromSlot, fromWord)
@@ -214,6 +215,11 @@ library PackedStorage {
                     sstore(toSlot, add(toWord, value))
                     mstore(0x00, value)
                     log3(0x00, 0x20, _TRANSFER_EVENT_SIGNATURE, from, to)
+                    if endCall {
+                        mstore(0x00, 1)
+                        return(0x00, 0x20)
+                    }
+                    done := 1
                 }
             }
         }

@@ -89,3 +89,29 @@ def test_self_transfer_counts_towards_daily_limit(twins, alice):
     fast.transfer(alice, 1_000 * 100, {"from": alice})
     assert fast.spentToday(alice) == 1_000 * 100
     assert fast.balanceOf(alice) == 5_000 * 100
+
+
+def _erc7201(namespace: str) -> int:
+    from eth_utils import keccak
+
+    inner = int.from_bytes(keccak(text=namespace), "big") - 1
+    return int.from_bytes(keccak(inner.to_bytes(32, "big")), "big") & ~0xFF
+
+
+def test_fast_path_slot_constants_match_the_storage_layout(twins, admin, alice):
+    """The fast path addresses `accounts` and `config` by literal slots (_ACCOUNTS_SLOT, _CONFIG_SLOT): they must
+    be members 0 and 2 of the ERC-7201 namespace that Solidity uses for everything else."""
+    from eth_utils import keccak
+
+    token = twins[0]
+    base = _erc7201("corridor.storage.CompliantToken")
+    assert base == 0x171C15278549B321FC6307279EE79CD767667B111976338C43F58E5F7F45AD00
+    account_slot = keccak(int(alice.address, 16).to_bytes(32, "big") + base.to_bytes(32, "big"))
+    word = int.from_bytes(brownie.web3.eth.get_storage_at(token.address, account_slot), "big")
+    assert word & (2**112 - 1) == token.balanceOf(alice) == 5_000 * 100
+    assert (word >> 240) & 0xFF == 1  # tier
+    config = int.from_bytes(brownie.web3.eth.get_storage_at(token.address, base + 2), "big")
+    assert (config >> 8) & 0xFF == DECIMALS and config & 1 == 0
+    token.pause({"from": admin})
+    config = int.from_bytes(brownie.web3.eth.get_storage_at(token.address, base + 2), "big")
+    assert config & 1 == 1
