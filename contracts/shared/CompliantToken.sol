@@ -125,9 +125,11 @@ abstract contract CompliantToken is
 
     /// @inheritdoc IERC20
     function transfer(address to, uint256 value) external returns (bool) {
-        // Ends the call with `true` when every check passes; otherwise the reference path reverts naming the check.
-        PackedStorage.tryTransfer(_ACCOUNTS_SLOT, _CONFIG_SLOT, msg.sender, to, value, true);
-        _transferChecked(msg.sender, to, value);
+        // The fast path ends the call with `true` when every check passes, so it only returns (false) when a check
+        // failed; the reference path then reverts naming that check.
+        if (!PackedStorage.tryTransfer(_ACCOUNTS_SLOT, _CONFIG_SLOT, msg.sender, to, value, true)) {
+            _transferChecked(msg.sender, to, value);
+        }
         _returnTrue();
     }
 

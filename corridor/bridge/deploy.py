@@ -190,7 +190,7 @@ def _deploy_compliant_token(
         deployment.implementation = project.BridgeToken.deploy(tx)
     token = deploy_behind_proxy(
         project.BridgeToken,
-        project.ERC1967Proxy,
+        project.CorridorProxy,
         deployer,
         args=(
             spec["name"],

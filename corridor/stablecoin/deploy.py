@@ -104,7 +104,7 @@ def deploy_stablecoin(
 ) -> StablecoinDeployment:
     """Deploys registry + token proxies, binds them, grants roles, registers issuers and verifies parties.
 
-    `containers` is anything with JPYStablecoin, IssuerRegistry and ERC1967Proxy attributes (the brownie project;
+    `containers` is anything with JPYStablecoin, IssuerRegistry and CorridorProxy attributes (the brownie project;
     None = the loaded project). `config` overrides DEFAULT_CONFIG keys. Every transaction is sent by `admin`.
     """
     c = _containers(containers)
@@ -115,7 +115,7 @@ def deploy_stablecoin(
     registry_impl = c.IssuerRegistry.deploy(tx)
     registry = deploy_behind_proxy(
         c.IssuerRegistry,
-        c.ERC1967Proxy,
+        c.CorridorProxy,
         admin,
         "initialize",
         (admin, cfg["admin_delay"], cfg["max_attestation_age"]),
@@ -124,7 +124,7 @@ def deploy_stablecoin(
     token_impl = c.JPYStablecoin.deploy(tx)
     token = deploy_behind_proxy(
         c.JPYStablecoin,
-        c.ERC1967Proxy,
+        c.CorridorProxy,
         admin,
         "initialize",
         (

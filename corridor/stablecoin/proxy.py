@@ -1,4 +1,4 @@
-"""Deploying an upgradeable (UUPS) contract behind OpenZeppelin's ERC1967Proxy with brownie containers."""
+"""Deploying an upgradeable (UUPS) contract behind an ERC-1967 proxy (CorridorProxy, or OpenZeppelin's ERC1967Proxy) with brownie containers."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def deploy_behind_proxy(
     args: tuple = (),
     implementation: Any = None,
 ) -> Any:
-    """Deploys `container`'s implementation (unless one is given), then an ERC1967Proxy whose constructor calls
+    """Deploys `container`'s implementation (unless one is given), then a proxy (`proxy_container`) whose constructor calls
     `initializer(*args)`; returns the proxy as a `container`-typed Contract. The implementation's own
     initializer is disabled by its constructor, so only the proxy is ever initialized."""
     if implementation is None:
