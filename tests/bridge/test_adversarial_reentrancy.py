@@ -60,7 +60,9 @@ def test_replaying_the_attestation_from_the_mint_hook_fails(signers, bridge, hoo
     assert token.totalSupply() == 5_000
 
 
-def test_executing_a_queued_mint_twice_from_its_hook_fails(signers, bridge, hooked, reserve, alice, relayer, chain):
+def test_executing_a_queued_mint_twice_from_its_hook_fails(
+    signers, bridge, hooked, reserve, alice, relayer, chain
+):
     token, attacker = hooked
     big = bridge.limitsOf(HOOK)[1] + 1  # above the large-mint threshold: queued
     att = signers.mint_att(HOOK, big, alice)
@@ -85,7 +87,9 @@ def test_reentry_while_escrowing_a_redemption_is_refused(signers, bridge, hooked
     assert token.balanceOf(bridge) == 4_000
 
 
-def test_finalizing_from_the_reclaim_refund_is_refused(signers, bridge, hooked, reserve, alice, relayer, chain):
+def test_finalizing_from_the_reclaim_refund_is_refused(
+    signers, bridge, hooked, reserve, alice, relayer, chain
+):
     """The holder reclaims after the deadline; during the refund the hook submits a valid finalization of the
     same redemption (a late payout): the guard refuses it, and afterwards the redemption is Reclaimed, so
     the finalization can never burn the refunded tokens."""
@@ -95,7 +99,12 @@ def test_finalizing_from_the_reclaim_refund_is_refused(signers, bridge, hooked, 
     chain.sleep(bridge.timings()[2] + 1)
     chain.mine()
     fin = signers.finalization(rid)
-    _arm(token, attacker, [(bridge, bridge.finalizeRedemption.encode_input(fin.as_tuple(), signers.sign(fin)))], alice)
+    _arm(
+        token,
+        attacker,
+        [(bridge, bridge.finalizeRedemption.encode_input(fin.as_tuple(), signers.sign(fin)))],
+        alice,
+    )
     bridge.reclaim(rid, {"from": alice})
     assert _last_error(token) == REENTRANT
     assert token.balanceOf(alice) == 10_000
@@ -104,7 +113,9 @@ def test_finalizing_from_the_reclaim_refund_is_refused(signers, bridge, hooked, 
         bridge.finalizeRedemption(fin.as_tuple(), signers.sign(fin), {"from": relayer})
 
 
-def test_reclaiming_from_the_rejection_refund_is_refused(signers, bridge, hooked, reserve, alice, relayer, chain):
+def test_reclaiming_from_the_rejection_refund_is_refused(
+    signers, bridge, hooked, reserve, alice, relayer, chain
+):
     token, attacker = hooked
     _mint_to(signers, bridge, alice, 10_000, relayer)
     rid = bridge.redeem(HOOK, 4_000, "alice@abaa", {"from": alice}).return_value

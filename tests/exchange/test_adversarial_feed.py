@@ -26,7 +26,9 @@ def _state(pools, tokens, holders):
 
 ROUTES = {
     "jpy->usd exact in": lambda r, j, u, k, a: r.swapExactIn([j, u], 1_000_000, 0, a, FAR, REF, {"from": a}),
-    "jpy->usd->khr exact in": lambda r, j, u, k, a: r.swapExactIn([j, u, k], 1_000_000, 0, a, FAR, REF, {"from": a}),
+    "jpy->usd->khr exact in": lambda r, j, u, k, a: r.swapExactIn(
+        [j, u, k], 1_000_000, 0, a, FAR, REF, {"from": a}
+    ),
     "khr->usd->jpy exact out": lambda r, j, u, k, a: r.swapExactOut(
         [k, u, j], 50_000, 2**255, a, FAR, REF, {"from": a}
     ),
@@ -34,7 +36,9 @@ ROUTES = {
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=list(ROUTES))
-def test_stale_feed_stops_every_route_through_its_pool(router, jpy_pool, khr_pool, jpy_feed, khr_feed, jpy, busd, khr, alice, operator, route):
+def test_stale_feed_stops_every_route_through_its_pool(
+    router, jpy_pool, khr_pool, jpy_feed, khr_feed, jpy, busd, khr, alice, operator, route
+):
     """The JPY reporter went silent past the pool's maxAge (the KHR one kept re-confirming): every route touching
     the JPY pool reverts StaleRate and nothing moves, including the KHR hop of a two-hop route."""
     max_age = jpy_pool.oracleGuards()[0]
@@ -60,7 +64,9 @@ def test_stale_feed_stops_router_quotes(router, jpy_pool, jpy, busd, khr):
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=list(ROUTES))
-def test_jumped_second_feed_reverts_the_whole_route(router, jpy_pool, khr_pool, khr_feed, jpy, busd, khr, alice, admin, route):
+def test_jumped_second_feed_reverts_the_whole_route(
+    router, jpy_pool, khr_pool, khr_feed, jpy, busd, khr, alice, admin, route
+):
     """The KHR fixing is forced 10% away (past its feed's breaker by the feed admin): the pools' jump guard
     refuses it. On a two-hop JPY→USD→KHR route the JPY hop, already executed, unwinds with the KHR hop."""
     answer = khr_feed.latestRoundData()[1]
@@ -75,7 +81,9 @@ def test_jumped_second_feed_reverts_the_whole_route(router, jpy_pool, khr_pool, 
     assert _state([jpy_pool, khr_pool], [jpy, busd, khr], [alice, jpy_pool, khr_pool]) == before
 
 
-def test_walk_within_the_breaker_then_a_jump_is_still_refused(router, jpy_pool, jpy_feed, jpy, busd, alice, operator, admin):
+def test_walk_within_the_breaker_then_a_jump_is_still_refused(
+    router, jpy_pool, jpy_feed, jpy, busd, alice, operator, admin
+):
     """A reporter steps the rate by the feed's maximum, the pool follows (its reference moves with each use),
     then the admin forces a 10% move: the pool's guard measures from the last rate it used and refuses."""
     answer = jpy_feed.latestRoundData()[1]

@@ -75,7 +75,9 @@ POOL_ENTRIES = {
     "swapExactOut selling hJPY (pull)": lambda p, a: p.swapExactOut(0, 1_000, MAX, a, FAR, {"from": a}),
     "addLiquidity (pull)": lambda p, a: p.addLiquidity([10_000, 6_700], 0, a, FAR, {"from": a}),
     "removeLiquidity (payout)": lambda p, a: p.removeLiquidity(10**20, [0, 0], a, FAR, {"from": a}),
-    "removeLiquidityOneCoin (payout)": lambda p, a: p.removeLiquidityOneCoin(10**20, 0, 0, a, FAR, {"from": a}),
+    "removeLiquidityOneCoin (payout)": lambda p, a: p.removeLiquidityOneCoin(
+        10**20, 0, 0, a, FAR, {"from": a}
+    ),
 }
 REENTRIES = {
     "swapExactIn": lambda p, r, b: p.swapExactIn.encode_input(1, 1_000, 0, b, FAR),

@@ -81,13 +81,13 @@ def deadline():
 
 
 @pytest.mark.parametrize("kind,mode", BAD_WALLETS, ids=BAD_IDS)
-def test_permit_with_a_wrongly_answering_wallet_reverts(token, domain, adv, bad, admin, bob, stranger_key, kind, mode):
+def test_permit_with_a_wrongly_answering_wallet_reverts(
+    token, domain, adv, bad, admin, bob, stranger_key, kind, mode
+):
     wallet = _wallet(kind, mode, adv, bad, admin)
     d = deadline()
     sig = signing.sign_permit(stranger_key.private_key, domain, wallet.address, bob.address, 900, 0, d)
-    with brownie.reverts(
-        f"ERC2612InvalidSigner: {stranger_key.address.lower()}, {wallet.address.lower()}"
-    ):
+    with brownie.reverts(f"ERC2612InvalidSigner: {stranger_key.address.lower()}, {wallet.address.lower()}"):
         token.permit[PERMIT_BYTES](wallet, bob, 900, d, sig.packed, _tx(bob))
     assert token.allowance(wallet, bob) == 0
     assert token.nonces(wallet) == 0
@@ -103,7 +103,9 @@ def test_transfer_with_authorization_from_a_wrongly_answering_wallet_reverts(
         stranger_key.private_key, domain, wallet.address, merchant.address, 400, 0, before, NONCE
     )
     with brownie.reverts(f"InvalidSignature: {wallet.address.lower()}"):
-        token.transferWithAuthorization[AUTH_BYTES](wallet, merchant, 400, 0, before, NONCE, sig.packed, _tx(bob))
+        token.transferWithAuthorization[AUTH_BYTES](
+            wallet, merchant, 400, 0, before, NONCE, sig.packed, _tx(bob)
+        )
     assert token.balanceOf(wallet) == 10_000
     assert not token.authorizationState(wallet, NONCE)
 
@@ -191,7 +193,9 @@ def test_wallet_cannot_move_funds_from_inside_an_authorization_check(
     sig = signing.sign_transfer_authorization(
         stranger_key.private_key, domain, adv.address, merchant.address, 400, 0, before, NONCE
     )
-    token.transferWithAuthorization[AUTH_BYTES](adv, merchant, 400, 0, before, NONCE, sig.packed, {"from": bob})
+    token.transferWithAuthorization[AUTH_BYTES](
+        adv, merchant, 400, 0, before, NONCE, sig.packed, {"from": bob}
+    )
     assert token.balanceOf(merchant) == 400
     assert token.balanceOf(adv) == 9_600
     assert token.balanceOf(stranger) == 0
@@ -209,7 +213,9 @@ def test_magic_value_followed_by_extra_data_is_accepted(token, domain, adv, admi
     assert token.allowance(adv, bob) == 5
 
 
-def test_always_valid_wallet_authorization_is_still_single_use(token, domain, adv, admin, bob, merchant, stranger_key):
+def test_always_valid_wallet_authorization_is_still_single_use(
+    token, domain, adv, admin, bob, merchant, stranger_key
+):
     """A wallet that says "valid" to every hash trusts anyone with its funds (its own choice under ERC-1271), but
     the token still refuses a second use of the same authorization nonce."""
     adv.setMode(ALWAYS_VALID, brownie.ZERO_ADDRESS, b"", {"from": admin})
@@ -218,7 +224,9 @@ def test_always_valid_wallet_authorization_is_still_single_use(token, domain, ad
     token.transferWithAuthorization[AUTH_BYTES](adv, merchant, 400, 0, before, NONCE, garbage, {"from": bob})
     assert token.balanceOf(merchant) == 400
     with brownie.reverts(revert_pattern=rf"AuthorizationAlreadyUsed: {adv.address.lower()}, .*"):
-        token.transferWithAuthorization[AUTH_BYTES](adv, merchant, 400, 0, before, NONCE, garbage, {"from": bob})
+        token.transferWithAuthorization[AUTH_BYTES](
+            adv, merchant, 400, 0, before, NONCE, garbage, {"from": bob}
+        )
 
 
 def test_always_valid_wallet_is_still_bound_by_compliance(token, adv, admin, bob, merchant, operator):

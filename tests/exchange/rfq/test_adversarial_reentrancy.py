@@ -7,7 +7,7 @@ neither act nor be gamed into a second fill. Wrong ERC-1271 answers beyond MockB
 
 import brownie
 import pytest
-from brownie import ZERO_ADDRESS, accounts, chain, web3
+from brownie import ZERO_ADDRESS, accounts, web3
 
 from corridor.exchange import rfq
 
@@ -66,7 +66,9 @@ def test_recipient_receiving_a_hooked_token_cannot_refill_the_same_quote(
     venue, maker, sign, make_quote, fill_in, hjpy, jpy, attacker, alice
 ):
     """tokenOut (hJPY) reaches the taker's recipient last: the hook's second fill of the quote is refused."""
-    signed = sign(make_quote(token_in=jpy.address, token_out=hjpy.address, amount_in=1_000, amount_out=1_000, nonce=8))
+    signed = sign(
+        make_quote(token_in=jpy.address, token_out=hjpy.address, amount_in=1_000, amount_out=1_000, nonce=8)
+    )
     _arm(hjpy, attacker, [(venue, _fill_data(venue, signed, 500, attacker))], alice)
     before = hjpy.balanceOf(alice)
     tx = fill_in(signed, 500)
@@ -106,7 +108,9 @@ def adv_maker(AdversarialERC1271Wallet, venue, operator, khr, admin):
     return w
 
 
-@pytest.mark.parametrize("mode", [DIRTY_MAGIC, RETURN_BOMB, BURN_GAS], ids=["dirty-magic", "return-bomb", "burns-gas"])
+@pytest.mark.parametrize(
+    "mode", [DIRTY_MAGIC, RETURN_BOMB, BURN_GAS], ids=["dirty-magic", "return-bomb", "burns-gas"]
+)
 def test_wallet_maker_answering_wrongly_is_refused(venue, adv_maker, make_quote, domain, alice, mode, admin):
     adv_maker.setMode(mode, ZERO_ADDRESS, b"", {"from": admin})
     signed = rfq.sign_quote(accounts.add().private_key, domain, make_quote(maker=adv_maker.address, nonce=3))
@@ -135,7 +139,9 @@ def test_wallet_maker_cannot_fill_during_its_own_signature_check(
     the nonce or move tokens in a static context: one fill, one nonce."""
     inner = rfq.sign_quote(accounts.add().private_key, domain, make_quote(maker=adv_maker.address, nonce=9))
     adv_maker.setMode(
-        REENTER, venue, venue.fillExactIn.encode_input(*inner.fill_exact_in_args(10, 0, str(attacker), REF)),
+        REENTER,
+        venue,
+        venue.fillExactIn.encode_input(*inner.fill_exact_in_args(10, 0, str(attacker), REF)),
         {"from": admin},
     )
     outer = rfq.sign_quote(accounts.add().private_key, domain, make_quote(maker=adv_maker.address, nonce=6))
@@ -144,7 +150,9 @@ def test_wallet_maker_cannot_fill_during_its_own_signature_check(
     assert venue.nonceBitmap(adv_maker, 0) == 1 << 6
 
 
-def test_wallet_maker_magic_with_trailing_data_is_accepted(venue, adv_maker, make_quote, domain, fill_in, admin):
+def test_wallet_maker_magic_with_trailing_data_is_accepted(
+    venue, adv_maker, make_quote, domain, fill_in, admin
+):
     adv_maker.setMode(MAGIC_LONG, ZERO_ADDRESS, b"", {"from": admin})
     signed = rfq.sign_quote(accounts.add().private_key, domain, make_quote(maker=adv_maker.address, nonce=4))
     assert fill_in(signed, 1_000).return_value > 0
