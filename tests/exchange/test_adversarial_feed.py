@@ -142,3 +142,21 @@ def test_balanced_withdrawal_works_on_an_invalid_answer(mock_pool, admin, alice)
     feed.set(0, chain.time(), {"from": alice})
     out = pool.removeLiquidity(pool.balanceOf(admin) // 2, [0, 0], admin, FAR, {"from": admin}).return_value
     assert out[0] > 0 and out[1] > 0
+
+
+def test_feed_admin_can_walk_the_pool_rate_one_jump_per_trade(jpy_pool, jpy_feed, jpy, busd, admin, alice):
+    """Documents the trust in the feed's admin: forceSubmit bypasses the feed's breaker, and the pool's jump
+    guard measures from the last rate it traded at, so alternating forced fixings (each just inside
+    maxJumpBps) with small trades walks the pool's rate without bound. Only the pool guardian's pause stops
+    it; the feed admin must be held like the pool admin."""
+    answer = jpy_feed.latestRoundData()[1]
+    jump = jpy_pool.oracleGuards()[1] - 10  # bps, just inside the guard
+    for _ in range(4):
+        answer = answer * (10_000 + jump) // 10_000
+        jpy_feed.forceSubmit(answer, {"from": admin})
+        jpy_pool.swapExactIn(1, 100, 0, alice, FAR, {"from": alice})
+    rate0 = jpy_pool.rates()[0]
+    assert answer > jpy_feed.getRoundData(1)[1] * 6 // 5  # > +20% in four steps
+    assert (
+        rate0 == answer * 10**28
+    )  # the pool now prices yen at the walked rate (0-decimal yen, 8-decimal feed)
