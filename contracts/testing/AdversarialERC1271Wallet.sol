@@ -7,7 +7,8 @@ pragma solidity 0.8.30;
 /// wallet can and cannot do from inside a signature check:
 ///  - BURN_GAS: loops until the forwarded gas is gone (63/64 of what the caller had);
 ///  - RETURN_BOMB: answers with 64 KiB of non-magic data (the caller copies it into memory);
-///  - REENTER: tries a state-changing call (`target`, `data`) and answers the magic value whatever happened;
+///  - REENTER: tries a state-changing call (`target`, `data`) and answers the magic value whatever happened
+///    (point it at a call that does not ask this wallet again, or the check recurses until the gas is gone);
 ///  - ALWAYS_VALID: answers the magic value for every hash (the wallet vouches for anything);
 ///  - MAGIC_LONG: the magic word followed by a second word (accepted, as OpenZeppelin's SignatureChecker does);
 ///  - DIRTY_MAGIC: the 4 magic bytes with non-zero low-order bytes in the same word (must be refused).

@@ -133,11 +133,12 @@ def test_wallet_maker_cannot_cancel_nonces_from_inside_its_signature_check(
 
 
 def test_wallet_maker_cannot_fill_during_its_own_signature_check(
-    venue, adv_maker, make_quote, domain, fill_in, admin, jpy, khr, attacker
+    venue, adv_maker, maker, sign, make_quote, domain, fill_in, admin, attacker
 ):
-    """Re-entering fillExactIn from inside isValidSignature (a second quote of the same wallet) cannot write
-    the nonce or move tokens in a static context: one fill, one nonce."""
-    inner = rfq.sign_quote(accounts.add().private_key, domain, make_quote(maker=adv_maker.address, nonce=9))
+    """From inside isValidSignature the wallet fills another maker's valid quote (an EOA's, so the inner check
+    does not recurse into the wallet): in the static context the inner fill cannot write its nonce, so only
+    the outer fill happens."""
+    inner = sign(make_quote(nonce=9))
     adv_maker.setMode(
         REENTER,
         venue,
@@ -148,6 +149,7 @@ def test_wallet_maker_cannot_fill_during_its_own_signature_check(
     tx = fill_in(outer, 1_000)
     assert len(tx.events["QuoteFilled"]) == 1
     assert venue.nonceBitmap(adv_maker, 0) == 1 << 6
+    assert not venue.isNonceUsed(maker, 9)
 
 
 def test_wallet_maker_magic_with_trailing_data_is_accepted(
