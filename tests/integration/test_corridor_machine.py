@@ -30,6 +30,7 @@ Size: CORRIDOR_MACHINE_EXAMPLES (default 4) examples of CORRIDOR_MACHINE_STEPS (
 from __future__ import annotations
 
 import os
+import sys
 from decimal import Decimal
 
 import pytest
@@ -60,6 +61,7 @@ from .corridor_machine_helpers import (
     Expectation,
     World,
     attempt,
+    batch_call,
     expect_receive,
     expect_send,
     expect_transfer,
@@ -68,8 +70,10 @@ from .corridor_machine_helpers import (
     units_for_cents,
 )
 
-EXAMPLES = int(os.environ.get("CORRIDOR_MACHINE_EXAMPLES", "4"))
+EXAMPLES = int(os.environ.get("CORRIDOR_MACHINE_EXAMPLES", "14"))
 STEPS = int(os.environ.get("CORRIDOR_MACHINE_STEPS", "25"))
+import hypothesis
+VERBOSE = {"verbosity": hypothesis.Verbosity.debug} if os.environ.get("CORRIDOR_MACHINE_VERBOSE") else {}
 
 BPS = 10_000
 PATHS = [("JPY", "USD"), ("USD", "JPY"), ("KHR", "USD"), ("USD", "KHR"), ("JPY", "KHR"), ("KHR", "JPY")]
@@ -144,7 +148,9 @@ class CorridorMachine:
         self.auth_seq = 0
         self.old_epoch_reserve: tuple | None = None
         self.jpy_attestation: tuple | None = None
-        self.round_trips = 0
+        self.daily_limits = {
+            (t.address, tier): t.tierLimits(tier)[1] for t in (w.jpy, w.busd, w.bkhr) for tier in (1, 2, 3)
+        }
 
     # ================================================================== helpers
 
@@ -303,6 +309,7 @@ class CorridorMachine:
         before = token.balanceOf(party.address)
         self._relay()
         status = MintStatus(bridge.mintStatus(bakong_hash))
+        OUTCOMES[("deposit", status.name)] += 1
         if mintable:
             assert status == MintStatus.MINTED, f"deposit of {amount} {sym} to {party.name} not minted"
             assert token.balanceOf(party.address) - before >= amount
@@ -353,6 +360,7 @@ class CorridorMachine:
         tier, frozen = tier_of(token, party.address)
         self._relay()
         status = RedemptionStatus(bridge.redemption(rid)[2])
+        OUTCOMES[("redemption", status.name)] += 1
         if account == party.bakong:
             assert status == RedemptionStatus.FINALIZED
             assert self.side.ledger.balance(party.bakong, sym) == ledger_before + amount
@@ -427,6 +435,7 @@ class CorridorMachine:
         threshold = len(addrs) // 2 + 1
         bridge.setValidators(addrs, threshold, {"from": w.admin})
         assert bridge.epoch() == old.epoch + 1
+        OUTCOMES[("rotation", f"{threshold}-of-{len(addrs)}")] += 1
         with pytest.raises(VirtualMachineError) as stale:
             bridge.attestReserve(old.as_tuple(), old_sigs, {"from": w.admin})
         assert revert_name(stale.value) == "EpochMismatch"
@@ -472,7 +481,7 @@ class CorridorMachine:
             if now > att.expiry - EDGE:
                 exp.add("AttestationExpired", sure=False)
         err, _ = attempt(bridge.mint, att.as_tuple(), bytes.fromhex(d.signatures), {"from": self.w.admin})
-        exp.check(err, "replayed mint")
+        exp.check(err, "replay-mint")
 
     def rule_replay_finalization(self, st_index, st_bool):
         """A finalization of an already finalized redemption, signed by the current validators, is sent
@@ -494,6 +503,7 @@ class CorridorMachine:
         sigs = attest.collect_signatures(domain, f, current, threshold=bridge.threshold())
         err, _ = attempt(bridge.finalizeRedemption, f.as_tuple(), sigs, {"from": self.w.admin})
         assert err == ("PayoutTxAlreadyUsed" if st_bool else "RedemptionNotPending"), err
+        OUTCOMES[("replay-fin", err)] += 1
 
     # ================================================================== JPY issuers
 
@@ -527,7 +537,7 @@ class CorridorMachine:
             else:
                 expect_receive(exp, w.jpy, party.address)
         err, _ = attempt(w.registry.mint, issuer_id, party.address, amount, REF, {"from": m["operator"]})
-        exp.check(err, f"issuer {issuer_id} mints {amount} to {party.name}")
+        exp.check(err, f"jpy-mint {amount} by issuer {issuer_id} to {party.name}")
         if err is None:
             m["allowance"] -= amount
             m["outstanding"] += amount
@@ -557,7 +567,7 @@ class CorridorMachine:
         elif balance < amount:
             exp.add("ERC20InsufficientBalance")
         err, _ = attempt(w.registry.redeem, issuer_id, party.address, amount, REF, {"from": m["operator"]})
-        exp.check(err, f"{party.name} redeems {amount} JPY via issuer {issuer_id}")
+        exp.check(err, f"jpy-redeem {amount} by {party.name} via issuer {issuer_id}")
         if err is None:
             own = min(m["outstanding"], amount)
             m["outstanding"] -= own
@@ -658,7 +668,7 @@ class CorridorMachine:
         second = self._router_swap(payer.address, payer.address, back_index, first[1], exact_out=False)
         if second is not None:
             assert second[1] <= amount, f"round trip {PATHS[st_path]} returned {second[1]} > {amount}"
-            self.round_trips += 1
+            OUTCOMES[("roundtrip", sys._getframe().f_code.co_name)] += 1
 
     def rule_corridor_round_trip(self, st_user, st_cents):
         """Riel goes all the way round: a Bakong KHR deposit is minted, swapped bKHR -> JPY -> bKHR through
@@ -693,7 +703,7 @@ class CorridorMachine:
         self._relay()
         assert ledger.balance(party.bakong, "KHR") == before + leg2[1]
         assert ledger.balance(party.bakong, "KHR") <= start, "a corridor round trip created riel"
-        self.round_trips += 1
+        OUTCOMES[("roundtrip", "corridor")] += 1
 
     def _rfq_fill(self, payer, recipient, index: int, amount: int, exact_out: bool):
         """The market maker quotes, the payer fills, the fill is replayed; returns (in, out) or None."""
@@ -709,6 +719,7 @@ class CorridorMachine:
             else:
                 signed = mm.quote_exact_in(tin.address, tout.address, amount, taker=payer, hub=hub)
         except QuoteRefused:
+            OUTCOMES[("rfq", "maker declined")] += 1
             return None
         q = signed.quote
         fee_bps = w.venue.feeBps()
@@ -743,6 +754,7 @@ class CorridorMachine:
         assert Decimal(amount_out + fee) <= Decimal(amount_in) * mid + 1, "RFQ fill beat the oracle mid"
         err, _ = attempt(fn, *args, {"from": payer})
         assert err == "NonceAlreadyUsed", err
+        OUTCOMES[("replay-rfq", err)] += 1
         return amount_in, amount_out
 
     def rule_rfq_fill(self, st_user, st_other, st_path, st_cents, st_scale, st_bool):
@@ -770,7 +782,7 @@ class CorridorMachine:
         second = self._rfq_fill(payer.address, payer.address, back, first[1], False)
         if second is not None:
             assert second[1] <= amount
-            self.round_trips += 1
+            OUTCOMES[("roundtrip", sys._getframe().f_code.co_name)] += 1
 
     def rule_add_liquidity(self, st_pool, st_cents, st_fraction):
         """The liquidity provider deposits any mix of the pool's coins (single-sided included).
@@ -871,7 +883,7 @@ class CorridorMachine:
         err, _ = attempt(pool.removeLiquidityOneCoin, shares, i, 0, lp.address, NO_DEADLINE, {"from": lp.account})
         if err is None:
             assert coin.balanceOf(lp.address) - held <= amount, "a deposit + exit paid the provider"
-            self.round_trips += 1
+            OUTCOMES[("roundtrip", sys._getframe().f_code.co_name)] += 1
 
     # ================================================================== oracle
 
@@ -992,29 +1004,33 @@ class CorridorMachine:
     def _sync_bridge(self) -> None:
         """Caches terminal on-chain states of the machine's deposits and redemptions."""
         bridge = self.w.bridge
-        for d in self.deposits.values():
-            if d["status"] is None:
-                s = MintStatus(bridge.mintStatus(d["hash"]))
-                if s in (MintStatus.MINTED, MintStatus.VETOED):
-                    d["status"] = s
-        for rid, r in self.redemptions.items():
-            if r["status"] is None:
-                s = RedemptionStatus(bridge.redemption(rid)[2])
-                if s != RedemptionStatus.PENDING:
-                    r["status"] = s
+        open_d = [d for d in self.deposits.values() if d["status"] is None]
+        open_r = [rid for rid, r in self.redemptions.items() if r["status"] is None]
+        got = batch_call(
+            [(bridge.mintStatus, (d["hash"],)) for d in open_d] + [(bridge.redemption, (rid,)) for rid in open_r]
+        )
+        for d, status in zip(open_d, got[: len(open_d)]):
+            if MintStatus(status) in (MintStatus.MINTED, MintStatus.VETOED):
+                d["status"] = MintStatus(status)
+        for rid, r in zip(open_r, got[len(open_d) :]):
+            if RedemptionStatus(r[2]) != RedemptionStatus.PENDING:
+                self.redemptions[rid]["status"] = RedemptionStatus(r[2])
+
+    def invariant_count_steps(self):
+        """(Counts the checks: one after setup and one after every step.)"""
+        OUTCOMES[("checked", "invariants")] += 1
 
     def invariant_bakong_backs_the_bridge(self):
         """Per currency: omnibus == supply + paid-not-minted − paid-out-not-finalized, and no redemption
         is both paid out on Bakong and refunded on chain; the relayer's reconciliation agrees."""
         self._sync_bridge()
         bridge, ledger = self.w.bridge, self.side.ledger
-        for cur in CURRENCIES:
+        supplies = batch_call([(self.w.bridge_token(c).totalSupply, ()) for c in CURRENCIES])
+        for cur, supply in zip(CURRENCIES, supplies):
             sym = "KHR" if cur == KHR else "USD"
-            supply = self.w.bridge_token(cur).totalSupply()
-            unminted = sum(d["amount"] for d in self.deposits.values() if d["currency"] == cur and d["status"] is None)
-            vetoed = sum(
-                d["amount"] for d in self.deposits.values() if d["currency"] == cur and d["status"] == MintStatus.VETOED
-            )
+            mine = [d for d in self.deposits.values() if d["currency"] == cur]
+            unminted = sum(d["amount"] for d in mine if d["status"] is None)
+            vetoed = sum(d["amount"] for d in mine if d["status"] == MintStatus.VETOED)
             unfinalized = 0
             for rid, r in self.redemptions.items():
                 if r["currency"] != cur:
@@ -1034,10 +1050,17 @@ class CorridorMachine:
 
     def invariant_bridge_supply_and_escrow(self):
         """supply == start + Σ minted deposits − Σ finalized redemptions; supply <= attested reserve unless
-        minting is stopped; the bridge holds exactly the pending escrow."""
+        minting is stopped; the bridge holds exactly the pending escrow; escrowed + burned + refunded ==
+        redeemed."""
         bridge = self.w.bridge
+        calls = []
         for cur in CURRENCIES:
             token = self.w.bridge_token(cur)
+            calls += [(token.totalSupply, ()), (token.balanceOf, (bridge.address,))]
+            calls += [(bridge.reserveOf, (cur,)), (bridge.mintingStopped, (cur,))]
+        got = batch_call(calls)
+        for k, cur in enumerate(CURRENCIES):
+            supply, held, reserve, stopped = got[4 * k : 4 * k + 4]
             minted = sum(
                 d["amount"] for d in self.deposits.values() if d["currency"] == cur and d["status"] == MintStatus.MINTED
             )
@@ -1047,55 +1070,68 @@ class CorridorMachine:
                 r["amount"] for r in mine if r["status"] in (RedemptionStatus.REJECTED, RedemptionStatus.RECLAIMED)
             )
             escrowed = sum(r["amount"] for r in mine if r["status"] is None)
-            supply = token.totalSupply()
             assert supply == self.supply0[cur] + minted - burned
             assert escrowed + burned + refunded == self.redeemed[cur]
-            assert token.balanceOf(bridge) == escrowed
-            assert supply <= bridge.reserveOf(cur)[0] or bridge.mintingStopped(cur)
+            assert held == escrowed
+            assert supply <= reserve[0] or stopped
 
     def invariant_tokens_conserved(self):
         """For JPY, bUSD and bKHR: Σ balances of every holder == totalSupply."""
-        for token in (self.w.jpy, self.w.busd, self.w.bkhr):
-            assert sum(token.balanceOf(h) for h in self.holders) == token.totalSupply(), token.symbol()
+        tokens = (self.w.jpy, self.w.busd, self.w.bkhr)
+        n = len(self.holders)
+        got = batch_call([(t.totalSupply, ()) for t in tokens] + [(t.balanceOf, (h,)) for t in tokens for h in self.holders])
+        for k, token in enumerate(tokens):
+            assert sum(got[3 + k * n : 3 + (k + 1) * n]) == got[k], token.symbol()
 
     def invariant_issuers(self):
         """JPY totalSupply == Σ issuer outstanding (on chain and in the model); no issuer above its
         granted allowance or its attested reserve."""
         w = self.w
-        supply = w.jpy.totalSupply()
-        assert w.registry.totalOutstanding() == supply
+        ids = sorted(self.issuers)
+        got = batch_call(
+            [(w.jpy.totalSupply, ()), (w.registry.totalOutstanding, ())] + [(w.registry.issuer, (i,)) for i in ids]
+        )
+        supply = got[0]
+        assert got[1] == supply
         assert sum(m["outstanding"] for m in self.issuers.values()) == supply
-        for issuer_id, m in self.issuers.items():
-            s = w.registry.issuer(issuer_id)
+        for issuer_id, s in zip(ids, got[2:]):
+            m = self.issuers[issuer_id]
             assert (s["outstanding"], s["mintAllowance"]) == (m["outstanding"], m["allowance"])
             assert m["minted"] <= m["granted"]
             assert s["outstanding"] <= s["reserve"]
 
     def invariant_pools_hold_their_books(self):
         """Every pool holds exactly its reserves plus accrued protocol fees, in both coins."""
+        calls = []
         for sym, pool in self.w.pools.items():
-            b0, b1 = pool.balances()
-            f0, f1 = pool.protocolFees()
-            assert self.tokens[sym].balanceOf(pool) == b0 + f0
-            assert self.w.busd.balanceOf(pool) == b1 + f1
+            calls += [(pool.balances, ()), (pool.protocolFees, ())]
+            calls += [(self.tokens[sym].balanceOf, (pool.address,)), (self.w.busd.balanceOf, (pool.address,))]
+        got = batch_call(calls)
+        for k in range(len(self.w.pools)):
+            (b0, b1), (f0, f1), held0, held1 = got[4 * k : 4 * k + 4]
+            assert (held0, held1) == (b0 + f0, b1 + f1)
 
     def invariant_frozen_and_limits(self):
         """Frozen balances move only by seizure; no tier-limited party above its daily limit; used
         authorizations and RFQ nonces stay used."""
         w = self.w
-        by_address = {t.address: t for t in (w.jpy, w.busd, w.bkhr)}
-        for (token, account), amount in self.frozen.items():
-            assert by_address[token].balanceOf(account) == amount
-        for party in w.users:
-            for token in by_address.values():
-                tier, _ = tier_of(token, party.address)
-                if 0 < tier < 4:
-                    daily = token.tierLimits(tier)[1]
-                    assert daily == UNLIMITED or token.spentToday(party.address) <= daily
-        for owner, nonce in self.used_authorizations:
-            assert w.jpy.authorizationState(owner, nonce)
-        for maker, nonce in self.used_quotes:
-            assert w.venue.isNonceUsed(maker, nonce)
+        tokens = {t.address: t for t in (w.jpy, w.busd, w.bkhr)}
+        frozen = list(self.frozen.items())
+        pairs = [(t, p.address) for t in tokens.values() for p in w.users]
+        calls = [(tokens[t].balanceOf, (a,)) for (t, a), _ in frozen]
+        calls += [(t.kycOf, (a,)) for t, a in pairs] + [(t.spentToday, (a,)) for t, a in pairs]
+        calls += [(w.jpy.authorizationState, (o, n)) for o, n in self.used_authorizations]
+        calls += [(w.venue.isNonceUsed, (m, n)) for m, n in self.used_quotes]
+        got = batch_call(calls)
+        for ((_, account), amount), balance in zip(frozen, got):
+            assert balance == amount, f"frozen balance of {account} moved"
+        got = got[len(frozen) :]
+        kyc, spent, rest = got[: len(pairs)], got[len(pairs) : 2 * len(pairs)], got[2 * len(pairs) :]
+        for (token, _), (tier, _, _), today in zip(pairs, kyc, spent):
+            if 0 < tier < 4:
+                daily = self.daily_limits[(token.address, tier)]
+                assert daily == UNLIMITED or today <= daily
+        assert all(rest)
 
 
 @pytest.fixture(scope="module")
@@ -1110,7 +1146,13 @@ def test_corridor_state_machine(state_machine, world):
     state_machine(
         CorridorMachine,
         world,
-        settings={"max_examples": EXAMPLES, "stateful_step_count": STEPS},
+        settings={
+            "max_examples": EXAMPLES,
+            "stateful_step_count": STEPS,
+            # no example database: the examples of another size or an older rule set would replace fresh ones
+            "database": None,
+            **VERBOSE,
+        },
     )
     print(f"\ncorridor machine: {EXAMPLES} examples x {STEPS} steps; outcomes:")
     for (action, outcome), n in sorted(OUTCOMES.items()):
