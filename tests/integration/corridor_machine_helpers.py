@@ -41,9 +41,10 @@ OUTCOMES: Counter = Counter()
 """(action, outcome) -> count over the run: shows which paths the random steps reached (printed with -s)."""
 
 
-def batch_call(calls: list[tuple[Any, tuple]]) -> list[Any]:
+def batch_call(calls: list[tuple[Any, tuple]], allow_revert: bool = False) -> list[Any]:
     """Many view calls in one JSON-RPC batch (one HTTP round trip instead of three requests per call
-    through brownie and web3's middlewares: the invariants read ~100 values after every step)."""
+    through brownie and web3's middlewares: the invariants read ~100 values after every step). With
+    `allow_revert`, a reverting call yields None instead of raising."""
     if not calls:
         return []
     payload = [
@@ -60,6 +61,9 @@ def batch_call(calls: list[tuple[Any, tuple]]) -> list[Any]:
     for i, (fn, _) in enumerate(calls):
         answer = answers[i]
         if "error" in answer:
+            if allow_revert:
+                out.append(None)
+                continue
             raise RuntimeError(f"{fn._name} reverted in a batch: {answer['error']}")
         out.append(fn.decode_output(answer["result"]))
     return out
