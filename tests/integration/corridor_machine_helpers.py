@@ -294,7 +294,14 @@ class World:
 
         # allowances: users and the LP to the router, pools, venue, bridge and issuer operators; the maker to
         # the venue (outputs and fees)
-        spenders = [world.router, world.venue, world.bridge, *world.pools.values(), who["issuer_a"], who["issuer_b"]]
+        spenders = [
+            world.router,
+            world.venue,
+            world.bridge,
+            *world.pools.values(),
+            who["issuer_a"],
+            who["issuer_b"],
+        ]
         for party in [*users, lp]:
             for token in (jpy, busd, bkhr):
                 for spender in spenders:
@@ -307,9 +314,10 @@ class World:
             i: (i.split("@")[0], side.ledger.balance(i, "KHR"), side.ledger.balance(i, "USD")) for i in ids
         }
         for currency in CURRENCIES:
-            assert world.ledger_accounts[omnibus][1 if currency == KHR else 2] == world.bridge_token(
-                currency
-            ).totalSupply()
+            assert (
+                world.ledger_accounts[omnibus][1 if currency == KHR else 2]
+                == world.bridge_token(currency).totalSupply()
+            )
         return world
 
 
@@ -332,9 +340,9 @@ class Expectation:
         if self.certain:
             assert error is not None, f"{what}: succeeded although {sorted(self.certain)} must stop it"
         if error is not None:
-            assert error in self.certain | self.possible, (
-                f"{what}: reverted with {error}, expected {sorted(self.certain | self.possible) or 'success'}"
-            )
+            assert (
+                error in self.certain | self.possible
+            ), f"{what}: reverted with {error}, expected {sorted(self.certain | self.possible) or 'success'}"
 
 
 def tier_of(token: Any, account: Any) -> tuple[int, bool]:
@@ -372,7 +380,9 @@ def expect_send(exp: Expectation, token: Any, sender: Any, amount: int, day_edge
             exp.add("DailyLimitExceeded", sure=not day_edge)
 
 
-def expect_transfer(exp: Expectation, token: Any, sender: Any, to: Any, amount: int, day_edge: bool = False) -> None:
+def expect_transfer(
+    exp: Expectation, token: Any, sender: Any, to: Any, amount: int, day_edge: bool = False
+) -> None:
     expect_send(exp, token, sender, amount, day_edge)
     expect_receive(exp, token, to)
 

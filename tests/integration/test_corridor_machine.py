@@ -40,7 +40,7 @@ from brownie.exceptions import VirtualMachineError
 from brownie.test import strategy
 
 from corridor.bridge import attest
-from corridor.bridge.attest import KHR, USD
+from corridor.bridge.attest import KHR
 from corridor.bridge.gateway import MintStatus, RedemptionStatus
 from corridor.bridge.store import MINTED, VETOED
 from corridor.bridge.validator import payout_reference
@@ -55,10 +55,10 @@ from .corridor_machine_helpers import (
     CURRENCIES,
     GHOST_ACCOUNT,
     MALFORMED_ACCOUNT,
+    OUTCOMES,
     POLL_SECONDS,
     UNLIMITED,
     VALIDATOR_KEYS,
-    OUTCOMES,
     Expectation,
     World,
     attempt,
@@ -75,7 +75,9 @@ EXAMPLES = int(os.environ.get("CORRIDOR_MACHINE_EXAMPLES", "16"))
 STEPS = int(os.environ.get("CORRIDOR_MACHINE_STEPS", "25"))
 # shrinking a long corridor sequence can take many minutes: CORRIDOR_MACHINE_SHRINK=0 reports the failing
 # sequence as found
-SHRINK = {} if os.environ.get("CORRIDOR_MACHINE_SHRINK", "1") != "0" else {"phases": [hypothesis.Phase.generate]}
+SHRINK = (
+    {} if os.environ.get("CORRIDOR_MACHINE_SHRINK", "1") != "0" else {"phases": [hypothesis.Phase.generate]}
+)
 VERBOSE = {"verbosity": hypothesis.Verbosity.debug} if os.environ.get("CORRIDOR_MACHINE_VERBOSE") else {}
 
 BPS = 10_000
@@ -121,12 +123,16 @@ class CorridorMachine:
         self.tokens = {"JPY": w.jpy, "USD": w.busd, "KHR": w.bkhr}
         self.holders = w.holders()
         # bridge model
-        self.deposits: dict[str, dict] = {}  # md5 -> currency, amount, recipient, hash, status (cached terminal)
+        self.deposits: dict[
+            str, dict
+        ] = {}  # md5 -> currency, amount, recipient, hash, status (cached terminal)
         self.redemptions: dict[int, dict] = {}  # id -> holder, currency, amount, status (cached terminal)
         self.supply0 = {c: w.bridge_token(c).totalSupply() for c in CURRENCIES}
         self.redeemed = {c: 0 for c in CURRENCIES}
         # compliance model
-        self.frozen: dict[tuple[str, str], int] = {}  # (token, account) -> balance that may move only by seizure
+        self.frozen: dict[
+            tuple[str, str], int
+        ] = {}  # (token, account) -> balance that may move only by seizure
         # issuer model
         self.issuers = {}
         for spec in w.settings["stablecoin"]["issuers"]:
@@ -331,7 +337,9 @@ class CorridorMachine:
             assert token.balanceOf(party.address) - before >= amount
         if tier == 0 or frozen:
             # never minted; a large one may wait in the queue (the queue does not look at the recipient)
-            assert status == MintStatus.NONE or (status == MintStatus.QUEUED and amount > bridge.limitsOf(cur)[1])
+            assert status == MintStatus.NONE or (
+                status == MintStatus.QUEUED and amount > bridge.limitsOf(cur)[1]
+            )
 
     def rule_relay(self, st_sleep):
         """Time passes and the relayer runs: queued mints execute after their delay, stuck deposits and
@@ -353,7 +361,9 @@ class CorridorMachine:
         balance = token.balanceOf(party.address)
         if st_scale < 5 and 0 < balance < amount:
             amount = balance
-        account = party.bakong if st_account < 4 else (GHOST_ACCOUNT if st_account == 4 else MALFORMED_ACCOUNT)
+        account = (
+            party.bakong if st_account < 4 else (GHOST_ACCOUNT if st_account == 4 else MALFORMED_ACCOUNT)
+        )
         exp = Expectation()
         if bridge.paused():
             exp.add("EnforcedPause")
@@ -421,7 +431,9 @@ class CorridorMachine:
         Must stay true: a vetoed deposit is never minted; the backing invariant counts it as held."""
         self._sync_bridge()
         bridge = self.w.bridge
-        queued = [d for d in self.deposits.values() if d["status"] is None and bridge.mintStatus(d["hash"]) == 2]
+        queued = [
+            d for d in self.deposits.values() if d["status"] is None and bridge.mintStatus(d["hash"]) == 2
+        ]
         if not queued:
             return
         d = queued[st_index % len(queued)]
@@ -535,9 +547,13 @@ class CorridorMachine:
         bridge = self.w.bridge
         payout = self.side.ledger.by_client_ref(payout_reference(chain.id, bridge.address, rid))
         assert payout is not None
-        payout_hash = attest.bakong_tx_hash_bytes(payout.hash) if st_bool else attest.to_bytes32(os.urandom(32))
+        payout_hash = (
+            attest.bakong_tx_hash_bytes(payout.hash) if st_bool else attest.to_bytes32(os.urandom(32))
+        )
         f = attest.RedemptionFinalization(rid, payout_hash, bridge.epoch())
-        current = [k for k in dev_validator_keys(VALIDATOR_KEYS) if bridge.isValidator(attest.signer_address(k))]
+        current = [
+            k for k in dev_validator_keys(VALIDATOR_KEYS) if bridge.isValidator(attest.signer_address(k))
+        ]
         domain = attest.bridge_domain(chain.id, bridge.address)
         sigs = attest.collect_signatures(domain, f, current, threshold=bridge.threshold())
         err, _ = attempt(bridge.finalizeRedemption, f.as_tuple(), sigs, {"from": self.w.admin})
@@ -667,8 +683,12 @@ class CorridorMachine:
         args = (alice.address, to.address, st_yen, 0, valid_before, nonce, sig.packed)
         exp = Expectation()
         if st_bool:
-            cancel = signing.sign_cancel_authorization(alice.account.private_key, domain, alice.address, nonce)
-            w.jpy.cancelAuthorization["address,bytes32,bytes"](alice.address, nonce, cancel.packed, {"from": to.account})
+            cancel = signing.sign_cancel_authorization(
+                alice.account.private_key, domain, alice.address, nonce
+            )
+            w.jpy.cancelAuthorization["address,bytes32,bytes"](
+                alice.address, nonce, cancel.packed, {"from": to.account}
+            )
             self.used_authorizations.add((alice.address, nonce))
             exp.add("AuthorizationAlreadyUsed")
         else:
@@ -707,7 +727,7 @@ class CorridorMachine:
         second = self._router_swap(payer.address, payer.address, back_index, first[1], exact_out=False)
         if second is not None:
             assert second[1] <= amount, f"round trip {PATHS[st_path]} returned {second[1]} > {amount}"
-            OUTCOMES[("roundtrip", 'round_trip')] += 1
+            OUTCOMES[("roundtrip", "round_trip")] += 1
 
     def rule_router_loop(self, st_user, st_other, st_pool, st_cents, st_bool):
         """A party routes A -> USD -> A (or USD -> A -> USD) through the same pool in one transaction, exact
@@ -855,7 +875,9 @@ class CorridorMachine:
         if expected == "NonceAlreadyUsed" and w.venue.paused():
             expected = "IsPaused"
         fn = getattr(w.venue, signed.exact_in_function)
-        err, _ = attempt(fn, *signed.fill_exact_in_args(amount, 0, payer.address, REF), {"from": payer.account})
+        err, _ = attempt(
+            fn, *signed.fill_exact_in_args(amount, 0, payer.address, REF), {"from": payer.account}
+        )
         assert err == expected, err
         OUTCOMES[("dead-quote", err)] += 1
 
@@ -873,7 +895,7 @@ class CorridorMachine:
         second = self._rfq_fill(payer.address, payer.address, back, first[1], False)
         if second is not None:
             assert second[1] <= amount
-            OUTCOMES[("roundtrip", 'rfq_round_trip')] += 1
+            OUTCOMES[("roundtrip", "rfq_round_trip")] += 1
 
     def rule_add_liquidity(self, st_pool, st_cents, st_fraction):
         """The liquidity provider deposits any mix of the pool's coins (single-sided included).
@@ -925,14 +947,16 @@ class CorridorMachine:
             supply = pool.totalSupply()
             bal = pool.balances()
             expected = [bal[0] * shares // supply, bal[1] * shares // supply]
-            for token, amt in zip(coins, expected):
+            for token, amt in zip(coins, expected, strict=True):
                 if amt and token.paused():
                     exp.add("EnforcedPause")
             before = [t.balanceOf(lp.address) for t in coins]
-            err, _ = attempt(pool.removeLiquidity, shares, [0, 0], lp.address, NO_DEADLINE, {"from": lp.account})
+            err, _ = attempt(
+                pool.removeLiquidity, shares, [0, 0], lp.address, NO_DEADLINE, {"from": lp.account}
+            )
             exp.check(err, "balanced withdrawal")
             if err is None:
-                assert [t.balanceOf(lp.address) - b for t, b in zip(coins, before)] == expected
+                assert [t.balanceOf(lp.address) - b for t, b in zip(coins, before, strict=True)] == expected
         else:
             i = st_fraction % 2
             self._expect_pool(exp, sym)
@@ -971,10 +995,12 @@ class CorridorMachine:
         self.pool_ref[sym] = self._answer(sym)
         shares = pool.balanceOf(lp.address) - before
         held = coin.balanceOf(lp.address)
-        err, _ = attempt(pool.removeLiquidityOneCoin, shares, i, 0, lp.address, NO_DEADLINE, {"from": lp.account})
+        err, _ = attempt(
+            pool.removeLiquidityOneCoin, shares, i, 0, lp.address, NO_DEADLINE, {"from": lp.account}
+        )
         if err is None:
             assert coin.balanceOf(lp.address) - held <= amount, "a deposit + exit paid the provider"
-            OUTCOMES[("roundtrip", 'liquidity_round_trip')] += 1
+            OUTCOMES[("roundtrip", "liquidity_round_trip")] += 1
 
     # ================================================================== oracle
 
@@ -1107,7 +1133,9 @@ class CorridorMachine:
             expected = "ERC20InsufficientBalance"
         else:
             expected = None
-        err, _ = attempt(token.seize, party.address, self.w.treasury, amount, SEIZE_REASON, {"from": self.w.admin})
+        err, _ = attempt(
+            token.seize, party.address, self.w.treasury, amount, SEIZE_REASON, {"from": self.w.admin}
+        )
         assert err == expected, err
         OUTCOMES[("seize", err or "ok")] += 1
         if err is None:
@@ -1116,7 +1144,11 @@ class CorridorMachine:
     # ================================================================== invariants
 
     def _vetoed(self, cur: int) -> int:
-        return sum(d["amount"] for d in self.deposits.values() if d["currency"] == cur and d["status"] == MintStatus.VETOED)
+        return sum(
+            d["amount"]
+            for d in self.deposits.values()
+            if d["currency"] == cur and d["status"] == MintStatus.VETOED
+        )
 
     def _sync_bridge(self) -> None:
         """Caches terminal on-chain states of the machine's deposits and redemptions."""
@@ -1124,12 +1156,13 @@ class CorridorMachine:
         open_d = [d for d in self.deposits.values() if d["status"] is None]
         open_r = [rid for rid, r in self.redemptions.items() if r["status"] is None]
         got = batch_call(
-            [(bridge.mintStatus, (d["hash"],)) for d in open_d] + [(bridge.redemption, (rid,)) for rid in open_r]
+            [(bridge.mintStatus, (d["hash"],)) for d in open_d]
+            + [(bridge.redemption, (rid,)) for rid in open_r]
         )
-        for d, status in zip(open_d, got[: len(open_d)]):
+        for d, status in zip(open_d, got[: len(open_d)], strict=True):
             if MintStatus(status) in (MintStatus.MINTED, MintStatus.VETOED):
                 d["status"] = MintStatus(status)
-        for rid, r in zip(open_r, got[len(open_d) :]):
+        for rid, r in zip(open_r, got[len(open_d) :], strict=True):
             if RedemptionStatus(r[2]) != RedemptionStatus.PENDING:
                 self.redemptions[rid]["status"] = RedemptionStatus(r[2])
 
@@ -1143,7 +1176,7 @@ class CorridorMachine:
         self._sync_bridge()
         bridge, ledger = self.w.bridge, self.side.ledger
         supplies = batch_call([(self.w.bridge_token(c).totalSupply, ()) for c in CURRENCIES])
-        for cur, supply in zip(CURRENCIES, supplies):
+        for cur, supply in zip(CURRENCIES, supplies, strict=True):
             sym = "KHR" if cur == KHR else "USD"
             mine = [d for d in self.deposits.values() if d["currency"] == cur]
             unminted = sum(d["amount"] for d in mine if d["status"] is None)
@@ -1159,9 +1192,17 @@ class CorridorMachine:
                     if r["status"] is None:
                         unfinalized += r["amount"]
                 else:
-                    assert r["status"] != RedemptionStatus.FINALIZED, f"redemption {rid} burned without payout"
+                    assert (
+                        r["status"] != RedemptionStatus.FINALIZED
+                    ), f"redemption {rid} burned without payout"
             omnibus = ledger.balance(self.w.omnibus, sym)
-            assert omnibus == supply + unminted + vetoed - unfinalized, (sym, omnibus, supply, unminted, unfinalized)
+            assert omnibus == supply + unminted + vetoed - unfinalized, (
+                sym,
+                omnibus,
+                supply,
+                unminted,
+                unfinalized,
+            )
         store = self.side.relayer.store
         for line in self.side.relayer.reconciliation():
             # the relayer's report has no term for vetoed deposits: once its store has seen a veto (on its next
@@ -1187,12 +1228,16 @@ class CorridorMachine:
         for k, cur in enumerate(CURRENCIES):
             supply, held, reserve, stopped = got[4 * k : 4 * k + 4]
             minted = sum(
-                d["amount"] for d in self.deposits.values() if d["currency"] == cur and d["status"] == MintStatus.MINTED
+                d["amount"]
+                for d in self.deposits.values()
+                if d["currency"] == cur and d["status"] == MintStatus.MINTED
             )
             mine = [r for r in self.redemptions.values() if r["currency"] == cur]
             burned = sum(r["amount"] for r in mine if r["status"] == RedemptionStatus.FINALIZED)
             refunded = sum(
-                r["amount"] for r in mine if r["status"] in (RedemptionStatus.REJECTED, RedemptionStatus.RECLAIMED)
+                r["amount"]
+                for r in mine
+                if r["status"] in (RedemptionStatus.REJECTED, RedemptionStatus.RECLAIMED)
             )
             escrowed = sum(r["amount"] for r in mine if r["status"] is None)
             assert supply == self.supply0[cur] + minted - burned
@@ -1204,7 +1249,10 @@ class CorridorMachine:
         """For JPY, bUSD and bKHR: Σ balances of every holder == totalSupply."""
         tokens = (self.w.jpy, self.w.busd, self.w.bkhr)
         n = len(self.holders)
-        got = batch_call([(t.totalSupply, ()) for t in tokens] + [(t.balanceOf, (h,)) for t in tokens for h in self.holders])
+        got = batch_call(
+            [(t.totalSupply, ()) for t in tokens]
+            + [(t.balanceOf, (h,)) for t in tokens for h in self.holders]
+        )
         for k, token in enumerate(tokens):
             assert sum(got[3 + k * n : 3 + (k + 1) * n]) == got[k], token.symbol()
 
@@ -1214,12 +1262,13 @@ class CorridorMachine:
         w = self.w
         ids = sorted(self.issuers)
         got = batch_call(
-            [(w.jpy.totalSupply, ()), (w.registry.totalOutstanding, ())] + [(w.registry.issuer, (i,)) for i in ids]
+            [(w.jpy.totalSupply, ()), (w.registry.totalOutstanding, ())]
+            + [(w.registry.issuer, (i,)) for i in ids]
         )
         supply = got[0]
         assert got[1] == supply
         assert sum(m["outstanding"] for m in self.issuers.values()) == supply
-        for issuer_id, s in zip(ids, got[2:]):
+        for issuer_id, s in zip(ids, got[2:], strict=True):
             m = self.issuers[issuer_id]
             assert (s["outstanding"], s["mintAllowance"]) == (m["outstanding"], m["allowance"])
             assert m["minted"] <= m["granted"]
@@ -1264,11 +1313,11 @@ class CorridorMachine:
         calls += [(w.jpy.authorizationState, (o, n)) for o, n in self.used_authorizations]
         calls += [(w.venue.isNonceUsed, (m, n)) for m, n in self.used_quotes]
         got = batch_call(calls)
-        for ((_, account), amount), balance in zip(frozen, got):
+        for ((_, account), amount), balance in zip(frozen, got[: len(frozen)], strict=True):
             assert balance == amount, f"frozen balance of {account} moved"
         got = got[len(frozen) :]
         kyc, spent, rest = got[: len(pairs)], got[len(pairs) : 2 * len(pairs)], got[2 * len(pairs) :]
-        for (token, _), (tier, _, _), today in zip(pairs, kyc, spent):
+        for (token, _), (tier, _, _), today in zip(pairs, kyc, spent, strict=True):
             if 0 < tier < 4:
                 daily = self.daily_limits[(token.address, tier)]
                 assert daily == UNLIMITED or today <= daily
