@@ -238,7 +238,7 @@ class CorridorMachine:
     def _router_swap(self, payer, recipient, index: int, amount: int, exact_out: bool):
         """Predicts and sends one router swap; returns (amount_in, amount_out) or None if it reverted."""
         path, a, b = self._path(index)
-        pools = sorted({s for s in (a, b) if s != "USD"})
+        pools = sorted({sym for sym, t in self.tokens.items() if sym != "USD" and t in path})
         exp = Expectation()
         router = self.w.router
         addrs = [t.address for t in path]
