@@ -161,7 +161,7 @@ class Deployed:
 
 def load_deployment(network: str, book_dir: Path | None = None) -> Deployed:
     """The suite recorded in `<book_dir>/<network>.json`, checked to be on this chain (read only)."""
-    from brownie import accounts, web3
+    from brownie import Contract, accounts, web3
     from brownie import project as brownie_project
 
     from corridor.deploy import BookError, DeploymentBook
@@ -186,7 +186,8 @@ def load_deployment(network: str, book_dir: Path | None = None) -> Deployed:
 
     def at(name: str) -> Any:
         entry = book.contracts[name]
-        return _contract_at(project[entry["contract"]], entry["address"])
+        # from_abi, as corridor.stablecoin.proxy does: the address may be an ERC1967Proxy brownie knows
+        return Contract.from_abi(entry["contract"], entry["address"], project[entry["contract"]].abi)
 
     return Deployed(
         book=book,
@@ -199,16 +200,6 @@ def load_deployment(network: str, book_dir: Path | None = None) -> Deployed:
         parties=parties(book.config, accounts),
     )
 
-
-def _contract_at(container: Any, address: str) -> Any:
-    """`container.at(address)`, or the object brownie already holds for it (same process as the deploy)."""
-    from brownie.exceptions import ContractExists
-    from brownie.network.state import _find_contract
-
-    try:
-        return container.at(address)
-    except ContractExists:
-        return _find_contract(address)
 
 
 # ------------------------------------------------------------------ the payment
