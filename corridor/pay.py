@@ -108,7 +108,9 @@ def parse_request(args: Sequence[str]) -> PayRequest:
         invoice=invoice,
     )
     if not invoice or len(invoice.encode()) > 32 or not invoice.isprintable():
-        raise UserError(f"the invoice number must be 1 to 32 printable bytes (the payment reference), got '{invoice}'")
+        raise UserError(
+            f"the invoice number must be 1 to 32 printable bytes (the payment reference), got '{invoice}'"
+        )
     if "venue" in options:
         venue = options["venue"].lower()
         if venue not in VENUES:
@@ -117,15 +119,21 @@ def parse_request(args: Sequence[str]) -> PayRequest:
     if "currency" in options:
         currency = options["currency"].upper()
         if currency not in CURRENCIES:
-            raise UserError(f"currency must be KHR or USD (paid in bKHR or bUSD), got '{options['currency']}'")
+            raise UserError(
+                f"currency must be KHR or USD (paid in bKHR or bUSD), got '{options['currency']}'"
+            )
         request = replace(request, currency=currency)
     if "ttl" in options:
         ttl = _whole(options["ttl"], f"ttl must be a whole number of seconds from 1 to {MAX_TTL}", 1)
         if ttl > MAX_TTL:
-            raise UserError(f"ttl must be a whole number of seconds from 1 to {MAX_TTL}, got '{options['ttl']}'")
+            raise UserError(
+                f"ttl must be a whole number of seconds from 1 to {MAX_TTL}, got '{options['ttl']}'"
+            )
         request = replace(request, ttl=ttl)
     if "max_slippage_bps" in options:
-        bps = _whole(options["max_slippage_bps"], "max_slippage_bps must be a whole number of basis points ≥ 0", 0)
+        bps = _whole(
+            options["max_slippage_bps"], "max_slippage_bps must be a whole number of basis points ≥ 0", 0
+        )
         request = replace(request, max_slippage_bps=bps)
     if "redeem_to" in options:
         request = replace(request, redeem_to=_bakong_account(options["redeem_to"]))
@@ -175,8 +183,19 @@ def load_deployment(network: str, book_dir: Path | None = None) -> Deployed:
         book = DeploymentBook.open(path, network, web3.eth.chain_id, "")
     except BookError as exc:
         raise UserError(str(exc)) from exc
-    needed = ("JPYStablecoin", "bKHR", "bUSD", "BakongBridge", "FXRouter", "RfqVenue", "FXFeed JPY/USD", "FXFeed KHR/USD")
-    missing = [n for n in needed if n not in book.contracts or not web3.eth.get_code(book.contracts[n]["address"])]
+    needed = (
+        "JPYStablecoin",
+        "bKHR",
+        "bUSD",
+        "BakongBridge",
+        "FXRouter",
+        "RfqVenue",
+        "FXFeed JPY/USD",
+        "FXFeed KHR/USD",
+    )
+    missing = [
+        n for n in needed if n not in book.contracts or not web3.eth.get_code(book.contracts[n]["address"])
+    ]
     if missing:
         raise UserError(
             f"no corridor deployed on '{network}': {path.name} names {', '.join(missing)}, "
@@ -199,7 +218,6 @@ def load_deployment(network: str, book_dir: Path | None = None) -> Deployed:
         feeds={"JPY": at("FXFeed JPY/USD"), "KHR": at("FXFeed KHR/USD")},
         parties=parties(book.config, accounts),
     )
-
 
 
 # ------------------------------------------------------------------ the payment
@@ -292,17 +310,23 @@ class InvoicePayment:
 
     def check_parties(self) -> None:
         jpy, req = self.deployed.jpy, self.request
+        checks = (
+            ("payer", req.payer, self.payer, self.token_in),
+            ("merchant", req.merchant, self.merchant, jpy),
+        )
         rows = []
-        for who, party, token in (("payer", self.payer, self.token_in), ("merchant", self.merchant, jpy)):
-            label = req.payer if who == "payer" else req.merchant
+        for role, label, party, token in checks:
             tier, jurisdiction, frozen = token.kycOf(party)
             symbol = token.symbol()
             if tier == 0:
-                raise UserError(f"the {who} '{label}' has no KYC on {symbol}: a compliance officer must verify it first")
+                raise UserError(
+                    f"the {role} '{label}' has no KYC on {symbol}: a compliance officer must verify it first"
+                )
             if frozen:
-                raise UserError(f"the {who} '{label}' is frozen on {symbol}")
-            rows.append(f"{label} tier {tier}/{jurisdiction} on {symbol}")
-        self.log.add("compliance", "KYC on chain: " + ", ".join(rows), None, "verified")
+                raise UserError(f"the {role} '{label}' is frozen on {symbol}")
+            rows.append(f"KYC: {role} '{label[:14]}' tier {tier} / {jurisdiction} on {symbol}")
+        for row in rows:
+            self.log.add("compliance", row, None, "checked on chain")
 
     def check_not_paid(self) -> None:
         """Refuses an invoice already paid to this merchant (a re-run after a crash must not pay twice)."""
@@ -324,7 +348,7 @@ class InvoicePayment:
                 tx = logs[0]["transactionHash"].hex()
                 raise UserError(
                     f"invoice {self.request.invoice} is already paid to {self.request.merchant} "
-                    f"(tx 0x{tx.removeprefix('0x')[:10]}…); nothing sent"
+                    f"(tx 0x{tx.removeprefix("0x")[:8]}…); nothing sent"
                 )
 
     def venues(self) -> list[_Remembering]:
@@ -341,7 +365,9 @@ class InvoicePayment:
         if req.venue in ("auto", "rfq"):
             maker = self.market_maker()
             if maker is None and req.venue == "rfq":
-                raise UserError(f"no RFQ market maker on '{self.network}': its signing key is a development key")
+                raise UserError(
+                    f"no RFQ market maker on '{self.network}': its signing key is a development key"
+                )
             if maker is not None:
                 clients.append(_Remembering(RfqClient(web3, d.venue.address, maker, hub=hub)))
         return clients
@@ -422,14 +448,22 @@ class InvoicePayment:
                 o.venue,
                 f"{Decimal(o.amount_in) / 10**dec_in:,} {cur}",
                 f"{Decimal(o.amount_out) / 10**dec_out:,} JPY",
-                f"{(Decimal(o.amount_in) / 10**dec_in) / (Decimal(o.amount_out) / 10**dec_out):.6g}",
+                f"{float((Decimal(o.amount_in) / 10**dec_in) / (Decimal(o.amount_out) / 10**dec_out)):.6g}",
                 f"{o.spread_bps:+.1f}" if o.spread_bps is not None else "—",
                 "chosen" if o.venue == record.choice else "",
             ]
             for o in record.offers
         ]
-        rows += [[name, "no offer", "", "", "", ""] for name in asked if name not in {o.venue for o in record.offers}]
-        per_jpy = "" if mid is None else f"; mid {(1 / mid) * Decimal(10) ** (dec_out - dec_in):.6g} {cur} per JPY"
+        rows += [
+            [name, "no offer", "", "", "", ""]
+            for name in asked
+            if name not in {o.venue for o in record.offers}
+        ]
+        per_jpy = (
+            ""
+            if mid is None
+            else f"; mid {float((1 / mid) * Decimal(10) ** (dec_out - dec_in)):.6g} {cur} per JPY"
+        )
         return table(
             ["venue", "payer pays", "merchant gets", f"{cur} per JPY", "bps vs mid", ""],
             rows,
@@ -449,7 +483,7 @@ class InvoicePayment:
         if balance < offer.amount_in:
             raise UserError(
                 f"insufficient balance: {req.payer} holds {self._amount(balance)} {self.symbol_in}, "
-                f"the invoice needs {self._amount(offer.amount_in)} via {plan.record.choice}"
+                f"the invoice needs {self._amount(offer.amount_in)} {self.symbol_in} via {plan.record.choice}"
             )
         if req.redeem_to is not None:
             self.check_redemption(balance - offer.amount_in)
@@ -497,14 +531,48 @@ class InvoicePayment:
     # ---------------------------------------------------------------- execution (transactions)
 
     def execute(self, plan: Plan) -> PaymentResult:
+        result = self._pay(plan)
+        if self.request.redeem_to is not None:
+            self.redeem(result)
+        print(self.balances_table())
+        return result
+
+    def balances_table(self) -> str:
+        d, req = self.deployed, self.request
+        rows = [
+            [
+                req.payer,
+                self.symbol_in,
+                self._amount(self._before["payer"]),
+                self._amount(self.token_in.balanceOf(self.payer)),
+            ],
+            [
+                req.merchant,
+                d.jpy.symbol(),
+                f"{Decimal(self._before['merchant']) / 10 ** d.jpy.decimals():,}",
+                f"{Decimal(d.jpy.balanceOf(self.merchant)) / 10 ** d.jpy.decimals():,}",
+            ],
+        ]
+        return table(["party", "token", "before", "after"], rows, title="\nbalances (whole units)")
+
+    def _pay(self, plan: Plan) -> PaymentResult:
         from brownie import chain
 
         req, offer, d = self.request, plan.offer, self.deployed
+        self._before = {
+            "payer": self.token_in.balanceOf(self.payer),
+            "merchant": d.jpy.balanceOf(self.merchant),
+        }
         spender = d.router if plan.record.choice == "amm" else d.venue
         before = d.jpy.balanceOf(self.merchant)
         if self.token_in.allowance(self.payer, spender) < offer.amount_in:
             tx = self.token_in.approve(spender, offer.amount_in, {"from": self.payer})
-            self.log.add(req.payer, f"approves the {plan.record.choice.upper()} {'router' if plan.record.choice == 'amm' else 'venue'} for {self._amount(offer.amount_in)} {self.symbol_in}", tx, "exactly the quoted input")
+            self.log.add(
+                req.payer,
+                f"approves the {plan.record.choice.upper()} {'router' if plan.record.choice == 'amm' else 'venue'} for {self._amount(offer.amount_in)} {self.symbol_in}",
+                tx,
+                "exactly the quoted input",
+            )
             self.check_fresh(plan)  # the approval took a block
         try:
             txid = plan.client.execute(offer, str(self.merchant), req.reference, self.payer)
@@ -522,10 +590,7 @@ class InvoicePayment:
         paid = d.jpy.balanceOf(self.merchant) - before
         if paid != offer.amount_out:
             raise UserError(f"the merchant received {paid}, not the invoice amount {offer.amount_out}")
-        result = PaymentResult(self.log, plan.record, txid, chosen.amount_in)
-        if req.redeem_to is not None:
-            self.redeem(result)
-        return result
+        return PaymentResult(self.log, plan.record, txid, chosen.amount_in)
 
     def _mapped(self, exc: Exception) -> Exception:
         data = getattr(exc, "data", None) or (exc.args[1] if len(exc.args) > 1 else None)

@@ -115,7 +115,9 @@ def test_redeems_the_leftover_to_the_bakong_account(corridor, book_dir):
     demo, _ = corridor
     customer = demo.who["customer"]
     khr_before = demo.bkhr.balanceOf(customer)
-    result = pay.main(["customer", "merchant", "10000", "INV-2026-0102", "redeem_to=sokha@aclb"], "development")
+    result = pay.main(
+        ["customer", "merchant", "10000", "INV-2026-0102", "redeem_to=sokha@aclb"], "development"
+    )
     assert demo.bkhr.balanceOf(customer) == 0
     assert result.redeemed == khr_before - result.amount_in
     event = chain.get_transaction(result.redemption_tx).events["RedemptionRequested"]
@@ -169,7 +171,9 @@ def test_non_positive_or_fractional_amount_is_refused(refused, amount):
 
 def test_insufficient_balance_is_refused(refused):
     line = refused("customer", "merchant", "200000", "INV-X", "venue=amm")
-    assert line.startswith("error: insufficient balance: customer holds 3,500,000 bKHR, the invoice needs 5,4")
+    assert line.startswith(
+        "error: insufficient balance: customer holds 3,500,000 bKHR, the invoice needs 5,4"
+    )
     assert line.endswith(" via amm")
 
 
@@ -218,18 +222,35 @@ def test_invoice_already_paid_is_refused(refused, script, corridor, book_dir):
 
 def test_slippage_beyond_the_limit_is_refused(refused):
     line = refused("customer", "merchant", "50000", "INV-X", "max_slippage_bps=1")
-    assert line.startswith("error: the best price (rfq) is +8.") and line.endswith("beyond max_slippage_bps=1")
+    assert line.startswith("error: the best price (rfq) is +8.") and line.endswith(
+        "beyond max_slippage_bps=1"
+    )
 
 
 @pytest.mark.parametrize(
     "args, expected",
     [
         (("customer", "merchant", "50000"), pay.USAGE),
-        (("customer", "merchant", "50000", "INV-X", "venue=cheapest"), "venue must be one of auto, amm, rfq, got 'cheapest'"),
-        (("customer", "merchant", "50000", "INV-X", "speed=fast"), "unknown option 'speed' (options: venue, currency, ttl, max_slippage_bps, redeem_to)"),
-        (("customer", "merchant", "50000", "INV-X", "ttl=900"), "ttl must be a whole number of seconds from 1 to 300, got '900'"),
-        (("customer", "merchant", "50000", "INV-X", "currency=EUR"), "currency must be KHR or USD (paid in bKHR or bUSD), got 'EUR'"),
-        (("customer", "merchant", "50000", "X" * 33), f"the invoice number must be 1 to 32 printable bytes (the payment reference), got '{'X' * 33}'"),
+        (
+            ("customer", "merchant", "50000", "INV-X", "venue=cheapest"),
+            "venue must be one of auto, amm, rfq, got 'cheapest'",
+        ),
+        (
+            ("customer", "merchant", "50000", "INV-X", "speed=fast"),
+            "unknown option 'speed' (options: venue, currency, ttl, max_slippage_bps, redeem_to)",
+        ),
+        (
+            ("customer", "merchant", "50000", "INV-X", "ttl=900"),
+            "ttl must be a whole number of seconds from 1 to 300, got '900'",
+        ),
+        (
+            ("customer", "merchant", "50000", "INV-X", "currency=EUR"),
+            "currency must be KHR or USD (paid in bKHR or bUSD), got 'EUR'",
+        ),
+        (
+            ("customer", "merchant", "50000", "X" * 33),
+            f"the invoice number must be 1 to 32 printable bytes (the payment reference), got '{'X' * 33}'",
+        ),
         (("customer", "customer", "50000", "INV-X"), "the payer and the merchant are the same account"),
     ],
 )
