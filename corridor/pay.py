@@ -348,7 +348,7 @@ class InvoicePayment:
                 tx = logs[0]["transactionHash"].hex()
                 raise UserError(
                     f"invoice {self.request.invoice} is already paid to {self.request.merchant} "
-                    f"(tx 0x{tx.removeprefix("0x")[:8]}…); nothing sent"
+                    f"(tx 0x{tx.removeprefix('0x')[:8]}…); nothing sent"
                 )
 
     def venues(self) -> list[_Remembering]:
