@@ -23,10 +23,8 @@ from corridor.demo import CorridorDemo
 KILL_POINTS = [
     ("deploy.sent", 30),  # half-way through the journaled deploy
     ("demo.step", 1),  # deployed, nothing played
-    ("demo.step", 3),  # the first reserve attestation
     ("demo.step", 8),  # the relayer minted bKHR, the large bUSD mint waits in the queue
-    ("demo.step", 17),  # the first invoice paid
-    ("demo.step", 20),  # the customer's redemption escrowed, not yet paid out on Bakong
+    ("demo.step", 20),  # both invoices paid, the customer's redemption escrowed, not yet paid out
     ("demo.report", 2),  # the report's temporary file written, not yet renamed
 ]
 
