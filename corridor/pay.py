@@ -193,13 +193,12 @@ def load_deployment(network: str, book_dir: Path | None = None) -> Deployed:
         "FXFeed JPY/USD",
         "FXFeed KHR/USD",
     )
-    missing = [
-        n for n in needed if n not in book.contracts or not web3.eth.get_code(book.contracts[n]["address"])
-    ]
+    missing = [n for n in needed if not _has_code(web3, book.contracts.get(n, {}).get("address"))]
     if missing:
+        what = "its contracts are" if len(missing) == len(needed) else ", ".join(missing) + " are"
         raise UserError(
-            f"no corridor deployed on '{network}': {path.name} names {', '.join(missing)}, "
-            f"not on this chain (a fresh chain?); {hint}"
+            f"no corridor deployed on '{network}': {path.name} is of another chain, {what} not on this one "
+            f"(a fresh chain?); {hint}"
         )
     project = brownie_project.get_loaded_projects()[0]
 
@@ -218,6 +217,13 @@ def load_deployment(network: str, book_dir: Path | None = None) -> Deployed:
         feeds={"JPY": at("FXFeed JPY/USD"), "KHR": at("FXFeed KHR/USD")},
         parties=parties(book.config, accounts),
     )
+
+
+def _has_code(w3: Any, address: Any) -> bool:
+    try:
+        return bool(w3.eth.get_code(to_checksum_address(str(address))))
+    except ValueError:  # not an address at all (a hand-edited book)
+        return False
 
 
 # ------------------------------------------------------------------ the payment

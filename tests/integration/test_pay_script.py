@@ -9,6 +9,7 @@ its deployment book in a temporary folder that `corridor.pay.BOOK_DIR` points at
 from __future__ import annotations
 
 import importlib.util
+import json
 
 import pytest
 from brownie import chain, web3
@@ -264,4 +265,18 @@ def test_no_deployment_on_this_chain_is_refused(refused, monkeypatch, tmp_path):
     assert line == (
         "error: no corridor deployed on 'development': development.json not found; "
         "deploy first: brownie run scripts/deploy.py (or play the demo)"
+    )
+
+
+def test_book_whose_contracts_are_not_on_this_chain_is_refused(refused, book_dir, monkeypatch, tmp_path):
+    """A book left by an earlier chain (same chain id, e.g. a restarted Anvil) names empty addresses."""
+    book = json.loads((book_dir / "development.json").read_text())
+    for entry in book["contracts"].values():
+        entry["address"] = "0x" + "ab" * 20
+    (tmp_path / "development.json").write_text(json.dumps(book))
+    monkeypatch.setattr(pay, "BOOK_DIR", tmp_path)
+    line = refused("customer", "merchant", "50000", "INV-X")
+    assert line == (
+        "error: no corridor deployed on 'development': development.json is of another chain, its contracts "
+        "are not on this one (a fresh chain?); deploy first: brownie run scripts/deploy.py (or play the demo)"
     )
