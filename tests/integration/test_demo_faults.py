@@ -69,14 +69,9 @@ def clean(tmp_path_factory):
 
 @pytest.mark.parametrize("point, count", KILL_POINTS, ids=[f"{p}:{n}" for p, n in KILL_POINTS])
 def test_demo_killed_at_a_step_restarts_and_completes_without_counting_anything_twice(
-    clean, tmp_path, accounts, point, count
+    clean, tmp_path, point, count
 ):
     steps, figures = clean
-    # Every case starts from the same snapshot; without this, each would send the very transactions
-    # (same sender, nonce and data, so the same hashes) an earlier case sent before its revert, which
-    # Anvil occasionally reports as dropped. A per-case count of empty transfers shifts the nonces.
-    for _ in range(KILL_POINTS.index((point, count)) + 1):
-        accounts[0].transfer(accounts[1], 0)
     (tmp_path / "demo.md").write_text("the report of an earlier run\n")
     killed = CorridorDemo("development", reports=tmp_path, book_dir=tmp_path)
     with faults.armed(point, count), pytest.raises(faults.Killed):
