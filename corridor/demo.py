@@ -107,15 +107,8 @@ class CorridorDemo:
         from corridor.suite import deploy_from_brownie, parties
 
         progress(f"deploying the corridor on {self.network} (journaled in deployments/{self.network}.json)")
+        self._set_aside_a_played_suite()
         deployed = deploy_from_brownie(self.network, log=lambda _: None, book_dir=self.book_dir)
-        if self._played_on(deployed):
-            played = deployed.book.path.with_suffix(".played.json")
-            os.replace(deployed.book.path, played)
-            progress(
-                f"the suite in {deployed.book.path.name} was already played on (a killed run?): "
-                f"book kept as {played.name}, deploying a fresh suite"
-            )
-            deployed = deploy_from_brownie(self.network, log=lambda _: None, book_dir=self.book_dir)
         if deployed.role_problems:
             raise UserError("role check failed after deploy: " + "; ".join(deployed.role_problems))
         self.suite = deployed.suite
@@ -138,16 +131,33 @@ class CorridorDemo:
         )
         self.result.sections.append(("Contracts", markdown_table(["contract", "address"], rows)))
 
-    @staticmethod
-    def _played_on(deployed: Any) -> bool:
-        """Whether the deployer sent anything after the journal's last transaction: the demo's first
-        step (a reserve attestation) is the deployer's, so a run killed after it leaves this mark."""
+    def _set_aside_a_played_suite(self) -> None:
+        """A complete book whose suite is on this chain and whose deployer sent anything after the
+        journal's last transaction was played on (the demo's first step, a reserve attestation, is
+        the deployer's): it is kept as `<network>.played.json`, and the deploy starts a fresh suite.
+        An incomplete book is a killed deploy: the journal resumes it. A book of another chain is the
+        deploy's business (kept aside as `.stale.json`)."""
         from brownie import web3
 
-        if not deployed.book.txs:
-            return False
-        last = max(t.nonce for t in deployed.book.txs)
-        return web3.eth.get_transaction_count(deployed.book.deployer) > last + 1
+        from corridor.deploy import BookError, DeploymentBook
+
+        path = self.book_dir / f"{self.network}.json"
+        if not path.exists():
+            return
+        try:
+            book = DeploymentBook.open(path, self.network, web3.eth.chain_id, "")
+        except BookError:
+            return
+        first = next((t.address for t in book.txs if t.address), None)
+        if not book.txs or not book.complete or first is None or not web3.eth.get_code(first):
+            return
+        if web3.eth.get_transaction_count(book.deployer) > max(t.nonce for t in book.txs) + 1:
+            played = path.with_suffix(".played.json")
+            os.replace(path, played)
+            progress(
+                f"the suite in {path.name} was already played on (a killed run?): "
+                f"book kept as {played.name}, deploying a fresh suite"
+            )
 
     def log_header(self) -> None:
         print()
