@@ -16,6 +16,7 @@ import re
 
 import pytest
 from brownie import web3
+from brownie.exceptions import TransactionError
 
 from corridor import faults
 from corridor.demo import CorridorDemo
@@ -58,6 +59,21 @@ def _figures(demo):
     }
 
 
+def _restart(folder):
+    """`make demo` again. Under heavy load brownie now and then reports a just-mined transaction of
+    the journaled deploy as "dropped without known replacement" (its receipt lookup races Anvil);
+    that ends the restart like a kill during the deploy, so the user's answer is one more restart,
+    which the journal resumes (the pending record is settled against the chain)."""
+    for attempt in range(2):
+        restarted = CorridorDemo("development", reports=folder, book_dir=folder)
+        try:
+            return restarted, restarted.run()
+        except TransactionError as exc:
+            if "dropped without known replacement" not in str(exc) or attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
 @pytest.fixture(scope="module")
 def clean(tmp_path_factory):
     """An uninterrupted run: what every restarted run must match."""
@@ -82,8 +98,7 @@ def test_demo_killed_at_a_step_restarts_and_completes_without_counting_anything_
     leftover = tmp_path / ".demo.tmpab12cd.md"  # what a real kill -9 between write and rename leaves
     leftover.write_text("half a rep")
 
-    restarted = CorridorDemo("development", reports=tmp_path, book_dir=tmp_path)
-    result = restarted.run()
+    restarted, result = _restart(tmp_path)
 
     assert _comparable(result.steps.rows) == steps
     assert _figures(restarted) == figures  # no double mint, ledger and bridge reconcile (drift 0)
