@@ -6,17 +6,36 @@ drives issuers, `corridor.bridge.offchain` wires the Bakong ledger simulator, va
 `corridor.exchange.best_execution` compares the AMM router with the market maker's signed RFQ quote.
 Each step prints a line (who, what, tx, gas, detail); the end prints a reconciliation and writes
 reports/demo.md with the charts.
+
+Where the demo keeps state, and why a killed run leaves nothing harmful behind:
+- the chain: `make demo` starts its own Anvil, but a demo killed with `kill -9` leaves that node
+  running and the next run attaches to it. The deployment book tells the next run whether the
+  suite is untouched (the deployer's nonce is where the journal's last transaction left it: a deploy
+  killed half-way resumes through the journal, no contract twice) or was already played on (the
+  demo's first transaction is the deployer's reserve attestation): a played suite's book is kept
+  aside as `<network>.played.json` and a fresh suite is deployed, so no mint, deposit or redemption of
+  the killed run is counted again.
+- the Bakong ledger simulator and the relayer's store live in memory (`:memory:` SQLite): a new run
+  starts both afresh, matching the fresh suite.
+- reports/demo.md and price-impact.png are written to a temporary file and renamed over the old one:
+  a kill leaves the previous report whole; a temporary file left by a kill is removed by the next run.
+Kill points for fault tests (corridor.faults): `demo.step` after every logged step, `demo.report`
+between writing the report's temporary file and renaming it.
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from corridor.artifacts import ROOT
+from corridor.faults import checkpoint
 from corridor.ui import StepLog, UserError, markdown_table, progress, table
 
 REPORTS = ROOT / "reports"
@@ -29,6 +48,14 @@ POLL_SECONDS = 5  # the relayer's polling interval, simulated on the dev chain
 class Invoice:
     number: str
     amount_jpy: int
+
+
+class _Steps(StepLog):
+    """The step log with a kill point after every line (`demo.step:<n>` = killed after step n)."""
+
+    def add(self, who: str, what: str, tx: Any = None, detail: str = "") -> None:
+        super().add(who, what, tx, detail)
+        checkpoint("demo.step")
 
 
 @dataclass
@@ -49,7 +76,7 @@ class CorridorDemo:
         self.network = network
         self.reports = reports
         self.book_dir = book_dir
-        self.log = StepLog()
+        self.log: StepLog = _Steps()
         self.result = DemoResult(self.log)
 
     # ------------------------------------------------------------------ the play
@@ -80,6 +107,7 @@ class CorridorDemo:
         from corridor.suite import deploy_from_brownie, parties
 
         progress(f"deploying the corridor on {self.network} (journaled in deployments/{self.network}.json)")
+        self._set_aside_a_played_suite()
         deployed = deploy_from_brownie(self.network, log=lambda _: None, book_dir=self.book_dir)
         if deployed.role_problems:
             raise UserError("role check failed after deploy: " + "; ".join(deployed.role_problems))
@@ -102,6 +130,34 @@ class CorridorDemo:
             f"{deployed.journal.gas_used:,} gas in all",
         )
         self.result.sections.append(("Contracts", markdown_table(["contract", "address"], rows)))
+
+    def _set_aside_a_played_suite(self) -> None:
+        """A complete book whose suite is on this chain and whose deployer sent anything after the
+        journal's last transaction was played on (the demo's first step, a reserve attestation, is
+        the deployer's): it is kept as `<network>.played.json`, and the deploy starts a fresh suite.
+        An incomplete book is a killed deploy: the journal resumes it. A book of another chain is the
+        deploy's business (kept aside as `.stale.json`)."""
+        from brownie import web3
+
+        from corridor.deploy import BookError, DeploymentBook
+
+        path = self.book_dir / f"{self.network}.json"
+        if not path.exists():
+            return
+        try:
+            book = DeploymentBook.open(path, self.network, web3.eth.chain_id, "")
+        except BookError:
+            return
+        first = next((t.address for t in book.txs if t.address), None)
+        if not book.txs or not book.complete or first is None or not web3.eth.get_code(first):
+            return
+        if web3.eth.get_transaction_count(book.deployer) > max(t.nonce for t in book.txs) + 1:
+            played = path.with_suffix(".played.json")
+            os.replace(path, played)
+            progress(
+                f"the suite in {path.name} was already played on (a killed run?): "
+                f"book kept as {played.name}, deploying a fresh suite"
+            )
 
     def log_header(self) -> None:
         print()
@@ -418,7 +474,10 @@ class CorridorDemo:
         from corridor.exchange import chart
 
         self.reports.mkdir(parents=True, exist_ok=True)
-        png = chart.render(self.reports / "price-impact.png")
+        for stale in self.reports.glob(".*.tmp*"):  # left by a run killed while writing
+            stale.unlink(missing_ok=True)
+        png = self.reports / "price-impact.png"
+        _write_atomically(png, lambda tmp: chart.render(tmp))
         steps = markdown_table(list(self.log.headers), self.log.rows)
         body = [
             f"# Corridor demo on `{self.network}`",
@@ -432,7 +491,24 @@ class CorridorDemo:
             body += [f"## {title}", "", section, ""]
         body += ["## Price impact", "", f"![price impact]({png.name})", ""]
         out = self.reports / "demo.md"
-        out.write_text("\n".join(body))
+        _write_atomically(out, lambda tmp: tmp.write_text("\n".join(body)))
         shown = out.relative_to(ROOT) if out.is_relative_to(ROOT) else out
         print(f"\nreport: {shown} (+ {png.name}); played in {self.result.seconds:.1f} s")
         return out
+
+
+def _write_atomically(path: Path, write: Callable[[Path], Any]) -> None:
+    """`write(tmp)` into a temporary file next to `path`, then renames it over `path`: a reader (or a
+    run killed half-way) sees the old file or the new one, never a half-written one."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.stem}.tmp", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        checkpoint("demo.report")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,631 @@
+"""Pay one JPY invoice from the command line (`scripts/pay.py`).
+
+A payer holding bKHR (or bUSD) pays a merchant's yen invoice exact-out through best execution,
+against the suite that scripts/deploy.py (or the demo) recorded in `deployments/<network>.json`:
+the AMM router's quote and the market maker's signed RFQ quote are compared against the oracle mid,
+the cheaper one executes with the invoice number as payment reference, and optionally the payer's
+leftover balance is redeemed to a Bakong account (`name@bank`; the relayer then pays it out).
+
+    brownie run scripts/pay.py main customer merchant 50000 INV-2026-0100 --network development
+    brownie run scripts/pay.py main customer merchant 50000 INV-2026-0101 venue=amm redeem_to=sokha@aclb
+
+Positional: payer, merchant, invoice amount (whole yen), invoice number. Options as `key=value`:
+venue (auto|amm|rfq), currency (KHR|USD, what the payer pays with), ttl (seconds an RFQ quote or the
+AMM deadline lives, 1..300), max_slippage_bps (refuse a best price further than this from the mid),
+redeem_to (a Bakong account id). Parties are names from the deployment's settings (`customer`,
+`merchant`, …) or 0x addresses (the payer must be an account this node or brownie can sign for).
+
+Every check runs before the first transaction: the request itself, the deployment on this chain,
+the parties and their on-chain KYC, that the invoice is not already paid, the quotes (an expired RFQ
+quote, too much slippage), the payer's balance, and the redemption's limits. A refusal is a
+`UserError`: one line, exit status 2, no transaction sent and no file written (this module writes
+no file at all). A fill that reverts in the node's gas estimate (a quote that expired in between)
+maps to the same line, still before anything is sent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from eth_utils import keccak, to_checksum_address
+
+from corridor.artifacts import ROOT
+from corridor.ui import StepLog, UserError, table
+
+BOOK_DIR = ROOT / "deployments"
+VENUES = ("auto", "amm", "rfq")
+CURRENCIES = {"KHR": 116, "USD": 840}  # ISO 4217 numeric: the bridge's currency ids
+MAX_TTL = 300  # the market maker's own ceiling (MakerLimits.max_ttl)
+DEFAULT_TTL = 120
+DEFAULT_MAX_SLIPPAGE_BPS = 100
+MAKER_MAX_QUOTE_USD = 400  # the market maker's own risk limit per quote (as in the demo)
+MAKER_SPREAD_BPS, MAKER_SKEW_BPS = 3, 2
+USAGE = (
+    "usage: pay.py PAYER MERCHANT AMOUNT_JPY INVOICE [venue=auto|amm|rfq] [currency=KHR|USD] "
+    f"[ttl=1..{MAX_TTL}] [max_slippage_bps=N] [redeem_to=name@bank]"
+)
+_OPTIONS = ("venue", "currency", "ttl", "max_slippage_bps", "redeem_to")
+# reverts of a fill that mean "the price is gone": RfqVenue.QuoteExpired, FXRouter.DeadlinePassed
+_EXPIRED = {
+    "0x" + keccak(text=sig)[:4].hex(): name
+    for sig, name in (("QuoteExpired(uint256,uint256)", "rfq"), ("DeadlinePassed(uint256)", "amm"))
+}
+
+
+# ------------------------------------------------------------------ the request
+
+
+@dataclass(frozen=True)
+class PayRequest:
+    """One invoice to pay, as given on the command line (validated by `parse_request`)."""
+
+    payer: str
+    merchant: str
+    amount_jpy: int
+    invoice: str
+    venue: str = "auto"
+    currency: str = "KHR"
+    ttl: int = DEFAULT_TTL
+    max_slippage_bps: int = DEFAULT_MAX_SLIPPAGE_BPS
+    redeem_to: str | None = None
+
+    @property
+    def reference(self) -> bytes:
+        from corridor.exchange import rfq
+
+        return rfq.reference(self.invoice)
+
+
+def _whole(text: str, what: str, minimum: int) -> int:
+    clean = text.strip().replace(",", "").replace("_", "")
+    if not re.fullmatch(r"-?\d+", clean) or int(clean) < minimum:
+        raise UserError(f"{what}, got '{text}'")
+    return int(clean)
+
+
+def parse_request(args: Sequence[str]) -> PayRequest:
+    """The request from `brownie run scripts/pay.py main ARGS…`; refuses bad input with one line."""
+    positional = [a for a in args if "=" not in a]
+    options: dict[str, str] = {}
+    for arg in args:
+        if "=" in arg:
+            key, _, value = arg.partition("=")
+            if key not in _OPTIONS:
+                raise UserError(f"unknown option '{key}' (options: {', '.join(_OPTIONS)})")
+            options[key] = value
+    if len(positional) != 4:
+        raise UserError(USAGE)
+    payer, merchant, amount, invoice = positional
+    request = PayRequest(
+        payer=payer,
+        merchant=merchant,
+        amount_jpy=_whole(amount, "the invoice amount must be a positive whole number of yen", 1),
+        invoice=invoice,
+    )
+    if not invoice or len(invoice.encode()) > 32 or not invoice.isprintable():
+        raise UserError(
+            f"the invoice number must be 1 to 32 printable bytes (the payment reference), got '{invoice}'"
+        )
+    if "venue" in options:
+        venue = options["venue"].lower()
+        if venue not in VENUES:
+            raise UserError(f"venue must be one of {', '.join(VENUES)}, got '{options['venue']}'")
+        request = replace(request, venue=venue)
+    if "currency" in options:
+        currency = options["currency"].upper()
+        if currency not in CURRENCIES:
+            raise UserError(
+                f"currency must be KHR or USD (paid in bKHR or bUSD), got '{options['currency']}'"
+            )
+        request = replace(request, currency=currency)
+    if "ttl" in options:
+        ttl = _whole(options["ttl"], f"ttl must be a whole number of seconds from 1 to {MAX_TTL}", 1)
+        if ttl > MAX_TTL:
+            raise UserError(
+                f"ttl must be a whole number of seconds from 1 to {MAX_TTL}, got '{options['ttl']}'"
+            )
+        request = replace(request, ttl=ttl)
+    if "max_slippage_bps" in options:
+        bps = _whole(
+            options["max_slippage_bps"], "max_slippage_bps must be a whole number of basis points ≥ 0", 0
+        )
+        request = replace(request, max_slippage_bps=bps)
+    if "redeem_to" in options:
+        request = replace(request, redeem_to=_bakong_account(options["redeem_to"]))
+    return request
+
+
+def _bakong_account(account_id: str) -> str:
+    from corridor.bridge.attest import bakong_account_id_valid
+
+    if not bakong_account_id_valid(account_id):
+        raise UserError(
+            f"invalid Bakong account id '{account_id}' (expected name@bank, at most 32 bytes, one '@')"
+        )
+    return account_id
+
+
+# ------------------------------------------------------------------ the deployment
+
+
+@dataclass
+class Deployed:
+    """The contracts of the recorded suite that a payment uses, and the settings' parties."""
+
+    book: Any
+    jpy: Any
+    tokens: dict[str, Any]  # "KHR" -> bKHR, "USD" -> bUSD
+    bridge: Any
+    router: Any
+    venue: Any
+    feeds: dict[str, Any]  # "JPY" / "KHR" -> FXFeed
+    parties: dict[str, Any] = field(default_factory=dict)
+
+
+def load_deployment(network: str, book_dir: Path | None = None) -> Deployed:
+    """The suite recorded in `<book_dir>/<network>.json`, checked to be on this chain (read only)."""
+    from brownie import Contract, accounts, web3
+    from brownie import project as brownie_project
+
+    from corridor.deploy import BookError, DeploymentBook
+    from corridor.suite import parties
+
+    path = (book_dir or BOOK_DIR) / f"{network}.json"
+    hint = "deploy first: brownie run scripts/deploy.py (or play the demo)"
+    if not path.exists():
+        raise UserError(f"no corridor deployed on '{network}': {path.name} not found; {hint}")
+    try:
+        book = DeploymentBook.open(path, network, web3.eth.chain_id, "")
+    except BookError as exc:
+        raise UserError(str(exc)) from exc
+    needed = (
+        "JPYStablecoin",
+        "bKHR",
+        "bUSD",
+        "BakongBridge",
+        "FXRouter",
+        "RfqVenue",
+        "FXFeed JPY/USD",
+        "FXFeed KHR/USD",
+    )
+    missing = [n for n in needed if not _has_code(web3, book.contracts.get(n, {}).get("address"))]
+    if missing:
+        what = "its contracts are" if len(missing) == len(needed) else ", ".join(missing) + " are"
+        raise UserError(
+            f"no corridor deployed on '{network}': {path.name} is of another chain, {what} not on this one "
+            f"(a fresh chain?); {hint}"
+        )
+    project = brownie_project.get_loaded_projects()[0]
+
+    def at(name: str) -> Any:
+        entry = book.contracts[name]
+        # from_abi, as corridor.stablecoin.proxy does: the address may be an ERC1967Proxy brownie knows
+        return Contract.from_abi(entry["contract"], entry["address"], project[entry["contract"]].abi)
+
+    return Deployed(
+        book=book,
+        jpy=at("JPYStablecoin"),
+        tokens={"KHR": at("bKHR"), "USD": at("bUSD")},
+        bridge=at("BakongBridge"),
+        router=at("FXRouter"),
+        venue=at("RfqVenue"),
+        feeds={"JPY": at("FXFeed JPY/USD"), "KHR": at("FXFeed KHR/USD")},
+        parties=parties(book.config, accounts),
+    )
+
+
+def _has_code(w3: Any, address: Any) -> bool:
+    try:
+        return bool(w3.eth.get_code(to_checksum_address(str(address))))
+    except ValueError:  # not an address at all (a hand-edited book)
+        return False
+
+
+# ------------------------------------------------------------------ the payment
+
+
+@dataclass
+class _Remembering:
+    """A venue client that keeps its last offer, so the one chosen by `best_execution` (run without
+    executing) can be checked and then executed exactly."""
+
+    client: Any
+    last: Any = None
+
+    @property
+    def name(self) -> str:
+        return self.client.name
+
+    def offer(self, *args: Any) -> Any:
+        self.last = self.client.offer(*args)
+        return self.last
+
+    def execute(self, *args: Any) -> str:
+        return self.client.execute(*args)
+
+
+@dataclass
+class Plan:
+    """The quotes and the chosen offer, before anything is sent."""
+
+    record: Any  # corridor.exchange.best_execution.ExecutionRecord
+    offer: Any  # the chosen Offer
+    client: _Remembering
+    mid: Decimal | None
+
+
+@dataclass
+class PaymentResult:
+    steps: StepLog
+    record: Any
+    tx: str
+    amount_in: int
+    redemption_tx: str | None = None
+    redeemed: int = 0
+
+
+class InvoicePayment:
+    """Checks, quotes, pays and (optionally) redeems; see the module docstring."""
+
+    def __init__(self, network: str, request: PayRequest, book_dir: Path | None = None) -> None:
+        self.network = network
+        self.request = request
+        self.book_dir = book_dir
+        self.log = StepLog()
+
+    def run(self) -> PaymentResult:
+        self.load()
+        self.check_parties()
+        self.check_not_paid()
+        plan = self.quote()
+        self.check_plan(plan)
+        return self.execute(plan)
+
+    # ---------------------------------------------------------------- checks (no transaction)
+
+    def load(self) -> None:
+        self.deployed = load_deployment(self.network, self.book_dir)
+        self.token_in = self.deployed.tokens[self.request.currency]
+        self.symbol_in = self.token_in.symbol()
+        self.payer = self._party(self.request.payer, "payer", signer=True)
+        self.merchant = self._party(self.request.merchant, "merchant", signer=False)
+        if str(self.payer).lower() == str(self.merchant).lower():
+            raise UserError("the payer and the merchant are the same account")
+
+    def _party(self, name: str, role: str, signer: bool) -> Any:
+        from brownie import accounts
+
+        known = self.deployed.parties
+        if name in known:
+            party = known[name]
+        elif re.fullmatch(r"0x[0-9a-fA-F]{40}", name):
+            party = to_checksum_address(name)
+        else:
+            raise UserError(f"unknown {role} '{name}' (parties on {self.network}: {', '.join(known)})")
+        if signer and isinstance(party, str):
+            match = next((a for a in accounts if a.address.lower() == party.lower()), None)
+            if match is None:
+                raise UserError(f"the {role} '{name}' ({party}) has no key here: it cannot sign the payment")
+            party = match
+        return party
+
+    def check_parties(self) -> None:
+        jpy, req = self.deployed.jpy, self.request
+        checks = (
+            ("payer", req.payer, self.payer, self.token_in),
+            ("merchant", req.merchant, self.merchant, jpy),
+        )
+        rows = []
+        for role, label, party, token in checks:
+            tier, jurisdiction, frozen = token.kycOf(party)
+            symbol = token.symbol()
+            if tier == 0:
+                raise UserError(
+                    f"the {role} '{label}' has no KYC on {symbol}: a compliance officer must verify it first"
+                )
+            if frozen:
+                raise UserError(f"the {role} '{label}' is frozen on {symbol}")
+            rows.append(f"KYC: {role} '{label[:14]}' tier {tier} / {jurisdiction} on {symbol}")
+        for row in rows:
+            self.log.add("compliance", row, None, "checked on chain")
+
+    def check_not_paid(self) -> None:
+        """Refuses an invoice already paid to this merchant (a re-run after a crash must not pay twice)."""
+        from brownie import web3
+
+        start = min((t.block for t in self.deployed.book.txs), default=0)
+        recipient = "0x" + "00" * 12 + str(self.merchant)[2:].lower()
+        reference = "0x" + self.request.reference.hex()
+        for contract, event in ((self.deployed.router, "Swapped"), (self.deployed.venue, "QuoteFilled")):
+            logs = web3.eth.get_logs(
+                {
+                    "address": contract.address,
+                    "fromBlock": start,
+                    "toBlock": "latest",
+                    "topics": [contract.topics[event], None, recipient, reference],
+                }
+            )
+            if logs:
+                tx = logs[0]["transactionHash"].hex()
+                raise UserError(
+                    f"invoice {self.request.invoice} is already paid to {self.request.merchant} "
+                    f"(tx 0x{tx.removeprefix('0x')[:8]}…); nothing sent"
+                )
+
+    def venues(self) -> list[_Remembering]:
+        """The venue clients for the request's preference (RFQ needs a market maker whose key is here)."""
+        from brownie import web3
+
+        from corridor.exchange.best_execution import AmmClient, RfqClient
+
+        d, req = self.deployed, self.request
+        hub = d.tokens["USD"].address
+        clients: list[_Remembering] = []
+        if req.venue in ("auto", "amm"):
+            clients.append(_Remembering(AmmClient(web3, d.router.address, hub, deadline_seconds=req.ttl)))
+        if req.venue in ("auto", "rfq"):
+            maker = self.market_maker()
+            if maker is None and req.venue == "rfq":
+                raise UserError(
+                    f"no RFQ market maker on '{self.network}': its signing key is a development key"
+                )
+            if maker is not None:
+                clients.append(_Remembering(RfqClient(web3, d.venue.address, maker, hub=hub)))
+        return clients
+
+    def mids(self) -> Any:
+        from brownie import web3
+
+        from corridor.exchange.market_maker import FeedMids
+
+        d = self.deployed
+        feeds = {d.jpy.address: d.feeds["JPY"].address, d.tokens["KHR"].address: d.feeds["KHR"].address}
+        # the quotes' own freshness is the venues' business (pools refuse stale feeds); the mid is shown
+        return FeedMids(web3, feeds, max_age=10**9, usd_tokens=(d.tokens["USD"].address,))
+
+    def market_maker(self) -> Any:
+        """The corridor's market maker (development: its well-known key), or None without a key."""
+        from brownie import web3
+
+        from corridor.exchange.market_maker import MakerLimits, MarketMaker, QuotePolicy
+
+        maker = self.deployed.parties.get("market_maker")
+        key = getattr(maker, "private_key", None)
+        if key is None:
+            return None
+        return MarketMaker(
+            web3,
+            self.deployed.venue.address,
+            key,
+            self.mids(),
+            policy=QuotePolicy(spread_bps=MAKER_SPREAD_BPS, skew_bps=MAKER_SKEW_BPS, ttl=self.request.ttl),
+            limits=MakerLimits(max_quote_usd=MAKER_MAX_QUOTE_USD),
+        )
+
+    def quote(self) -> Plan:
+        """Best execution without executing: every venue's firm offer and the best one."""
+        from corridor.exchange.best_execution import EXACT_OUT, best_execution
+
+        d, req = self.deployed, self.request
+        clients = self.venues()
+        mid = self._mid()
+        amount_out = req.amount_jpy * 10 ** d.jpy.decimals()
+        record = best_execution(
+            clients,
+            EXACT_OUT,
+            self.token_in.address,
+            d.jpy.address,
+            amount_out,
+            recipient=str(self.merchant),
+            reference=req.reference,
+            sender=self.payer,
+            mid=mid,
+            execute=False,
+        )
+        print(self.offers_table(record, mid, [c.name for c in clients]))
+        if record.choice is None:
+            raise UserError(
+                f"no venue ({', '.join(c.name for c in clients)}) offered ¥{req.amount_jpy:,} for {self.symbol_in}"
+            )
+        client = next(c for c in clients if c.name == record.choice)
+        return Plan(record, client.last, client, mid)
+
+    def _mid(self) -> Decimal | None:
+        """token_out base units per token_in base unit at the feeds' mid (None if a feed cannot say)."""
+        from corridor.exchange.market_maker import QuoteRefused
+
+        mids = self.mids()
+        try:
+            human = mids.usd_price(self.token_in.address) / mids.usd_price(self.deployed.jpy.address)
+        except QuoteRefused:
+            return None
+        return human * Decimal(10) ** (self.deployed.jpy.decimals() - self.token_in.decimals())
+
+    def offers_table(self, record: Any, mid: Decimal | None, asked: Sequence[str]) -> str:
+        dec_in, dec_out = self.token_in.decimals(), self.deployed.jpy.decimals()
+        cur = self.request.currency
+        rows = [
+            [
+                o.venue,
+                f"{Decimal(o.amount_in) / 10**dec_in:,} {cur}",
+                f"{Decimal(o.amount_out) / 10**dec_out:,} JPY",
+                f"{float((Decimal(o.amount_in) / 10**dec_in) / (Decimal(o.amount_out) / 10**dec_out)):.6g}",
+                f"{o.spread_bps:+.1f}" if o.spread_bps is not None else "—",
+                "chosen" if o.venue == record.choice else "",
+            ]
+            for o in record.offers
+        ]
+        rows += [
+            [name, "no offer", "", "", "", ""]
+            for name in asked
+            if name not in {o.venue for o in record.offers}
+        ]
+        per_jpy = (
+            ""
+            if mid is None
+            else f"; mid {float((1 / mid) * Decimal(10) ** (dec_out - dec_in)):.6g} {cur} per JPY"
+        )
+        return table(
+            ["venue", "payer pays", "merchant gets", f"{cur} per JPY", "bps vs mid", ""],
+            rows,
+            title=f"best execution for {self.request.invoice} (exact out ¥{self.request.amount_jpy:,}{per_jpy})",
+        )
+
+    def check_plan(self, plan: Plan) -> None:
+        req, offer = self.request, plan.offer
+        self.check_fresh(plan)
+        spread = plan.record.chosen.spread_bps
+        if spread is not None and spread > req.max_slippage_bps:
+            raise UserError(
+                f"the best price ({plan.record.choice}) is {spread:+.1f} bps from the mid, "
+                f"beyond max_slippage_bps={req.max_slippage_bps}"
+            )
+        balance = self.token_in.balanceOf(self.payer)
+        if balance < offer.amount_in:
+            raise UserError(
+                f"insufficient balance: {req.payer} holds {self._amount(balance)} {self.symbol_in}, "
+                f"the invoice needs {self._amount(offer.amount_in)} {self.symbol_in} via {plan.record.choice}"
+            )
+        if req.redeem_to is not None:
+            self.check_redemption(balance - offer.amount_in)
+
+    def check_fresh(self, plan: Plan) -> None:
+        """Refuses an RFQ quote whose expiry is not after the next block's time (the venue requires
+        block.timestamp <= expiry)."""
+        signed = plan.offer.payload if plan.record.choice == "rfq" else None
+        if signed is None:
+            return
+        expiry = signed.quote.expiry
+        if self._next_timestamp() > expiry:
+            raise self.expired()
+
+    def expired(self) -> UserError:
+        return UserError(
+            f"the {self.request.invoice} quote expired before it could be filled "
+            f"(ttl={self.request.ttl}s); nothing paid, run again for a fresh quote"
+        )
+
+    def _next_timestamp(self) -> int:
+        from brownie import web3
+
+        latest = int(web3.eth.get_block("latest")["timestamp"])
+        try:
+            pending = int(web3.eth.get_block("pending")["timestamp"])
+        except Exception:  # noqa: BLE001 - a node without a pending block: the next is at least latest
+            pending = latest
+        return max(latest, pending)
+
+    def check_redemption(self, leftover: int) -> None:
+        bridge, currency = self.deployed.bridge, CURRENCIES[self.request.currency]
+        if bridge.paused():
+            raise UserError("the bridge is paused: redemptions to Bakong are not accepted now")
+        cap = bridge.limitsOf(currency)[0]
+        if leftover > cap:
+            raise UserError(
+                f"the leftover {self._amount(leftover)} {self.symbol_in} is above the bridge's per-message "
+                f"cap {self._amount(cap)}; redeem in parts with the bridge directly"
+            )
+
+    def _amount(self, base_units: int) -> str:
+        return f"{Decimal(base_units) / 10 ** self.token_in.decimals():,}"
+
+    # ---------------------------------------------------------------- execution (transactions)
+
+    def execute(self, plan: Plan) -> PaymentResult:
+        result = self._pay(plan)
+        if self.request.redeem_to is not None:
+            self.redeem(result)
+        print(self.balances_table())
+        return result
+
+    def balances_table(self) -> str:
+        d, req = self.deployed, self.request
+        rows = [
+            [
+                req.payer,
+                self.symbol_in,
+                self._amount(self._before["payer"]),
+                self._amount(self.token_in.balanceOf(self.payer)),
+            ],
+            [
+                req.merchant,
+                d.jpy.symbol(),
+                f"{Decimal(self._before['merchant']) / 10 ** d.jpy.decimals():,}",
+                f"{Decimal(d.jpy.balanceOf(self.merchant)) / 10 ** d.jpy.decimals():,}",
+            ],
+        ]
+        return table(["party", "token", "before", "after"], rows, title="\nbalances (whole units)")
+
+    def _pay(self, plan: Plan) -> PaymentResult:
+        from brownie import chain
+
+        req, offer, d = self.request, plan.offer, self.deployed
+        self._before = {
+            "payer": self.token_in.balanceOf(self.payer),
+            "merchant": d.jpy.balanceOf(self.merchant),
+        }
+        spender = d.router if plan.record.choice == "amm" else d.venue
+        before = d.jpy.balanceOf(self.merchant)
+        if self.token_in.allowance(self.payer, spender) < offer.amount_in:
+            tx = self.token_in.approve(spender, offer.amount_in, {"from": self.payer})
+            self.log.add(
+                req.payer,
+                f"approves the {plan.record.choice.upper()} {'router' if plan.record.choice == 'amm' else 'venue'} for {self._amount(offer.amount_in)} {self.symbol_in}",
+                tx,
+                "exactly the quoted input",
+            )
+            self.check_fresh(plan)  # the approval took a block
+        try:
+            txid = plan.client.execute(offer, str(self.merchant), req.reference, self.payer)
+        except Exception as exc:  # noqa: BLE001 - mapped to one line below, or re-raised
+            raise self._mapped(exc) from exc
+        tx = chain.get_transaction(txid)
+        chosen = plan.record.chosen
+        spread = "" if chosen.spread_bps is None else f", {chosen.spread_bps:+.1f} bps vs mid"
+        self.log.add(
+            req.payer,
+            f"pays {req.invoice} ¥{req.amount_jpy:,} via {plan.record.choice.upper()}",
+            tx,
+            f"{self._amount(chosen.amount_in)} {req.currency}{spread}",
+        )
+        paid = d.jpy.balanceOf(self.merchant) - before
+        if paid != offer.amount_out:
+            raise UserError(f"the merchant received {paid}, not the invoice amount {offer.amount_out}")
+        return PaymentResult(self.log, plan.record, txid, chosen.amount_in)
+
+    def _mapped(self, exc: Exception) -> Exception:
+        data = getattr(exc, "data", None) or (exc.args[1] if len(exc.args) > 1 else None)
+        text = str(data or exc)
+        for selector in _EXPIRED:
+            if selector in text:
+                return self.expired()
+        return exc
+
+    def redeem(self, result: PaymentResult) -> None:
+        req, bridge = self.request, self.deployed.bridge
+        leftover = self.token_in.balanceOf(self.payer)
+        if leftover == 0:
+            self.log.add(req.payer, f"nothing left to redeem to {req.redeem_to}", None, "")
+            return
+        self.token_in.approve(bridge, leftover, {"from": self.payer})
+        tx = bridge.redeem(CURRENCIES[req.currency], leftover, req.redeem_to, {"from": self.payer})
+        result.redemption_tx, result.redeemed = tx.txid, leftover
+        self.log.add(
+            req.payer,
+            f"redeems {self._amount(leftover)} {self.symbol_in} to {req.redeem_to}",
+            tx,
+            "escrowed on chain; the relayer pays out on Bakong",
+        )
+
+
+def main(args: Sequence[str], network: str, book_dir: Path | None = None) -> PaymentResult:
+    """scripts/pay.py's body: parse, check, pay; a refusal raises UserError (the script prints it)."""
+    request = parse_request(args)
+    payment = InvoicePayment(network, request, book_dir)
+    print(payment.log.header())
+    return payment.run()
