@@ -22,7 +22,7 @@ export CORRIDOR_ROOT := $(ROOT)
 BROWNIE := $(ROOT)/.venv/bin/brownie
 PYTEST_ARGS ?=
 
-.PHONY: all bootstrap compile test test-anvil test-ganache demo console gas bench lint clean distclean
+.PHONY: all bootstrap compile test test-anvil test-ganache demo console pay gas bench lint clean distclean
 
 all: test
 
@@ -48,6 +48,10 @@ demo: bootstrap
 
 console: bootstrap
 	@cd $(PROFILE_DIR) && $(BROWNIE) run scripts/console.py --network $(NETWORK) --interactive
+
+## make pay ARGS="customer merchant 50000 INV-2026-0100 venue=rfq": one invoice against the deployed suite
+pay: bootstrap
+	@cd $(PROFILE_DIR) && $(BROWNIE) run scripts/pay.py main $(ARGS) --network $(NETWORK)
 
 gas: bootstrap
 	@$(BROWNIE) run scripts/gas.py --network development
