@@ -13,10 +13,12 @@ left-aligned (readable in explorers), longer text (or a UETR) as its keccak256 (
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from brownie import chain
+from brownie._config import CONFIG
 from eth_utils import keccak
 
 from corridor.eip712 import Domain, Signature
@@ -73,9 +75,27 @@ class StablecoinOps:
         return self.token.recover(lost, new_account, reason_code(reason), {"from": sender})
 
     # -------------------------------------------------------------- issuers
+    def fresh_as_of(self, issuer_id: int) -> int:
+        """The latest block's time, once it is later than the issuer's last attestation.
+
+        The registry takes only strictly newer attestations (`AttestationNotNewer`), and a local chain that
+        mines a block per transaction stamps several blocks with the same second: the deploy's attestation
+        and the next one could share a timestamp. On a development chain the clock is moved on by a block;
+        on a live chain this waits for a block of a later second."""
+        last = self.registry.issuer(issuer_id)["reserveAsOf"]
+        latest = chain[-1].timestamp
+        while latest <= last:
+            if CONFIG.network_type == "development":
+                chain.sleep(1)
+                chain.mine()
+            else:
+                time.sleep(1)
+            latest = chain[-1].timestamp
+        return latest
+
     def attest_reserve(self, issuer_id: int, amount: int, sender: Any, as_of: int | None = None) -> Any:
-        """Records the issuer's reserve (base units) as of `as_of` (default: the latest block's time)."""
-        as_of = chain[-1].timestamp if as_of is None else as_of
+        """Records the issuer's reserve (base units) as of `as_of` (default: {fresh_as_of})."""
+        as_of = self.fresh_as_of(issuer_id) if as_of is None else as_of
         return self.registry.attestReserve(issuer_id, amount, as_of, {"from": sender})
 
     def attest_reserve_signed(
@@ -88,7 +108,7 @@ class StablecoinOps:
         as_of: int | None = None,
     ) -> Any:
         """Signs an attestation with the attestor's key (off-chain) and submits it from `submitter`."""
-        as_of = chain[-1].timestamp if as_of is None else as_of
+        as_of = self.fresh_as_of(issuer_id) if as_of is None else as_of
         sig = signing.sign_reserve_attestation(attestor_key, self.registry_domain(), issuer_id, amount, as_of)
         return self.registry.attestReserveWithSignature(
             issuer_id, amount, as_of, attestor, sig.packed, {"from": submitter}

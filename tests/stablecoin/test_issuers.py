@@ -160,6 +160,18 @@ def test_attest_reserve_not_newer_reverts(registry, attestor):
         registry.attestReserve(1, 1, t, {"from": attestor})
 
 
+def test_ops_attestations_in_one_second_are_each_newer(ops, registry, attestor):
+    """Two attestations sent back to back (the deploy's, then the demo's) on a chain that stamps several blocks
+    with one second: the default `as_of` moves past the last one instead of reverting AttestationNotNewer."""
+    first = ops.attest_reserve(1, 80_000_000, attestor)
+    t1 = registry.issuer(1)["reserveAsOf"]
+    assert t1 == first.events["ReserveAttested"][0]["asOf"]
+    ops.attest_reserve(1, 81_000_000, attestor)
+    i = registry.issuer(1)
+    assert i["reserve"] == 81_000_000
+    assert i["reserveAsOf"] > t1
+
+
 def test_attest_reserve_in_future_reverts(registry, attestor):
     t = now() + 1_000
     with brownie.reverts(f"AttestationInFuture: {t}"):
