@@ -22,7 +22,7 @@ export CORRIDOR_ROOT := $(ROOT)
 BROWNIE := $(ROOT)/.venv/bin/brownie
 PYTEST_ARGS ?=
 
-.PHONY: all bootstrap compile test test-anvil test-ganache demo console pay gas bench lint clean distclean
+.PHONY: all bootstrap compile test test-anvil test-ganache coverage demo console pay gas bench lint clean distclean
 
 all: test
 
@@ -32,7 +32,8 @@ bootstrap:
 compile: bootstrap
 	@cd $(PROFILE_DIR) && $(BROWNIE) compile
 
-## make test: the whole suite on Anvil, then the Ganache smoke set (ganache profile).
+## make test: the whole suite on Anvil (the contract families under --coverage, with the coverage gate,
+## then the rest), then the Ganache smoke set (ganache profile).
 test: bootstrap
 	@$(MAKE) --no-print-directory test-anvil
 	@$(MAKE) --no-print-directory test-ganache
@@ -42,6 +43,10 @@ test-anvil: bootstrap
 
 test-ganache: bootstrap
 	@tools/run-tests.sh ganache
+
+## make coverage: the contract-family tests under `brownie test --coverage` and the gate (COVERAGE_MIN=95).
+coverage: bootstrap
+	@tools/run-tests.sh coverage
 
 demo: bootstrap
 	@cd $(PROFILE_DIR) && $(BROWNIE) run scripts/demo.py --network $(NETWORK)
