@@ -44,6 +44,9 @@ interface ICompliantToken is IERC20Metadata, IERC20Permit, IERC20Errors {
     error AuthorizationAlreadyUsed(address authorizer, bytes32 nonce);
     error InvalidSignature(address signer);
     error CallerNotPayee(address caller, address payee);
+    /// @notice 2^24-1 freezes have been made: `freeze` and a `recover` that freezes revert (an upgrade must
+    /// migrate the allowances' spender epochs before it resets the freeze epoch; see PackedStorage).
+    error FreezeEpochExhausted();
 
     // ---------------------------------------------------------------- events
     event KycSet(address indexed account, uint8 tier, uint16 jurisdiction);
