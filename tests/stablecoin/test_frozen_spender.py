@@ -183,7 +183,9 @@ def domain(token):
 
 def _permit(token, domain, signer, spender, value):
     d = chain[-1].timestamp + 3_600
-    sig = signing.sign_permit(signer.private_key, domain, signer.address, spender.address, value, token.nonces(signer), d)
+    sig = signing.sign_permit(
+        signer.private_key, domain, signer.address, spender.address, value, token.nonces(signer), d
+    )
     return token.permit["address,address,uint256,uint256,uint8,bytes32,bytes32"](
         signer, spender, value, d, *sig.vrs, {"from": spender}
     )

@@ -67,7 +67,7 @@ class StablecoinMachine:
         # holder i approves holder i + 1 (mod 5); the spender pays from its approver to the holder after it
         self.allowance = {
             (h, s): self.token.allowance(h, s)
-            for h, s in zip(self.holders, self.holders[1:] + self.holders[:1])
+            for h, s in zip(self.holders, self.holders[1:] + self.holders[:1], strict=True)
         }
         self.frozen_spender_moves: list = []
         self.issuers = {}
