@@ -44,6 +44,9 @@ interface ICompliantToken is IERC20Metadata, IERC20Permit, IERC20Errors {
     error AuthorizationAlreadyUsed(address authorizer, bytes32 nonce);
     error InvalidSignature(address signer);
     error CallerNotPayee(address caller, address payee);
+    /// @notice 2^24-1 freezes have been made: `freeze` and a `recover` that freezes revert (an upgrade must
+    /// migrate the allowances' spender epochs before it resets the freeze epoch; see PackedStorage).
+    error FreezeEpochExhausted();
 
     // ---------------------------------------------------------------- events
     event KycSet(address indexed account, uint8 tier, uint16 jurisdiction);
@@ -146,7 +149,8 @@ interface ICompliantToken is IERC20Metadata, IERC20Permit, IERC20Errors {
     /// @notice Removes the verification of `account`; its balance stays but cannot move until seized.
     function revokeKyc(address account) external;
 
-    /// @notice Freezes `account`: it can neither send nor receive; only `seize` moves its balance.
+    /// @notice Freezes `account`: it can neither send, receive nor spend allowances (`transferFrom` refuses a frozen
+    /// spender); only `seize` moves its balance. Increments the freeze epoch (FreezeEpochExhausted at 2^24-1).
     function freeze(address account) external;
 
     /// @notice Lifts the freeze of `account`.
@@ -155,7 +159,8 @@ interface ICompliantToken is IERC20Metadata, IERC20Permit, IERC20Errors {
     /// @notice Moves `amount` from the frozen `from` to the verified `to` under a legal order `reasonCode`.
     function seize(address from, address to, uint256 amount, bytes32 reasonCode) external;
 
-    /// @notice Moves the whole balance of `lost` to the verified `recovered`; `lost` ends frozen and unverified.
+    /// @notice Moves the whole balance of `lost` to the verified `recovered`; `lost` ends frozen and unverified, so its
+    /// key can no longer spend allowances given to it.
     function recover(address lost, address recovered, bytes32 reasonCode) external;
 
     /// @notice Sets the limits of a limited tier (1..3) in base units (whole tokens; max = unlimited).

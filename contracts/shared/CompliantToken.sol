@@ -23,8 +23,11 @@ import {PackedStorage} from "./PackedStorage.sol";
 /// goal (compliant transfer <= 41,400 gas through the proxy) needs balance, KYC, freeze flag and the daily-limit
 /// counter in one word per account ({PackedStorage}) and the pause flag plus all tier limits in one global word.
 /// Its behaviour (events, errors, allowance semantics including the infinite allowance) follows OpenZeppelin v5
-/// ERC20 and is tested side by side with it (tests/stablecoin/test_differential_oz.py).
-/// Both packed layouts live in {PackedStorage}.
+/// ERC20 and is tested side by side with it (tests/stablecoin/test_differential_oz.py), with one documented
+/// deviation: an allowance of 2^232-1 or more is stored as infinite (see {approve}).
+/// Unlike OpenZeppelin, `transferFrom` refuses a frozen spender (as USDC and PYUSD do) without reading the
+/// spender's account word on the common path: see the freeze epoch in {PackedStorage} and {_spendAllowance}.
+/// The packed layouts live in {PackedStorage}.
 abstract contract CompliantToken is
     ICompliantToken,
     Initializable,
@@ -133,14 +136,23 @@ abstract contract CompliantToken is
         _returnTrue();
     }
 
-    /// @inheritdoc IERC20
+    /// @notice Moves `value` from `from` to `to` using the allowance `from` gave the caller.
+    /// @dev Besides the checks of a transfer (owner and receiver verified and not frozen, limits, pause), the caller
+    /// (the spender) must not be frozen: reverts with AccountFrozen(spender). The spender need not be verified
+    /// (routers and venues spend without KYC). The frozen check reads the spender's account word only when the
+    /// allowance's freeze epoch is stale ({_spendAllowance}). Finite allowances decrease by `value`; an infinite
+    /// one (type(uint256).max) does not. No Approval event (OpenZeppelin v5).
     function transferFrom(address from, address to, uint256 value) external returns (bool) {
         _spendAllowance(from, msg.sender, value);
         _transfer(from, to, value);
         _returnTrue();
     }
 
-    /// @inheritdoc IERC20
+    /// @notice Sets the allowance of `spender` over the caller's tokens to `value` and emits Approval(value).
+    /// @dev Neither party needs to be verified or unfrozen (an approval moves nothing; `transferFrom` checks
+    /// owner, receiver and spender). Any `value` >= 2^232-1 is stored as the infinite allowance, and {allowance}
+    /// then returns type(uint256).max: the one deviation from OpenZeppelin, visible only in the view (balances are
+    /// capped at 2^112-1, so no sequence of spends can tell the difference).
     function approve(address spender, uint256 value) external returns (bool) {
         _approve(msg.sender, spender, value);
         return true;
@@ -151,9 +163,11 @@ abstract contract CompliantToken is
         return _account(account).balance();
     }
 
-    /// @inheritdoc IERC20
+    /// @notice Remaining allowance of `spender` over `owner`'s tokens; type(uint256).max when infinite (an
+    /// approval of 2^232-1 or more, see {approve}).
     function allowance(address owner, address spender) external view returns (uint256) {
-        return _storage().allowances[owner][spender];
+        uint256 amount = _storage().allowances[owner][spender].allowanceAmount();
+        return amount == PackedStorage.INFINITE_ALLOWANCE ? type(uint256).max : amount;
     }
 
     /// @inheritdoc IERC20
@@ -414,15 +428,20 @@ abstract contract CompliantToken is
     }
 
     /// @inheritdoc ICompliantToken
+    /// @dev Also increments the freeze epoch, so that the next `transferFrom` on every allowance re-checks its
+    /// spender; reverts with FreezeEpochExhausted after 2^24-1 freezes.
     function freeze(address account) external onlyRole(COMPLIANCE_ROLE) {
         if (account == address(0)) revert ZeroAddress();
         uint256 word = _account(account);
         if (word.frozen()) revert AccountFrozen(account);
+        _nextFreezeEpoch();
         _setAccount(account, word.withFrozen(true));
         emit Frozen(account);
     }
 
     /// @inheritdoc ICompliantToken
+    /// @dev Leaves the freeze epoch unchanged: an allowance of the unfrozen account whose epoch is stale is
+    /// re-checked (and accepted) by its next `transferFrom`.
     function unfreeze(address account) external onlyRole(COMPLIANCE_ROLE) {
         uint256 word = _account(account);
         if (!word.frozen()) revert AccountNotFrozen(account);
@@ -445,11 +464,16 @@ abstract contract CompliantToken is
     }
 
     /// @inheritdoc ICompliantToken
+    /// @dev Freezing `lost` retires its key as a spender too: when `lost` was not frozen yet, the freeze epoch is
+    /// incremented as by {freeze} (FreezeEpochExhausted after 2^24-1 freezes), so every allowance given to `lost`
+    /// is re-checked and refused by `transferFrom`. An already frozen `lost` has no allowance with a current
+    /// epoch, so its recovery leaves the epoch unchanged.
     function recover(address lost, address recovered, bytes32 reasonCode) external onlyRole(COMPLIANCE_ROLE) {
         if (reasonCode == bytes32(0)) revert InvalidReasonCode();
         if (lost == address(0)) revert ZeroAddress();
         if (lost == recovered) revert SameAccount(lost);
         uint256 lostWord = _account(lost);
+        if (!lostWord.frozen()) _nextFreezeEpoch();
         uint256 amount = lostWord.balance();
         _setAccount(lost, lostWord.withBalance(0).withKyc(0, 0).withFrozen(true));
         _credit(recovered, amount);
@@ -554,25 +578,61 @@ abstract contract CompliantToken is
         emit Transfer(from, address(0), value);
     }
 
-    /// @dev Spends `value` of the allowance `owner` gave `spender` (OpenZeppelin semantics: max is infinite, no
-    /// Approval event when spending).
+    /// @dev Spends `value` of the allowance `owner` gave `spender`, refusing a frozen spender (AccountFrozen).
+    /// OpenZeppelin semantics otherwise: the infinite allowance is not decremented, no Approval event when
+    /// spending, ERC20InsufficientAllowance(spender, current, value).
+    /// The spender's account word is read only when the allowance's spender epoch differs from the current freeze
+    /// epoch (some freeze happened since the spender was last seen not frozen, or the approval was given while it
+    /// was frozen); the epoch is then refreshed. The config word read here is the one the transfer reads next, so
+    /// the common path (no freeze since the approval or the last spend) adds a warm SLOAD, not a cold one.
     function _spendAllowance(address owner, address spender, uint256 value) internal {
-        mapping(address => uint256) storage allowances = _storage().allowances[owner];
-        uint256 current = allowances[spender];
-        if (current < type(uint256).max) {
+        CompliantTokenStorage storage $ = _storage();
+        uint256 epoch = $.config.freezeEpoch();
+        mapping(address => uint256) storage allowances = $.allowances[owner];
+        uint256 word = allowances[spender];
+        bool stale = word.spenderEpoch() != epoch;
+        if (stale && _account(spender).frozen()) revert AccountFrozen(spender);
+        uint256 current = word.allowanceAmount();
+        if (current != PackedStorage.INFINITE_ALLOWANCE) {
             if (current < value) revert ERC20InsufficientAllowance(spender, current, value);
-            // current >= value
+            // current >= value; the write refreshes a stale epoch for free
             unchecked {
-                allowances[spender] = current - value;
+                allowances[spender] = PackedStorage.newAllowance(current - value, epoch);
             }
+        } else if (stale) {
+            allowances[spender] = PackedStorage.newAllowance(PackedStorage.INFINITE_ALLOWANCE, epoch);
         }
     }
 
+    /// @dev Stores the allowance (values >= INFINITE_ALLOWANCE as infinite) with the spender epoch: the current
+    /// freeze epoch when `spender` is not frozen, otherwise the epoch before it. That earlier epoch can never be
+    /// current again (the epoch only grows and never wraps), so the first `transferFrom` re-checks the spender.
+    /// A frozen account exists only after a freeze, which incremented the epoch, so `epoch - 1` does not underflow
+    /// (the mask keeps the field 24 bits wide regardless). Emits Approval with `value` as given (OpenZeppelin).
     function _approve(address owner, address spender, uint256 value) internal {
         if (owner == address(0)) revert ERC20InvalidApprover(address(0));
         if (spender == address(0)) revert ERC20InvalidSpender(address(0));
-        _storage().allowances[owner][spender] = value;
+        CompliantTokenStorage storage $ = _storage();
+        uint256 epoch = $.config.freezeEpoch();
+        if (_account(spender).frozen()) {
+            unchecked {
+                epoch = (epoch - 1) & PackedStorage.MAX_FREEZE_EPOCH;
+            }
+        }
+        uint256 amount = value < PackedStorage.INFINITE_ALLOWANCE ? value : PackedStorage.INFINITE_ALLOWANCE;
+        $.allowances[owner][spender] = PackedStorage.newAllowance(amount, epoch);
         emit Approval(owner, spender, value);
+    }
+
+    /// @dev Increments the freeze epoch (every allowance's next `transferFrom` then re-checks its spender).
+    /// At MAX_FREEZE_EPOCH it reverts with FreezeEpochExhausted instead of wrapping: a wrapped epoch could equal
+    /// the epoch stored with an allowance of a spender frozen since, and that spender could spend again.
+    function _nextFreezeEpoch() private {
+        CompliantTokenStorage storage $ = _storage();
+        uint256 config = $.config;
+        uint256 epoch = config.freezeEpoch();
+        if (epoch == PackedStorage.MAX_FREEZE_EPOCH) revert FreezeEpochExhausted();
+        $.config = config.withFreezeEpoch(epoch + 1);
     }
 
     /// @dev True when `account` is verified and not frozen.

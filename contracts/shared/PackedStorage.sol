@@ -2,7 +2,8 @@
 pragma solidity 0.8.30;
 
 /// @title PackedStorage
-/// @notice The two storage words a compliant transfer reads: one per account and one global config word.
+/// @notice The two storage words a compliant transfer reads (one per account and one global config word), and the
+/// allowance word that `transferFrom` reads.
 /// This library is the only code that knows their layouts (the Circle FiatTokenV2_2 lesson: packing is fine when
 /// one pair of accessors hides it).
 /// @dev Why packed: the gas goal (a compliant transfer within ~2.2k gas of a plain OpenZeppelin ERC-20 behind a
@@ -20,10 +21,21 @@ pragma solidity 0.8.30;
 /// Config word:
 ///   bit        0   paused
 ///   bits   8..15   decimals (<= 18)
-///   bits  16..95   tier 1 limits: per transfer (uint40, whole tokens) | daily (uint40, whole tokens)
-///   bits  96..175  tier 2 limits
-///   bits 176..255  tier 3 limits
-/// A limit of 2^40-1 whole tokens means "unlimited". Tier 4 (institutional) has no limits by definition.
+///   bits  16..87   tier 1 limits: per transfer (uint36, whole tokens) | daily (uint36, whole tokens)
+///   bits  88..159  tier 2 limits
+///   bits 160..231  tier 3 limits
+///   bits 232..255  freeze epoch   uint24   (incremented by every freeze; see below)
+/// A limit of 2^36-1 whole tokens (~6.9e10) means "unlimited". Tier 4 (institutional) has no limits by definition.
+///
+/// Allowance word (one per owner and spender):
+///   bits   0..231  amount         uint232  (2^232-1 = INFINITE_ALLOWANCE: never decremented)
+///   bits 232..255  spender epoch  uint24   (a freeze epoch at which the spender was seen not frozen)
+///
+/// Freeze epoch: `freeze` and `recover` (when it freezes the lost account) increment it; nothing else changes it,
+/// and it never wraps (at 2^24-1 they revert instead). An allowance whose spender epoch equals the current epoch
+/// has a spender that was not frozen at a moment when no freeze has happened since, so the spender is still not
+/// frozen and `transferFrom` need not read the spender's account word (a cold SLOAD, 2,100 gas). Any other epoch
+/// ("stale") makes `transferFrom` read it, refuse a frozen spender and refresh the epoch.
 library PackedStorage {
     // ------------------------------------------------------------ account word
     uint256 internal constant MAX_BALANCE = 0xffffffffffffffffffffffffffff; // 2^112 - 1
@@ -43,11 +55,18 @@ library PackedStorage {
 
     // ------------------------------------------------------------ config word
     uint256 internal constant PAUSED_BIT = 1;
-    uint256 internal constant UNLIMITED = 0xffffffffff; // 2^40 - 1 whole tokens
+    uint256 internal constant UNLIMITED = 0xfffffffff; // 2^36 - 1 whole tokens
+    uint256 internal constant MAX_FREEZE_EPOCH = 0xffffff; // 2^24 - 1
     uint256 private constant _DECIMALS_SHIFT = 8;
     uint256 private constant _LIMITS_SHIFT = 16;
-    uint256 private constant _TIER_LIMITS_BITS = 80;
+    uint256 private constant _LIMIT_BITS = 36;
+    uint256 private constant _TIER_LIMITS_BITS = 72;
+    uint256 private constant _EPOCH_SHIFT = 232;
     uint256 private constant _INSTITUTIONAL_TIER = 4;
+
+    // ------------------------------------------------------------ allowance word
+    /// @dev The amount field's all-ones value: an infinite allowance (type(uint256).max in the ERC-20 interface).
+    uint256 internal constant INFINITE_ALLOWANCE = 0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffff; // 2^232-1
 
     /// @dev keccak256("Transfer(address,address,uint256)")
     uint256 private constant _TRANSFER_EVENT_SIGNATURE =
@@ -135,7 +154,7 @@ library PackedStorage {
     /// @notice Limits of limited tier `tier_` (1..3) in whole tokens (UNLIMITED = none).
     function limitsOf(uint256 config, uint256 tier_) internal pure returns (uint256 perTransfer, uint256 daily) {
         uint256 packed = config >> (_LIMITS_SHIFT + (tier_ - 1) * _TIER_LIMITS_BITS);
-        return (packed & UNLIMITED, (packed >> 40) & UNLIMITED);
+        return (packed & UNLIMITED, (packed >> _LIMIT_BITS) & UNLIMITED);
     }
 
     /// @dev Replaces the limits of tier `tier_` (1..3); both values are whole tokens <= UNLIMITED.
@@ -145,7 +164,35 @@ library PackedStorage {
         returns (uint256)
     {
         uint256 shift = _LIMITS_SHIFT + (tier_ - 1) * _TIER_LIMITS_BITS;
-        return (config & ~(uint256((1 << _TIER_LIMITS_BITS) - 1) << shift)) | ((perTransfer | (daily << 40)) << shift);
+        return (config & ~(uint256((1 << _TIER_LIMITS_BITS) - 1) << shift))
+            | ((perTransfer | (daily << _LIMIT_BITS)) << shift);
+    }
+
+    /// @notice The freeze epoch: how many freezes the token has seen (see the layout notes above).
+    function freezeEpoch(uint256 config) internal pure returns (uint256) {
+        return config >> _EPOCH_SHIFT;
+    }
+
+    /// @dev Replaces the freeze epoch; the caller guarantees `epoch` <= MAX_FREEZE_EPOCH.
+    function withFreezeEpoch(uint256 config, uint256 epoch) internal pure returns (uint256) {
+        return (config & ((1 << _EPOCH_SHIFT) - 1)) | (epoch << _EPOCH_SHIFT);
+    }
+
+    // ============================================================ allowance word
+
+    /// @notice The allowance amount (INFINITE_ALLOWANCE = infinite).
+    function allowanceAmount(uint256 word) internal pure returns (uint256) {
+        return word & INFINITE_ALLOWANCE;
+    }
+
+    /// @notice The freeze epoch at which the spender was last seen not frozen (or a past epoch: re-check).
+    function spenderEpoch(uint256 word) internal pure returns (uint256) {
+        return word >> _EPOCH_SHIFT;
+    }
+
+    /// @dev `amount` <= INFINITE_ALLOWANCE and `epoch` <= MAX_FREEZE_EPOCH are the caller's guarantees.
+    function newAllowance(uint256 amount, uint256 epoch) internal pure returns (uint256) {
+        return amount | (epoch << _EPOCH_SHIFT);
     }
 
     // ============================================================ the transfer fast path
@@ -184,13 +231,13 @@ library PackedStorage {
                 // `exceeded` stays 0 for tier 4 (institutional; frozen was excluded above)
                 let exceeded := 0
                 if lt(fromMeta, _INSTITUTIONAL_TIER) {
-                    // tier t's limits start at bit 16 + 80 (t - 1) = 80 t - 64
-                    let packed := shr(sub(mul(fromMeta, _TIER_LIMITS_BITS), 64), config)
+                    // tier t's limits start at bit 16 + 72 (t - 1) = 72 t - 56
+                    let packed := shr(sub(mul(fromMeta, _TIER_LIMITS_BITS), 56), config)
                     let unit := exp(10, and(shr(_DECIMALS_SHIFT, config), 0xff))
                     let perTransfer := and(packed, UNLIMITED)
-                    // value <= balance < 2^112 and limits < 2^40 * 10^18 < 2^100: no overflow below
+                    // value <= balance < 2^112 and limits < 2^36 * 10^18 < 2^96: no overflow below
                     if lt(perTransfer, UNLIMITED) { exceeded := gt(value, mul(perTransfer, unit)) }
-                    let daily := and(shr(40, packed), UNLIMITED)
+                    let daily := and(shr(_LIMIT_BITS, packed), UNLIMITED)
                     if lt(daily, UNLIMITED) {
                         let today := div(timestamp(), 86400)
                         // spent counts only if it belongs to today

@@ -1,11 +1,10 @@
 """What a role holder can do beyond the happy path, pinned so docs/security.md stays true: the compliance
 officer's recovery needs no prior freeze and, like seizure, ignores the pause (a compromised compliance key
-can move any balance to an account it verifies); transferFrom checks the owner and the receiver, not the
-spender: a frozen spender, and the key of an account retired by `recover`, can still spend allowances given
-to it (strict xfail until the recommended check lands)."""
+can move any balance to an account it verifies); transferFrom checks the owner, the receiver and the spender:
+a frozen spender, and the key of an account retired by `recover`, cannot spend allowances given to it (the
+freeze epoch, tests/stablecoin/test_frozen_spender.py), while approving stays open to frozen accounts."""
 
 import brownie
-import pytest
 
 REASON = b"COURT-ORDER-42".ljust(32, b"\0")
 
@@ -19,15 +18,6 @@ def test_recover_needs_no_freeze_and_ignores_pause(token, operator, alice, stran
     assert token.balanceOf(alice) == 0
 
 
-FROZEN_SPENDER_GAP = pytest.mark.xfail(
-    raises=AssertionError,  # "Transaction did not revert"
-    strict=True,
-    reason="transferFrom does not check a frozen spender yet: docs/security.md section 6 gives the one-line "
-    "change (left to the stablecoin owner: +2,311 gas on transferFrom); remove this marker with it",
-)
-
-
-@FROZEN_SPENDER_GAP
 def test_frozen_spender_cannot_spend_an_allowance(token, operator, alice, bob, merchant):
     """USDC (notBlacklisted(msg.sender)) and PYUSD (!frozen[msg.sender]) refuse a frozen spender."""
     token.approve(merchant, 1_000, {"from": alice})
@@ -36,7 +26,6 @@ def test_frozen_spender_cannot_spend_an_allowance(token, operator, alice, bob, m
         token.transferFrom(alice, bob, 1_000, {"from": merchant})
 
 
-@FROZEN_SPENDER_GAP
 def test_recovered_key_cannot_spend_allowances_given_to_it(token, operator, alice, bob, merchant, stranger):
     """Lost-key recovery retires `alice` (balance moved, KYC revoked, frozen); whoever holds her key must not
     keep spending what other holders approved to her address (here bob's approval, paid to a verified

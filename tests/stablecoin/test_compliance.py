@@ -185,7 +185,7 @@ def test_set_tier_limits_invalid_tier_reverts(token, operator, tier):
         token.setTierLimits(tier, 1, 1, {"from": operator})
 
 
-@pytest.mark.parametrize("per_transfer,daily,bad", [(0, 1, 0), (1, 0, 0), (2**40 - 1, 1, 2**40 - 1)])
+@pytest.mark.parametrize("per_transfer,daily,bad", [(0, 1, 0), (1, 0, 0), (2**36 - 1, 1, 2**36 - 1)])
 def test_set_tier_limits_invalid_value_reverts(token, operator, per_transfer, daily, bad):
     with brownie.reverts(f"InvalidLimit: 1, {bad}"):
         token.setTierLimits(1, per_transfer, daily, {"from": operator})

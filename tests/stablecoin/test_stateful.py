@@ -1,9 +1,10 @@
 """Stateful test of the whole stablecoin family against a Python model.
 
 After every step: Σ balances == totalSupply == Σ issuer outstanding; no issuer above its granted allowance or
-its attested reserve; frozen balances never move except by seizure; no account sends more than its tier allows
-per transfer or per UTC day; an EIP-3009 signature is never usable twice, on another chain, after cancel or after
-expiry. Every rule predicts success or the exact custom error from the model before sending.
+its attested reserve; frozen balances never move except by seizure; a frozen spender never moves funds
+(transferFrom); allowances match the model; no account sends more than its tier allows per transfer or per UTC day;
+an EIP-3009 signature is never usable twice, on another chain, after cancel or after expiry. Every rule predicts
+success or the exact custom error from the model before sending.
 """
 
 import brownie
@@ -32,7 +33,8 @@ def _error(fn, *args):
 
 
 class StablecoinMachine:
-    """Transfers, signed transfers, mints, redemptions, attestations, freezes, seizures and day changes."""
+    """Transfers, signed transfers, approvals and transferFrom, mints, redemptions, attestations, freezes, seizures
+    and day changes."""
 
     st_holder = strategy("uint8", max_value=4)
     st_issuer = strategy("uint8", min_value=1, max_value=2)
@@ -62,6 +64,12 @@ class StablecoinMachine:
         self.frozen_balance: dict = {}
         self.spent = {a: 0 for a in self.holders}
         self.used: set = set()
+        # holder i approves holder i + 1 (mod 5); the spender pays from its approver to the holder after it
+        self.allowance = {
+            (h, s): self.token.allowance(h, s)
+            for h, s in zip(self.holders, self.holders[1:] + self.holders[:1], strict=True)
+        }
+        self.frozen_spender_moves: list = []
         self.issuers = {}
         for i in (1, 2):
             s = self.registry.issuer(i)
@@ -117,6 +125,39 @@ class StablecoinMachine:
         assert error == expected
         if error is None:
             self._apply_transfer(sender, to, st_amount)
+
+    def rule_approve(self, st_holder, st_big, st_variant):
+        """A holder approves the next holder, sometimes an infinite allowance; frozen or not, approving succeeds."""
+        owner = self.holders[st_holder]
+        spender = self.holders[(st_holder + 1) % len(self.holders)]
+        value = MAX if st_variant == 0 else st_big
+        self.token.approve(spender, value, {"from": owner})
+        self.allowance[(owner, spender)] = value
+
+    def rule_transfer_from(self, st_holder, st_amount):
+        """A holder spends what the previous holder approved it, paying the holder after itself. A frozen spender
+        is refused first (AccountFrozen), then the allowance, then the transfer's own checks."""
+        n = len(self.holders)
+        spender = self.holders[st_holder]
+        owner, to = self.holders[(st_holder - 1) % n], self.holders[(st_holder + 1) % n]
+        current = self.allowance[(owner, spender)]
+        if spender in self.frozen:
+            expected = "AccountFrozen"
+        elif current < st_amount:
+            expected = "ERC20InsufficientAllowance"
+        else:
+            expected = self._expect_transfer(owner, to, st_amount)
+        before = (self.token.balanceOf(owner), self.token.balanceOf(to))
+        error, _ = _error(self.token.transferFrom, owner, to, st_amount, {"from": spender})
+        if spender in self.frozen and error is None and st_amount:
+            self.frozen_spender_moves.append((spender, owner, to, st_amount))
+        assert error == expected
+        if error is None:
+            self._apply_transfer(owner, to, st_amount)
+            if current != MAX:
+                self.allowance[(owner, spender)] = current - st_amount
+        else:
+            assert (self.token.balanceOf(owner), self.token.balanceOf(to)) == before
 
     def rule_signed_transfer(self, st_holder, st_amount, st_nonce, st_variant):
         """The signer authorises an EIP-3009 transfer: normal, replayed, other chain, expired or cancelled."""
@@ -271,6 +312,13 @@ class StablecoinMachine:
     def invariant_frozen_balances_only_move_by_seizure(self):
         for account, amount in self.frozen_balance.items():
             assert self.token.balanceOf(account) == amount
+
+    def invariant_frozen_spender_never_moves_funds(self):
+        assert self.frozen_spender_moves == []
+
+    def invariant_allowances(self):
+        for (owner, spender), amount in self.allowance.items():
+            assert self.token.allowance(owner, spender) == amount
 
     def invariant_limits(self):
         for account in self.holders:

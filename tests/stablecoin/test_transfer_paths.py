@@ -115,3 +115,33 @@ def test_fast_path_slot_constants_match_the_storage_layout(twins, admin, alice):
     token.pause({"from": admin})
     config = int.from_bytes(brownie.web3.eth.get_storage_at(token.address, base + 2), "big")
     assert config & 1 == 1
+
+
+def test_config_word_layout(twins, admin, bob):
+    """PackedStorage's config layout, which the fast path's `72 t - 56` shift relies on: tier t's limits at bits
+    16 + 72 (t - 1) (per transfer, then daily, 36 bits each, whole tokens, 2^36-1 = unlimited), the freeze
+    epoch in bits 232..255."""
+    token = twins[0]
+    base = _erc7201("corridor.storage.CompliantToken")
+    unlimited = 2**36 - 1
+
+    def field(config, shift, bits):
+        return (config >> shift) & (2**bits - 1)
+
+    config = int.from_bytes(brownie.web3.eth.get_storage_at(token.address, base + 2), "big")
+    limits = [(1_000, 3_000), (10_000, unlimited), (unlimited, unlimited)]
+    for tier, (per_transfer, daily) in enumerate(limits, start=1):
+        assert field(config, 72 * tier - 56, 36) == per_transfer
+        assert field(config, 72 * tier - 56 + 36, 36) == daily
+    assert config >> 232 == 0
+    token.freeze(bob, {"from": admin})
+    frozen_config = int.from_bytes(brownie.web3.eth.get_storage_at(token.address, base + 2), "big")
+    assert frozen_config >> 232 == 1
+    assert field(frozen_config, 0, 232) == field(config, 0, 232)  # limits, decimals, pause untouched
+    assert token.tierLimits(3) == (UNLIMITED, UNLIMITED)
+    token.setTierLimits(3, (unlimited - 1) * 100, (unlimited - 1) * 100, {"from": admin})
+    config = int.from_bytes(brownie.web3.eth.get_storage_at(token.address, base + 2), "big")
+    assert field(config, 160, 36) == field(config, 196, 36) == unlimited - 1
+    assert config >> 232 == 1  # the epoch survives a tier 3 change
+    with brownie.reverts(f"InvalidLimit: 3, {unlimited * 100}"):
+        token.setTierLimits(3, unlimited * 100, 100, {"from": admin})
