@@ -101,6 +101,30 @@ def _verify_deployed_code(original: Callable[..., bool]) -> Callable[..., bool]:
     return verify
 
 
+def install_coverage_support() -> None:
+    """Everything `brownie test --coverage` needs here: {install_immutable_support}, and a report limited to
+    contracts with sources in the project (brownie's report raises KeyError on a traced contract compiled from
+    a dependency, e.g. OpenZeppelin's ERC1967Proxy used by the proxy tests)."""
+    install_immutable_support()
+    from brownie.project import get_loaded_projects
+    from brownie.test import coverage
+
+    merged = coverage.get_merged_coverage_eval
+    if hasattr(merged, "__wrapped__"):
+        return
+
+    def project_only(cov_eval: Any = None) -> Any:
+        result = merged(cov_eval)
+        projects = get_loaded_projects()
+        if not projects:
+            return result
+        known = set(projects[0]._sources.get_contract_list())
+        return {name: value for name, value in result.items() if name in known}
+
+    project_only.__wrapped__ = merged  # type: ignore[attr-defined]
+    coverage.get_merged_coverage_eval = project_only
+
+
 def install_immutable_support() -> None:
     """Makes brownie keep the pcMap (trace, coverage, dev revert strings) of contracts with immutables.
 

@@ -6,14 +6,14 @@ starts from a fresh snapshot through `fn_isolation`).
 
 import pytest
 
-from corridor.coverage import install_immutable_support
-
-# brownie drops the trace (and so coverage and dev revert strings) of every contract with an `immutable`
-# (its issue #1087): the UUPS implementations, EIP712 users, FXPool, FXRouter. See corridor/coverage.py.
-install_immutable_support()
+from corridor.coverage import install_coverage_support
 
 
 def pytest_configure(config):
+    # Under --coverage only: brownie drops the trace (so the coverage) of every contract with an `immutable`
+    # (its issue #1087): the UUPS implementations, EIP712 users, FXPool, FXRouter. See corridor/coverage.py.
+    if config.getoption("--coverage", default=False):
+        install_coverage_support()
     config.addinivalue_line(
         "markers", "call_coverage: under --coverage, contract calls are traced as transactions (views count)"
     )

@@ -10,6 +10,7 @@ success or the exact custom error from the model before sending.
 import brownie
 from brownie import chain
 from brownie.test import strategy
+from hypothesis import HealthCheck
 
 from corridor.eip712 import Domain
 from corridor.stablecoin import signing
@@ -341,5 +342,11 @@ def test_stablecoin_state_machine(
         operator,
         attestor,
         signer,
-        settings={"max_examples": 20, "stateful_step_count": 20},
+        # 11 rules draw many values per step: hypothesis's data_too_large health check fires on some seeds
+        # (seen once the approve/transferFrom rules were added); it is about generation, not about the contract.
+        settings={
+            "max_examples": 20,
+            "stateful_step_count": 20,
+            "suppress_health_check": [HealthCheck.data_too_large, HealthCheck.too_slow],
+        },
     )
