@@ -4,7 +4,8 @@
 #   coverage: the contract-family tests (tests/stablecoin, bridge, exchange, shared) under
 #             `brownie test --coverage` on an Anvil started here with --steps-tracing (brownie attaches
 #             to it), then the gate (corridor/coverage.py: >= COVERAGE_MIN % of statements and branches
-#             of every deployable contract, printed as a table). Not part of `make test`: on this
+#             of every deployable contract, printed as a table); COVERAGE_PATHS="…" narrows the run
+#             (the gate then fails for contracts it does not reach). Not part of `make test`: on this
 #             2-core machine it takes ~28 minutes (see README, Coverage).
 #   ganache:  the smoke set (tests/smoke) on ganache-berlin, from profiles/ganache (compiled for berlin).
 set -euo pipefail
@@ -13,7 +14,7 @@ profile="$1"; shift
 COVERAGE_MIN="${COVERAGE_MIN:-95}"
 case "$profile" in
   anvil) dir="$ROOT"; network=development; paths=(tests) ;;
-  coverage) dir="$ROOT"; network=development; paths=(tests/stablecoin tests/bridge tests/exchange tests/shared) ;;
+  coverage) dir="$ROOT"; network=development; paths=(${COVERAGE_PATHS:-tests/stablecoin tests/bridge tests/exchange tests/shared}) ;;
   ganache) dir="$ROOT/profiles/ganache"; network=ganache-berlin; paths=(tests/smoke) ;;
   *) echo "run-tests: unknown profile '$profile' (anvil|coverage|ganache)" >&2; exit 2 ;;
 esac
