@@ -34,7 +34,7 @@ if (exec 3<>/dev/tcp/127.0.0.1/8545) 2>/dev/null; then
   echo "make coverage: port 8545 is in use; stop that node first" >&2
   exit 1
 fi
-anvil --quiet --accounts 10 --block-base-fee-per-gas 0 --gas-limit 30000000 --port 8545 --steps-tracing &
+"$ROOT/node_modules/.bin/anvil" --quiet --accounts 10 --block-base-fee-per-gas 0 --gas-limit 30000000 --port 8545 --steps-tracing &
 anvil_pid=$!
 trap 'kill "$anvil_pid" 2>/dev/null || true' EXIT
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/8545) 2>/dev/null && break; sleep 0.2; done
