@@ -10,11 +10,15 @@ Two parts:
   `EIP712` user and FXPool/FXRouter were dropped that way. `code_matches` is brownie's comparison with
   one change: where the compiled code holds such a placeholder, any 32 bytes are accepted; every other
   byte must still be equal.
-- `summarise()` / `main()` read brownie's `reports/coverage.json` and print, per deployable contract,
-  statements and branches hit over total in the project's own code (inherited OpenZeppelin code is
-  covered by OpenZeppelin's suite and left out), and exit non-zero when one is below the floor.
+- `summarise()` / `main()` read brownie's `reports/coverage.json` (its per-location highlights) with the
+  build artifacts and print, per deployable contract, statements and branches hit over total in the
+  project's own files (inherited OpenZeppelin code is covered by OpenZeppelin's suite and left out;
+  source shared between deployable contracts is counted by location, see `collect`), and exit non-zero
+  when one is below the floor.
 
-    python -m corridor.coverage reports/coverage.json --min 95
+    python -m corridor.coverage reports/coverage.json --min 95 [--missed]
+
+`--missed` adds `missed()`: every statement never run and branch not taken both ways, as file:line.
 """
 
 from __future__ import annotations
@@ -42,12 +46,6 @@ DEPLOYABLE = (
     "CorridorProxy",
 )
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def own_names(root: Path = ROOT) -> frozenset[str]:
-    """Names of the contracts and libraries in contracts/ outside contracts/testing/ (one per file)."""
-    base = root / "contracts"
-    return frozenset(p.stem for p in base.rglob("*.sol") if "testing" not in p.relative_to(base).parts)
 
 
 _PUSH1, _PUSH32 = 0x60, 0x7F
@@ -136,13 +134,18 @@ def install_immutable_support() -> None:
 
 # ------------------------------------------------------------------------------------- the gate
 
+Location = tuple[str, int, int]  # source path, start and stop offsets
+# Where a branch went, independent of how the compiler laid it out: brownie records whether the JUMPI fell
+# through or jumped, and the build's coverage map says whether jumping means the condition held.
+HELD, FAILED = "held", "failed"
+
 
 @dataclass(frozen=True)
 class Coverage:
     contract: str
     statements_hit: int
     statements: int
-    branches_hit: int  # each branch counts twice: taken true and taken false
+    branches_hit: int  # each branch counts twice: taken each way
     branches: int
     traced: bool = True
 
@@ -159,33 +162,147 @@ class Coverage:
         return 100.0 * self.branches_hit / self.branches if self.branches else 100.0
 
 
-def summarise(
-    report: dict[str, Any], contracts: Iterable[str] = DEPLOYABLE, own: frozenset[str] | None = None
-) -> list[Coverage]:
-    """Per contract, statements and branches of the project's own code, from brownie's coverage.json.
+@dataclass
+class _Marks:
+    """One contract's own statements and branches, with what the run did at each."""
 
-    brownie's `coverage` section holds, per contract, `statements` as {"Unit.fn": [hit, total]} and
-    `branches` as {"Unit.fn": [taken true, taken false, total]}, where Unit is the contract or library
-    the function is written in (inherited OpenZeppelin code included): only units in `own` count. A
-    branch counts twice (taken each way), as brownie's own percentage does. A contract brownie never
-    traced is absent from the report and counts as 0 of its statements (unknown total: 0/0 shown as 0%)."""
-    own = own_names() if own is None else own
+    statements: dict[Location, bool]
+    branches: dict[Location, set[str]]
+
+
+def _is_own(rel: str, root: Path) -> bool:
+    if not rel.startswith("contracts/"):
+        return False
+    return "testing" not in (root / rel).relative_to(root / "contracts").parts
+
+
+def _directions(color: str, jump: bool) -> set[str]:
+    """The ways a branch went, from brownie's highlight colour and the build's jump flag (the inverse of
+    brownie.test.output._branch_color: green both ways, red neither; yellow is "jumped only" where `jump`,
+    "fell through only" where not; orange the opposite)."""
+    if color == "green":
+        return {HELD, FAILED}
+    if color == "red":
+        return set()
+    jumped = (color == "yellow") == jump
+    return {HELD if jumped == jump else FAILED}
+
+
+def _marks(report: dict[str, Any], build: Path, name: str, root: Path) -> _Marks | None:
+    """`name`'s statements and branches in the project's own files, or None when brownie never traced it."""
+    highlights = report.get("highlights", {})
+    statements = highlights.get("statements", {}).get(name)
+    branches = highlights.get("branches", {}).get(name)
+    if statements is None or branches is None:
+        return None
+    artifact = json.loads((build / f"{name}.json").read_text())
+    paths: dict[str, str] = artifact["allSourcePaths"]
+    jumps: dict[Location, bool] = {}
+    for path_id, fns in artifact["coverageMap"]["branches"].items():
+        for offsets in fns.values():
+            for start, stop, jump in offsets.values():
+                jumps[(paths[path_id], start, stop)] = bool(jump)
+    marks = _Marks({}, {})
+    for path_id, entries in statements.items():
+        rel = paths.get(path_id, "")
+        if _is_own(rel, root):
+            for start, stop, color, _ in entries:
+                loc = (rel, start, stop)
+                marks.statements[loc] = marks.statements.get(loc, False) or color == "green"
+    for path_id, entries in branches.items():
+        rel = paths.get(path_id, "")
+        if _is_own(rel, root):
+            for start, stop, color, _ in entries:
+                loc = (rel, start, stop)
+                marks.branches.setdefault(loc, set()).update(_directions(color, jumps.get(loc, True)))
+    return marks
+
+
+def collect(
+    report: dict[str, Any], build: Path, contracts: Iterable[str] = DEPLOYABLE, root: Path = ROOT
+) -> dict[str, _Marks | None]:
+    """Per contract, its own statements and branches with what any of `contracts` did at each location.
+
+    Source shared by several deployable contracts (CompliantToken in JPYStablecoin and BridgeToken,
+    PackedStorage, StableSwapMath) is counted by source location, as forge coverage and solidity-coverage
+    count by file: a statement run, or a branch taken one way, in one of them counts for each of them.
+    Their own files (BridgeToken.sol, JPYStablecoin.sol) are counted for themselves only."""
+    found = {name: _marks(report, build, name, root) for name in contracts}
+    run: set[Location] = set()
+    went: dict[Location, set[str]] = {}
+    for marks in found.values():
+        if marks is not None:
+            run.update(loc for loc, hit in marks.statements.items() if hit)
+            for loc, ways in marks.branches.items():
+                went.setdefault(loc, set()).update(ways)
+    for marks in found.values():
+        if marks is not None:
+            marks.statements = {loc: loc in run for loc in marks.statements}
+            marks.branches = {loc: set(went[loc]) for loc in marks.branches}
+    return found
+
+
+def summarise(
+    report: dict[str, Any], build: Path, contracts: Iterable[str] = DEPLOYABLE, root: Path = ROOT
+) -> list[Coverage]:
+    """Per contract, statements and branches of the project's own code (inherited OpenZeppelin code is
+    covered by OpenZeppelin's suite and left out) from brownie's coverage.json, counted as `collect` says.
+    A branch counts twice (taken each way), as brownie's own percentage does. A contract brownie never
+    traced counts as 0% (its total unknown, shown 0/0)."""
     rows = []
-    data = report.get("coverage", {})
-    for name in contracts:
-        entry = data.get(name)
-        if entry is None:
+    for name, marks in collect(report, build, contracts, root).items():
+        if marks is None:
             rows.append(Coverage(name, 0, 0, 0, 0, traced=False))
             continue
-        s_hit = s_total = b_hit = b_total = 0
-        for fn, (hit, total) in entry.get("statements", {}).items():
-            if fn.split(".")[0] in own:
-                s_hit, s_total = s_hit + hit, s_total + total
-        for fn, (true, false, total) in entry.get("branches", {}).items():
-            if fn.split(".")[0] in own:
-                b_hit, b_total = b_hit + true + false, b_total + 2 * total
-        rows.append(Coverage(name, s_hit, s_total, b_hit, b_total))
+        rows.append(
+            Coverage(
+                name,
+                sum(marks.statements.values()),
+                len(marks.statements),
+                sum(len(ways) for ways in marks.branches.values()),
+                2 * len(marks.branches),
+            )
+        )
     return rows
+
+
+@dataclass(frozen=True)
+class Miss:
+    contract: str
+    path: str
+    line: int
+    kind: str  # "statement" or "branch"
+    how: str  # "never run", "never reached", "never held", "never failed"
+    source: str
+
+
+def missed(
+    report: dict[str, Any], build: Path, contracts: Iterable[str] = DEPLOYABLE, root: Path = ROOT
+) -> list[Miss]:
+    """What the gate's numbers leave out, as source locations: statements never run and branches not taken
+    both ways (counted as `collect` says). Sorted by contract, file and line."""
+    misses: list[Miss] = []
+    texts: dict[str, bytes] = {}
+
+    def miss(name: str, loc: Location, kind: str, how: str) -> None:
+        rel, start, stop = loc
+        text = texts.setdefault(rel, (root / rel).read_bytes())
+        snippet = " ".join(text[start:stop].decode(errors="replace").split())
+        snippet = snippet if len(snippet) <= 72 else snippet[:69] + "..."
+        misses.append(Miss(name, rel, text.count(b"\n", 0, start) + 1, kind, how, snippet))
+
+    for name, marks in collect(report, build, contracts, root).items():
+        if marks is None:
+            continue
+        for loc, hit in marks.statements.items():
+            if not hit:
+                miss(name, loc, "statement", "never run")
+        for loc, ways in marks.branches.items():
+            if not ways:
+                miss(name, loc, "branch", "never reached")
+            elif ways != {HELD, FAILED}:
+                miss(name, loc, "branch", "never failed" if HELD in ways else "never held")
+    return sorted(misses, key=lambda m: (m.contract, m.path, m.line, m.kind, m.source))
 
 
 def _pct(value: float, nothing_to_count: bool) -> str:
@@ -201,13 +318,21 @@ def main(argv: list[str] | None = None) -> int:
         "--min", type=float, default=95.0, help="floor for statements and branches, in percent"
     )
     parser.add_argument("--json", type=Path, help="also write the summary here")
+    parser.add_argument(
+        "--missed",
+        action="store_true",
+        help="also list every statement not run and branch not taken both ways (file:line), per contract",
+    )
+    parser.add_argument(
+        "--build", type=Path, default=ROOT / "build" / "contracts", help="brownie's build/contracts"
+    )
     args = parser.parse_args(argv)
     try:
         report = json.loads(args.report.read_text())
-    except (OSError, ValueError) as exc:
-        print(f"coverage: cannot read {args.report}: {exc}", file=sys.stderr)
+        rows = summarise(report, args.build, DEPLOYABLE, ROOT)
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"coverage: cannot read {args.report} with {args.build}: {exc!r}", file=sys.stderr)
         return 2
-    rows = summarise(report)
     below = [r for r in rows if min(r.statement_pct, r.branch_pct) < args.min]
     print(
         table(
@@ -225,6 +350,9 @@ def main(argv: list[str] | None = None) -> int:
             ],
         )
     )
+    if args.missed:
+        for m in missed(report, args.build, DEPLOYABLE, ROOT):
+            print(f"{m.contract:14} {m.path}:{m.line}: {m.kind} {m.how}: {m.source}")
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in rows], indent=2) + "\n")
     if below:

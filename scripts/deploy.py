@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from brownie import network
 
+from corridor.receipts import install_receipt_grace
 from corridor.suite import deploy_from_brownie
 from corridor.ui import UserError, fail, quiet_receipts, table
 
 
 def main() -> None:
+    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/receipts.py)
     try:
         with quiet_receipts():  # the journal logs each deploy; brownie's receipts would repeat it
             result = deploy_from_brownie(network.show_active())

@@ -16,6 +16,7 @@ from brownie import accounts, web3
 from eth_account import Account
 
 from corridor.deploy.settings import load_settings
+from corridor.receipts import install_receipt_grace
 from corridor.suite import deploy_suite, dev_validator_keys, parties
 from corridor.ui import quiet_receipts
 
@@ -24,6 +25,7 @@ DEPOSITS = 40
 
 
 def main() -> None:
+    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/receipts.py)
     from brownie import project
 
     with quiet_receipts():

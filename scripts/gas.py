@@ -31,6 +31,7 @@ from corridor.bench import families
 from corridor.bench.charts import plot_scaling
 from corridor.bench.references import DEADLINE, deploy_uniswap_v2, seed_pair
 from corridor.bench.report import Report, update_readme
+from corridor.receipts import install_receipt_grace
 from corridor.ui import quiet_receipts
 from corridor.ui import table as ui_table
 
@@ -107,6 +108,7 @@ def measure_uniswap(deployer, trader) -> dict[str, int]:
 
 
 def main() -> None:
+    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/receipts.py)
     with quiet_receipts():  # one table instead of a receipt per transaction
         run()
 

@@ -29,20 +29,23 @@ if [ "$profile" != coverage ]; then
   exec "$ROOT/.venv/bin/brownie" test "${paths[@]}" --network "$network" "$@"
 fi
 
-# coverage: brownie's Anvil settings plus --steps-tracing (brownie attaches to a node already listening)
-if (exec 3<>/dev/tcp/127.0.0.1/8545) 2>/dev/null; then
-  echo "make coverage: port 8545 is in use; stop that node first" >&2
-  exit 1
-fi
-"$ROOT/node_modules/.bin/anvil" --quiet --accounts 10 --block-base-fee-per-gas 0 --gas-limit 30000000 --port 8545 --steps-tracing &
-anvil_pid=$!
-trap 'kill "$anvil_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/8545) 2>/dev/null && break; sleep 0.2; done
-echo "== tests with coverage: network=$network (${paths[*]})"
+# coverage: brownie launches one Anvil per xdist worker (ports 8545 + worker number), each with --steps-tracing
+# (tests/conftest.py sets it under --coverage), and merges the workers' coverage. A node already listening
+# on one of those ports would be attached to without steps tracing (no coverage): refuse instead.
+workers="${COVERAGE_WORKERS:-2}"
+for ((port = 8545; port < 8545 + workers; port++)); do
+  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then
+    echo "make coverage: port $port is in use; stop that node first" >&2
+    exit 1
+  fi
+done
+echo "== tests with coverage: network=$network workers=$workers (${paths[*]})"
 rm -f reports/coverage.json
 status=0
-"$ROOT/.venv/bin/brownie" test "${paths[@]}" --network "$network" --coverage "$@" || status=$?
+xdist=()
+[ "$workers" -le 1 ] || xdist=(-n "$workers")
+"$ROOT/.venv/bin/brownie" test "${paths[@]}" --network "$network" --coverage "${xdist[@]}" "$@" || status=$?
 echo "== coverage of the deployable contracts (the project's own code; floor ${COVERAGE_MIN}%)"
 "$ROOT/.venv/bin/python" -m corridor.coverage reports/coverage.json --min "$COVERAGE_MIN" \
-  --json reports/coverage-summary.json || { rc=$?; [ "$status" -ne 0 ] || status=$rc; }
+  --json reports/coverage-summary.json ${COVERAGE_MISSED:+--missed} || { rc=$?; [ "$status" -ne 0 ] || status=$rc; }
 exit "$status"

@@ -7,7 +7,13 @@ from pathlib import Path
 
 from brownie.network import contract as brownie_contract
 
-from corridor.coverage import DEPLOYABLE, _verify_deployed_code, code_matches, main, own_names, summarise
+from corridor.coverage import (
+    _verify_deployed_code,
+    code_matches,
+    main,
+    missed,
+    summarise,
+)
 
 PUSH32 = bytes([0x7F])
 ZERO32 = bytes(32)
@@ -54,42 +60,111 @@ def test_a_contract_with_immutables_is_accepted_where_brownie_refuses_it(JPYStab
     assert _verify_deployed_code(original)(implementation.address, expected, "Solidity")
 
 
-def test_own_names_are_the_project_contracts_not_test_doubles():
-    names = own_names()
-    assert set(DEPLOYABLE) <= names
-    assert {"CompliantToken", "PackedStorage", "StableSwapMath", "MakerSignature"} <= names
-    assert "MockERC20" not in names and "AccessControl" not in names
+SOURCE = "line one\nif (x) {\n  y = 1;\n}\n"
+SHARED = "function f() {\n  if (z) g();\n}\n"
 
 
-def report(**contracts: dict) -> dict:
-    return {"coverage": contracts}
+def at(text: str, fragment: str) -> list[int]:
+    start = text.index(fragment)
+    return [start, start + len(fragment)]
 
 
-def test_summary_counts_own_code_only_and_branches_both_ways():
-    r = report(
-        FXFeed={
-            "statements": {"FXFeed.submit": [9, 10], "AccessControl._grantRole": [0, 40]},
-            "branches": {"FXFeed.submit": [3, 2, 4], "AccessControl._checkRole": [0, 0, 9]},
+def project(tmp_path: Path) -> tuple[Path, Path]:
+    """A project with an own file A.sol, a shared own file S.sol, a test double and an OpenZeppelin file;
+    contracts A and B both compile S.sol (jump flags differ: the same branch laid out both ways)."""
+    root = tmp_path
+    (root / "contracts" / "testing").mkdir(parents=True)
+    (root / "contracts" / "A.sol").write_text(SOURCE)
+    (root / "contracts" / "S.sol").write_text(SHARED)
+    (root / "contracts" / "testing" / "Mock.sol").write_text("z\n")
+    build = root / "build"
+    build.mkdir()
+    paths = {
+        "0": "contracts/A.sol",
+        "1": "contracts/testing/Mock.sol",
+        "2": "node_modules/oz/X.sol",
+        "3": "contracts/S.sol",
+    }
+    for name, jump in (("A", True), ("B", False)):
+        branches = {
+            "0": {"A.f": {"9": [*at(SOURCE, "x"), True]}},
+            "3": {"S.f": {"8": [*at(SHARED, "z"), jump]}},
         }
+        (build / f"{name}.json").write_text(
+            json.dumps({"allSourcePaths": paths, "coverageMap": {"branches": branches}})
+        )
+    return root, build
+
+
+def highlights(statements: dict, branches: dict) -> dict:
+    return {"highlights": {"statements": statements, "branches": branches}}
+
+
+def report_ab(a_shared: str, b_shared: str) -> dict:
+    """A: own statement `y = 1` never run, own branch `x` only one way; S.sol's `g()` run by B only and its
+    branch `z` taken one way in each contract (colours as brownie draws them for each jump flag)."""
+    return highlights(
+        {
+            "A": {
+                "0": [[*at(SOURCE, "line one"), "green", ""], [*at(SOURCE, "y = 1"), "red", ""]],
+                "1": [[0, 1, "red", ""]],
+                "2": [[0, 1, "red", ""]],
+                "3": [[*at(SHARED, "g()"), "red", ""]],
+            },
+            "B": {"3": [[*at(SHARED, "g()"), "green", ""]]},
+        },
+        {
+            "A": {"0": [[*at(SOURCE, "x"), "yellow", ""]], "3": [[*at(SHARED, "z"), a_shared, ""]]},
+            "B": {"3": [[*at(SHARED, "z"), b_shared, ""]]},
+        },
     )
-    (row,) = summarise(r, ["FXFeed"])
-    assert (row.statements_hit, row.statements, row.branches_hit, row.branches) == (9, 10, 5, 8)
-    assert row.statement_pct == 90.0 and row.branch_pct == 62.5
 
 
-def test_a_contract_never_traced_is_zero_percent():
-    (row,) = summarise(report(), ["RfqVenue"])
+def test_own_files_only_and_shared_source_counted_by_location(tmp_path: Path):
+    root, build = project(tmp_path)
+    # A (jump True) yellow = jumped = held; B (jump False) yellow = fell through = held too: one way only
+    rows = summarise(report_ab("yellow", "yellow"), build, ["A", "B"], root=root)
+    a, b = rows
+    assert (a.statements_hit, a.statements, a.branches_hit, a.branches) == (2, 3, 2, 4)
+    assert (b.statements_hit, b.statements, b.branches_hit, b.branches) == (1, 1, 1, 2)
+    # A's orange is "fell through" = failed, B's yellow held: together both ways
+    a, b = summarise(report_ab("orange", "yellow"), build, ["A", "B"], root=root)
+    assert (a.branches_hit, b.branches_hit) == (3, 2)
+
+
+def test_missed_names_file_line_and_way(tmp_path: Path):
+    root, build = project(tmp_path)
+    assert [
+        (m.contract, m.path, m.line, m.kind, m.how, m.source)
+        for m in missed(report_ab("yellow", "red"), build, ["A", "B"], root=root)
+    ] == [
+        ("A", "contracts/A.sol", 2, "branch", "never failed", "x"),
+        ("A", "contracts/A.sol", 3, "statement", "never run", "y = 1"),
+        ("A", "contracts/S.sol", 2, "branch", "never failed", "z"),
+        ("B", "contracts/S.sol", 2, "branch", "never failed", "z"),
+    ]
+
+
+def test_a_contract_never_traced_is_zero_percent(tmp_path: Path):
+    root, build = project(tmp_path)
+    (row,) = summarise(highlights({}, {}), build, ["A"], root=root)
     assert not row.traced and row.statement_pct == 0.0 and row.branch_pct == 0.0
 
 
-def test_gate_exit_codes(tmp_path: Path, capsys):
-    full = {"statements": {"FXFeed.submit": [10, 10]}, "branches": {"FXFeed.submit": [4, 4, 4]}}
+def test_gate_exit_codes(tmp_path: Path, capsys, monkeypatch):
+    root, build = project(tmp_path)
+    monkeypatch.setattr("corridor.coverage.ROOT", root)
+    monkeypatch.setattr("corridor.coverage.DEPLOYABLE", ("A", "B"))
+    full = highlights(
+        {"A": {"0": [[*at(SOURCE, "y = 1"), "green", ""]]}, "B": {"3": [[*at(SHARED, "g()"), "green", ""]]}},
+        {"A": {"0": [[*at(SOURCE, "x"), "green", ""]]}, "B": {"3": [[*at(SHARED, "z"), "green", ""]]}},
+    )
     good = tmp_path / "good.json"
-    good.write_text(json.dumps(report(**{name: full for name in DEPLOYABLE})))
-    assert main([str(good), "--min", "95"]) == 0
-    half = {"statements": {"FXFeed.submit": [5, 10]}, "branches": {"FXFeed.submit": [4, 4, 4]}}
+    good.write_text(json.dumps(full))
+    assert main([str(good), "--min", "95", "--build", str(build)]) == 0
     bad = tmp_path / "bad.json"
-    bad.write_text(json.dumps(report(**{name: full for name in DEPLOYABLE} | {"FXPool": half})))
-    assert main([str(bad), "--min", "95"]) == 1
-    assert "below 95%: FXPool" in capsys.readouterr().err
-    assert main([str(tmp_path / "missing.json")]) == 2
+    bad.write_text(json.dumps(report_ab("yellow", "yellow")))
+    assert main([str(bad), "--min", "95", "--build", str(build), "--missed"]) == 1
+    out = capsys.readouterr()
+    assert "below 95%: A, B" in out.err and "contracts/A.sol:3: statement never run: y = 1" in out.out
+    assert main([str(tmp_path / "missing.json"), "--build", str(build)]) == 2
