@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # tools/run-tests.sh PROFILE [pytest args...]
-#   anvil:    the whole suite (tests/) on brownie's development network (Anvil), from the repo root.
 #   coverage: the contract-family tests (tests/stablecoin, bridge, exchange, shared) under
-#             `brownie test --coverage` on an Anvil started here with --steps-tracing (brownie attaches
-#             to it), then the gate (corridor/coverage.py: >= COVERAGE_MIN % of statements and branches
-#             of every deployable contract, printed as a table); COVERAGE_PATHS="…" narrows the run
-#             (the gate then fails for contracts it does not reach). Not part of `make test`: on this
-#             2-core machine it takes ~28 minutes (see README, Coverage).
+#             `brownie test --coverage` on COVERAGE_WORKERS (default 2) xdist workers, each with its own
+#             steps-tracing Anvil, then the gate (corridor/coverage.py: >= COVERAGE_MIN % of statements and
+#             branches of every deployable contract, printed as a table; COVERAGE_MISSED=1 lists what is
+#             missed). COVERAGE_PATHS="…" narrows the run (the gate then fails for contracts it does not reach).
+#   anvil:    the rest of tests/ (deploy, integration, tooling, smoke: scripts, journals and the demo, which
+#             share files and run one at a time) on brownie's development network (Anvil), from the repo
+#             root. ANVIL_PATHS="…" runs other paths instead (e.g. one family module without coverage).
 #   ganache:  the smoke set (tests/smoke) on ganache-berlin, from profiles/ganache (compiled for berlin).
+# `make test` runs coverage, anvil, ganache: every test once, the families with the gate.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 profile="$1"; shift
 COVERAGE_MIN="${COVERAGE_MIN:-95}"
+FAMILIES="tests/stablecoin tests/bridge tests/exchange tests/shared"  # the contract families: tested under coverage
 case "$profile" in
-  anvil) dir="$ROOT"; network=development; paths=(tests) ;;
-  coverage) dir="$ROOT"; network=development; paths=(${COVERAGE_PATHS:-tests/stablecoin tests/bridge tests/exchange tests/shared}) ;;
+  anvil) dir="$ROOT"; network=development; paths=(${ANVIL_PATHS:-tests $(printf -- "--ignore=%s " $FAMILIES)}) ;;
+  coverage) dir="$ROOT"; network=development; paths=(${COVERAGE_PATHS:-$FAMILIES}) ;;
   ganache) dir="$ROOT/profiles/ganache"; network=ganache-berlin; paths=(tests/smoke) ;;
   *) echo "run-tests: unknown profile '$profile' (anvil|coverage|ganache)" >&2; exit 2 ;;
 esac

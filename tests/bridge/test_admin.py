@@ -24,6 +24,7 @@ def test_constructor_state(bridge, signers, admin):
     assert bridge.owner() == admin
 
 
+@pytest.mark.call_coverage
 def test_domain_separator_matches_python(bridge, signers):
     from eth_abi import encode
     from eth_utils import keccak

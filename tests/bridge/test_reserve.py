@@ -174,3 +174,21 @@ def test_reserve_signature_for_other_currency_reverts(signers, bridge, relayer):
     forged = type(att)(USD, att.balance, att.as_of, att.epoch)
     with brownie.reverts(revert_pattern=r"(SignerNotValidator|SignersNotAscending).*"):
         bridge.attestReserve(forged.as_tuple(), signers.sign(att), {"from": relayer})
+
+
+def test_reconcile_older_than_the_last_attestation_keeps_the_attested_reserve(
+    signers, bridge, relayer, funded
+):
+    """A reconciliation is the freshest reserve figure only when newer: an older one leaves the attestation."""
+    attested_at = bridge.reserveOf(KHR)[1]
+    tx = _reconcile(signers, bridge, signers.reconciliation(KHR, 0, as_of=attested_at - 1), relayer)
+    assert "Reconciled" in tx.events and "ReserveAttested" not in tx.events
+    assert tuple(bridge.reserveOf(KHR)) == (funded, attested_at)
+    assert not bridge.mintingStopped(KHR)
+
+
+def test_reserve_above_uint128_is_clamped(signers, bridge, relayer):
+    """Bakong cannot hold 2**128 units; the stored ceiling is clamped (only lower), the event keeps the figure."""
+    tx = signers.attest_reserve(KHR, 2**128, relayer)
+    assert tx.events["ReserveAttested"]["balance"] == 2**128
+    assert bridge.reserveOf(KHR)[0] == 2**128 - 1
