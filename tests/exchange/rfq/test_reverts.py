@@ -104,6 +104,11 @@ def test_empty_quote_reverts(venue, make_quote, sign, fill_in):
         fill_in(sign(make_quote(amount_out=0)), 10)
 
 
+def test_quote_of_nothing_in_reverts(venue, make_quote, sign, fill_in):
+    with brownie.reverts("EmptyQuote: "):
+        fill_in(sign(make_quote(amount_in=0)), 10)
+
+
 def test_same_token_quote_reverts(venue, make_quote, sign, fill_in, jpy):
     with brownie.reverts(f"SameToken: {jpy.address.lower()}"):
         fill_in(sign(make_quote(token_out=jpy.address)), 10)
