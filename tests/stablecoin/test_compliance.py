@@ -161,9 +161,39 @@ def test_institutional_tier_has_no_limits(token, registry, alice, bob, operator,
     assert token.tierLimits(4) == (MAX, MAX)
 
 
+def test_institutional_sender_still_needs_verified_receiver(token, operator, alice, stranger):
+    """No limits for the institutional tier, but the receiver checks still apply (AccountNotVerified)."""
+    token.setKyc(alice, 4, 392, {"from": operator})
+    with brownie.reverts(f"AccountNotVerified: {stranger.address.lower()}"):
+        token.transfer(stranger, 1, {"from": alice})
+    assert token.balanceOf(alice) == 2_000_000
+
+
 def test_unlimited_limited_tier_skips_counter(token, alice, bob, operator):
     token.setTierLimits(1, MAX, MAX, {"from": operator})
     token.transfer(bob, 2_000_000, {"from": alice})
+    assert token.spentToday(alice) == 0
+
+
+def test_unlimited_per_transfer_keeps_daily_limit(token, alice, bob, operator):
+    """With the per-transfer limit unlimited, a transfer above the old cap passes and the daily limit still
+    stops the next one (DailyLimitExceeded)."""
+    token.setTierLimits(1, MAX, 1_500_000, {"from": operator})
+    token.transfer(bob, 1_200_000, {"from": alice})
+    with brownie.reverts(f"DailyLimitExceeded: {alice.address.lower()}, 1200000, 400000, 1500000"):
+        token.transfer(bob, 400_000, {"from": alice})
+    assert token.spentToday(alice) == 1_200_000
+
+
+def test_unlimited_daily_keeps_per_transfer_and_receiver_checks(token, alice, bob, operator, stranger):
+    """With the daily limit unlimited, the per-transfer limit still applies and an unverified receiver is
+    still refused (AccountNotVerified)."""
+    token.setTierLimits(1, 500_000, MAX, {"from": operator})
+    with brownie.reverts(f"TransferLimitExceeded: {alice.address.lower()}, 500001, 500000"):
+        token.transfer(bob, 500_001, {"from": alice})
+    with brownie.reverts(f"AccountNotVerified: {stranger.address.lower()}"):
+        token.transfer(stranger, 1, {"from": alice})
+    token.transfer(bob, 500_000, {"from": alice})
     assert token.spentToday(alice) == 0
 
 
@@ -339,6 +369,12 @@ def test_rescue_returns_foreign_tokens(token, admin, alice, MockERC20):
     tx = token.rescueERC20(stray, alice, 1_000, {"from": admin})
     assert stray.balanceOf(alice) == 1_000
     assert tx.events["TokensRescued"][0].values() == [stray, alice, 1_000]
+
+
+def test_rescue_zero_token_reverts(token, admin, alice):
+    """Rescuing from the zero address as token is refused (ZeroAddress)."""
+    with brownie.reverts("ZeroAddress: "):
+        token.rescueERC20(brownie.ZERO_ADDRESS, alice, 1, {"from": admin})
 
 
 def test_rescue_zero_amount_reverts(token, admin, alice, MockERC20):

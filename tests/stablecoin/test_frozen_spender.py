@@ -285,6 +285,29 @@ def test_epoch_exhaustion_reverts_instead_of_wrapping(harness, admin, alice, bob
     assert epoch(harness) == MAX_EPOCH
 
 
+def test_token_epoch_exhaustion_reverts_instead_of_wrapping(token, operator, alice, bob, merchant, stranger):
+    """On the JPY token itself: with the epoch one below its maximum (written into the config word through
+    Anvil's anvil_setStorageAt, as 2^24-2 freezes cannot be replayed), one more freeze reaches the maximum and
+    the next freeze or freezing recovery reverts with FreezeEpochExhausted; nothing else in the word moves."""
+    config = _word(token, BASE + 2)
+    exhausted = (config & (2**232 - 1)) | ((MAX_EPOCH - 1) << 232)
+    brownie.web3.provider.make_request(
+        "anvil_setStorageAt", [token.address, hex(BASE + 2), "0x" + exhausted.to_bytes(32, "big").hex()]
+    )
+    assert epoch(token) == MAX_EPOCH - 1
+    limits = [token.tierLimits(t) for t in (1, 2, 3)]
+    token.freeze(merchant, {"from": operator})
+    assert epoch(token) == MAX_EPOCH
+    with brownie.reverts("FreezeEpochExhausted: "):
+        token.freeze(bob, {"from": operator})
+    with brownie.reverts("FreezeEpochExhausted: "):
+        token.recover(alice, bob, REASON, {"from": operator})
+    assert token.kycOf(bob)[2] is False
+    assert token.balanceOf(alice) == 2_000_000
+    assert [token.tierLimits(t) for t in (1, 2, 3)] == limits
+    assert _word(token, BASE + 2) >> 232 == MAX_EPOCH
+
+
 def test_spender_checks_hold_at_the_last_epoch(harness, admin, alice, bob, merchant):
     harness.approve(merchant, 100, {"from": alice})  # tag MAX_EPOCH - 1
     harness.setFreezeEpochForTesting(MAX_EPOCH - 1, {"from": admin})

@@ -241,6 +241,12 @@ def test_attest_with_signature_of_non_attestor_reverts(registry, accounts, stran
         registry.attestReserveWithSignature(2, 1, t, rogue, sig.packed, {"from": stranger})
 
 
+def test_attest_with_malformed_signature_reverts(registry, key_attestor, stranger):
+    """A signature that is not 65 bytes recovers nothing: InvalidAttestationSignature(attestor)."""
+    with brownie.reverts(f"InvalidAttestationSignature: {key_attestor.address.lower()}"):
+        registry.attestReserveWithSignature(1, 1, now(), key_attestor, b"\1" * 64, {"from": stranger})
+
+
 def test_attest_with_erc1271_attestor(registry, ERC1271SignerMock, key_attestor, admin, stranger):
     wallet = ERC1271SignerMock.deploy(key_attestor, {"from": admin})
     registry.grantRole(registry.ATTESTOR_ROLE(), wallet, {"from": admin})
@@ -309,6 +315,14 @@ def test_mint_zero_reverts(registry, bank_a, merchant):
 def test_mint_to_unverified_reverts(registry, bank_a, stranger):
     with brownie.reverts(f"AccountNotVerified: {stranger.address.lower()}"):
         registry.mint(1, stranger, 1, REF, {"from": bank_a})
+
+
+def test_mint_to_zero_address_reverts(registry, bank_a):
+    """Minting to the zero address is refused by the token (ERC20InvalidReceiver(0)) and the registry's
+    counters are rolled back."""
+    with brownie.reverts(f"ERC20InvalidReceiver: {brownie.ZERO_ADDRESS.lower()}"):
+        registry.mint(1, brownie.ZERO_ADDRESS, 1, REF, {"from": bank_a})
+    assert registry.issuer(1)["outstanding"] == 4_000_000
 
 
 def test_mint_to_frozen_reverts(registry, token, operator, bank_a, merchant):
@@ -438,6 +452,35 @@ def test_cross_issuer_redemption_moves_shortfall_to_claims(registry, token, bank
     assert registry.claimOf(2, 1) == 1_000_000
     assert tx.events["ClaimRecorded"][0].values() == [2, 1, 1_000_000]
     assert registry.totalOutstanding() == token.totalSupply() == 3_000_000
+
+
+def test_cross_issuer_redemption_skips_creditor_and_empty_issuers(
+    registry, token, operator, attestor, bank_a, alice
+):
+    """The shortfall is taken in registration order: the creditor itself and an issuer with nothing outstanding
+    are skipped, a debtor with less than the shortfall gives all it has, the next one the rest."""
+    registry.addIssuer("Trust Bank C", b"\3" * 32, bank_a, {"from": operator})  # 3: nothing outstanding
+    registry.addIssuer("Trust Bank D", b"\4" * 32, bank_a, {"from": operator})  # 4: mints 5,000,000
+    registry.setMintAllowance(4, 5_000_000, {"from": operator})
+    registry.attestReserve(4, 5_000_000, now(), {"from": attestor})
+    registry.mint(4, alice, 5_000_000, REF, {"from": bank_a})  # alice holds 7,000,000
+    token.approve(bank_a, 7_000_000, {"from": alice})
+    # A's own 4,000,000 + a 3,000,000 shortfall: 1 is the creditor, 2 gives its 2,000,000, 3 has none, 4 the rest
+    tx = registry.redeem(1, alice, 7_000_000, REF, {"from": bank_a})
+    assert [registry.issuer(i)["outstanding"] for i in (1, 2, 3, 4)] == [0, 0, 0, 4_000_000]
+    assert [e.values() for e in tx.events["ClaimRecorded"]] == [[1, 2, 2_000_000], [1, 4, 1_000_000]]
+    assert [registry.claimOf(1, debtor) for debtor in (2, 3, 4)] == [2_000_000, 0, 1_000_000]
+    assert registry.totalOutstanding() == token.totalSupply() == 4_000_000
+
+
+def test_redeem_above_total_outstanding_reverts_in_registry(registry, token, bank_a, alice):
+    """A redemption larger than all issuers' outstanding is refused by the registry's own guard (InvalidAmount)
+    before the token is called, and changes nothing."""
+    token.approve(bank_a, 2**256 - 1, {"from": alice})
+    with brownie.reverts("InvalidAmount: "):
+        registry.redeem(1, alice, 6_000_001, REF, {"from": bank_a})
+    assert [registry.issuer(i)["outstanding"] for i in (1, 2)] == [4_000_000, 2_000_000]
+    assert registry.claimOf(1, 2) == 0
 
 
 def test_settle_claim_reduces_claim(registry, token, operator, bank_b, alice, signer):

@@ -15,6 +15,7 @@ AUTH_BYTES = "address,address,uint256,uint256,uint256,bytes32,bytes"
 CANCEL_VRS = "address,bytes32,uint8,bytes32,bytes32"
 CANCEL_BYTES = "address,bytes32,bytes"
 NONCE = b"\x42" * 32
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +119,16 @@ def test_permit_wrong_signer_reverts(token, domain, signer, alice, bob):
         token.permit[PERMIT_VRS](alice, bob, 700, d, *sig.vrs, {"from": bob})
 
 
+def test_permit_malformed_signature_reverts(token, signer, bob):
+    """A signature that is not 65 bytes recovers nothing and an EOA has no ERC-1271 fallback:
+    ERC2612InvalidSigner(0, owner)."""
+    d = deadline()
+    zero = brownie.ZERO_ADDRESS.lower()
+    with brownie.reverts(f"ERC2612InvalidSigner: {zero}, {signer.address.lower()}"):
+        token.permit[PERMIT_BYTES](signer, bob, 700, d, b"\1" * 64, {"from": bob})
+    assert token.nonces(signer) == 0
+
+
 def test_permit_erc1271_owner(token, domain, signer, wallet, bob):
     d = deadline()
     sig = signing.sign_permit(signer.private_key, domain, wallet.address, bob.address, 900, 0, d)
@@ -189,6 +200,25 @@ def test_transfer_with_authorization_tampered_value_reverts(token, domain, signe
         token.transferWithAuthorization[AUTH_BYTES](*tampered, sig.packed, {"from": bob})
 
 
+def test_transfer_with_authorization_malformed_signature_reverts(token, domain, signer, bob, merchant):
+    """A signature that is not 65 bytes recovers nothing and an EOA has no ERC-1271 fallback: InvalidSignature."""
+    args, _ = _auth(domain, signer, merchant)
+    with brownie.reverts(f"InvalidSignature: {signer.address.lower()}"):
+        token.transferWithAuthorization[AUTH_BYTES](*args, b"\1" * 64, {"from": bob})
+    assert token.authorizationState(signer, NONCE) is False
+
+
+def test_transfer_with_authorization_high_s_signature_reverts(token, domain, signer, bob, merchant):
+    """The malleated twin (n - s, other v) of a valid signature is refused by ECDSA (high s) and an EOA has no
+    ERC-1271 fallback: InvalidSignature; the original signature still works afterwards."""
+    args, sig = _auth(domain, signer, merchant)
+    high_s = (SECP256K1_N - int.from_bytes(sig.s, "big")).to_bytes(32, "big")
+    with brownie.reverts(f"InvalidSignature: {signer.address.lower()}"):
+        token.transferWithAuthorization[AUTH_VRS](*args, 55 - sig.v, sig.r, high_s, {"from": bob})
+    token.transferWithAuthorization[AUTH_VRS](*args, *sig.vrs, {"from": bob})
+    assert token.balanceOf(merchant) == 500
+
+
 def test_transfer_with_authorization_applies_compliance(token, domain, signer, bob, merchant, operator):
     token.freeze(signer, {"from": operator})
     args, sig = _auth(domain, signer, merchant)
@@ -230,10 +260,12 @@ def test_receive_with_authorization_by_payee(token, domain, signer, merchant, fo
     assert token.balanceOf(merchant) == 500
 
 
-def test_receive_with_authorization_by_other_reverts(token, domain, signer, merchant, bob):
+@pytest.mark.parametrize("form", [AUTH_VRS, AUTH_BYTES])
+def test_receive_with_authorization_by_other_reverts(token, domain, signer, merchant, bob, form):
     args, sig = _auth(domain, signer, merchant, receive=True)
+    extra = [*sig.vrs] if form == AUTH_VRS else [sig.packed]
     with brownie.reverts(f"CallerNotPayee: {bob.address.lower()}, {merchant.address.lower()}"):
-        token.receiveWithAuthorization[AUTH_VRS](*args, *sig.vrs, {"from": bob})
+        token.receiveWithAuthorization[form](*args, *extra, {"from": bob})
 
 
 def test_transfer_signature_not_usable_as_receive(token, domain, signer, merchant):
