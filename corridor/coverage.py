@@ -135,8 +135,7 @@ def install_immutable_support() -> None:
 # ------------------------------------------------------------------------------------- the gate
 
 Location = tuple[str, int, int]  # source path, start and stop offsets
-# Where a branch went, independent of how the compiler laid it out: brownie records whether the JUMPI fell
-# through or jumped, and the build's coverage map says whether jumping means the condition held.
+# Where a branch went: its condition held, or failed (see _directions).
 HELD, FAILED = "held", "failed"
 
 
@@ -176,16 +175,12 @@ def _is_own(rel: str, root: Path) -> bool:
     return "testing" not in (root / rel).relative_to(root / "contracts").parts
 
 
-def _directions(color: str, jump: bool) -> set[str]:
-    """The ways a branch went, from brownie's highlight colour and the build's jump flag (the inverse of
-    brownie.test.output._branch_color: green both ways, red neither; yellow is "jumped only" where `jump`,
-    "fell through only" where not; orange the opposite)."""
-    if color == "green":
-        return {HELD, FAILED}
-    if color == "red":
-        return set()
-    jumped = (color == "yellow") == jump
-    return {HELD if jumped == jump else FAILED}
+def _directions(color: str) -> set[str]:
+    """The ways a branch went, from brownie's highlight colour (brownie.test.output._branch_color): green both
+    ways, red neither, yellow only held, orange only failed. brownie already folds the build's jump flag into
+    the colour (yellow is "jumped" where jumping means true, "fell through" where not), so a colour names the
+    same direction in every contract that compiles the branch."""
+    return {"green": {HELD, FAILED}, "yellow": {HELD}, "orange": {FAILED}}.get(color, set())
 
 
 def _marks(report: dict[str, Any], build: Path, name: str, root: Path) -> _Marks | None:
@@ -195,13 +190,7 @@ def _marks(report: dict[str, Any], build: Path, name: str, root: Path) -> _Marks
     branches = highlights.get("branches", {}).get(name)
     if statements is None or branches is None:
         return None
-    artifact = json.loads((build / f"{name}.json").read_text())
-    paths: dict[str, str] = artifact["allSourcePaths"]
-    jumps: dict[Location, bool] = {}
-    for path_id, fns in artifact["coverageMap"]["branches"].items():
-        for offsets in fns.values():
-            for start, stop, jump in offsets.values():
-                jumps[(paths[path_id], start, stop)] = bool(jump)
+    paths: dict[str, str] = json.loads((build / f"{name}.json").read_text())["allSourcePaths"]
     marks = _Marks({}, {})
     for path_id, entries in statements.items():
         rel = paths.get(path_id, "")
@@ -214,7 +203,7 @@ def _marks(report: dict[str, Any], build: Path, name: str, root: Path) -> _Marks
         if _is_own(rel, root):
             for start, stop, color, _ in entries:
                 loc = (rel, start, stop)
-                marks.branches.setdefault(loc, set()).update(_directions(color, jumps.get(loc, True)))
+                marks.branches.setdefault(loc, set()).update(_directions(color))
     return marks
 
 
@@ -242,15 +231,13 @@ def collect(
     return found
 
 
-def summarise(
-    report: dict[str, Any], build: Path, contracts: Iterable[str] = DEPLOYABLE, root: Path = ROOT
-) -> list[Coverage]:
-    """Per contract, statements and branches of the project's own code (inherited OpenZeppelin code is
-    covered by OpenZeppelin's suite and left out) from brownie's coverage.json, counted as `collect` says.
+def summarise(found: dict[str, _Marks | None]) -> list[Coverage]:
+    """Per contract of `collect`'s result, statements and branches of the project's own code (inherited
+    OpenZeppelin code is covered by OpenZeppelin's suite and left out).
     A branch counts twice (taken each way), as brownie's own percentage does. A contract brownie never
     traced counts as 0% (its total unknown, shown 0/0)."""
     rows = []
-    for name, marks in collect(report, build, contracts, root).items():
+    for name, marks in found.items():
         if marks is None:
             rows.append(Coverage(name, 0, 0, 0, 0, traced=False))
             continue
@@ -276,11 +263,9 @@ class Miss:
     source: str
 
 
-def missed(
-    report: dict[str, Any], build: Path, contracts: Iterable[str] = DEPLOYABLE, root: Path = ROOT
-) -> list[Miss]:
-    """What the gate's numbers leave out, as source locations: statements never run and branches not taken
-    both ways (counted as `collect` says). Sorted by contract, file and line."""
+def missed(found: dict[str, _Marks | None], root: Path = ROOT) -> list[Miss]:
+    """What the gate's numbers leave out of `collect`'s result, as source locations under `root`: statements
+    never run and branches not taken both ways. Sorted by contract, file and line."""
     misses: list[Miss] = []
     texts: dict[str, bytes] = {}
 
@@ -291,7 +276,7 @@ def missed(
         snippet = snippet if len(snippet) <= 72 else snippet[:69] + "..."
         misses.append(Miss(name, rel, text.count(b"\n", 0, start) + 1, kind, how, snippet))
 
-    for name, marks in collect(report, build, contracts, root).items():
+    for name, marks in found.items():
         if marks is None:
             continue
         for loc, hit in marks.statements.items():
@@ -329,10 +314,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         report = json.loads(args.report.read_text())
-        rows = summarise(report, args.build, DEPLOYABLE, ROOT)
+        found = collect(report, args.build, DEPLOYABLE, ROOT)
     except (OSError, ValueError, KeyError) as exc:
         print(f"coverage: cannot read {args.report} with {args.build}: {exc!r}", file=sys.stderr)
         return 2
+    rows = summarise(found)
     below = [r for r in rows if min(r.statement_pct, r.branch_pct) < args.min]
     print(
         table(
@@ -351,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     if args.missed:
-        for m in missed(report, args.build, DEPLOYABLE, ROOT):
+        for m in missed(found, ROOT):
             print(f"{m.contract:14} {m.path}:{m.line}: {m.kind} {m.how}: {m.source}")
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in rows], indent=2) + "\n")

@@ -3,7 +3,8 @@ sees it): what it stores, and every way it refuses."""
 
 import brownie
 import pytest
-from brownie import Contract
+
+from corridor.stablecoin.proxy import deploy_behind_proxy
 
 MAX = 2**256 - 1
 LIMITS = [(100_000, 500_000), (1_000_000, MAX), (MAX, MAX)]
@@ -13,9 +14,7 @@ ZERO = "0x" + "00" * 20
 @pytest.fixture
 def blank(admin, BridgeToken, ERC1967Proxy):
     """A BridgeToken proxy whose initializer has not run yet."""
-    implementation = BridgeToken.deploy({"from": admin})
-    proxy = ERC1967Proxy.deploy(implementation, b"", {"from": admin})
-    return Contract.from_abi("BridgeToken", proxy.address, BridgeToken.abi)
+    return deploy_behind_proxy(BridgeToken, ERC1967Proxy, admin, initializer=None)
 
 
 def test_initialize_stores_metadata_limits_and_bridge(blank, admin, bob):

@@ -3,26 +3,31 @@ with empty init data (so coverage sees them): what they store, and every way the
 
 import brownie
 import pytest
-from brownie import Contract
+
+from corridor.stablecoin.proxy import deploy_behind_proxy
 
 MAX = 2**256 - 1
 LIMITS = [(1_000_000, 3_000_000), (10_000_000, 50_000_000), (MAX, MAX)]
 
 
-def _blank(container, implementation, proxy_container, admin):
-    """A proxy of `implementation` whose initializer has not run yet."""
-    proxy = proxy_container.deploy(implementation, b"", {"from": admin})
-    return Contract.from_abi(container._name, proxy.address, container.abi)
-
-
 @pytest.fixture
 def blank_token(deployment, admin, JPYStablecoin, ERC1967Proxy):
-    return _blank(JPYStablecoin, deployment.token_implementation, ERC1967Proxy, admin)
+    """A JPYStablecoin proxy whose initializer has not run yet."""
+    return deploy_behind_proxy(
+        JPYStablecoin, ERC1967Proxy, admin, initializer=None, implementation=deployment.token_implementation
+    )
 
 
 @pytest.fixture
 def blank_registry(deployment, admin, IssuerRegistry, ERC1967Proxy):
-    return _blank(IssuerRegistry, deployment.registry_implementation, ERC1967Proxy, admin)
+    """An IssuerRegistry proxy whose initializer has not run yet."""
+    return deploy_behind_proxy(
+        IssuerRegistry,
+        ERC1967Proxy,
+        admin,
+        initializer=None,
+        implementation=deployment.registry_implementation,
+    )
 
 
 # ------------------------------------------------------------------ JPYStablecoin
