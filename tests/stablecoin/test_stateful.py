@@ -227,7 +227,11 @@ class StablecoinMachine:
     def rule_redeem(self, st_issuer, st_holder, st_big):
         """A holder redeems through an issuer; any shortfall of its outstanding becomes claims on the other."""
         holder = self.holders[st_holder]
-        if holder in self.frozen:
+        if st_big > sum(i["outstanding"] for i in self.issuers.values()):
+            # the registry takes the amount from the issuers' outstanding before the token burns: more than all
+            # of it (Σ outstanding == totalSupply) is refused there, before the token's frozen/balance checks
+            expected = "InvalidAmount"
+        elif holder in self.frozen:
             expected = "AccountFrozen"
         elif self.balance[holder] < st_big:
             expected = "ERC20InsufficientBalance"
