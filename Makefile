@@ -20,6 +20,9 @@ export PATH := $(ROOT)/node_modules/.bin:$(ROOT)/.venv/bin:$(PATH)
 export SOLCX_BINARY_PATH := $(ROOT)/.solcx
 export CORRIDOR_ROOT := $(ROOT)
 BROWNIE := $(ROOT)/.venv/bin/brownie
+# `brownie run` through tools/brownie_cli.py: brownie itself cannot import a script of a clone under a folder
+# with a dot in its name (~/src/github.com/…); see that file.
+BROWNIE_RUN := $(ROOT)/.venv/bin/python $(ROOT)/tools/brownie_cli.py run
 PYTEST_ARGS ?=
 
 .PHONY: all bootstrap compile test test-anvil test-ganache coverage demo console pay gas bench lint clean distclean
@@ -51,17 +54,17 @@ coverage: bootstrap
 	@tools/run-tests.sh coverage $(PYTEST_ARGS)
 
 demo: bootstrap
-	@cd $(PROFILE_DIR) && $(BROWNIE) run scripts/demo.py --network $(NETWORK)
+	@cd $(PROFILE_DIR) && $(BROWNIE_RUN) scripts/demo.py --network $(NETWORK)
 
 console: bootstrap
-	@cd $(PROFILE_DIR) && $(BROWNIE) run scripts/console.py --network $(NETWORK) --interactive
+	@cd $(PROFILE_DIR) && $(BROWNIE_RUN) scripts/console.py --network $(NETWORK) --interactive
 
 ## make pay ARGS="customer merchant 50000 INV-2026-0100 venue=rfq": one invoice against the deployed suite
 pay: bootstrap
-	@cd $(PROFILE_DIR) && $(BROWNIE) run scripts/pay.py main $(ARGS) --network $(NETWORK)
+	@cd $(PROFILE_DIR) && $(BROWNIE_RUN) scripts/pay.py main $(ARGS) --network $(NETWORK)
 
 gas: bootstrap
-	@$(BROWNIE) run scripts/gas.py --network development
+	@$(BROWNIE_RUN) scripts/gas.py --network development
 
 ## make bench: off-chain figures (demo, compile, test-suite time; driver throughput), medians.
 BENCH_ARGS ?= --runs 3 --test-runs 1

@@ -75,7 +75,11 @@ def main() -> None:
     for i in range(args.runs):
         print(f"… driver throughput: run {i + 1}/{args.runs}", flush=True)
         out = subprocess.run(
-            [brownie, "run", "scripts/driver_tps.py"], cwd=ROOT, env=ENV, capture_output=True, text=True
+            [sys.executable, str(ROOT / "tools" / "brownie_cli.py"), "run", "scripts/driver_tps.py"],
+            cwd=ROOT,
+            env=ENV,
+            capture_output=True,
+            text=True,
         )
         line = next((ln for ln in out.stdout.splitlines() if ln.startswith("TPS ")), None)
         if out.returncode != 0 or line is None:
