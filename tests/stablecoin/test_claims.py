@@ -42,8 +42,9 @@ def b_redeemed_for_a(registry, token, attestor, bank_b, alice, bob):
     assert token.totalSupply() == 2_000_000
 
 
-def test_debtor_cannot_mint_against_the_yen_it_owes(registry, token, operator, attestor, bank_a, bank_b, merchant,
-                                                    b_redeemed_for_a):
+def test_debtor_cannot_mint_against_the_yen_it_owes(
+    registry, token, operator, attestor, bank_a, bank_b, merchant, b_redeemed_for_a
+):
     """The finding's reproduction. Before the fix A minted 2,000,000 (reserve 4,000,000 − outstanding 2,000,000);
     after the settlement moved those yen to B, B minted them again: supply 6,000,000 against 4,000,000 of honest
     attestations. Now A has no headroom until it settles, and supply never exceeds the attested reserves."""
@@ -62,8 +63,9 @@ def test_debtor_cannot_mint_against_the_yen_it_owes(registry, token, operator, a
     assert token.totalSupply() == _reserves(registry) == 4_000_000
 
 
-def test_mint_headroom_is_reserve_net_of_claims_owed(registry, operator, attestor, bank_a, merchant,
-                                                     b_redeemed_for_a):
+def test_mint_headroom_is_reserve_net_of_claims_owed(
+    registry, operator, attestor, bank_a, merchant, b_redeemed_for_a
+):
     """Up to reserve − claims owed − outstanding exactly; a partial settlement frees exactly what it settles
     (the attestor has not seen the yen leave yet: the lag any payout has until the next attestation)."""
     _attest(registry, attestor, {1: 5_000_000})  # 1,000,000 more deposited at A
@@ -77,8 +79,9 @@ def test_mint_headroom_is_reserve_net_of_claims_owed(registry, operator, attesto
         registry.mint(1, merchant, 1, REF, {"from": bank_a})
 
 
-def test_claims_owed_is_the_sum_of_claims_on_the_issuer(registry, token, operator, attestor, bank_a, bank_b,
-                                                         alice, bob, signer):
+def test_claims_owed_is_the_sum_of_claims_on_the_issuer(
+    registry, token, operator, attestor, bank_a, bank_b, alice, bob, signer
+):
     """Recorded in `_takeFromOtherIssuers`, lowered by `settleClaim`, per debtor across creditors; the creditor's
     own claimsOwed is untouched by claims it holds."""
     registry.addIssuer("Trust Bank C", b"\3" * 32, bank_b, {"from": operator})

@@ -414,7 +414,7 @@ class StablecoinMachine:
         in the trust accounts. Before the fix a debtor minted against the yen it owed (the per-issuer form
         fails at once, the sum once the claim is settled and the creditor mints its yen again)."""
         covered = 0
-        for issuer_id, model in self.issuers.items():
+        for issuer_id in self.issuers:
             state = self.registry.issuer(issuer_id)
             assert state["reserve"] == self.trust[issuer_id]
             net = state["reserve"] - state["claimsOwed"] + self._due(issuer_id)

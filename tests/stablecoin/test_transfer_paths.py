@@ -89,7 +89,12 @@ def test_self_transfers_skip_limits_on_both_paths(twins, alice, bob):
     neither limit refuses it and today's counter is untouched; both give the same state and events."""
     fast, ref = twins
     for send in (fast.transfer, ref.transferChecked):
-        for value in (1_000 * 100, 1_000 * 100, 1_000 * 100, 2_000 * 100):  # 3 x the per-transfer max, then 2x it
+        for value in (
+            1_000 * 100,
+            1_000 * 100,
+            1_000 * 100,
+            2_000 * 100,
+        ):  # 3 x the per-transfer max, then 2x it
             tx = send(alice, value, {"from": alice})
             assert [e.values() for e in tx.events["Transfer"]] == [[alice, alice, value]]
         send(bob, 1, {"from": alice})
@@ -126,7 +131,9 @@ def test_self_transfer_failures_agree_on_both_paths(twins, admin, alice):
             t.transferChecked, alice, 5_000 * 100 + 1, {"from": alice}
         )
         t.freeze(alice, {"from": admin})
-    assert _run(fast.transfer, alice, 1, {"from": alice}) == _run(ref.transferChecked, alice, 1, {"from": alice})
+    assert _run(fast.transfer, alice, 1, {"from": alice}) == _run(
+        ref.transferChecked, alice, 1, {"from": alice}
+    )
     assert _run(ref.transferChecked, alice, 1, {"from": alice}) == f"AccountFrozen: {alice.address.lower()}"
 
 
