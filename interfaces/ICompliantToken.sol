@@ -11,7 +11,9 @@ import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.so
 /// transfer authorizations (EOA and ERC-1271 signers). Shared by the JPY stablecoin and the bridge tokens.
 /// @dev Tier 0 means "not verified". Tiers 1..3 are limited tiers whose limits the compliance officer sets;
 /// tier 4 (INSTITUTIONAL_TIER) has no per-transfer or daily limit: it is for regulated institutions and for
-/// contracts that must hold the token (AMM pools, RFQ venues, bridges).
+/// contracts that must hold the token (AMM pools, RFQ venues, bridges). Limits bound what leaves an account: a
+/// self-transfer (`from == to`) moves no value, so it is neither limited nor counted (it stays a valid ERC-20
+/// transfer with its Transfer event, and a spender's transferFrom(owner, owner, v) still spends the allowance).
 interface ICompliantToken is IERC20Metadata, IERC20Permit, IERC20Errors {
     /// @notice Limits of one tier in base units; type(uint256).max means "no limit".
     struct TierLimits {
@@ -179,7 +181,8 @@ interface ICompliantToken is IERC20Metadata, IERC20Permit, IERC20Errors {
     /// @notice KYC state of `account`: tier (0 = not verified), jurisdiction and frozen flag.
     function kycOf(address account) external view returns (uint8 tier, uint16 jurisdiction, bool frozen);
 
-    /// @notice Amount `account` has sent today (UTC day) that counts towards its daily limit.
+    /// @notice Amount `account` has sent today (UTC day) that counts towards its daily limit (self-transfers
+    /// excluded).
     function spentToday(address account) external view returns (uint256);
 
     /// @notice Limits of `tier` in base units (type(uint256).max = unlimited).

@@ -15,6 +15,9 @@ interface IIssuerRegistry {
         uint64 reserveAsOf;
         bool suspended;
         bool registered;
+        /// Σ claimOf(creditor, this issuer) over every creditor: yen it owes issuers that redeemed its supply, held
+        /// in its trust account until settled and subtracted from its reserve by the mint check.
+        uint256 claimsOwed;
     }
 
     // ---------------------------------------------------------------- errors
@@ -25,8 +28,10 @@ interface IIssuerRegistry {
     error InvalidTrustAccount();
     error TooManyIssuers(uint256 max);
     error IssuerHasOutstanding(uint32 issuerId, uint256 outstanding);
+    error IssuerOwesClaims(uint32 issuerId, uint256 claimsOwed);
     error MintAllowanceExceeded(uint32 issuerId, uint256 allowance, uint256 amount);
-    error ReserveExceeded(uint32 issuerId, uint256 outstanding, uint256 amount, uint256 reserve);
+    /// @notice outstanding + claimsOwed + amount > reserve.
+    error ReserveExceeded(uint32 issuerId, uint256 outstanding, uint256 claimsOwed, uint256 amount, uint256 reserve);
     error ReserveNotAttested(uint32 issuerId);
     error AttestationStale(uint32 issuerId, uint64 asOf, uint32 maxAge);
     error AttestationNotNewer(uint32 issuerId, uint64 asOf, uint64 latest);
@@ -77,7 +82,8 @@ interface IIssuerRegistry {
     /// @notice Registers an issuer and grants its issuer role to `operator`; returns the new id (1, 2, ...).
     function addIssuer(string calldata name, bytes32 trustAccountHash, address operator) external returns (uint32);
 
-    /// @notice Deregisters an issuer with no outstanding supply (its claims stay queryable).
+    /// @notice Deregisters an issuer with no outstanding supply and no unsettled claims on it (the claims it holds
+    /// on others stay queryable and settleable).
     function removeIssuer(uint32 issuerId) external;
 
     /// @notice Sets how much more `issuerId` may mint (decreases with every mint, as USDC's minter allowance).
@@ -107,14 +113,16 @@ interface IIssuerRegistry {
     ) external;
 
     // ---------------------------------------------------------------- supply
-    /// @notice Mints `amount` to `to` against `issuerId`'s allowance and fresh attested reserve (issuer role).
+    /// @notice Mints `amount` to `to` against `issuerId`'s allowance and fresh attested reserve, net of the claims
+    /// it owes: outstanding + claimsOwed + amount <= reserve (issuer role).
     function mint(uint32 issuerId, address to, uint256 amount, bytes32 depositReference) external;
 
     /// @notice Burns `amount` from `from` (the caller, or with `from`'s allowance to the caller) through
     /// `issuerId`; any amount beyond its outstanding is taken from other issuers' outstanding as claims.
     function redeem(uint32 issuerId, address from, uint256 amount, bytes32 redemptionReference) external;
 
-    /// @notice Records that `debtor` paid `creditor` `amount` of fiat off-chain against their claim.
+    /// @notice Records that `debtor` paid `creditor` `amount` of fiat off-chain against their claim; lowers the
+    /// debtor's claimsOwed (its next attestation shows the yen gone, the creditor's shows them arrived).
     function settleClaim(uint32 creditor, uint32 debtor, uint256 amount, bytes32 settlementReference) external;
 
     // ---------------------------------------------------------------- views

@@ -141,7 +141,9 @@ abstract contract CompliantToken is
     /// (the spender) must not be frozen: reverts with AccountFrozen(spender). The spender need not be verified
     /// (routers and venues spend without KYC). The frozen check reads the spender's account word only when the
     /// allowance's freeze epoch is stale ({_spendAllowance}). Finite allowances decrease by `value`; an infinite
-    /// one (type(uint256).max) does not. No Approval event (OpenZeppelin v5).
+    /// one (type(uint256).max) does not. No Approval event (OpenZeppelin v5). `transferFrom(owner, owner, value)`
+    /// spends the allowance like any transferFrom (as OpenZeppelin and USDC) but, being a self-transfer, not the
+    /// owner's limits.
     function transferFrom(address from, address to, uint256 value) external returns (bool) {
         _spendAllowance(from, msg.sender, value);
         _transfer(from, to, value);
@@ -665,7 +667,10 @@ abstract contract CompliantToken is
         if (fromWord.frozen()) revert AccountFrozen(from);
         uint256 fromBalance = fromWord.balance();
         if (fromBalance < value) revert ERC20InsufficientBalance(from, fromBalance, value);
-        if (tier != INSTITUTIONAL_TIER) fromWord = _applyLimits(from, fromWord, tier, config, value);
+        // A self-transfer moves no value: limits bound what leaves an account, so they neither apply to it nor count
+        // it (else three ¥1,000,000 self-transfers, or a spender's transferFrom(owner, owner, x), would use up
+        // the owner's day). Same rule as the fast path.
+        if (tier != INSTITUTIONAL_TIER && from != to) fromWord = _applyLimits(from, fromWord, tier, config, value);
         _setAccount(from, fromWord.debit(value));
 
         _credit(to, value);

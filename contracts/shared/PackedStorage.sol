@@ -203,7 +203,8 @@ library PackedStorage {
     /// (for `transfer`, whose only remaining work would be that return).
     /// @dev Hand-written in assembly for the gas goal (transfer <= 41,400 gas through the proxy). It accepts exactly
     /// what CompliantToken._transferChecked accepts: not paused, `to` non-zero, both accounts verified and not
-    /// frozen, balance >= value, and for tiers 1..3 the per-transfer and today's daily limit. Both paths are tested
+    /// frozen, balance >= value, and for tiers 1..3 the per-transfer and today's daily limit unless `from == to` (a
+    /// self-transfer moves no value, so it neither counts towards nor is refused by a limit). Both paths are tested
     /// to give the same state (tests/stablecoin/test_transfer_paths.py). The slots are passed as numbers (the
     /// accounts mapping's slot and the config word's slot) so that no storage pointer arithmetic runs on the hot path.
     function tryTransfer(uint256 accountsSlot, uint256 configSlot, address from, address to, uint256 value, bool endCall)
@@ -228,9 +229,11 @@ library PackedStorage {
                 and(lt(sub(fromMeta, 1), 0xff), lt(sub(shr(_TIER_SHIFT, toWord), 1), 0xff)),
                 iszero(or(and(config, PAUSED_BIT), gt(value, and(fromWord, _BALANCE_MASK))))
             ) {
-                // `exceeded` stays 0 for tier 4 (institutional; frozen was excluded above)
+                // `exceeded` stays 0 for tier 4 (institutional; frozen was excluded above) and for a self-transfer
+                // (from == to moves no value: neither limit applies, today's counter is not touched). The product is
+                // non-zero exactly when the tier is limited and xor(from, to) != 0.
                 let exceeded := 0
-                if lt(fromMeta, _INSTITUTIONAL_TIER) {
+                if mul(lt(fromMeta, _INSTITUTIONAL_TIER), xor(from, to)) {
                     // tier t's limits start at bit 16 + 72 (t - 1) = 72 t - 56
                     let packed := shr(sub(mul(fromMeta, _TIER_LIMITS_BITS), 56), config)
                     let unit := exp(10, and(shr(_DECIMALS_SHIFT, config), 0xff))

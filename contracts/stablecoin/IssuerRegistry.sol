@@ -15,10 +15,15 @@ import {IJPYStablecoin} from "../../interfaces/IJPYStablecoin.sol";
 /// @title IssuerRegistry
 /// @notice The issuers of the JPY stablecoin (Progmat-style: several trust banks issue one fungible coin).
 /// Each issuer has a mint allowance (spent by minting, topped up by the issuer admin), an outstanding-supply
-/// counter and a reserve attestation; a mint needs allowance, a fresh attestation and outstanding + amount <=
-/// reserve. Redemption works through any issuer: what exceeds its own outstanding is taken from the other issuers'
-/// outstanding (registration order) and recorded as claims creditor → debtor, settled off-chain in fiat.
-/// Invariant: Σ issuers' outstanding == token.totalSupply() (the registry is the token's only supply changer).
+/// counter, a reserve attestation and the total of the claims other issuers hold on it; a mint needs allowance, a
+/// fresh attestation and outstanding + claims owed + amount <= reserve. Redemption works through any issuer: what
+/// exceeds its own outstanding is taken from the other issuers' outstanding (registration order) and recorded as
+/// claims creditor → debtor, settled off-chain in fiat. The debtor's trust account still holds the yen of those
+/// claims but owes them to the creditor, which paid the holder: until {settleClaim} records the payment they are
+/// not the debtor's reserve, so its mint headroom is reserve − claims owed − outstanding.
+/// Invariants: Σ issuers' outstanding == token.totalSupply() (the registry is the token's only supply changer);
+/// with honest attestations, Σ outstanding <= Σ (reserve − claims owed + claims due) (tests/stablecoin/
+/// test_stateful.py).
 /// @dev Roles: DEFAULT_ADMIN (two-step, delayed), ISSUER_ADMIN (issuers, allowances, suspension, claims),
 /// ATTESTOR (reserve attestations), UPGRADER; per issuer `issuerRole(id)` (administered by ISSUER_ADMIN) mints
 /// and redeems through that issuer.
@@ -110,6 +115,8 @@ contract IssuerRegistry is
         IssuerRegistryStorage storage $ = _storage();
         Issuer storage i = _issuer(issuerId);
         if (i.outstanding != 0) revert IssuerHasOutstanding(issuerId, i.outstanding);
+        // Its claims owed live in the deleted record: settle them first (claims it holds stay in `claims`).
+        if (i.claimsOwed != 0) revert IssuerOwesClaims(issuerId, i.claimsOwed);
         delete $.issuers[issuerId];
         uint32[] storage ids = $.issuerIds;
         for (uint256 k; k < ids.length; ++k) {
@@ -186,7 +193,11 @@ contract IssuerRegistry is
         if (i.reserveAsOf == 0) revert ReserveNotAttested(issuerId);
         uint32 maxAge = _storage().maxAttestationAge;
         if (block.timestamp - i.reserveAsOf > maxAge) revert AttestationStale(issuerId, i.reserveAsOf, maxAge);
-        if (i.outstanding + amount > i.reserve) revert ReserveExceeded(issuerId, i.outstanding, amount, i.reserve);
+        // The yen of unsettled claims on this issuer sit in its trust account but belong to the creditors.
+        uint256 owed = i.claimsOwed;
+        if (i.outstanding + owed + amount > i.reserve) {
+            revert ReserveExceeded(issuerId, i.outstanding, owed, amount, i.reserve);
+        }
         // amount <= mintAllowance
         unchecked {
             i.mintAllowance -= amount;
@@ -220,13 +231,17 @@ contract IssuerRegistry is
         onlyRole(ISSUER_ADMIN_ROLE)
     {
         if (amount == 0) revert InvalidAmount();
-        mapping(uint32 => uint256) storage claims = _storage().claims[creditor];
+        IssuerRegistryStorage storage $ = _storage();
+        mapping(uint32 => uint256) storage claims = $.claims[creditor];
         uint256 claim = claims[debtor];
         if (amount > claim) revert ClaimExceeded(creditor, debtor, claim, amount);
         // amount <= claim
         unchecked {
             claims[debtor] = claim - amount;
         }
+        // claim <= claimsOwed (the sum of every claim on the debtor; a debtor is never removed while it owes):
+        // checked anyway, as a guard on that sum.
+        $.issuers[debtor].claimsOwed -= amount;
         emit ClaimSettled(creditor, debtor, amount, settlementReference);
     }
 
@@ -285,8 +300,8 @@ contract IssuerRegistry is
     // ================================================================ internals
 
     /// @dev Takes `shortfall` from the other issuers' outstanding in registration order, recording each part as a
-    /// claim of `creditor` on that issuer. Always completes: the burnt amount is at most totalSupply == Σ
-    /// outstanding (the token reverts the whole call otherwise).
+    /// claim of `creditor` on that issuer (and in the debtor's claimsOwed, which its mint check subtracts from its
+    /// reserve). Reverts with InvalidAmount when the other issuers' outstanding does not cover `shortfall`.
     function _takeFromOtherIssuers(uint32 creditor, uint256 shortfall) private {
         IssuerRegistryStorage storage $ = _storage();
         uint32[] storage ids = $.issuerIds;
@@ -302,9 +317,12 @@ contract IssuerRegistry is
                 shortfall -= take;
             }
             $.claims[creditor][debtor] += take;
+            d.claimsOwed += take;
             emit ClaimRecorded(creditor, debtor, take);
         }
-        // Unreachable while Σ outstanding == totalSupply; kept as a guard on the invariant.
+        // Reached when the redeemed amount exceeds Σ outstanding (== totalSupply): no holder has that much, and the
+        // registry refuses before the token would (tests/stablecoin/test_issuers.py::
+        // test_redeem_above_total_outstanding_reverts_in_registry).
         if (shortfall != 0) revert InvalidAmount();
     }
 

@@ -32,6 +32,13 @@ contract CompliantTokenHarness is CompliantToken {
         return true;
     }
 
+    /// @notice transferFrom through the Solidity reference path (allowance, then {_transferChecked}).
+    function transferFromChecked(address from, address to, uint256 amount) external returns (bool) {
+        _spendAllowance(from, msg.sender, amount);
+        _transferChecked(from, to, amount);
+        return true;
+    }
+
     /// @notice Test-only: sets the freeze epoch (to test its exhaustion without 2^24 freezes). Writes the config
     /// word at its ERC-7201 slot (member 2 of corridor.storage.CompliantToken) directly, so the production
     /// contract needs no setter. Can break the epoch invariants; only for the exhaustion and tag tests.

@@ -585,7 +585,7 @@ class CorridorMachine:
         else:
             if now - s["reserveAsOf"] > max_age - EDGE:
                 exp.add("AttestationStale", sure=False)
-            if s["outstanding"] + amount > s["reserve"]:
+            if s["outstanding"] + s["claimsOwed"] + amount > s["reserve"]:
                 exp.add("ReserveExceeded")
             elif w.jpy.paused():
                 exp.add("EnforcedPause")

@@ -133,3 +133,19 @@ def test_random_call_sequences_match_oz(pair, alice, bob, merchant, steps):
         else:
             _check(pair, "transferFrom", [other, people[(j + 1) % 3], amount], sender)
     _same_state(pair, people, absurd)
+
+
+def test_self_transfers_of_a_limited_sender_match_oz(pair, operator, alice, bob, merchant):
+    """ERC-20 allows self-transfers, and so does a limited (retail) sender here: they move no value, so the
+    limits neither refuse nor count them. Same outcome and events as OZ for transfer and for transferFrom(owner,
+    owner, x), which spends the allowance as OZ does."""
+    token, _ = pair
+    token.setKyc(alice, 1, 392, {"from": operator})  # retail: ¥1,000,000 per transfer, ¥3,000,000 a day
+    for _ in range(3):
+        _check(pair, "transfer", [alice, 2_000_000], alice)  # twice the per-transfer limit, 6x the day in all
+    _check(pair, "approve", [merchant, 5_000_000], alice)
+    for _ in range(2):
+        _check(pair, "transferFrom", [alice, alice, 2_000_000], merchant)
+    _check(pair, "transfer", [bob, 1_000_000], alice)
+    assert token.spentToday(alice) == 1_000_000
+    _same_state(pair, [alice, bob, merchant])

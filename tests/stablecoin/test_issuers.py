@@ -282,7 +282,7 @@ def test_mint_above_allowance_reverts(registry, operator, bank_a, merchant):
 
 
 def test_mint_above_reserve_reverts(registry, bank_a, merchant):
-    with brownie.reverts("ReserveExceeded: 1, 4000000, 46000001, 50000000"):
+    with brownie.reverts("ReserveExceeded: 1, 4000000, 0, 46000001, 50000000"):
         registry.mint(1, merchant, 46_000_001, REF, {"from": bank_a})
 
 

@@ -84,11 +84,57 @@ def test_fast_and_reference_paths_agree(
     assert fast.totalSupply() == ref.totalSupply()
 
 
-def test_self_transfer_counts_towards_daily_limit(twins, alice):
-    fast, _ = twins
-    fast.transfer(alice, 1_000 * 100, {"from": alice})
-    assert fast.spentToday(alice) == 1_000 * 100
-    assert fast.balanceOf(alice) == 5_000 * 100
+def test_self_transfers_skip_limits_on_both_paths(twins, alice, bob):
+    """A self-transfer moves no value: on the fast path (`transfer`) and the reference path (`transferChecked`)
+    neither limit refuses it and today's counter is untouched; both give the same state and events."""
+    fast, ref = twins
+    for send in (fast.transfer, ref.transferChecked):
+        for value in (
+            1_000 * 100,
+            1_000 * 100,
+            1_000 * 100,
+            2_000 * 100,
+        ):  # 3 x the per-transfer max, then 2x it
+            tx = send(alice, value, {"from": alice})
+            assert [e.values() for e in tx.events["Transfer"]] == [[alice, alice, value]]
+        send(bob, 1, {"from": alice})
+    for t in twins:
+        assert t.spentToday(alice) == 1
+        assert t.balanceOf(alice) == 5_000 * 100 - 1
+        assert t.balanceOf(bob) == 5_000 * 100 + 1
+
+
+def test_owner_to_owner_transfer_from_spends_the_allowance_not_the_limit_on_both_paths(twins, alice, bob):
+    """transferFrom(owner, owner, x): fast path (`transferFrom`) and reference path (`transferFromChecked`) both
+    spend the allowance and leave the owner's daily counter alone."""
+    fast, ref = twins
+    for t, send in ((fast, fast.transferFrom), (ref, ref.transferFromChecked)):
+        t.approve(bob, 4_000 * 100, {"from": alice})
+        for _ in range(4):
+            send(alice, alice, 1_000 * 100, {"from": bob})
+        assert t.allowance(alice, bob) == 0
+        assert t.spentToday(alice) == 0
+        assert t.balanceOf(alice) == 5_000 * 100
+    for send in (fast.transfer, ref.transferChecked):
+        for _ in range(3):
+            send(bob, 1_000 * 100, {"from": alice})  # the owner's whole day is still there
+    for t in twins:
+        assert t.spentToday(alice) == 3_000 * 100
+
+
+def test_self_transfer_failures_agree_on_both_paths(twins, admin, alice):
+    """The checks a self-transfer keeps (balance, freeze) give the same error on both paths."""
+    fast, ref = twins
+    for t in twins:
+        # fast path, then the reference path, on the same token
+        assert _run(t.transfer, alice, 5_000 * 100 + 1, {"from": alice}) == _run(
+            t.transferChecked, alice, 5_000 * 100 + 1, {"from": alice}
+        )
+        t.freeze(alice, {"from": admin})
+    assert _run(fast.transfer, alice, 1, {"from": alice}) == _run(
+        ref.transferChecked, alice, 1, {"from": alice}
+    )
+    assert _run(ref.transferChecked, alice, 1, {"from": alice}) == f"AccountFrozen: {alice.address.lower()}"
 
 
 def _erc7201(namespace: str) -> int:
