@@ -290,8 +290,18 @@ def test_deploy_on_live_network_records_everything_and_rerun_sends_nothing(live_
     assert "roles verified" in again.stdout
 
 
+# with config/live.example.yaml the deploy sends 128 transactions; the role handover is #76 to #128
 @pytest.mark.parametrize(
-    "kill_at", ["deploy.recorded:1", "deploy.sent:1", "deploy.recorded:9", "deploy.sent:7", "deploy.sent:25"]
+    "kill_at",
+    [
+        "deploy.recorded:1",
+        "deploy.sent:1",
+        "deploy.recorded:9",
+        "deploy.sent:7",
+        "deploy.sent:25",
+        "deploy.sent:90",  # in the handover: grants and renounces
+        "deploy.sent:127",  # the last default-admin transfer is not yet begun
+    ],
 )
 def test_deploy_killed_at_any_step_resumes_without_duplicates(live_chain, kill_at):
     w3, book = live_chain
@@ -303,6 +313,8 @@ def test_deploy_killed_at_any_step_resumes_without_duplicates(live_chain, kill_a
     # one transaction per recorded step: nothing was sent twice
     assert w3.eth.get_transaction_count(ANVIL_ADDRESS) == len(recorded["transactions"])
     assert all(t["status"] == "done" for t in recorded["transactions"])
+    assert len(recorded["transactions"]) == 128, "the handover was neither skipped nor repeated"
+    assert "roles verified" in resumed.stdout
     for name, entry in recorded["contracts"].items():
         assert w3.eth.get_code(entry["address"]), name
 
