@@ -125,13 +125,20 @@ def admin_delays(data: Mapping[str, Any], path: str) -> dict[str, int]:
     return delays
 
 
+def _is_zero(value: Any) -> bool:
+    return isinstance(value, str) and bool(_ADDRESS.match(value)) and int(value, 16) == 0
+
+
 def _check_roles_section(data: Mapping[str, Any], path: str) -> None:
+    parties = data.get("parties") or {}
+    if _is_zero(parties.get("admin")):
+        raise UserError(f"{path}: parties.admin: the zero address holds no role")
     roles = data.get("roles")
     if roles is None:
         return
     if not isinstance(roles, Mapping):
         raise UserError(f"{path}: roles must map contract names (or defaults) to {{role: holder}}")
-    party_names = set((data.get("parties") or {}).keys())
+    party_is_zero = {name: _is_zero(value) for name, value in parties.items()}
     for contract, spec in roles.items():
         known = ALL_ROLES if contract == "defaults" else CONTRACT_ROLES.get(contract)
         if known is None:
@@ -144,15 +151,18 @@ def _check_roles_section(data: Mapping[str, Any], path: str) -> None:
             where = f"{path}: roles.{contract}.{role}"
             if role not in known:
                 raise UserError(f"{where}: no such role here (one of {', '.join(sorted(known))})")
-            _check_holders(holders, role, party_names, where)
+            _check_holders(holders, role, party_is_zero, where)
 
 
-def _check_holders(holders: Any, role: str, party_names: set[str], where: str) -> None:
+def _check_holders(holders: Any, role: str, party_is_zero: Mapping[str, bool], where: str) -> None:
     if role == ADMIN and (isinstance(holders, list) or holders is None):
         raise UserError(f"{where}: the default admin is exactly one party or address")
     items = _as_list(holders)
     for item in items:
-        if isinstance(item, str) and (_ADDRESS.match(item) or item in party_names):
+        if _is_zero(item) or (isinstance(item, str) and party_is_zero.get(item)):
+            # beginDefaultAdminTransfer(0) would start renouncing the admin; granting 0 is a lost role
+            raise UserError(f"{where}: the zero address holds no role")
+        if isinstance(item, str) and (_ADDRESS.match(item) or item in party_is_zero):
             continue
         raise UserError(f"{where}: {item!r} is neither a party (parties:) nor a 0x address")
 

@@ -89,12 +89,23 @@ def test_development_settings_leave_every_role_on_the_deployer():
         ({"BakongBridge": {"guardian": "nobody_known"}}, "'nobody_known' is neither a party"),
         ({"BakongBridge": {"guardian": "0x1234"}}, "'0x1234' is neither a party"),
         ({"BakongBridge": {"guardian": 3}}, "3 is neither a party"),
+        ({"BakongBridge": {"guardian": "0x" + "00" * 20}}, "roles.BakongBridge.guardian: the zero address"),
+        ({"RfqVenue": {"admin": "0x" + "00" * 20}}, "roles.RfqVenue.admin: the zero address holds no role"),
         ({"RfqVenue": {"admin": ["admin", "ops_bot"]}}, "the default admin is exactly one party or address"),
         ({"RfqVenue": {"admin": None}}, "the default admin is exactly one party or address"),
     ],
 )
 def test_bad_roles_section_is_one_clear_line(roles, message):
     assert message in _refused(_settings(roles=roles))
+
+
+def test_zero_address_admin_party_is_refused():
+    data = _settings()
+    data["parties"] = {**data["parties"], "admin": "0x" + "00" * 20}
+    assert "parties.admin: the zero address holds no role" in _refused(data)
+    data["parties"] = {**data["parties"], "admin": ADMIN, "nobody": "0x" + "00" * 20}
+    data["roles"] = {"defaults": {"pauser": "nobody"}}
+    assert "roles.defaults.pauser: the zero address holds no role" in _refused(data)
 
 
 @pytest.mark.parametrize(
