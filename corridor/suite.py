@@ -5,6 +5,9 @@ console, the gas benchmark and the integration tests (so none of them wires anyt
 dependency order (stablecoin and bridge tokens first, then the exchange whose pools hold them, then
 the RFQ venue) and makes the contracts that hold tokens allowed holders of the compliant tokens.
 It is deterministic for given settings, so a `JournaledAccount` as `admin` makes it resumable.
+Last, it hands every role to its configured holder (`roles:` in the settings, `parties.admin` by
+default; corridor/deploy/roles.py): the deployer renounces what it is not configured for and begins
+the default-admin transfers the configured admin accepts after the delay (scripts/accept_admin.py).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from eth_utils import keccak
 
 from corridor.artifacts import ROOT
 from corridor.deploy import BookError, DeploymentBook, JournaledAccount
+from corridor.deploy.roles import PendingTransfer, Plan, address_of, check_roles, hand_over, role_plan
 from corridor.deploy.settings import deployer_account, load_settings, require_funds
 from corridor.stablecoin.deploy import JAPAN, TIER_INSTITUTIONAL  # contracts holding tokens: tier 4
 from corridor.ui import UserError
@@ -33,6 +37,7 @@ class Suite:
     exchange: Any
     rfq: Any
     contracts: dict[str, Any] = field(default_factory=dict)
+    roles: Plan = field(default_factory=dict)  # contract name -> role -> configured holders
 
 
 @dataclass
@@ -40,7 +45,8 @@ class DeployResult:
     suite: Suite
     book: DeploymentBook
     journal: JournaledAccount
-    role_problems: list[str]
+    role_problems: list[str]  # one line per wrong role (empty when every role is as configured)
+    pending_admin_transfers: list[PendingTransfer] = field(default_factory=list)
     root: Path = ROOT
 
 
@@ -144,37 +150,39 @@ def deploy_suite(project: Any, admin: Any, settings: dict[str, Any], accounts: A
         **{f"FXPool {sym}/USD": p for sym, p in exchange.pools.items()},
         "RfqVenue": rfq.venue,
     }
+    suite.roles = role_plan(settings, who, admin)
+    hand_over(suite.contracts, suite.roles, admin)
     return suite
 
 
-def verify_roles(suite: Suite, admin: Any, settings: dict[str, Any]) -> list[str]:
-    """The roles the suite depends on, checked on chain; returns the problems (empty when all hold)."""
-    problems: list[str] = []
-
-    def need(contract: Any, role_name: str, holder: Any, label: str) -> None:
-        role = getattr(contract, role_name)()
-        if not contract.hasRole(role, holder):
-            problems.append(f"{label}: {holder} lacks {role_name}")
-
-    token, registry = suite.stablecoin.token, suite.stablecoin.registry
-    for role in ("DEFAULT_ADMIN_ROLE", "COMPLIANCE_ROLE", "PAUSER_ROLE", "UPGRADER_ROLE", "RESCUER_ROLE"):
-        need(token, role, admin, "JPYStablecoin")
-    for role in ("DEFAULT_ADMIN_ROLE", "ISSUER_ADMIN_ROLE", "ATTESTOR_ROLE"):
-        need(registry, role, admin, "IssuerRegistry")
-    bridge = suite.bridge.bridge
-    for role in ("DEFAULT_ADMIN_ROLE", "PAUSER_ROLE", "GUARDIAN_ROLE"):
-        need(bridge, role, admin, "BakongBridge")
-    for name, contract in suite.contracts.items():
-        if name in ("bUSD", "bKHR"):
-            need(contract, "COMPLIANCE_ROLE", admin, name)
-    need(suite.rfq.venue, "MAKER_MANAGER_ROLE", admin, "RfqVenue")
+def verify_roles(
+    suite: Suite, deployer: Any, settings: dict[str, Any], web3: Any, from_block: int, accounts: Any
+) -> tuple[list[str], list[PendingTransfer]]:
+    """Checks on chain that every role of every contract is held by exactly its configured holders
+    (the deployer by nothing it is not configured for; a default admin still on the deployer only
+    with a transfer to the configured admin pending), each issuer's role by its operator, the
+    validator set and the pools' KYC; returns (one line per problem, the pending admin transfers)."""
+    who = parties(settings, accounts)
+    registry = suite.stablecoin.registry
+    issuer_roles = {
+        "0x" + bytes(registry.issuerRole(suite.stablecoin.issuer_ids[spec["name"]])).hex(): (
+            address_of(who[spec["operator"]]),
+        )
+        for spec in settings["stablecoin"].get("issuers", [])
+    }
+    plan = role_plan(settings, who, deployer)
+    report = check_roles(
+        suite.contracts, plan, deployer, web3, from_block, extra={"IssuerRegistry": issuer_roles}
+    )
+    problems = report.problems
+    bridge, token = suite.bridge.bridge, suite.stablecoin.token
     validators = {v.lower() for v in validator_addresses(settings)}
     onchain = {str(v).lower() for v in bridge.validators()}
     if onchain != validators:
         problems.append("BakongBridge: validator set differs from the settings")
     held = [c for c in (suite.exchange.pools.values()) if token.kycOf(c)[0] != TIER_INSTITUTIONAL]
     problems.extend(f"pool {c.address} is not an allowed holder of JPYS" for c in held)
-    return problems
+    return problems, report.pending
 
 
 def _book_for(
@@ -202,8 +210,9 @@ def deploy_from_brownie(
     development = CONFIG.network_type == "development"
     settings = load_settings(network, development)
     account = deployer_account(accounts, development)
-    # the whole suite takes about 41.2M gas (make demo prints it); refuse to start what cannot finish
-    require_funds(web3, account, int(settings.get("deploy_gas_estimate", 45_000_000)))
+    # the whole suite takes about 41.5M gas (make demo prints it), 43.8M with the role handover of
+    # config/live.example.yaml (53 transactions); refuse to start what cannot finish
+    require_funds(web3, account, int(settings.get("deploy_gas_estimate", 48_000_000)))
     try:
         book = _book_for(network, web3.eth.chain_id, account.address, development, book_dir)
         first = next((t for t in book.txs if t.address), None)
@@ -233,6 +242,8 @@ def deploy_from_brownie(
         name: {"contract": c._name, "address": c.address} for name, c in suite.contracts.items()
     }
     book.save()
+    from_block = book.txs[0].block if book.txs else 0
+    problems, pending = verify_roles(suite, account, settings, web3, from_block, accounts)
     return DeployResult(
-        suite=suite, book=book, journal=journal, role_problems=verify_roles(suite, account, settings)
+        suite=suite, book=book, journal=journal, role_problems=problems, pending_admin_transfers=pending
     )

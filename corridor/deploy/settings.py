@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from corridor.artifacts import ROOT
+from corridor.deploy.roles import check_settings
 from corridor.ui import UserError
 
 CONFIG_DIR = ROOT / "config"
@@ -52,35 +53,37 @@ def load_settings(network: str, development: bool) -> dict[str, Any]:
         raise UserError(f"{path} lacks the section(s) {', '.join(missing)} (see config/development.yaml)")
     data.setdefault("required_confs", 1)
     data["_path"] = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    check_settings(data, data["_path"], development)
     return data
 
 
-def deployer_account(accounts: Any, development: bool) -> Any:
-    """The deploying account (see the module docstring); one clear error when none can be had."""
-    keystore = os.environ.get("DEPLOYER_KEYSTORE")
+def deployer_account(accounts: Any, development: bool, prefix: str = "DEPLOYER") -> Any:
+    """The deploying account (see the module docstring); one clear error when none can be had.
+    `prefix` reads another signer from the same variables (`ADMIN_KEYSTORE`, `ADMIN_PRIVATE_KEY`, ...)."""
+    keystore = os.environ.get(f"{prefix}_KEYSTORE")
     if keystore:
         if keystore not in accounts.load():
             raise UserError(
                 f"keystore '{keystore}' not found: list them with `brownie accounts list`, "
                 "add one with `brownie accounts new <id>`"
             )
-        password = os.environ.get("DEPLOYER_PASSWORD")
+        password = os.environ.get(f"{prefix}_PASSWORD")
         try:
             return accounts.load(keystore, password=password) if password else accounts.load(keystore)
         except ValueError as exc:
             raise UserError(f"keystore '{keystore}' could not be unlocked: {exc}") from exc
-    key = os.environ.get("DEPLOYER_PRIVATE_KEY")
+    key = os.environ.get(f"{prefix}_PRIVATE_KEY")
     if key:
         try:
             return accounts.add(key)
         except Exception as exc:  # brownie raises several types for malformed keys
             raise UserError(
-                f"DEPLOYER_PRIVATE_KEY is not a valid private key ({type(exc).__name__})"
+                f"{prefix}_PRIVATE_KEY is not a valid private key ({type(exc).__name__})"
             ) from exc
     if development and len(accounts) > 0:
         return accounts[0]
     raise UserError(
-        "no deployer account: set DEPLOYER_KEYSTORE (brownie keystore id) or DEPLOYER_PRIVATE_KEY"
+        f"no {prefix.lower()} account: set {prefix}_KEYSTORE (brownie keystore id) or {prefix}_PRIVATE_KEY"
     )
 
 

@@ -15,7 +15,9 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from eth_account import Account
+from eth_utils import keccak, to_checksum_address
 from web3 import HTTPProvider, Web3
 
 from corridor.artifacts import ROOT
@@ -25,6 +27,10 @@ NETWORK = "corridor-live-test"
 ANVIL_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 ANVIL_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 BROWNIE = str(ROOT / ".venv" / "bin" / "brownie")
+# anvil's second default account: the configured admin in the role tests (it accepts the admin transfers)
+ADMIN_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
+ADMIN_ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+EXAMPLE = ROOT / "config" / "live.example.yaml"
 
 
 def _free_port() -> int:
@@ -72,7 +78,7 @@ def _deploy(kill_at: str | None = None, extra_env: dict | None = None) -> subpro
         **os.environ,
         "DEPLOYER_PRIVATE_KEY": ANVIL_KEY,
         "SOLCX_BINARY_PATH": str(ROOT / ".solcx"),
-        "CORRIDOR_SETTINGS": str(ROOT / "config" / "live.example.yaml"),
+        "CORRIDOR_SETTINGS": str(EXAMPLE),
     }
     env.pop("CORRIDOR_KILL_AT", None)
     if kill_at:
@@ -90,6 +96,178 @@ def _deploy(kill_at: str | None = None, extra_env: dict | None = None) -> subpro
 
 def _book(path: Path) -> dict:
     return json.loads(path.read_text())
+
+
+def _accept(extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "ADMIN_PRIVATE_KEY": ADMIN_KEY, "SOLCX_BINARY_PATH": str(ROOT / ".solcx")}
+    env.update(extra_env or {})
+    return subprocess.run(
+        [BROWNIE, "run", "scripts/accept_admin.py", "--network", NETWORK],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def _settings_file(tmp_path: Path, **changes) -> Path:
+    """A copy of config/live.example.yaml with `changes` applied ("a.b": value sets settings[a][b])."""
+    settings = yaml.safe_load(EXAMPLE.read_text())
+    for dotted, value in changes.items():
+        *parents, key = dotted.split(".")
+        node = settings
+        for parent in parents:
+            node = node[parent]
+        node[key] = value
+    path = tmp_path / "live.yaml"
+    path.write_text(yaml.safe_dump(settings, sort_keys=False))
+    return path
+
+
+# Roles as config/live.example.yaml assigns them (written out here, not computed by the code under test).
+ROLES = {
+    "JPYStablecoin": ("compliance", "pauser", "upgrader", "rescuer"),
+    "IssuerRegistry": ("issuer_admin", "attestor", "upgrader"),
+    "BakongBridge": ("pauser", "guardian"),
+    "bUSD": ("compliance", "pauser", "upgrader", "rescuer"),
+    "bKHR": ("compliance", "pauser", "upgrader", "rescuer"),
+    "FXRouter": (),
+    "FXFeed JPY/USD": ("reporter", "market_hours"),
+    "FXFeed KHR/USD": ("reporter", "market_hours"),
+    "FXPool JPY/USD": ("guardian",),
+    "FXPool KHR/USD": ("guardian",),
+    "RfqVenue": ("maker_manager", "pauser"),
+}
+HOLDER = {
+    "compliance": "compliance_desk",
+    "pauser": "ops_bot",
+    "market_hours": "ops_bot",
+    "guardian": "guardian",
+    "reporter": "reporter",
+}
+ACCESS_ABI = [
+    {
+        "type": "function",
+        "name": "hasRole",
+        "stateMutability": "view",
+        "inputs": [{"name": "role", "type": "bytes32"}, {"name": "account", "type": "address"}],
+        "outputs": [{"name": "", "type": "bool"}],
+    },
+    {
+        "type": "function",
+        "name": "grantRole",
+        "stateMutability": "nonpayable",
+        "inputs": [{"name": "role", "type": "bytes32"}, {"name": "account", "type": "address"}],
+        "outputs": [],
+    },
+    {
+        "type": "function",
+        "name": "defaultAdmin",
+        "stateMutability": "view",
+        "inputs": [],
+        "outputs": [{"name": "", "type": "address"}],
+    },
+    {
+        "type": "function",
+        "name": "pendingDefaultAdmin",
+        "stateMutability": "view",
+        "inputs": [],
+        "outputs": [{"name": "newAdmin", "type": "address"}, {"name": "schedule", "type": "uint48"}],
+    },
+]
+
+
+def _role_id(role: str) -> bytes:
+    return keccak(text=f"{role.upper()}_ROLE")
+
+
+def _expected_holder(parties: dict, contract: str, role: str) -> str | None:
+    if contract in ("bUSD", "bKHR") and role in ("upgrader", "rescuer"):
+        return None  # nobody: the admin grants them for an upgrade or a rescue
+    if contract == "IssuerRegistry" and role == "attestor":
+        return parties["auditor"]
+    return parties[HOLDER.get(role, "admin")]
+
+
+def _access(w3: Web3, book: Path) -> dict:
+    return {
+        name: w3.eth.contract(address=entry["address"], abi=ACCESS_ABI)
+        for name, entry in _book(book)["contracts"].items()
+    }
+
+
+def test_live_deploy_hands_every_role_to_its_configured_holder(live_chain, tmp_path):
+    """Finding 8: the deployer keeps no role; each is held by its configured holder, the default-admin
+    transfers point at the configured admin, who accepts them after the delay; a wrong role fails."""
+    w3, book = live_chain
+    settings = _settings_file(tmp_path, **{"parties.admin": ADMIN_ADDRESS})
+    parties = {k: to_checksum_address(v) for k, v in yaml.safe_load(settings.read_text())["parties"].items()}
+    first = _deploy(extra_env={"CORRIDOR_SETTINGS": str(settings)})
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    contracts = _access(w3, book)
+    assert set(contracts) == set(ROLES)
+    begun = w3.eth.get_block("latest")["timestamp"]
+    for name, contract in contracts.items():
+        for role in ROLES[name]:
+            assert not contract.functions.hasRole(_role_id(role), ANVIL_ADDRESS).call(), (name, role)
+            holder = _expected_holder(parties, name, role)
+            if holder is not None:
+                assert contract.functions.hasRole(_role_id(role), holder).call(), (name, role)
+        assert contract.functions.defaultAdmin().call() == ANVIL_ADDRESS  # until the admin accepts
+        new_admin, schedule = contract.functions.pendingDefaultAdmin().call()
+        assert new_admin == ADMIN_ADDRESS, name
+        assert begun < schedule <= begun + 172_800, name
+    assert "roles verified" in first.stdout
+    assert "Default-admin transfers pending" in first.stdout
+    assert "scripts/accept_admin.py --network corridor-live-test" in first.stdout
+
+    early = _accept()
+    assert early.returncode == 0, early.stdout + early.stderr
+    assert "0 accepted, 11 waiting" in early.stdout
+    w3.provider.make_request("evm_increaseTime", [172_801])
+    w3.provider.make_request("evm_mine", [])
+    accepted = _accept()
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert "11 accepted, 0 waiting" in accepted.stdout
+    for name, contract in contracts.items():
+        assert contract.functions.defaultAdmin().call() == ADMIN_ADDRESS, name
+        assert contract.functions.pendingDefaultAdmin().call()[0] == "0x" + "00" * 20, name
+        assert not contract.functions.hasRole(b"\0" * 32, ANVIL_ADDRESS).call(), name
+
+    nonce = w3.eth.get_transaction_count(ANVIL_ADDRESS)
+    again = _deploy(extra_env={"CORRIDOR_SETTINGS": str(settings)})
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "roles verified" in again.stdout and "transfers pending" not in again.stdout
+    assert w3.eth.get_transaction_count(ANVIL_ADDRESS) == nonce
+
+    # the admin hands a role back to the deploy key: the check fails, naming it
+    contracts["JPYStablecoin"].functions.grantRole(_role_id("pauser"), ANVIL_ADDRESS).transact(
+        {"from": ADMIN_ADDRESS}
+    )
+    wrong = _deploy(extra_env={"CORRIDOR_SETTINGS": str(settings)})
+    assert wrong.returncode == 1
+    assert (
+        f"role: JPYStablecoin PAUSER_ROLE: held by {parties['ops_bot']}, {ANVIL_ADDRESS} (deployer); "
+        f"configured: {parties['ops_bot']}\n"
+    ) in wrong.stderr
+    assert "role check failed: 1 role(s) not as configured" in wrong.stderr
+
+
+def test_zero_admin_delay_is_refused_on_a_live_network(live_chain, tmp_path):
+    settings = _settings_file(tmp_path, **{"bridge.admin_delay": 0})
+    result = _deploy(extra_env={"CORRIDOR_SETTINGS": str(settings)})
+    assert result.returncode != 0
+    assert "admin_delay is 0 for bridge on a live network" in result.stderr
+    assert "allow_zero_admin_delay: true" in result.stderr
+    assert not live_chain[1].exists(), "nothing half-written"
+
+
+def test_accept_without_a_deployment_is_one_clear_line(live_chain):
+    result = _accept()
+    assert result.returncode != 0
+    assert "no deployment book deployments/corridor-live-test.json" in result.stderr
 
 
 def test_deploy_on_live_network_records_everything_and_rerun_sends_nothing(live_chain):
@@ -112,8 +290,18 @@ def test_deploy_on_live_network_records_everything_and_rerun_sends_nothing(live_
     assert "roles verified" in again.stdout
 
 
+# with config/live.example.yaml the deploy sends 128 transactions; the role handover is #76 to #128
 @pytest.mark.parametrize(
-    "kill_at", ["deploy.recorded:1", "deploy.sent:1", "deploy.recorded:9", "deploy.sent:7", "deploy.sent:25"]
+    "kill_at",
+    [
+        "deploy.recorded:1",
+        "deploy.sent:1",
+        "deploy.recorded:9",
+        "deploy.sent:7",
+        "deploy.sent:25",
+        "deploy.sent:90",  # in the handover: grants and renounces
+        "deploy.sent:127",  # the last default-admin transfer is not yet begun
+    ],
 )
 def test_deploy_killed_at_any_step_resumes_without_duplicates(live_chain, kill_at):
     w3, book = live_chain
@@ -125,6 +313,8 @@ def test_deploy_killed_at_any_step_resumes_without_duplicates(live_chain, kill_a
     # one transaction per recorded step: nothing was sent twice
     assert w3.eth.get_transaction_count(ANVIL_ADDRESS) == len(recorded["transactions"])
     assert all(t["status"] == "done" for t in recorded["transactions"])
+    assert len(recorded["transactions"]) == 128, "the handover was neither skipped nor repeated"
+    assert "roles verified" in resumed.stdout
     for name, entry in recorded["contracts"].items():
         assert w3.eth.get_code(entry["address"]), name
 
