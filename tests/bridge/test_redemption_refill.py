@@ -139,7 +139,9 @@ def test_reject_refunds_escrow_less_fee(signers, bridge, busd, holders, relayer,
     assert busd.balanceOf(alice) == 5 * HUNDRED - fee
 
 
-def test_fee_raised_above_escrow_takes_at_most_the_escrow(signers, bridge, busd, admin, holders, relayer, fee):
+def test_fee_raised_above_escrow_takes_at_most_the_escrow(
+    signers, bridge, busd, admin, holders, relayer, fee
+):
     alice, _ = holders
     rid = bridge.redeem(USD, 30, GHOST, {"from": alice}).return_value
     bridge.setRejectionFee(USD, 50, {"from": admin})
