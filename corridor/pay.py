@@ -141,13 +141,13 @@ def parse_request(args: Sequence[str]) -> PayRequest:
 
 
 def _bakong_account(account_id: str) -> str:
-    from corridor.bridge.attest import bakong_account_id_valid
+    """`account_id` if `BakongBridge.redeem` accepts it (the rule: corridor.bridge.khqr.validate_account_id)."""
+    from corridor.bridge.khqr import InvalidAccountId, validate_account_id
 
-    if not bakong_account_id_valid(account_id):
-        raise UserError(
-            f"invalid Bakong account id '{account_id}' (expected name@bank, at most 32 bytes, one '@')"
-        )
-    return account_id
+    try:
+        return validate_account_id(account_id)
+    except InvalidAccountId as exc:
+        raise UserError(str(exc)) from None
 
 
 # ------------------------------------------------------------------ the deployment
@@ -609,11 +609,15 @@ class InvoicePayment:
     def redeem(self, result: PaymentResult) -> None:
         req, bridge = self.request, self.deployed.bridge
         leftover = self.token_in.balanceOf(self.payer)
-        if leftover == 0:
-            self.log.add(req.payer, f"nothing left to redeem to {req.redeem_to}", None, "")
+        currency = CURRENCIES[req.currency]
+        fee = bridge.rejectionFeeOf(currency)[0]
+        if leftover <= fee:
+            # the bridge refuses a redemption not above its rejection fee (AmountNotAboveRejectionFee)
+            left = f"only {self._amount(leftover)} {self.symbol_in} left" if leftover else "nothing left"
+            self.log.add(req.payer, f"{left} to redeem to {req.redeem_to}", None, "")
             return
         self.token_in.approve(bridge, leftover, {"from": self.payer})
-        tx = bridge.redeem(CURRENCIES[req.currency], leftover, req.redeem_to, {"from": self.payer})
+        tx = bridge.redeem(currency, leftover, req.redeem_to, {"from": self.payer})
         result.redemption_tx, result.redeemed = tx.txid, leftover
         self.log.add(
             req.payer,

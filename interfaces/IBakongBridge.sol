@@ -109,6 +109,19 @@ interface IBakongBridge {
         bytes32 bakongAccountId;
     }
 
+    /// @notice Which rule of the Bakong account-id format (name, at sign, bank) an id breaks, checked in this
+    /// order: length (3..32 bytes), then byte by byte (only `a-z 0-9 _ . -` and a single at sign), then the at
+    /// sign itself (present, not first, not last). Mirrored by corridor/bridge/khqr.py `AccountIdFault`.
+    enum BakongAccountIdFault {
+        TooShort,
+        TooLong,
+        ForbiddenByte,
+        SecondAtSign,
+        NoAtSign,
+        EmptyName,
+        EmptyBank
+    }
+
     /// @notice A large mint waiting in the queue.
     struct QueuedMint {
         address recipient;
@@ -166,10 +179,16 @@ interface IBakongBridge {
     );
     /// @notice Redemption paid out on Bakong in `payoutTxHash`; its escrow was burned.
     event RedemptionFinalized(uint256 indexed redemptionId, bytes32 indexed payoutTxHash, uint256 amount);
-    /// @notice Validators refused the redemption; its escrow went back to the holder.
-    event RedemptionRejected(uint256 indexed redemptionId, bytes32 reason, uint256 amount);
-    /// @notice The holder took back the escrow of a redemption that timed out.
+    /// @notice Validators refused the redemption: its escrow `amount` went back to the holder less `fee`, which
+    /// the bridge keeps (`rejectionFeeOf`), and `amount` went back to the outbound bucket.
+    event RedemptionRejected(uint256 indexed redemptionId, bytes32 reason, uint256 amount, uint256 fee);
+    /// @notice The holder took back the escrow of a redemption that timed out (it went back to the outbound
+    /// bucket too).
     event RedemptionReclaimed(uint256 indexed redemptionId, uint256 amount);
+    /// @notice The fee kept from each rejected redemption of `currency` is now `fee` (token units).
+    event RejectionFeeUpdated(uint16 indexed currency, uint256 fee);
+    /// @notice The admin sent the rejection fees kept for `currency` (`amount`) to `to`.
+    event RejectionFeesCollected(uint16 indexed currency, address indexed to, uint256 amount);
 
     // ------------------------------------------------------------------ errors
 
@@ -240,8 +259,14 @@ interface IBakongBridge {
     error ObservationNotNewer(uint64 asOf, uint64 latest);
     /// @notice A balance observation dated `asOf` is already older than the staleness bound.
     error ObservationTooOld(uint64 asOf);
-    /// @notice The Bakong account id must be `name@bank`: at most 32 bytes, exactly one '@', both parts non-empty.
-    error InvalidBakongAccountId(string bakongAccountId);
+    /// @notice The Bakong account id breaks rule `fault` at byte `index` (for TooShort, TooLong and NoAtSign:
+    /// `index` is the id's length). A valid id is a name and a bank joined by one at sign (0x40), 3..32 bytes
+    /// in all, every other byte one of `a-z 0-9 _ . -`, neither part empty.
+    error InvalidBakongAccountId(BakongAccountIdFault fault, uint256 index);
+    /// @notice A redemption must be larger than the rejection fee of its currency (`fee`).
+    error AmountNotAboveRejectionFee(uint256 amount, uint256 fee);
+    /// @notice The rejection fee must stay below the per-message cap (`maxPerMessage`).
+    error RejectionFeeTooHigh(uint256 fee, uint256 maxPerMessage);
     /// @notice Redemption `redemptionId` is not pending (it is `status`).
     error RedemptionNotPending(uint256 redemptionId, RedemptionStatus status);
     /// @notice Redemption `redemptionId` can only be reclaimed after `deadline`.
@@ -269,12 +294,16 @@ interface IBakongBridge {
     /// @notice Burns the escrow of a redemption that validators paid out on Bakong.
     function finalizeRedemption(RedemptionFinalization calldata finalization, bytes calldata signatures) external;
 
-    /// @notice Returns the escrow of a redemption that validators refused to pay out.
+    /// @notice Returns the escrow of a redemption that validators refused to pay out, less the rejection fee
+    /// in force (at most the escrow), and gives the escrow back to the outbound bucket (capped at capacity).
     function rejectRedemption(RedemptionRejection calldata rejection, bytes calldata signatures) external;
 
     // ------------------------------------------------------------------ holders
 
     /// @notice Escrows `amount` of `currency` (needs an allowance) to be paid out to `bakongAccountId`.
+    /// @param currency ISO 4217 numeric code of the bridged currency.
+    /// @param amount Token units; above the currency's rejection fee, at most its per-message cap.
+    /// @param bakongAccountId Name, at sign, bank: 3..32 bytes of `a-z 0-9 _ . -` and one at sign inside.
     /// @return redemptionId The id validators finalize or reject.
     function redeem(uint16 currency, uint256 amount, string calldata bakongAccountId)
         external
@@ -291,7 +320,8 @@ interface IBakongBridge {
         bytes32 s
     ) external returns (uint256 redemptionId);
 
-    /// @notice Gives the holder back the escrow of a redemption still pending after its deadline.
+    /// @notice Gives the holder back the escrow of a redemption still pending after its deadline (no fee; the
+    /// escrow goes back to the outbound bucket, capped at capacity).
     function reclaim(uint256 redemptionId) external;
 
     // ------------------------------------------------------------------ roles
@@ -317,8 +347,18 @@ interface IBakongBridge {
     /// @notice Admin: bridges `currency` through `token`, which must already name this bridge as its `bridge()`.
     function addCurrency(uint16 currency, address token, CurrencyLimits calldata limits) external;
 
-    /// @notice Admin: changes the limits of `currency`.
+    /// @notice Admin: changes the limits of `currency` (its cap must stay above its rejection fee).
     function setCurrencyLimits(uint16 currency, CurrencyLimits calldata limits) external;
+
+    /// @notice Admin: sets the fee the bridge keeps from each rejected redemption of `currency`.
+    /// @param currency A bridged currency.
+    /// @param fee Token units, below the per-message cap; 0 disables the fee. Every redemption must be larger.
+    function setRejectionFee(uint16 currency, uint64 fee) external;
+
+    /// @notice Admin: sends every rejection fee kept for `currency` to `to`.
+    /// @param currency A bridged currency.
+    /// @param to Non-zero recipient (a holder the token lets receive).
+    function collectRejectionFees(uint16 currency, address to) external;
 
     // ------------------------------------------------------------------ views
 
@@ -351,6 +391,9 @@ interface IBakongBridge {
 
     /// @notice Whether minting of `currency` is stopped by a reconciliation break.
     function mintingStopped(uint16 currency) external view returns (bool);
+
+    /// @notice The fee kept from each rejected redemption of `currency`, and the fees kept so far (uncollected).
+    function rejectionFeeOf(uint16 currency) external view returns (uint256 fee, uint256 collectable);
 
     /// @notice What the inbound (mint) bucket of `currency` holds now.
     function inboundAvailable(uint16 currency) external view returns (uint256);

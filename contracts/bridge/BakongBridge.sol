@@ -37,6 +37,10 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
     /// @notice Upper bound on the validator set (keeps rotation and verification gas bounded).
     uint256 public constant MAX_VALIDATORS = 32;
 
+    /// @dev Bit `c` is set for every byte `c` a Bakong account id may hold besides its at sign: `a-z 0-9 _ . -`.
+    uint256 private constant _ACCOUNT_ID_BYTES = (((1 << 26) - 1) << 0x61) | (((1 << 10) - 1) << 0x30)
+        | (1 << 0x5f) | (1 << 0x2e) | (1 << 0x2d);
+
     bytes32 public constant MINT_ATTESTATION_TYPEHASH = keccak256(
         "MintAttestation(uint16 currency,uint256 amount,address recipient,bytes32 bakongTxHash,bytes16 khqrMd5,uint64 expiry,uint64 epoch)"
     );
@@ -69,7 +73,8 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         uint40 updatedAt;
     }
 
-    /// @dev Per-currency state; the mint path reads slots 0, 1 and 3 and writes slot 3.
+    /// @dev Per-currency state; the mint path reads slots 0, 1 and 3 and writes slot 3; redeem reads slots 0, 2
+    /// and 4 and writes slot 4.
     struct Currency {
         // slot 0
         IBridgeToken token;
@@ -82,6 +87,9 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         // slot 2
         uint64 maxDrift;
         uint40 reconciledAsOf;
+        uint64 rejectionFee;
+        // fees kept and not collected yet: bounded by the token's supply, itself bounded by the attested reserve
+        uint64 feesCollectable;
         // slot 3, 4
         Bucket inbound;
         Bucket outbound;
@@ -248,8 +256,13 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         );
         r.status = RedemptionStatus.Rejected;
         uint256 amount = r.amount;
-        emit RedemptionRejected(j.redemptionId, j.reason, amount);
-        _currencies[r.currency].token.safeTransfer(r.holder, amount);
+        Currency storage c = _currencies[r.currency];
+        // the fee in force now; it may have been raised above this escrow since the request
+        uint256 fee = c.rejectionFee < amount ? c.rejectionFee : amount;
+        c.feesCollectable += uint64(fee);
+        _refill(c.outbound, amount);
+        emit RedemptionRejected(j.redemptionId, j.reason, amount, fee);
+        c.token.safeTransfer(r.holder, amount - fee);
     }
 
     // ================================================================== holders
@@ -293,6 +306,7 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         Currency storage c = _currency(currency);
         if (amount == 0) revert ZeroAmount();
         if (amount > c.maxPerMessage) revert AmountAboveMessageCap(amount, c.maxPerMessage);
+        if (amount <= c.rejectionFee) revert AmountNotAboveRejectionFee(amount, c.rejectionFee);
         bytes32 account = _parseBakongAccountId(bakongAccountId);
         _take(c.outbound, currency, amount);
 
@@ -312,8 +326,10 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         if (block.timestamp <= r.deadline) revert RedemptionNotExpired(redemptionId, r.deadline);
         r.status = RedemptionStatus.Reclaimed;
         uint256 amount = r.amount;
+        Currency storage c = _currencies[r.currency];
+        _refill(c.outbound, amount);
         emit RedemptionReclaimed(redemptionId, amount);
-        _currencies[r.currency].token.safeTransfer(msg.sender, amount);
+        c.token.safeTransfer(msg.sender, amount);
     }
 
     // ================================================================== roles
@@ -373,6 +389,25 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
     /// @inheritdoc IBakongBridge
     function setCurrencyLimits(uint16 currency, CurrencyLimits calldata limits) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setLimits(_currency(currency), currency, limits);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function setRejectionFee(uint16 currency, uint64 fee) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        Currency storage c = _currency(currency);
+        if (fee >= c.maxPerMessage) revert RejectionFeeTooHigh(fee, c.maxPerMessage);
+        c.rejectionFee = fee;
+        emit RejectionFeeUpdated(currency, fee);
+    }
+
+    /// @inheritdoc IBakongBridge
+    function collectRejectionFees(uint16 currency, address to) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (to == address(0)) revert ZeroRecipient();
+        Currency storage c = _currency(currency);
+        uint256 amount = c.feesCollectable;
+        if (amount == 0) revert ZeroAmount();
+        c.feesCollectable = 0;
+        emit RejectionFeesCollected(currency, to, amount);
+        c.token.safeTransfer(to, amount);
     }
 
     // ================================================================== views
@@ -436,6 +471,12 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
     /// @inheritdoc IBakongBridge
     function mintingStopped(uint16 currency) external view returns (bool) {
         return _currencies[currency].mintingStopped;
+    }
+
+    /// @inheritdoc IBakongBridge
+    function rejectionFeeOf(uint16 currency) external view returns (uint256 fee, uint256 collectable) {
+        Currency storage c = _currencies[currency];
+        return (c.rejectionFee, c.feesCollectable);
     }
 
     /// @inheritdoc IBakongBridge
@@ -563,6 +604,16 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         b.updatedAt = uint40(block.timestamp);
     }
 
+    /// @dev Gives `amount` back to the bucket after refilling it, capped at its capacity: a refunded redemption
+    /// never left Bakong's omnibus account (Wormhole NTT refills a bucket with the opposite flow).
+    function _refill(Bucket storage b, uint256 amount) private {
+        uint256 level = _available(b) + amount;
+        uint256 capacity = b.capacity;
+        // capped at capacity (uint64)
+        b.tokens = uint64(level < capacity ? level : capacity);
+        b.updatedAt = uint40(block.timestamp);
+    }
+
     function _available(Bucket storage b) private view returns (uint256) {
         uint256 filled = b.tokens + (block.timestamp - b.updatedAt) * b.refillPerSecond;
         return filled < b.capacity ? filled : b.capacity;
@@ -574,6 +625,8 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
                 || l.inboundCapacity < l.maxPerMessage || l.outboundCapacity < l.maxPerMessage
                 || l.inboundRefillPerSecond == 0 || l.outboundRefillPerSecond == 0
         ) revert InvalidLimits();
+        // a new currency has no fee yet; an existing one keeps its fee below the cap
+        if (c.rejectionFee >= l.maxPerMessage) revert RejectionFeeTooHigh(c.rejectionFee, l.maxPerMessage);
         c.maxPerMessage = l.maxPerMessage;
         c.largeMintThreshold = l.largeMintThreshold;
         c.maxDrift = l.maxDrift;
@@ -630,20 +683,27 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         if (r.status != RedemptionStatus.Pending) revert RedemptionNotPending(redemptionId, r.status);
     }
 
-    /// @dev `name@bank`: 1..32 bytes, exactly one '@', non-empty on both sides. Returned left-aligned in a
-    /// bytes32 (it fits by construction) for storage.
+    /// @dev `name@bank`: 3..32 bytes of `a-z 0-9 _ . -` and exactly one at sign, neither first nor last (the
+    /// rule and its order: IBakongBridge.BakongAccountIdFault; Python twin: corridor/bridge/khqr.py). Only
+    /// lower-case ASCII passes, so every accepted id is valid UTF-8 for the relayer. Returned left-aligned in
+    /// a bytes32 (it fits by construction) for storage; the loop reads that word, not calldata.
     function _parseBakongAccountId(string calldata id) private pure returns (bytes32 packed) {
-        bytes calldata b = bytes(id);
-        uint256 n = b.length;
-        if (n < 3 || n > 32) revert InvalidBakongAccountId(id);
-        uint256 at = type(uint256).max;
+        uint256 n = bytes(id).length;
+        if (n < 3) revert InvalidBakongAccountId(BakongAccountIdFault.TooShort, n);
+        if (n > 32) revert InvalidBakongAccountId(BakongAccountIdFault.TooLong, n);
+        packed = bytes32(bytes(id));
+        uint256 at = n;
         for (uint256 i; i < n; ++i) {
-            if (b[i] == "@") {
-                if (at != type(uint256).max) revert InvalidBakongAccountId(id);
+            uint8 c = uint8(packed[i]);
+            if (c == 0x40) {
+                if (at != n) revert InvalidBakongAccountId(BakongAccountIdFault.SecondAtSign, i);
                 at = i;
+            } else if ((_ACCOUNT_ID_BYTES >> c) & 1 == 0) {
+                revert InvalidBakongAccountId(BakongAccountIdFault.ForbiddenByte, i);
             }
         }
-        if (at == 0 || at >= n - 1) revert InvalidBakongAccountId(id);
-        return bytes32(b);
+        if (at == n) revert InvalidBakongAccountId(BakongAccountIdFault.NoAtSign, n);
+        if (at == 0) revert InvalidBakongAccountId(BakongAccountIdFault.EmptyName, 0);
+        if (at == n - 1) revert InvalidBakongAccountId(BakongAccountIdFault.EmptyBank, at);
     }
 }

@@ -35,6 +35,7 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak, to_checksum_address
 
+from corridor.bridge.khqr import account_id_fault
 from corridor.eip712 import Domain, Signature, digest, sign, type_hash, typed_data
 
 DOMAIN_NAME = "BakongBridge"
@@ -102,13 +103,9 @@ def reason_bytes32(reason: str) -> bytes:
     return raw.ljust(32, b"\x00")
 
 
-def bakong_account_id_valid(account_id: str) -> bool:
-    """The bridge's on-chain rule for `redeem`: `name@bank`, <= 32 bytes, one '@', both parts non-empty."""
-    raw = account_id.encode("utf-8")
-    if not 3 <= len(raw) <= 32 or raw.count(b"@") != 1:
-        return False
-    name, bank = raw.split(b"@")
-    return bool(name) and bool(bank)
+def bakong_account_id_valid(account_id: str | bytes) -> bool:
+    """Whether `redeem` accepts `account_id` (the rule itself: corridor.bridge.khqr.account_id_fault)."""
+    return account_id_fault(account_id) is None
 
 
 def _hex_or_bytes(value: bytes | str) -> bytes:

@@ -18,7 +18,8 @@ Called by tests/bridge/conftest.py, tests/smoke/test_bridge_smoke.py and the lea
     token_pauser       address granted the tokens' PAUSER_ROLE (default: `pauser`)
     currencies         {"USD": {...}, "KHR": {...}}, each with name, symbol, decimals, the bridge limits
                        max_per_message, large_mint_threshold, max_drift, inbound_capacity,
-                       inbound_refill_per_second, outbound_capacity, outbound_refill_per_second
+                       inbound_refill_per_second, outbound_capacity, outbound_refill_per_second,
+                       rejection_fee (kept from each rejected redemption; 0 = none)
                        and tier_limits: [(perTransfer, daily)] for KYC tiers 1..3 in base units
     token              "compliant" (BridgeToken behind an ERC-1967 proxy; default) or "mock"
                        (MockBridgeToken, plain ERC-20, for isolated bridge tests)
@@ -54,6 +55,9 @@ DEFAULT_CURRENCIES: dict[str, dict[str, Any]] = {
         "inbound_refill_per_second": 100_000_000 // 86_400,
         "outbound_capacity": 100_000_000,
         "outbound_refill_per_second": 100_000_000 // 86_400,
+        # kept from a rejected redemption; off by default (a live deployment sets it above the gas of
+        # rejectRedemption at its chain's gas price: docs/security.md, finding 4)
+        "rejection_fee": 0,
         # CompliantToken tiers 1..3 (perTransfer, daily) in cents; tier 4 (institutional) is unlimited.
         "tier_limits": [(1_000_00, 2_000_00), (10_000_00, 20_000_00), (MAX_UINT, MAX_UINT)],
     },
@@ -69,6 +73,7 @@ DEFAULT_CURRENCIES: dict[str, dict[str, Any]] = {
         "inbound_refill_per_second": 4_100_000_000 // 86_400,
         "outbound_capacity": 4_100_000_000,
         "outbound_refill_per_second": 4_100_000_000 // 86_400,
+        "rejection_fee": 0,
         "tier_limits": [(4_100_000, 8_200_000), (41_000_000, 82_000_000), (MAX_UINT, MAX_UINT)],
     },
 }
@@ -170,6 +175,8 @@ def deploy_bridge(project: Any, deployer: Any, config: dict[str, Any]) -> Bridge
         else:
             token = _deploy_compliant_token(project, deployer, deployment, spec, bridge, admin_delay, config)
         bridge.addCurrency(code, token, limits_tuple(spec), tx)
+        if int(spec.get("rejection_fee", 0)):
+            bridge.setRejectionFee(code, int(spec["rejection_fee"]), tx)
         deployment.tokens[code] = token
     return deployment
 

@@ -23,10 +23,12 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, IntEnum
 
+ACCOUNT_ID_MIN = 3
 ACCOUNT_ID_MAX = 32
-_ACCOUNT_ID = re.compile(r"^[^@]+@[^@]+$")
+ACCOUNT_ID_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_.-")
+"""The bytes a Bakong account id may hold besides its single '@'."""
 _AMOUNT = re.compile(r"^(\d+)(?:\.(\d{1,2}))?$")
 _HEX_ADDRESS = re.compile(r"^[0-9a-f]{40}$")
 _DIGITS = re.compile(r"^\d+$")
@@ -68,8 +70,28 @@ class KHQRError(ValueError):
     """A KHQR string or field that is malformed, inconsistent or fails its CRC."""
 
 
+class AccountIdFault(IntEnum):
+    """The rule of the Bakong account-id format an id breaks: the same codes, checked in the same order, as
+    the bridge's `BakongAccountIdFault` (interfaces/IBakongBridge.sol), so both refuse the same ids."""
+
+    TOO_SHORT = 0
+    TOO_LONG = 1
+    FORBIDDEN_BYTE = 2
+    SECOND_AT_SIGN = 3
+    NO_AT_SIGN = 4
+    EMPTY_NAME = 5
+    EMPTY_BANK = 6
+
+
 class InvalidAccountId(KHQRError):
-    """A Bakong account id that is not `name@bank` of at most 32 characters."""
+    """A Bakong account id that is not `name@bank` (3..32 bytes of a-z 0-9 _ . - and one '@' inside).
+
+    `fault` and `index` are what the bridge's `InvalidBakongAccountId` error carries (None for a non-string)."""
+
+    def __init__(self, message: str, fault: AccountIdFault | None = None, index: int | None = None):
+        super().__init__(message)
+        self.fault = fault
+        self.index = index
 
 
 class Currency(Enum):
@@ -104,15 +126,58 @@ class Currency(Enum):
         raise KHQRError(f"unsupported currency {value!r} (KHR/116 or USD/840)")
 
 
-def validate_account_id(account_id: str) -> str:
-    """Returns `account_id` if it is a Bakong account id (`name@bank`, at most 32 characters)."""
-    if not isinstance(account_id, str) or not _ACCOUNT_ID.match(account_id):
-        raise InvalidAccountId(f"Bakong account id must look like name@bank, got {account_id!r}")
-    if len(account_id) > ACCOUNT_ID_MAX:
-        raise InvalidAccountId(f"Bakong account id is {len(account_id)} characters, at most {ACCOUNT_ID_MAX}")
-    if account_id != account_id.strip() or any(ch.isspace() for ch in account_id):
-        raise InvalidAccountId(f"Bakong account id must not contain whitespace, got {account_id!r}")
-    return account_id
+def account_id_fault(account_id: str | bytes) -> tuple[AccountIdFault, int] | None:
+    """The first rule `account_id` breaks and the byte index (the length for TOO_SHORT, TOO_LONG and
+    NO_AT_SIGN), or None for a valid id. The one statement of the rule off chain; it walks the UTF-8 bytes
+    exactly as `BakongBridge._parseBakongAccountId` does (tests/bridge/test_account_ids.py checks both agree)."""
+    raw = account_id if isinstance(account_id, bytes) else account_id.encode("utf-8", "surrogatepass")
+    n = len(raw)
+    if n < ACCOUNT_ID_MIN:
+        return AccountIdFault.TOO_SHORT, n
+    if n > ACCOUNT_ID_MAX:
+        return AccountIdFault.TOO_LONG, n
+    at = None
+    for i, byte in enumerate(raw):
+        if byte == 0x40:
+            if at is not None:
+                return AccountIdFault.SECOND_AT_SIGN, i
+            at = i
+        elif byte not in ACCOUNT_ID_BYTES:
+            return AccountIdFault.FORBIDDEN_BYTE, i
+    if at is None:
+        return AccountIdFault.NO_AT_SIGN, n
+    if at == 0:
+        return AccountIdFault.EMPTY_NAME, 0
+    if at == n - 1:
+        return AccountIdFault.EMPTY_BANK, at
+    return None
+
+
+_FAULT_TEXT = {
+    AccountIdFault.TOO_SHORT: "is {index} bytes, at least 3",
+    AccountIdFault.TOO_LONG: "is {index} bytes, at most 32",
+    AccountIdFault.FORBIDDEN_BYTE: "byte {index} is not a-z, 0-9, '_', '.', '-' or '@'",
+    AccountIdFault.SECOND_AT_SIGN: "has a second '@' at byte {index}",
+    AccountIdFault.NO_AT_SIGN: "has no '@'",
+    AccountIdFault.EMPTY_NAME: "has nothing before the '@'",
+    AccountIdFault.EMPTY_BANK: "has nothing after the '@'",
+}
+
+
+def validate_account_id(account_id: str | bytes) -> str:
+    """Returns `account_id` (as text) if it is a Bakong account id, else raises InvalidAccountId saying which
+    rule it breaks: `name@bank`, 3..32 bytes of lower-case a-z, 0-9, '_', '.', '-' and exactly one '@' that is
+    neither first nor last (Bakong's account-id format, enforced on chain by `BakongBridge.redeem`)."""
+    if not isinstance(account_id, str | bytes):
+        raise InvalidAccountId(f"Bakong account id must be text, got {account_id!r}")
+    found = account_id_fault(account_id)
+    if found is not None:
+        fault, index = found
+        reason = _FAULT_TEXT[fault].format(index=index)
+        raise InvalidAccountId(
+            f"invalid Bakong account id {account_id!r}: {reason} (expected name@bank)", fault, index
+        )
+    return account_id.decode("ascii") if isinstance(account_id, bytes) else account_id
 
 
 def crc16(data: bytes) -> int:

@@ -49,9 +49,13 @@ def test_print_queue_and_redemption_gas(bridge, bkhr, signers, admin, relayer, a
     f = signers.finalization(redeem.return_value)
     final = bridge.finalizeRedemption(f.as_tuple(), signers.sign(f), {"from": relayer})
     reserve = signers.attest_reserve(KHR, 10**15 + 2, relayer)
+    refused = bridge.redeem(KHR, 500, "ghost@nowhere", {"from": alice})
+    j = signers.rejection(refused.return_value)
+    reject = bridge.rejectRedemption(j.as_tuple(), signers.sign(j), {"from": relayer})
     print(
         f"\nqueue (3-of-5): {queued.gas_used:,}  executeQueuedMint: {executed.gas_used:,}  redeem: {redeem.gas_used:,}"
         f"  finalize (3-of-5): {final.gas_used:,}  attestReserve (3-of-5): {reserve.gas_used:,}"
+        f"  redeem (2nd, warm bucket): {refused.gas_used:,}  reject (3-of-5): {reject.gas_used:,}"
     )
 
 

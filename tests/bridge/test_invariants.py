@@ -5,8 +5,11 @@ Invariants checked after every step:
 - supply <= latest attested reserve, unless minting is stopped or a reconciliation tolerated the deficit
   (at most maxDrift);
 - no Bakong tx hash is ever minted twice;
-- escrowed + burned + refunded (rejected or reclaimed) = redeemed, and the bridge holds exactly the escrow;
-- accepted inbound / outbound volume never exceeds capacity + refill rate x elapsed time (token buckets).
+- escrowed + burned + refunded (rejected or reclaimed) + rejection fees = redeemed, and the bridge holds exactly
+  the escrow plus the fees not collected yet;
+- accepted inbound volume never exceeds capacity + refill rate x elapsed time (token bucket); outbound, the same
+  holds for the net volume: accepted minus what rejections and reclaims gave back (finding 4's refill rule),
+  and the outbound bucket never holds more than its capacity.
 """
 
 import brownie
@@ -16,6 +19,7 @@ from brownie.test import strategy
 from corridor.bridge.attest import KHR
 
 CAP, THRESHOLD, BUCKET, RATE, DRIFT = 1_000, 800, 3_000, 10, 50
+FEE = 20
 
 ALLOWED_MINT_REVERTS = (
     "AmountAboveMessageCap",
@@ -38,6 +42,7 @@ class BridgeMachine:
     st_sleep = strategy("uint256", min_value=1, max_value=400)
     st_index = strategy("uint256", max_value=50)
     st_bool = strategy("bool")
+    st_fee = strategy("uint256", max_value=60)
 
     def __init__(self, chain, bridge, bkhr, signers, admin, relayer, holders):
         self.chain, self.bridge, self.token, self.signers, self.admin = chain, bridge, bkhr, signers, admin
@@ -46,6 +51,7 @@ class BridgeMachine:
         limits[0], limits[1], limits[2] = CAP, THRESHOLD, DRIFT
         limits[3], limits[4], limits[5], limits[6] = BUCKET, RATE, BUCKET, RATE
         bridge.setCurrencyLimits(KHR, limits, {"from": admin})
+        bridge.setRejectionFee(KHR, FEE, {"from": admin})
         for h in holders:
             bkhr.approve(bridge, 2**256 - 1, {"from": h})
 
@@ -55,6 +61,8 @@ class BridgeMachine:
         self.queued = []
         self.inbound_accepted = 0
         self.outbound_accepted = 0
+        self.outbound_returned = 0
+        self.fee, self.fees, self.fees_collected = FEE, 0, 0
         self.redemptions = {}  # id -> (holder, amount)
         self.pending, self.burned, self.refunded, self.redeemed = set(), 0, 0, 0
         self.signers.attest_reserve(KHR, 10_000, self.relayer)
@@ -136,9 +144,9 @@ class BridgeMachine:
         try:
             tx = self.bridge.redeem(KHR, amount, "dara@aclb", {"from": holder})
         except VirtualMachineError as exc:
-            assert any(r in _reason(exc) for r in ("RateLimitExceeded", "AmountAboveMessageCap")), _reason(
-                exc
-            )
+            allowed = ("RateLimitExceeded", "AmountAboveMessageCap", "AmountNotAboveRejectionFee")
+            assert any(r in _reason(exc) for r in allowed), _reason(exc)
+            assert amount > self.fee or "AmountNotAboveRejectionFee" in _reason(exc)
             return
         rid = tx.return_value
         self.redemptions[rid] = (holder, amount)
@@ -157,8 +165,13 @@ class BridgeMachine:
             self.burned += self.redemptions[rid][1]
         else:
             j = self.signers.rejection(rid)
-            self.bridge.rejectRedemption(j.as_tuple(), self.signers.sign(j), {"from": self.relayer})
-            self.refunded += self.redemptions[rid][1]
+            tx = self.bridge.rejectRedemption(j.as_tuple(), self.signers.sign(j), {"from": self.relayer})
+            amount = self.redemptions[rid][1]
+            fee = min(self.fee, amount)  # the fee in force at rejection, at most the escrow
+            assert tx.events["RedemptionRejected"]["fee"] == fee
+            self.refunded += amount - fee
+            self.fees += fee
+            self.outbound_returned += amount
         self.pending.remove(rid)
 
     def rule_reclaim(self, st_index):
@@ -173,7 +186,21 @@ class BridgeMachine:
             return
         self.bridge.reclaim(rid, {"from": holder})
         self.refunded += amount
+        self.outbound_returned += amount
         self.pending.remove(rid)
+
+    def rule_set_fee(self, st_fee):
+        """The admin changes the rejection fee (pending redemptions are charged the fee in force)."""
+        self.bridge.setRejectionFee(KHR, st_fee, {"from": self.admin})
+        self.fee = st_fee
+
+    def rule_collect_fees(self, st_index):
+        """The admin sends the fees kept so far to a (verified) holder."""
+        if self.fees == self.fees_collected:
+            return
+        to = self.holders[st_index % len(self.holders)]
+        self.bridge.collectRejectionFees(KHR, to, {"from": self.admin})
+        self.fees_collected = self.fees
 
     def _assert_within_reserve(self):
         reserve, _ = self.bridge.reserveOf(KHR)
@@ -190,13 +217,15 @@ class BridgeMachine:
 
     def invariant_redemptions_balance(self):
         escrowed = sum(self.redemptions[r][1] for r in self.pending)
-        assert escrowed + self.burned + self.refunded == self.redeemed
-        assert self.token.balanceOf(self.bridge) == escrowed
+        assert escrowed + self.burned + self.refunded + self.fees == self.redeemed
+        assert self.token.balanceOf(self.bridge) == escrowed + self.fees - self.fees_collected
+        assert self.bridge.rejectionFeeOf(KHR) == (self.fee, self.fees - self.fees_collected)
 
     def invariant_rate_limits(self):
         elapsed = self.chain[-1].timestamp - self.start + 1
         assert self.inbound_accepted <= BUCKET + RATE * elapsed
-        assert self.outbound_accepted <= BUCKET + RATE * elapsed
+        assert self.outbound_accepted - self.outbound_returned <= BUCKET + RATE * elapsed
+        assert self.bridge.outboundAvailable(KHR) <= BUCKET
 
 
 def test_bridge_state_machine(state_machine, chain, bridge, bkhr, signers, admin, relayer, alice, bob):

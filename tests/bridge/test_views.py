@@ -58,3 +58,15 @@ def test_redemption_views(signers, bridge, bkhr, alice, relayer, funded):
     f = signers.finalization(1, payout)
     bridge.finalizeRedemption(f.as_tuple(), signers.sign(f), {"from": relayer})
     assert bridge.payoutUsed(payout) and bridge.redemption(1)[2] == 2
+
+
+def test_rejection_fee_view(signers, bridge, bkhr, admin, alice, relayer, funded):
+    assert tuple(bridge.rejectionFeeOf(KHR)) == (0, 0)  # deploy.py's default: no fee
+    bridge.setRejectionFee(KHR, 300, {"from": admin})
+    signers.mint(KHR, 10_000, alice, relayer)
+    bkhr.approve(bridge, 4_000, {"from": alice})
+    rid = bridge.redeem(KHR, 4_000, "ghost@nowhere", {"from": alice}).return_value
+    j = signers.rejection(rid)
+    bridge.rejectRedemption(j.as_tuple(), signers.sign(j), {"from": relayer})
+    assert tuple(bridge.rejectionFeeOf(KHR)) == (300, 300)
+    assert tuple(bridge.rejectionFeeOf(1)) == (0, 0)
