@@ -202,9 +202,7 @@ class BridgeGateway:
     def timestamp(self) -> int:
         return int(self.w3.eth.get_block("latest")["timestamp"])
 
-    def redemption_requests(
-        self, from_block: int, to_block: int
-    ) -> list[RedemptionRequest | UndecodableLog]:
+    def redemption_requests(self, from_block: int, to_block: int) -> list[RedemptionRequest | UndecodableLog]:
         """The `RedemptionRequested` logs of the bridge in `[from_block, to_block]`, decoded one by one:
         a log that does not decode comes back as an `UndecodableLog` instead of failing the others."""
         event = self.contract.events.RedemptionRequested()

@@ -130,7 +130,9 @@ class DeadLetter:
 
     def __str__(self) -> str:
         state = "parked" if self.parked else "retrying"
-        return f"{self.item}  {state} after {self.attempts} attempt(s)  from {self.source or '-'}: {self.reason}"
+        return (
+            f"{self.item}  {state} after {self.attempts} attempt(s)  from {self.source or '-'}: {self.reason}"
+        )
 
 
 class RelayerStore:

@@ -234,7 +234,9 @@ class ModelBridge:
             event = RedemptionRequest(
                 rid, currency, holder, amount, text, deadline, self.block, tx_hash, log_index
             )
-        self.redemptions[rid] = Redemption(rid, holder, currency, RedemptionStatus.PENDING, deadline, amount, text)
+        self.redemptions[rid] = Redemption(
+            rid, holder, currency, RedemptionStatus.PENDING, deadline, amount, text
+        )
         self.events.append(event)
         return rid
 

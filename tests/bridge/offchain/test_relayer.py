@@ -210,7 +210,9 @@ def test_crash_at_any_step_then_restart_mints_once_and_loses_no_redemption(
     paid = model.redeem(recipient, KHR, 15_000, CUSTOMER)
     refused = model.redeem(recipient, KHR, 5_000, "ghost@nowhere")
     relayer, more, _ = settle(make_relayer, make_relayer(crash_at=point))
-    assert crashes + more == [point]  # the crash really happened, once (a poison event: test_relayer_dead_letters)
+    assert crashes + more == [
+        point
+    ]  # the crash really happened, once (a poison event: test_relayer_dead_letters)
     assert model.mint_calls == 1
     assert model.supply[KHR] == 40_000 - 15_000
     assert model.balances[(KHR, recipient)] == 40_000 - 15_000 - 5_000 + 5_000

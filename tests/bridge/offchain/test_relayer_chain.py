@@ -67,9 +67,14 @@ def emit_poison(web3, bridge, sender, redemption_id, currency, amount, deadline)
     code = web3.eth.get_code(bridge.address)
     web3.provider.make_request("anvil_setCode", [bridge.address, LOG4_EMITTER])
     try:
-        topics = b"".join(
-            x.to_bytes(32, "big") for x in (int.from_bytes(REDEMPTION_REQUESTED, "big"), redemption_id, currency)
-        ) + bytes(12) + bytes.fromhex(sender.address[2:])
+        topics = (
+            b"".join(
+                x.to_bytes(32, "big")
+                for x in (int.from_bytes(REDEMPTION_REQUESTED, "big"), redemption_id, currency)
+            )
+            + bytes(12)
+            + bytes.fromhex(sender.address[2:])
+        )
         data = eth_abi.encode(["uint256", "bytes", "uint64"], [amount, POISON_ACCOUNT, deadline])
         tx = web3.eth.send_transaction({"from": sender.address, "to": bridge.address, "data": topics + data})
         return web3.eth.wait_for_transaction_receipt(tx)

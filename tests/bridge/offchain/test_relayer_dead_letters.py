@@ -65,7 +65,9 @@ def _run(make_relayer, clock, point=None, downtime=0, passes=8):
 # ------------------------------------------------------------------ poison event
 
 
-def test_poison_event_is_dead_lettered_and_every_other_step_goes_on(make_relayer, model, ledger, clock, recipient):
+def test_poison_event_is_dead_lettered_and_every_other_step_goes_on(
+    make_relayer, model, ledger, clock, recipient
+):
     _mint(make_relayer, ledger, recipient, 40_000)
     make_relayer().run_once()
     poison = model.redeem_raw(recipient, KHR, 1_000, POISON)
@@ -175,7 +177,9 @@ def test_journaled_payout_that_never_left_is_decided_again(make_relayer, model, 
     assert _payouts(ledger, model, rid) == []
 
 
-def test_redemption_closed_on_chain_after_the_journal_entry_is_not_paid(make_relayer, model, ledger, recipient):
+def test_redemption_closed_on_chain_after_the_journal_entry_is_not_paid(
+    make_relayer, model, ledger, recipient
+):
     """The on-chain status is read again after the journal entry, right before paying: a redemption
     closed in between (here: rejected) is recorded, never paid."""
     _mint(make_relayer, ledger, recipient, 40_000)
@@ -242,7 +246,9 @@ def test_deposit_the_validators_refuse_is_parked_after_max_attempts(
     assert make_relayer().store.dead_letters() == []
 
 
-def test_failure_followed_by_success_leaves_no_dead_letter(make_relayer, model, ledger, validators, recipient):
+def test_failure_followed_by_success_leaves_no_dead_letter(
+    make_relayer, model, ledger, validators, recipient
+):
     intent = _mint(make_relayer, ledger, recipient, 40_000)
     assert make_relayer(vals=validators[:2]).run_once().errors
     assert make_relayer().store.dead_letter(f"deposit:{intent.md5}").attempts == 1
@@ -250,7 +256,9 @@ def test_failure_followed_by_success_leaves_no_dead_letter(make_relayer, model, 
     assert make_relayer().store.dead_letters() == []
 
 
-def test_redemption_whose_payout_may_exist_is_never_parked(make_relayer, model, ledger, validators, recipient):
+def test_redemption_whose_payout_may_exist_is_never_parked(
+    make_relayer, model, ledger, validators, recipient
+):
     """Skipping a paid-out redemption would let the holder reclaim it: it is retried every pass."""
     _mint(make_relayer, ledger, recipient, 40_000)
     make_relayer().run_once()
