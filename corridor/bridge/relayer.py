@@ -438,8 +438,12 @@ class Relayer:
             RedemptionStatus.FINALIZED: FINALIZED,
             RedemptionStatus.REJECTED: REJECTED,
             RedemptionStatus.RECLAIMED: RECLAIMED,
-        }[status]
-        paid = r.status == PAID_OUT or (r.status == PAYING and self.payer.find(self._reference(r.id)))
+        }.get(status)
+        if final is None:
+            raise RuntimeError(f"the bridge has no redemption {r.id} (status {status.name})")
+        paid = r.status == PAID_OUT or (
+            r.status == PAYING and self.payer.find(self._reference(r.id)) is not None
+        )
         self._set(r, final)
         {FINALIZED: report.finalized, REJECTED: report.rejected, RECLAIMED: report.reclaimed}[final].append(
             r.id

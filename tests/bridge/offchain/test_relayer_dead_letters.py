@@ -281,6 +281,7 @@ def test_unpaid_redemption_failing_every_pass_is_parked(make_relayer, model, led
     for _ in range(5):
         report = make_relayer().run_once()
     assert report.dead_lettered == [f"redemption:{rid}"]
+    assert report.errors == [f"redemption {rid}: the bridge has no redemption {rid} (status NONE)"]
     assert make_relayer().run_once().idle
     assert make_relayer().store.redemption(rid).status == REQUESTED
 
