@@ -73,6 +73,29 @@ class RedemptionRequest:
     bakong_account: str
     deadline: int
     block_number: int
+    tx_hash: str = ""
+    log_index: int = 0
+
+    @property
+    def source(self) -> str:
+        """Where the event came from: `<tx hash>:<log index>`."""
+        return f"{self.tx_hash}:{self.log_index}"
+
+
+@dataclass(frozen=True)
+class UndecodableLog:
+    """A log under the `RedemptionRequested` signature that does not decode (e.g. an account id that is
+    not UTF-8). `redemption_id` is read from the indexed topic when there is one."""
+
+    tx_hash: str
+    log_index: int
+    block_number: int
+    reason: str
+    redemption_id: int | None = None
+
+    @property
+    def source(self) -> str:
+        return f"{self.tx_hash}:{self.log_index}"
 
 
 @dataclass(frozen=True)
@@ -179,10 +202,26 @@ class BridgeGateway:
     def timestamp(self) -> int:
         return int(self.w3.eth.get_block("latest")["timestamp"])
 
-    def redemption_requests(self, from_block: int, to_block: int) -> list[RedemptionRequest]:
-        logs = self.contract.events.RedemptionRequested.get_logs(from_block=from_block, to_block=to_block)
-        return [
-            RedemptionRequest(
+    def redemption_requests(self, from_block: int, to_block: int) -> list[RedemptionRequest | UndecodableLog]:
+        """The `RedemptionRequested` logs of the bridge in `[from_block, to_block]`, decoded one by one:
+        a log that does not decode comes back as an `UndecodableLog` instead of failing the others."""
+        event = self.contract.events.RedemptionRequested()
+        raw = self.w3.eth.get_logs(
+            {
+                "address": self.address,
+                "fromBlock": from_block,
+                "toBlock": to_block,
+                "topics": [event.topic],
+            }
+        )
+        return [self._decode_request(event, log) for log in raw]
+
+    @staticmethod
+    def _decode_request(event: Any, log: Any) -> RedemptionRequest | UndecodableLog:
+        tx_hash, log_index = "0x" + bytes(log["transactionHash"]).hex(), int(log["logIndex"])
+        try:
+            e = event.process_log(log)
+            return RedemptionRequest(
                 redemption_id=int(e.args.redemptionId),
                 currency=int(e.args.currency),
                 holder=e.args.holder,
@@ -190,9 +229,15 @@ class BridgeGateway:
                 bakong_account=e.args.bakongAccountId,
                 deadline=int(e.args.deadline),
                 block_number=int(e.blockNumber),
+                tx_hash=tx_hash,
+                log_index=log_index,
             )
-            for e in logs
-        ]
+        except Exception as exc:  # noqa: BLE001 (any decode failure makes this one log a dead letter)
+            topics = log["topics"]
+            rid = int.from_bytes(bytes(topics[1]), "big") if len(topics) > 1 else None
+            return UndecodableLog(
+                tx_hash, log_index, int(log["blockNumber"]), f"{type(exc).__name__}: {exc}", rid
+            )
 
     # ------------------------------------------------------------------ writes
 

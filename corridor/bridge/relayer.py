@@ -12,6 +12,17 @@ an account Bakong does not know is rejected (refund on-chain). Otherwise the omn
 out under a reference derived from the redemption id (idempotent: a retried payout returns the first
 transfer), then validators check the payout and sign the finalization, which burns the escrow.
 
+The payout invariant (docs/security.md): a payout is sent only after the redemption is journaled
+`paying`, and only while the chain shows it Pending with at least `payout_margin` seconds before the
+holder may reclaim it (read right before paying); closer than that it is left to the holder
+(`lapsed`). Every pass first settles the redemptions whose payout may exist (`paying`: looked up by
+its reference; `paid_out`: finalized), before scanning or minting anything.
+
+Nothing one item does stops the others: an event that does not decode is parked in the store's
+dead-letter list at once (with its tx hash and log index) and the scan goes on; a deposit or a
+redemption whose step fails is retried, and parked after `max_attempts` failures in a row (except a
+redemption whose payout may exist: that one is retried every pass). `--dead-letters` lists them.
+
 Every step records its outcome in `RelayerStore` before the next one and begins by looking at what
 Bakong and the chain already hold, so re-running after a crash at any `CRASH_POINTS` entry neither
 mints twice nor loses a redemption. Tests trigger those crashes with `crash_at`.
@@ -40,17 +51,25 @@ from corridor.bridge.attest import (
     bakong_tx_hash_bytes,
 )
 from corridor.bridge.client import BakongApiError, BakongClient
-from corridor.bridge.gateway import BridgeGateway, MintStatus, RedemptionRequest, RedemptionStatus
+from corridor.bridge.gateway import (
+    BridgeGateway,
+    MintStatus,
+    RedemptionRequest,
+    RedemptionStatus,
+    UndecodableLog,
+)
 from corridor.bridge.khqr import KHQR, Currency, KHQRError, md5
 from corridor.bridge.ledger import Ledger, LedgerError
 from corridor.bridge.store import (
     EXPIRED,
     FINALIZED,
+    IN_FLIGHT_PAYOUTS,
     ISSUED,
+    LAPSED,
     MINTED,
-    OPEN_REDEMPTIONS,
     PAID,
     PAID_OUT,
+    PAYING,
     QUEUED,
     RECLAIMED,
     REJECTED,
@@ -75,6 +94,8 @@ CRASH_POINTS = (
     "deposit.signed",  # M signatures stored, mint not sent
     "deposit.mint_sent",  # mint mined, outcome not stored
     "redemption.scanned",  # events stored, block cursor not advanced
+    "redemption.dead_lettered",  # an undecodable event parked, block cursor not advanced
+    "redemption.paying",  # payout journaled, not sent
     "redemption.paid_out",  # Bakong payout settled, its hash not stored
     "redemption.payout_recorded",  # payout stored, finalization not signed
     "redemption.finalize_sent",  # finalization mined, outcome not stored
@@ -91,6 +112,10 @@ class Payer(Protocol):
 
     def pay(self, to_account: str, currency: Currency, amount: int, reference: str) -> str: ...
 
+    def find(self, reference: str) -> str | None:
+        """The hash of the payout made under `reference`, or None when there is none."""
+        ...
+
 
 class LedgerPayer:
     """Pays from the omnibus account of the ledger simulator; the reference makes retries idempotent."""
@@ -104,6 +129,10 @@ class LedgerPayer:
             self.omnibus, to_account, currency, amount, client_ref=reference, description=reference
         ).hash
 
+    def find(self, reference: str) -> str | None:
+        prior = self.ledger.by_client_ref(reference)
+        return prior.hash if prior is not None else None
+
 
 @dataclass(frozen=True)
 class RelayerConfig:
@@ -113,6 +142,7 @@ class RelayerConfig:
     attestation_ttl: int = 3600  # seconds a signed mint stays valid
     deposit_ttl_ms: int = 15 * 60 * 1000  # how long an issued KHQR can be paid
     payout_margin: int = 3600  # never start a payout this close to the holder's reclaim deadline
+    max_attempts: int = 5  # failures in a row before a deposit or an unpaid redemption is parked
     expiry_grace_ms: int = 10 * 60 * 1000  # keep polling an expired KHQR this long (late settlement)
     start_block: int = 0
 
@@ -143,6 +173,8 @@ class RunReport:
     finalized: list[int] = field(default_factory=list)
     rejected: list[int] = field(default_factory=list)
     reclaimed: list[int] = field(default_factory=list)
+    lapsed: list[int] = field(default_factory=list)  # left to the holder: too close to the deadline
+    dead_lettered: list[str] = field(default_factory=list)  # items parked in the dead-letter list
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -338,100 +370,215 @@ class Relayer:
             return
         events = self.gateway.redemption_requests(start, head)
         for e in events:
-            if self.store.add_redemption(self._row(e)):
+            if isinstance(e, UndecodableLog):
+                self._dead_letter_log(e, report)
+            elif self.store.add_redemption(self._row(e)):
                 report.seen_redemptions.append(e.redemption_id)
         if events:
             self._checkpoint("redemption.scanned")
         self.store.put("next_block", str(head + 1))
 
+    def _dead_letter_log(self, log: UndecodableLog, report: RunReport) -> None:
+        """Parks an event nothing can process (a re-scan finds it already listed)."""
+        item = f"log:{log.source}"
+        if self.store.dead_letter(item) is not None:
+            return
+        about = f"RedemptionRequested #{log.redemption_id}" if log.redemption_id is not None else "event"
+        reason = f"{about} in block {log.block_number} does not decode: {log.reason}"
+        self.store.record_failure(item, reason, log.source, self._clock_ms(), park_after=1)
+        report.dead_lettered.append(item)
+        self._checkpoint("redemption.dead_lettered")
+
     @staticmethod
     def _row(e: RedemptionRequest) -> RedemptionRow:
         return RedemptionRow(
-            e.redemption_id, e.currency, e.amount, e.holder, e.bakong_account, e.deadline, REQUESTED
+            e.redemption_id,
+            e.currency,
+            e.amount,
+            e.holder,
+            e.bakong_account,
+            e.deadline,
+            REQUESTED,
+            source=e.source if e.tx_hash else None,
         )
+
+    def _reference(self, redemption_id: int) -> str:
+        domain = self.gateway.domain()
+        return payout_reference(domain.chain_id, domain.verifying_contract, redemption_id)
+
+    def _set(self, r: RedemptionRow, status: str, **fields: str) -> None:
+        self.store.update_redemption(r.id, status=status, **fields)
+        r.status = status
 
     def _process_redemption(self, r: RedemptionRow, report: RunReport) -> None:
         on_chain = self.gateway.redemption(r.id)
         if on_chain.status != RedemptionStatus.PENDING:
-            final = {
-                RedemptionStatus.FINALIZED: FINALIZED,
-                RedemptionStatus.REJECTED: REJECTED,
-                RedemptionStatus.RECLAIMED: RECLAIMED,
-            }[on_chain.status]
-            self.store.update_redemption(r.id, status=final)
-            {FINALIZED: report.finalized, REJECTED: report.rejected, RECLAIMED: report.reclaimed}[
-                final
-            ].append(r.id)
-            if final == RECLAIMED and r.status == PAID_OUT:
-                report.errors.append(f"redemption {r.id} was paid out on Bakong and then reclaimed on-chain")
+            self._close(r, on_chain.status, report)
             return
-        epoch = self.gateway.epoch()
+        if r.status == PAYING:
+            self._resume_payout(r, report)
         if r.status == REQUESTED:
             if not self.client.account_exists(r.account):
-                rejection = RedemptionRejection(r.id, REASON_ACCOUNT_NOT_FOUND, epoch)
-                sigs = self._collect(lambda v: v.sign_rejection(rejection))
-                self.gateway.reject_redemption(rejection, sigs)
-                self._checkpoint("redemption.reject_sent")
-                self.store.update_redemption(r.id, status=REJECTED)
-                report.rejected.append(r.id)
+                self._reject(r, report)
                 return
-            left = on_chain.deadline - self.gateway.timestamp()
-            if left < self.config.payout_margin:
-                # the holder may reclaim the escrow soon: paying now risks paying twice
-                report.errors.append(f"redemption {r.id}: {left}s before its reclaim deadline, not paid out")
-                return
-            domain = self.gateway.domain()
-            reference = payout_reference(domain.chain_id, domain.verifying_contract, r.id)
-            payout = self.payer.pay(r.account, Currency.parse(r.currency), r.amount, reference)
-            self._checkpoint("redemption.paid_out")
-            self.store.update_redemption(r.id, status=PAID_OUT, payout_hash=payout)
-            r.status, r.payout_hash = PAID_OUT, payout
-            report.paid_out.append((r.id, payout))
-            self._checkpoint("redemption.payout_recorded")
+            self._pay_out(r, report)
+        if r.status != PAID_OUT:  # lapsed (left to the holder), or closed on-chain meanwhile
+            return
         assert r.payout_hash is not None
-        finalization = RedemptionFinalization(r.id, bytes.fromhex(r.payout_hash), epoch)
+        finalization = RedemptionFinalization(r.id, bytes.fromhex(r.payout_hash), self.gateway.epoch())
         sigs = self._collect(lambda v: v.sign_finalization(finalization))
         receipt = self.gateway.finalize_redemption(finalization, sigs)
         self._checkpoint("redemption.finalize_sent")
-        self.store.update_redemption(r.id, status=FINALIZED, chain_tx=receipt["transactionHash"].hex())
+        self._set(r, FINALIZED, chain_tx=receipt["transactionHash"].hex())
         report.finalized.append(r.id)
+
+    def _close(self, r: RedemptionRow, status: RedemptionStatus, report: RunReport) -> None:
+        """Records a redemption the chain already closed (finalized, rejected or reclaimed)."""
+        final = {
+            RedemptionStatus.FINALIZED: FINALIZED,
+            RedemptionStatus.REJECTED: REJECTED,
+            RedemptionStatus.RECLAIMED: RECLAIMED,
+        }.get(status)
+        if final is None:
+            raise RuntimeError(f"the bridge has no redemption {r.id} (status {status.name})")
+        paid = r.status == PAID_OUT or (
+            r.status == PAYING and self.payer.find(self._reference(r.id)) is not None
+        )
+        self._set(r, final)
+        {FINALIZED: report.finalized, REJECTED: report.rejected, RECLAIMED: report.reclaimed}[final].append(
+            r.id
+        )
+        if final == RECLAIMED and paid:  # only if the relayer was down past the margin (docs/security.md)
+            report.errors.append(f"redemption {r.id} was paid out on Bakong and then reclaimed on-chain")
+
+    def _reject(self, r: RedemptionRow, report: RunReport) -> None:
+        rejection = RedemptionRejection(r.id, REASON_ACCOUNT_NOT_FOUND, self.gateway.epoch())
+        sigs = self._collect(lambda v: v.sign_rejection(rejection))
+        self.gateway.reject_redemption(rejection, sigs)
+        self._checkpoint("redemption.reject_sent")
+        self._set(r, REJECTED)
+        report.rejected.append(r.id)
+
+    def _resume_payout(self, r: RedemptionRow, report: RunReport) -> None:
+        """A crash left the redemption `paying`: the payout was sent or not; Bakong knows which."""
+        payout = self.payer.find(self._reference(r.id))
+        if payout is None:
+            self._set(r, REQUESTED)  # never sent: decide again, margin included
+        else:
+            self._record_payout(r, payout, report)
+
+    def _pay_out(self, r: RedemptionRow, report: RunReport) -> None:
+        """Journals the payout, then pays only if the chain still shows the redemption Pending with at
+        least `payout_margin` seconds before the holder may reclaim it."""
+        self._set(r, PAYING)
+        self._checkpoint("redemption.paying")
+        on_chain = self.gateway.redemption(r.id)
+        if on_chain.status != RedemptionStatus.PENDING:
+            self._close(r, on_chain.status, report)
+            return
+        left = on_chain.deadline - self.gateway.timestamp()
+        if left < self.config.payout_margin:
+            # the holder may reclaim the escrow before a finalization lands: paying now risks paying twice
+            self._set(r, LAPSED)
+            report.lapsed.append(r.id)
+            report.errors.append(
+                f"redemption {r.id}: {left}s before its reclaim deadline, not paid out (left to the holder)"
+            )
+            return
+        payout = self.payer.pay(r.account, Currency.parse(r.currency), r.amount, self._reference(r.id))
+        self._checkpoint("redemption.paid_out")
+        self._record_payout(r, payout, report)
+        self._checkpoint("redemption.payout_recorded")
+
+    def _record_payout(self, r: RedemptionRow, payout: str, report: RunReport) -> None:
+        self._set(r, PAID_OUT, payout_hash=payout)
+        r.payout_hash = payout
+        report.paid_out.append((r.id, payout))
 
     # ------------------------------------------------------------------ loop
 
     def run_once(self) -> RunReport:
-        """One pass: scan redemptions, advance every open deposit and redemption by as far as it goes.
-        Failures of one item (a validator refusing, a revert) are reported and retried next pass."""
+        """One pass. First the redemptions whose payout may exist are settled (finalized), then new
+        redemptions are scanned, then every open deposit and redemption advances as far as it goes.
+        A failure of one item (a validator refusing, a revert, an event that does not decode) is
+        reported, counted in the dead-letter list and retried next pass; it never stops the others."""
         report = RunReport()
-        self._scan_redemptions(report)
-        for d in self.store.deposits(ISSUED):
-            self._guard(report, f"deposit {d.reference}", lambda d=d: self._detect_payment(d, report))
+        self._redemptions(IN_FLIGHT_PAYOUTS, report, parkable=False)
+        self._guard(report, "redemption scan", lambda: self._scan_redemptions(report))
+        for d in self._open_deposits(ISSUED):
+            self._guard_deposit(d, report, lambda d=d: self._detect_payment(d, report))
+        self._guard(report, "reserve", lambda: self._ensure_reserves(report))
+        for d in self._open_deposits(PAID, SIGNED, QUEUED):
+            self._guard_deposit(d, report, lambda d=d: self._process_deposit(d, report))
+        self._redemptions((REQUESTED, LAPSED), report, parkable=True)
+        return report
+
+    def _ensure_reserves(self, report: RunReport) -> None:
+        """One reserve attestation per currency covers every mint still pending in it."""
         pending: dict[int, int] = {}
-        for d in self.store.deposits(PAID, SIGNED, QUEUED):
+        for d in self._open_deposits(PAID, SIGNED, QUEUED):
             if d.bakong_hash and self.gateway.mint_status(bakong_tx_hash_bytes(d.bakong_hash)) in (
                 MintStatus.NONE,
                 MintStatus.QUEUED,
             ):  # not in the supply yet (a crash may have left a minted one marked open)
                 pending[d.currency] = pending.get(d.currency, 0) + d.amount
-        for currency, amount in pending.items():  # one reserve attestation covers every pending mint
+        for currency, amount in pending.items():
             self._guard(
                 report, f"reserve {currency}", lambda c=currency, a=amount: self._ensure_reserve(c, a, report)
             )
-        for d in self.store.deposits(PAID, SIGNED, QUEUED):
-            self._guard(report, f"deposit {d.reference}", lambda d=d: self._process_deposit(d, report))
-        for r in self.store.redemptions(*OPEN_REDEMPTIONS):
-            self._guard(report, f"redemption {r.id}", lambda r=r: self._process_redemption(r, report))
-        return report
 
-    @staticmethod
-    def _guard(report: RunReport, what: str, step: Callable[[], None]) -> None:
+    def _open_deposits(self, *statuses: str) -> list[DepositRow]:
+        return [d for d in self.store.deposits(*statuses) if not self.store.is_parked(f"deposit:{d.md5}")]
+
+    def _guard_deposit(self, d: DepositRow, report: RunReport, step: Callable[[], None]) -> None:
+        source = f"bakong:{d.bakong_hash}" if d.bakong_hash else f"khqr:{d.reference}"
+        self._guard(report, f"deposit {d.reference}", step, item=f"deposit:{d.md5}", source=source)
+
+    def _redemptions(self, statuses: Sequence[str], report: RunReport, parkable: bool) -> None:
+        """Advances the stored redemptions in `statuses`; one whose payout may exist is never parked
+        (skipping its finalization would let the holder reclaim a paid redemption)."""
+        for r in self.store.redemptions(*statuses):
+            item = f"redemption:{r.id}"
+            if parkable and self.store.is_parked(item):
+                continue
+            self._guard(
+                report,
+                f"redemption {r.id}",
+                lambda r=r: self._process_redemption(r, report),
+                item=item,
+                source=r.source,
+                parkable=parkable,
+            )
+
+    def _guard(
+        self,
+        report: RunReport,
+        what: str,
+        step: Callable[[], None],
+        item: str | None = None,
+        source: str | None = None,
+        parkable: bool = True,
+    ) -> None:
+        """Runs one item's step; a failure is reported and, for a named `item`, counted in the
+        dead-letter list (parked after `max_attempts` in a row when `parkable`)."""
         try:
             step()
         except RelayerCrashed:
             raise
         except (NotEnoughSignatures, BakongApiError, LedgerError, RuntimeError, ValueError) as exc:
-            report.errors.append(f"{what}: {exc}")
-        except Exception as exc:  # noqa: BLE001 (a revert from the node; keep serving the other items)
-            report.errors.append(f"{what}: {type(exc).__name__}: {exc}")
+            message = str(exc)
+        except Exception as exc:  # noqa: BLE001 (a revert from the node, a bad row: keep serving the others)
+            message = f"{type(exc).__name__}: {exc}"
+        else:
+            if item is not None:
+                self.store.clear_failures(item)
+            return
+        report.errors.append(f"{what}: {message}")
+        if item is None:
+            return
+        park_after = self.config.max_attempts if parkable else sys.maxsize
+        if self.store.record_failure(item, message, source, self._clock_ms(), park_after).parked:
+            report.dead_lettered.append(item)
 
     def reconciliation(self) -> list[reconcile.ReconciliationLine]:
         """Supply vs omnibus per bridged currency, with the relayer's in-flight money explained."""
@@ -451,6 +598,8 @@ class Relayer:
                 log(report.summary())
             for e in report.errors:
                 log(f"  error: {e}")
+            for item in report.dead_lettered:
+                log(f"  dead letter: {self.store.dead_letter(item)}")
             time.sleep(interval)
 
 
@@ -520,9 +669,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar=("CURRENCY", "AMOUNT", "RECIPIENT"),
         help="issue a deposit KHQR (amount in riel / cents) instead of relaying; prints it",
     )
+    p.add_argument(
+        "--dead-letters",
+        action="store_true",
+        help="list what the relayer could not process (from --state) and exit",
+    )
+    p.add_argument(
+        "--requeue",
+        metavar="ITEM",
+        help="retry a parked dead letter (e.g. deposit:<md5>, redemption:<id>) on the next pass and exit",
+    )
     p.add_argument("--loop", action="store_true", help="keep running (default: one pass)")
     p.add_argument("--interval", type=float, default=5.0)
     args = p.parse_args(argv)
+    if args.dead_letters or args.requeue:
+        return _dead_letter_command(args.state, args.requeue)
     try:
         if args.interval <= 0:
             raise CliError("--interval must be positive")
@@ -589,7 +750,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(report.summary())
     for e in report.errors:
         print(f"  error: {e}")
-    return 1 if report.errors else 0
+    for item in report.dead_lettered:
+        print(f"  dead letter: {relayer.store.dead_letter(item)}")
+    return 1 if report.errors or report.dead_lettered else 0
+
+
+def _dead_letter_command(state: str, requeue: str | None) -> int:
+    """`--dead-letters` (one line per entry) or `--requeue ITEM`, on the relayer's state file alone."""
+    if not Path(state).is_file():
+        print(f"error: state file {state} does not exist", file=sys.stderr)
+        return 2
+    store = RelayerStore(state)
+    if requeue is not None:
+        if not store.requeue(requeue):
+            print(f"error: {requeue} is not a dead letter that can be retried", file=sys.stderr)
+            return 2
+        print(f"requeued {requeue}")
+        return 0
+    entries = store.dead_letters()
+    for entry in entries:
+        print(entry)
+    if not entries:
+        print("no dead letters")
+    return 0
 
 
 if __name__ == "__main__":

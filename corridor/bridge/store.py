@@ -1,6 +1,11 @@
 """The relayer's durable progress (SQLite). Every step writes its outcome here before the next step
 starts, and every step can be repeated safely (it first looks at what Bakong and the chain already
 hold), so a crash anywhere resumes without a double mint or a lost redemption.
+
+A redemption is journaled `paying` before its Bakong payout is sent, so a restart knows a payout may
+exist and settles it before anything else. The `dead_letters` table holds what the relayer could not
+process: events it cannot decode (parked at once) and deposits or redemptions whose step failed
+(counted; parked after `max_attempts` failures in a row, then skipped until an operator requeues them).
 """
 
 from __future__ import annotations
@@ -36,7 +41,17 @@ CREATE TABLE IF NOT EXISTS redemptions (
     deadline     INTEGER NOT NULL,
     status       TEXT NOT NULL,
     payout_hash  TEXT,
-    chain_tx     TEXT
+    chain_tx     TEXT,
+    source       TEXT
+);
+CREATE TABLE IF NOT EXISTS dead_letters (
+    item         TEXT PRIMARY KEY,
+    reason       TEXT NOT NULL,
+    source       TEXT,
+    attempts     INTEGER NOT NULL,
+    parked       INTEGER NOT NULL,
+    first_ms     INTEGER NOT NULL,
+    last_ms      INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
@@ -51,16 +66,21 @@ ISSUED, PAID, SIGNED, MINTED, QUEUED, VETOED, EXPIRED = (
     "vetoed",
     "expired",
 )
-# Redemption states: requested -> paid_out -> finalized; requested -> rejected; any open -> reclaimed.
-REQUESTED, PAID_OUT, FINALIZED, REJECTED, RECLAIMED = (
+# Redemption states: requested -> paying -> paid_out -> finalized; requested -> rejected;
+# requested -> lapsed (too close to the reclaim deadline to pay) -> reclaimed; any open -> reclaimed.
+# `paying` is written before the payout is sent: the payout may exist (look it up by its reference).
+REQUESTED, PAYING, PAID_OUT, FINALIZED, REJECTED, RECLAIMED, LAPSED = (
     "requested",
+    "paying",
     "paid_out",
     "finalized",
     "rejected",
     "reclaimed",
+    "lapsed",
 )
 OPEN_DEPOSITS = (ISSUED, PAID, SIGNED, QUEUED)
-OPEN_REDEMPTIONS = (REQUESTED, PAID_OUT)
+IN_FLIGHT_PAYOUTS = (PAYING, PAID_OUT)  # a payout may have been sent: settle before anything else
+OPEN_REDEMPTIONS = (REQUESTED, PAYING, PAID_OUT, LAPSED)
 
 
 @dataclass
@@ -91,6 +111,28 @@ class RedemptionRow:
     status: str
     payout_hash: str | None = None
     chain_tx: str | None = None
+    source: str | None = None  # "<tx hash>:<log index>" of its RedemptionRequested event
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """Something the relayer could not process: `item` names it (`log:<tx>:<index>`, `deposit:<md5>`,
+    `redemption:<id>`), `source` says where it came from (tx hash and log index, or the Bakong payment).
+    A parked item is skipped until requeued; an unparked one is still retried every pass."""
+
+    item: str
+    reason: str
+    source: str | None
+    attempts: int
+    parked: bool
+    first_ms: int
+    last_ms: int
+
+    def __str__(self) -> str:
+        state = "parked" if self.parked else "retrying"
+        return (
+            f"{self.item}  {state} after {self.attempts} attempt(s)  from {self.source or '-'}: {self.reason}"
+        )
 
 
 class RelayerStore:
@@ -99,6 +141,13 @@ class RelayerStore:
         self._db.row_factory = sqlite3.Row
         self._db.executescript(_SCHEMA)
         self._lock = threading.RLock()
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """State files written before the `source` column get it (NULL for the redemptions they hold)."""
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(redemptions)")}
+        if "source" not in columns:
+            self._db.execute("ALTER TABLE redemptions ADD COLUMN source TEXT")
 
     def close(self) -> None:
         self._db.close()
@@ -173,9 +222,19 @@ class RelayerStore:
         """Inserts a newly seen redemption; False when it was already known (re-scanned block)."""
         with self._lock:
             cur = self._db.execute(
-                "INSERT OR IGNORE INTO redemptions (id, currency, amount, holder, account, deadline, status)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (row.id, row.currency, row.amount, row.holder, row.account, row.deadline, row.status),
+                "INSERT OR IGNORE INTO redemptions"
+                " (id, currency, amount, holder, account, deadline, status, source)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    row.id,
+                    row.currency,
+                    row.amount,
+                    row.holder,
+                    row.account,
+                    row.deadline,
+                    row.status,
+                    row.source,
+                ),
             )
             return cur.rowcount == 1
 
@@ -195,3 +254,56 @@ class RelayerStore:
             sql += f" WHERE status IN ({','.join('?' * len(statuses))})"
             args = statuses
         return [RedemptionRow(**dict(r)) for r in self._db.execute(sql + " ORDER BY id", args).fetchall()]
+
+    # -------------------------------------------------------- dead letters
+
+    def record_failure(
+        self, item: str, reason: str, source: str | None, now_ms: int, park_after: int
+    ) -> DeadLetter:
+        """Counts one more failure of `item` in a row; parks it once it reached `park_after` failures
+        (`park_after` <= 1 parks at once). Returns the entry as stored."""
+        with self._lock:
+            prior = self.dead_letter(item)
+            attempts = (prior.attempts if prior else 0) + 1
+            self._db.execute(
+                "INSERT INTO dead_letters (item, reason, source, attempts, parked, first_ms, last_ms)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(item) DO UPDATE SET reason = excluded.reason,"
+                " source = COALESCE(excluded.source, source), attempts = excluded.attempts,"
+                " parked = excluded.parked, last_ms = excluded.last_ms",
+                (item, reason, source, attempts, int(attempts >= park_after), now_ms, now_ms),
+            )
+            entry = self.dead_letter(item)
+            assert entry is not None
+            return entry
+
+    def clear_failures(self, item: str) -> None:
+        """The item went through: it is no longer a dead letter (no-op when it never failed)."""
+        with self._lock:
+            self._db.execute("DELETE FROM dead_letters WHERE item = ? AND parked = 0", (item,))
+
+    def requeue(self, item: str) -> bool:
+        """An operator's retry: forgets the item's failures so the next pass processes it again (an
+        undecodable event stays parked: nothing can process it). False when `item` is not listed."""
+        with self._lock:
+            if item.startswith("log:"):
+                return False
+            cur = self._db.execute("DELETE FROM dead_letters WHERE item = ?", (item,))
+            return cur.rowcount == 1
+
+    def dead_letter(self, item: str) -> DeadLetter | None:
+        row = self._db.execute("SELECT * FROM dead_letters WHERE item = ?", (item,)).fetchone()
+        return self._dead_letter(row) if row else None
+
+    def is_parked(self, item: str) -> bool:
+        entry = self.dead_letter(item)
+        return entry is not None and entry.parked
+
+    def dead_letters(self) -> list[DeadLetter]:
+        rows = self._db.execute("SELECT * FROM dead_letters ORDER BY first_ms, item").fetchall()
+        return [self._dead_letter(r) for r in rows]
+
+    @staticmethod
+    def _dead_letter(row: sqlite3.Row) -> DeadLetter:
+        d = dict(row)
+        d["parked"] = bool(d["parked"])
+        return DeadLetter(**d)

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 from eth_account import Account
 
 from corridor.bridge import attest
-from corridor.bridge.gateway import MintStatus, QueuedMint, Redemption, RedemptionRequest, RedemptionStatus
+from corridor.bridge.gateway import (
+    MintStatus,
+    QueuedMint,
+    Redemption,
+    RedemptionRequest,
+    RedemptionStatus,
+    UndecodableLog,
+)
 from corridor.bridge.khqr import Currency, validate_account_id
 from corridor.eip712 import Domain
 
@@ -48,6 +55,7 @@ class ModelBridge:
     mint_delay: int = 3600
     reserve_age_limit: int = 86_400
     message_cap: int = 10**15
+    redemption_timeout: int = 7 * 86_400
     current_epoch: int = 1
     address: str = "0x" + "b7" * 20
     supply: dict[int, int] = field(default_factory=lambda: {Currency.KHR.value: 0, Currency.USD.value: 0})
@@ -56,7 +64,7 @@ class ModelBridge:
     minted: dict[bytes, MintStatus] = field(default_factory=dict)
     queue: dict[bytes, QueuedMint] = field(default_factory=dict)
     redemptions: dict[int, Redemption] = field(default_factory=dict)
-    events: list[RedemptionRequest] = field(default_factory=list)
+    events: list[RedemptionRequest | UndecodableLog] = field(default_factory=list)
     payouts: set[bytes] = field(default_factory=set)
     mint_calls: int = 0
     block: int = 1
@@ -105,7 +113,7 @@ class ModelBridge:
     def timestamp(self) -> int:
         return self.clock.now
 
-    def redemption_requests(self, start: int, end: int) -> list[RedemptionRequest]:
+    def redemption_requests(self, start: int, end: int) -> list[RedemptionRequest | UndecodableLog]:
         return [e for e in self.events if start <= e.block_number <= end]
 
     # checks
@@ -203,20 +211,42 @@ class ModelBridge:
     # holder
     def redeem(self, holder: str, currency: int, amount: int, account: str) -> int:
         validate_account_id(account)
+        return self.redeem_raw(holder, currency, amount, account.encode())
+
+    def redeem_raw(self, holder: str, currency: int, amount: int, account: bytes) -> int:
+        """`redeem` with the account id as the bytes the original contract (779b121) accepted: any bytes
+        with one '@'. Bytes that are not UTF-8 give a log the gateway cannot decode, as on a real node."""
         if self.balances.get((currency, holder), 0) < amount:
             raise Reverted("ERC20InsufficientBalance")
         self.balances[(currency, holder)] -= amount
         rid = len(self.redemptions) + 1
         self.block += 1
-        deadline = self.clock.now + 7 * 86_400
+        deadline = self.clock.now + self.redemption_timeout
+        tx_hash, log_index = "0x" + self.block.to_bytes(32, "big").hex(), 0
+        try:
+            text = account.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            text = account.decode("utf-8", "replace")
+            event: RedemptionRequest | UndecodableLog = UndecodableLog(
+                tx_hash, log_index, self.block, f"{type(exc).__name__}: {exc}", rid
+            )
+        else:
+            event = RedemptionRequest(
+                rid, currency, holder, amount, text, deadline, self.block, tx_hash, log_index
+            )
         self.redemptions[rid] = Redemption(
-            rid, holder, currency, RedemptionStatus.PENDING, deadline, amount, account
+            rid, holder, currency, RedemptionStatus.PENDING, deadline, amount, text
         )
-        self.events.append(RedemptionRequest(rid, currency, holder, amount, account, deadline, self.block))
+        self.events.append(event)
         return rid
 
     def reclaim(self, rid: int) -> None:
+        """The holder takes the escrow back: only a Pending redemption, only after its deadline."""
         r = self.redemptions[rid]
+        if r.status != RedemptionStatus.PENDING:
+            raise Reverted("RedemptionNotPending")
+        if self.clock.now <= r.deadline:
+            raise Reverted("RedemptionNotExpired")
         self.balances[(r.currency, r.holder)] += r.amount
         self.redemptions[rid] = _with_status(r, RedemptionStatus.RECLAIMED)
 

@@ -8,8 +8,10 @@ from corridor.bridge.attest import KHR, USD
 from corridor.bridge.ledger import Ledger
 from corridor.bridge.offchain import bakong_side
 from corridor.bridge.relayer import main
+from corridor.bridge.store import RelayerStore
 
 from .bridge_model import CUSTOMER
+from .test_relayer_chain import emit_poison
 
 # ------------------------------------------------------------------ CLI errors
 
@@ -148,3 +150,39 @@ def test_demo_flow_khr_and_usd(web3, bridge, relayer, keys, bkhr, busd, customer
         ("USD", 20_00, 20_00, 0),
     ]
     assert str(lines[1]) == "USD: supply 20.00  omnibus 20.00  in-flight +0.00 / -0.00  drift 0.00"
+
+
+# ------------------------------------------------------------------ dead letters
+
+
+def test_cli_pass_over_a_poison_event_lists_it_and_exits_one(capsys, sender_file, web3, bridge, customer):
+    receipt = emit_poison(web3, bridge, customer, 7, KHR, 1_000, 2**40)
+    source = f"0x{bytes(receipt['transactionHash']).hex()}:{receipt['logs'][0]['logIndex']}"
+    assert main(_args(sender_file, web3)) == 1
+    out = capsys.readouterr().out
+    assert "dead_lettered=1" in out
+    assert (
+        f"  dead letter: log:{source}  parked after 1 attempt(s)  from {source}: RedemptionRequested #7"
+        in out
+    )
+    assert main(_args(sender_file, web3)) == 0  # parked: the next pass goes on as usual
+    assert "nothing to do" in capsys.readouterr().out
+    assert main(_args(sender_file, web3) + ["--dead-letters"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"log:{source}  parked") and "does not decode" in line
+    assert "that can be retried" in _error(capsys, _args(sender_file, web3) + ["--requeue", f"log:{source}"])
+
+
+def test_cli_requeues_a_parked_item(capsys, files, web3):
+    store = RelayerStore(str(files["tmp"] / "relayer.sqlite"))
+    store.record_failure("deposit:ab", "0 of 3 signatures", "bakong:cd", 1, park_after=1)
+    assert main(_args(files, web3) + ["--requeue", "deposit:ab"]) == 0
+    assert capsys.readouterr().out == "requeued deposit:ab\n"
+    assert main(_args(files, web3) + ["--dead-letters"]) == 0
+    assert capsys.readouterr().out == "no dead letters\n"
+
+
+def test_cli_dead_letters_without_a_state_file(capsys, files, web3):
+    assert "state file" in _error(
+        capsys, _args(files, web3, **{"--state": str(files["tmp"] / "none")}) + ["--dead-letters"]
+    )

@@ -171,9 +171,10 @@ def test_redemption_to_unknown_account_is_rejected_and_refunded(make_relayer, mo
     assert relayer.store.redemption(rid).status == REJECTED
 
 
-def test_redemption_reclaimed_on_chain_is_not_paid(make_relayer, model, ledger, recipient):
+def test_redemption_reclaimed_on_chain_is_not_paid(make_relayer, model, ledger, clock, recipient):
     relayer = _funded_holder(make_relayer, ledger, recipient)
     rid = model.redeem(recipient, KHR, 15_000, CUSTOMER)
+    clock.sleep(model.redemption_timeout + 1)
     model.reclaim(rid)
     assert relayer.run_once().reclaimed == [rid]
     assert ledger.balance(OMNIBUS, "KHR") == 40_000
@@ -198,7 +199,7 @@ def test_rescanning_blocks_does_not_duplicate_redemptions(make_relayer, model, l
     assert [r.id for r in relayer.store.redemptions()] == [rid]
 
 
-@pytest.mark.parametrize("point", CRASH_POINTS)
+@pytest.mark.parametrize("point", [p for p in CRASH_POINTS if p != "redemption.dead_lettered"])
 def test_crash_at_any_step_then_restart_mints_once_and_loses_no_redemption(
     point, make_relayer, model, ledger, recipient
 ):
@@ -209,7 +210,9 @@ def test_crash_at_any_step_then_restart_mints_once_and_loses_no_redemption(
     paid = model.redeem(recipient, KHR, 15_000, CUSTOMER)
     refused = model.redeem(recipient, KHR, 5_000, "ghost@nowhere")
     relayer, more, _ = settle(make_relayer, make_relayer(crash_at=point))
-    assert crashes + more == [point]  # the crash really happened, once
+    assert crashes + more == [
+        point
+    ]  # the crash really happened, once (a poison event: test_relayer_dead_letters)
     assert model.mint_calls == 1
     assert model.supply[KHR] == 40_000 - 15_000
     assert model.balances[(KHR, recipient)] == 40_000 - 15_000 - 5_000 + 5_000

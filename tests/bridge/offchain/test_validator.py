@@ -181,7 +181,8 @@ def test_rejection_of_unknown_account_is_signed(validator, model, ledger, paid_k
     )
 
 
-def test_rejection_of_settled_redemption_is_refused(validator, model, ledger, redemption):
+def test_rejection_of_settled_redemption_is_refused(validator, model, ledger, clock, redemption):
+    clock.sleep(model.redemption_timeout + 1)
     model.reclaim(redemption)
     with pytest.raises(AttestationRefused, match="RECLAIMED"):
         validator.sign_rejection(RedemptionRejection(redemption, REASON_ACCOUNT_NOT_FOUND, 1))
