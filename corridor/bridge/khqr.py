@@ -457,7 +457,9 @@ def decode(khqr: str) -> KHQR:
     stamps = _template(top[TAG_TIMESTAMP], TAG_TIMESTAMP, TIMESTAMP_TAGS) if TAG_TIMESTAMP in top else {}
     for key in ("00", "01"):
         if key in stamps and not _NUMBER.fullmatch(stamps[key]):
-            raise KHQRError(f"tag 99/{key}: timestamp must be digits without leading zeros, got {stamps[key]!r}")
+            raise KHQRError(
+                f"tag 99/{key}: timestamp must be digits without leading zeros, got {stamps[key]!r}"
+            )
     q = KHQR(
         account_id=account["00"],
         merchant_name=top[TAG_NAME],

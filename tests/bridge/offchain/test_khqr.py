@@ -196,7 +196,8 @@ def test_malformed_khr_amounts_are_refused(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["٤٠٠٠٠", "４００００", "40000\n", "4٠000", "12.٣", "040000", "00.5", " 40000", "40000.", ".5", "+40000"]
+    "text",
+    ["٤٠٠٠٠", "４００００", "40000\n", "4٠000", "12.٣", "040000", "00.5", " 40000", "40000.", ".5", "+40000"],
 )
 @pytest.mark.parametrize("currency", list(Currency))
 def test_amount_is_ascii_digits_and_one_point(text, currency):
@@ -344,8 +345,14 @@ def test_shop_payload_decodes():
         (_shop("540540000", _TAIL + "6404abcd"), "tag 64 is not supported"),  # unknown tag
         (with_crc(_SHOP.replace("5303116", "5303usd") + "540540000" + _TAIL), "tag 53"),  # currency name
         (with_crc(_SHOP.replace("010212", "010211") + "540540000" + _TAIL), "tag 54"),  # static + amount
-        (_shop("540540000", _TAIL + "9917" + "0013" + "0162571346782"), "tag 99/00"),  # leading-zero timestamp
-        (_shop("540540000", _TAIL + "62080204ab\tc"), "tag 62 must be printable"),  # control character in a label
+        (
+            _shop("540540000", _TAIL + "9917" + "0013" + "0162571346782"),
+            "tag 99/00",
+        ),  # leading-zero timestamp
+        (
+            _shop("540540000", _TAIL + "62080204ab\tc"),
+            "tag 62 must be printable",
+        ),  # control character in a label
         (
             _shop("540540000", _TAIL + "62555051" + "0003EVM" + "0140" + "AB" * 20),
             "tag 62/50/01",
@@ -547,7 +554,11 @@ def _header_mutations(draw):
     return with_crc("".join(parts))
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@settings(
+    max_examples=1000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 @hgiven(
     s=st.one_of(
         _crc_mutations(), _char_mutations(), _field_mutations(), _amount_mutations(), _header_mutations()
