@@ -294,6 +294,7 @@ class InvoicePayment:
         self.request = request
         self.book_dir = book_dir
         self.log = StepLog()
+        self.due: int | None = None  # JPY base units still owed on the invoice (set by check_not_paid)
 
     def run(self) -> PaymentResult:
         self.load()
@@ -470,7 +471,7 @@ class InvoicePayment:
         d, req = self.deployed, self.request
         clients = self.venues()
         mid = self._mid()
-        amount_out = getattr(self, "due", self.invoice_units)
+        amount_out = self.invoice_units if self.due is None else self.due
         record = best_execution(
             clients,
             EXACT_OUT,
