@@ -24,9 +24,10 @@ and RFQ `QuoteFilled` events with the invoice number as payment reference and JP
 when they add up to the invoice the script refuses, naming each earlier payment (tx, amount, block);
 when they fall short it says so and pays the remainder only, as the merchant expects (paying the whole
 again would overpay by what was already received). A venue that makes no offer is shown with its
-reason (stale feed, market closed, pool depth, maker limit, …) in the offers table and in the error. A refusal is a
-`UserError`: one line, exit status 2, no transaction sent and no file written (this module writes
-no file at all). A fill that reverts in the node's gas estimate (a quote that expired in between)
+reason (stale feed, market closed, pool depth, maker limit, …) in the offers table and in the error.
+
+A refusal is a `UserError`: one line, exit status 2, no transaction sent and no file written (this
+module writes no file at all). A fill that reverts in the node's gas estimate (a quote that expired in between)
 maps to the same line, still before anything is sent.
 """
 
