@@ -329,7 +329,14 @@ class CorridorDemo:
         from brownie import web3
 
         from corridor.exchange import rfq
-        from corridor.exchange.best_execution import EXACT_OUT, AmmClient, RfqClient, best_execution
+        from corridor.exchange.best_execution import (
+            EXACT_OUT,
+            AmmClient,
+            RfqClient,
+            best_execution,
+            declines_text,
+            offer_rows,
+        )
 
         customer, merchant = self.who["customer"], self.who["merchant"]
         for spender in (self.router, self.venue):
@@ -351,27 +358,21 @@ class CorridorDemo:
             mid=mid,
         )
         if record.choice is None:
-            raise UserError("no venue could quote the invoice")
+            raise UserError(f"no venue could quote the invoice ({declines_text(record)})")
         paid = self.jpy.balanceOf(merchant) - before
         from brownie import chain
 
         tx = chain.get_transaction(record.tx)
-        rows = [
-            [
-                o.venue,
+        rows = offer_rows(
+            record,
+            ("amm", "rfq"),
+            lambda o: [
                 f"{o.amount_in:,} KHR",
                 f"{o.amount_out:,} JPY",
                 f"{Decimal(o.amount_in) / o.amount_out:.4f}",
                 f"{o.spread_bps:+.1f}" if o.spread_bps is not None else "—",
-                "chosen" if o.venue == record.choice else "",
-            ]
-            for o in record.offers
-        ]
-        rows += [
-            [name, "no offer", "", "", "", ""]
-            for name in ("amm", "rfq")
-            if name not in {o.venue for o in record.offers}
-        ]
+            ],
+        )
         print(
             table(
                 ["venue", "customer pays", "merchant gets", "KHR per JPY", "bps vs mid", ""],

@@ -16,10 +16,18 @@ redeem_to (a Bakong account id). Parties are names from the deployment's setting
 `merchant`, …) or 0x addresses (the payer must be an account this node or brownie can sign for).
 
 Every check runs before the first transaction: the request itself, the deployment on this chain,
-the parties and their on-chain KYC, that the invoice is not already paid, the quotes (an expired RFQ
-quote, too much slippage), the payer's balance, and the redemption's limits. A refusal is a
-`UserError`: one line, exit status 2, no transaction sent and no file written (this module writes
-no file at all). A fill that reverts in the node's gas estimate (a quote that expired in between)
+the parties and their on-chain KYC, what is already paid on the invoice, the quotes (an expired RFQ
+quote, too much slippage), the payer's balance, and the redemption's limits.
+
+An invoice counts as paid by the yen that reached the merchant under its reference (router `Swapped`
+and RFQ `QuoteFilled` events with the invoice number as payment reference and JPY out, from anyone):
+when they add up to the invoice the script refuses, naming each earlier payment (tx, amount, block);
+when they fall short it says so and pays the remainder only, as the merchant expects (paying the whole
+again would overpay by what was already received). A venue that makes no offer is shown with its
+reason (stale feed, market closed, pool depth, maker limit, …) in the offers table and in the error.
+
+A refusal is a `UserError`: one line, exit status 2, no transaction sent and no file written (this
+module writes no file at all). A fill that reverts in the node's gas estimate (a quote that expired in between)
 maps to the same line, still before anything is sent.
 """
 
@@ -249,6 +257,16 @@ class _Remembering:
         return self.client.execute(*args)
 
 
+@dataclass(frozen=True)
+class EarlierPayment:
+    """Yen that reached the merchant under the invoice's reference before this run."""
+
+    tx: str
+    block: int
+    amount: int  # JPY base units received by the merchant
+    venue: str  # "amm" (router Swapped) or "rfq" (QuoteFilled)
+
+
 @dataclass
 class Plan:
     """The quotes and the chosen offer, before anything is sent."""
@@ -277,6 +295,7 @@ class InvoicePayment:
         self.request = request
         self.book_dir = book_dir
         self.log = StepLog()
+        self.due: int | None = None  # JPY base units still owed on the invoice (set by check_not_paid)
 
     def run(self) -> PaymentResult:
         self.load()
@@ -334,14 +353,30 @@ class InvoicePayment:
         for row in rows:
             self.log.add("compliance", row, None, "checked on chain")
 
-    def check_not_paid(self) -> None:
-        """Refuses an invoice already paid to this merchant (a re-run after a crash must not pay twice)."""
+    @property
+    def invoice_units(self) -> int:
+        """The invoice in JPY base units."""
+        return self.request.amount_jpy * 10 ** self.deployed.jpy.decimals()
+
+    def _yen(self, units: int) -> str:
+        return f"¥{Decimal(units) / 10 ** self.deployed.jpy.decimals():,}"
+
+    def earlier_payments(self) -> list[EarlierPayment]:
+        """The yen paid to the merchant under the invoice's reference since the suite was deployed, in
+        block order: router `Swapped` and venue `QuoteFilled` events (payer, recipient and reference are
+        indexed the same way in both) whose output token is JPY."""
         from brownie import web3
 
         start = min((t.block for t in self.deployed.book.txs), default=0)
         recipient = "0x" + "00" * 12 + str(self.merchant)[2:].lower()
         reference = "0x" + self.request.reference.hex()
-        for contract, event in ((self.deployed.router, "Swapped"), (self.deployed.venue, "QuoteFilled")):
+        jpy = self.deployed.jpy.address.lower()
+        found = []
+        for venue, contract, event in (
+            ("amm", self.deployed.router, "Swapped"),
+            ("rfq", self.deployed.venue, "QuoteFilled"),
+        ):
+            decoder = getattr(web3.eth.contract(address=contract.address, abi=contract.abi).events, event)()
             logs = web3.eth.get_logs(
                 {
                     "address": contract.address,
@@ -350,12 +385,34 @@ class InvoicePayment:
                     "topics": [contract.topics[event], None, recipient, reference],
                 }
             )
-            if logs:
-                tx = logs[0]["transactionHash"].hex()
-                raise UserError(
-                    f"invoice {self.request.invoice} is already paid to {self.request.merchant} "
-                    f"(tx 0x{tx.removeprefix('0x')[:8]}…); nothing sent"
-                )
+            for log in logs:
+                args = decoder.process_log(log)["args"]
+                if str(args["tokenOut"]).lower() == jpy:
+                    tx = "0x" + bytes(log["transactionHash"]).hex()
+                    found.append(EarlierPayment(tx, int(log["blockNumber"]), int(args["amountOut"]), venue))
+        return sorted(found, key=lambda p: p.block)
+
+    def check_not_paid(self) -> None:
+        """Refuses an invoice whose earlier payments cover it (a re-run after a crash must not pay
+        twice); after a partial payment, only the remainder is due (`self.due`)."""
+        payments = self.earlier_payments()
+        paid = sum(p.amount for p in payments)
+        self.due = self.invoice_units - paid
+        if not payments:
+            return
+        listed = "; ".join(
+            f"tx {p.tx} {self._yen(p.amount)} via {p.venue} in block {p.block}" for p in payments
+        )
+        req = self.request
+        if self.due <= 0:
+            raise UserError(
+                f"invoice {req.invoice} is already paid to {req.merchant}: {self._yen(paid)} of "
+                f"{self._yen(self.invoice_units)} received ({listed}); nothing sent"
+            )
+        print(
+            f"invoice {req.invoice} is partly paid to {req.merchant}: {self._yen(paid)} of "
+            f"{self._yen(self.invoice_units)} received ({listed}); paying the remaining {self._yen(self.due)}"
+        )
 
     def venues(self) -> list[_Remembering]:
         """The venue clients for the request's preference (RFQ needs a market maker whose key is here)."""
@@ -385,7 +442,8 @@ class InvoicePayment:
 
         d = self.deployed
         feeds = {d.jpy.address: d.feeds["JPY"].address, d.tokens["KHR"].address: d.feeds["KHR"].address}
-        # the quotes' own freshness is the venues' business (pools refuse stale feeds); the mid is shown
+        # freshness is the feeds' own word: FeedMids refuses a price when the FXFeed says isStale() (its
+        # heartbeat) or its market is closed, so the maker declines and no mid is shown
         return FeedMids(web3, feeds, max_age=10**9, usd_tokens=(d.tokens["USD"].address,))
 
     def market_maker(self) -> Any:
@@ -409,12 +467,12 @@ class InvoicePayment:
 
     def quote(self) -> Plan:
         """Best execution without executing: every venue's firm offer and the best one."""
-        from corridor.exchange.best_execution import EXACT_OUT, best_execution
+        from corridor.exchange.best_execution import EXACT_OUT, best_execution, declines_text
 
         d, req = self.deployed, self.request
         clients = self.venues()
         mid = self._mid()
-        amount_out = req.amount_jpy * 10 ** d.jpy.decimals()
+        amount_out = self.invoice_units if self.due is None else self.due
         record = best_execution(
             clients,
             EXACT_OUT,
@@ -430,7 +488,7 @@ class InvoicePayment:
         print(self.offers_table(record, mid, [c.name for c in clients]))
         if record.choice is None:
             raise UserError(
-                f"no venue ({', '.join(c.name for c in clients)}) offered ¥{req.amount_jpy:,} for {self.symbol_in}"
+                f"no venue offered {self._yen(amount_out)} for {self.symbol_in} ({declines_text(record)})"
             )
         client = next(c for c in clients if c.name == record.choice)
         return Plan(record, client.last, client, mid)
@@ -447,24 +505,19 @@ class InvoicePayment:
         return human * Decimal(10) ** (self.deployed.jpy.decimals() - self.token_in.decimals())
 
     def offers_table(self, record: Any, mid: Decimal | None, asked: Sequence[str]) -> str:
+        from corridor.exchange.best_execution import offer_rows
+
         dec_in, dec_out = self.token_in.decimals(), self.deployed.jpy.decimals()
         cur = self.request.currency
-        rows = [
-            [
-                o.venue,
+
+        def priced(o: Any) -> list[str]:
+            return [
                 f"{Decimal(o.amount_in) / 10**dec_in:,} {cur}",
                 f"{Decimal(o.amount_out) / 10**dec_out:,} JPY",
                 f"{float((Decimal(o.amount_in) / 10**dec_in) / (Decimal(o.amount_out) / 10**dec_out)):.6g}",
                 f"{o.spread_bps:+.1f}" if o.spread_bps is not None else "—",
-                "chosen" if o.venue == record.choice else "",
             ]
-            for o in record.offers
-        ]
-        rows += [
-            [name, "no offer", "", "", "", ""]
-            for name in asked
-            if name not in {o.venue for o in record.offers}
-        ]
+
         per_jpy = (
             ""
             if mid is None
@@ -472,8 +525,8 @@ class InvoicePayment:
         )
         return table(
             ["venue", "payer pays", "merchant gets", f"{cur} per JPY", "bps vs mid", ""],
-            rows,
-            title=f"best execution for {self.request.invoice} (exact out ¥{self.request.amount_jpy:,}{per_jpy})",
+            offer_rows(record, asked, priced),
+            title=f"best execution for {self.request.invoice} (exact out {self._yen(record.amount)}{per_jpy})",
         )
 
     def check_plan(self, plan: Plan) -> None:
@@ -589,7 +642,7 @@ class InvoicePayment:
         spread = "" if chosen.spread_bps is None else f", {chosen.spread_bps:+.1f} bps vs mid"
         self.log.add(
             req.payer,
-            f"pays {req.invoice} ¥{req.amount_jpy:,} via {plan.record.choice.upper()}",
+            f"pays {req.invoice} {self._yen(offer.amount_out)} via {plan.record.choice.upper()}",
             tx,
             f"{self._amount(chosen.amount_in)} {req.currency}{spread}",
         )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 
@@ -29,9 +30,13 @@ ACCOUNT_ID_MIN = 3
 ACCOUNT_ID_MAX = 32
 ACCOUNT_ID_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_.-")
 """The bytes a Bakong account id may hold besides its single '@'."""
-_AMOUNT = re.compile(r"^(\d+)(?:\.(\d{1,2}))?$")
-_HEX_ADDRESS = re.compile(r"^[0-9a-f]{40}$")
-_DIGITS = re.compile(r"^\d+$")
+# Every pattern below is used with `fullmatch` and spells its digits [0-9]: `\d` would also match
+# non-ASCII digits ('٤', '４', '²') and `$` would let a trailing newline through.
+_AMOUNT = re.compile(r"(0|[1-9][0-9]*)(?:\.([0-9]{1,2}))?")
+_HEX_ADDRESS = re.compile(r"[0-9a-f]{40}")
+_DIGITS = re.compile(r"[0-9]+")
+_NUMBER = re.compile(r"[1-9][0-9]*")  # a positive integer without leading zeros
+_CRC_HEX = re.compile(r"[0-9A-F]{4}")
 
 # Top-level tags.
 TAG_PAYLOAD_FORMAT = "00"
@@ -64,6 +69,31 @@ MAX_AMOUNT_CHARS = 13
 MAX_NAME = 25
 MAX_CITY = 15
 MAX_LABEL = 25
+
+# The tags the codec knows, per template; any other tag is refused rather than silently dropped (what
+# is decoded is then everything the CRC and the MD5 cover, and it re-encodes to the same fields).
+TOP_TAGS = frozenset(
+    {
+        TAG_PAYLOAD_FORMAT,
+        TAG_POINT_OF_INITIATION,
+        TAG_INDIVIDUAL,
+        TAG_MERCHANT,
+        TAG_MCC,
+        TAG_CURRENCY,
+        TAG_AMOUNT,
+        TAG_COUNTRY,
+        TAG_NAME,
+        TAG_CITY,
+        TAG_ADDITIONAL,
+        TAG_TIMESTAMP,
+    }
+)
+ACCOUNT_TAGS = frozenset({"00", "01", "02"})
+ADDITIONAL_TAGS = frozenset(
+    {SUB_BILL_NUMBER, SUB_MOBILE, SUB_STORE_LABEL, SUB_TERMINAL_LABEL, SUB_PURPOSE, SUB_EVM_TEMPLATE}
+)
+EVM_TAGS = frozenset({"00", "01"})
+TIMESTAMP_TAGS = frozenset({"00", "01"})
 
 
 class KHQRError(ValueError):
@@ -121,7 +151,7 @@ class Currency(Enum):
         if isinstance(value, str):
             if value.upper() in cls.__members__:
                 return cls[value.upper()]
-            if _DIGITS.match(value):
+            if _DIGITS.fullmatch(value):
                 return cls.parse(int(value))
         raise KHQRError(f"unsupported currency {value!r} (KHR/116 or USD/840)")
 
@@ -211,8 +241,11 @@ def format_amount(amount: int, currency: Currency) -> str:
 
 
 def parse_amount(text: str, currency: Currency) -> int:
-    """Tag-54 text to minor units, exactly: riel must be whole, dollars have at most 2 decimals."""
-    m = _AMOUNT.match(text)
+    """Tag-54 text to minor units, exactly: ASCII digits without leading zeros and at most one '.'
+    followed by 1 or 2 digits; riel must be whole, dollars have at most 2 decimals. Trailing zeros
+    after the point ("1.0", "50000.0", as Bakong's SDK writes them) are the one spelling accepted
+    that `format_amount` does not produce."""
+    m = _AMOUNT.fullmatch(text)
     if not m or len(text) > MAX_AMOUNT_CHARS:
         raise KHQRError(f"malformed amount {text!r}")
     whole, frac = int(m.group(1)), (m.group(2) or "")
@@ -227,41 +260,67 @@ def parse_amount(text: str, currency: Currency) -> int:
     return value
 
 
+def _printable(value: str) -> bool:
+    """EMVCo's common character set: printable ASCII (so a length in characters is one in bytes)."""
+    return all(" " <= ch <= "~" for ch in value)
+
+
 def tlv(tag: str, value: str) -> str:
-    """One field: 2-digit tag, 2-digit length (characters), value."""
-    if len(tag) != 2 or not tag.isdigit():
+    """One field: 2-digit tag, 2-digit length (characters), value (1..99 printable ASCII characters)."""
+    if len(tag) != 2 or not _DIGITS.fullmatch(tag):
         raise KHQRError(f"tag must be two digits, got {tag!r}")
     if not value:
         raise KHQRError(f"tag {tag} must not be empty")
     if len(value) > 99:
         raise KHQRError(f"tag {tag} is {len(value)} characters, at most 99")
+    if not _printable(value):
+        raise KHQRError(f"tag {tag} must be printable ASCII, got {value!r}")
     return f"{tag}{len(value):02d}{value}"
 
 
-def parse_tlv(data: str) -> list[tuple[str, str]]:
-    """Splits a TLV list into (tag, value) pairs, refusing truncated or non-numeric headers."""
+def parse_tlv(data: str, where: str = "") -> list[tuple[str, str]]:
+    """Splits a TLV list into (tag, value) pairs. Each header is 4 ASCII digits, each value exactly as
+    long as its header says (01..99) and printable ASCII; anything else raises KHQRError naming the
+    tag (`where` is the enclosing template, e.g. "62" for the fields inside tag 62)."""
     fields: list[tuple[str, str]] = []
+    prefix = f"{where}/" if where else ""
     i = 0
     while i < len(data):
         header = data[i : i + 4]
-        if len(header) < 4 or not header.isdigit():
-            raise KHQRError(f"malformed TLV header {header!r} at offset {i}")
+        if len(header) < 4 or not _DIGITS.fullmatch(header):
+            inside = f" in tag {where}" if where else ""
+            raise KHQRError(f"malformed TLV header {header!r} at offset {i}{inside}")
         tag, length = header[:2], int(header[2:])
         value = data[i + 4 : i + 4 + length]
+        if length == 0:
+            raise KHQRError(f"tag {prefix}{tag} declares an empty value (lengths are 01..99)")
         if len(value) != length:
-            raise KHQRError(f"tag {tag} declares {length} characters, {len(value)} remain")
+            raise KHQRError(f"tag {prefix}{tag} declares {length} characters, {len(value)} remain")
+        if not _printable(value):
+            raise KHQRError(f"tag {prefix}{tag} must be printable ASCII, got {value!r}")
         fields.append((tag, value))
         i += 4 + length
     return fields
 
 
-def _unique(fields: list[tuple[str, str]], where: str) -> dict[str, str]:
+def _unique(fields: list[tuple[str, str]], where: str, known: frozenset[str]) -> dict[str, str]:
+    """The fields as a dict, refusing a repeated tag and a tag outside `known` (`where` is the
+    enclosing template's tag, "" at the top level)."""
+    prefix = f"{where}/" if where else ""
+    inside = f"tag {where}" if where else "KHQR"
     out: dict[str, str] = {}
     for tag, value in fields:
         if tag in out:
-            raise KHQRError(f"tag {tag} appears twice in {where}")
+            raise KHQRError(f"tag {prefix}{tag} appears twice in {inside}")
+        if tag not in known:
+            raise KHQRError(f"tag {prefix}{tag} is not supported in {inside}")
         out[tag] = value
     return out
+
+
+def _template(value: str, tag: str, known: frozenset[str]) -> dict[str, str]:
+    """The fields of template `tag` (its `value` parsed as a TLV list)."""
+    return _unique(parse_tlv(value, tag), tag, known)
 
 
 def _text(value: str | None, name: str, limit: int) -> str | None:
@@ -317,11 +376,11 @@ def _check(q: KHQR) -> None:
     _text(q.merchant_city, "merchant city", MAX_CITY)
     for name in ("bill_number", "mobile_number", "store_label", "terminal_label", "purpose"):
         _text(getattr(q, name), name.replace("_", " "), MAX_LABEL)
-    if not _DIGITS.match(q.mcc) or len(q.mcc) != 4:
+    if not _DIGITS.fullmatch(q.mcc) or len(q.mcc) != 4:
         raise KHQRError(f"merchant category code must be 4 digits, got {q.mcc!r}")
     if q.amount is not None:
         format_amount(q.amount, q.currency)
-    if q.evm_recipient is not None and not _HEX_ADDRESS.match(_strip0x(q.evm_recipient)):
+    if q.evm_recipient is not None and not _HEX_ADDRESS.fullmatch(_strip0x(q.evm_recipient)):
         raise KHQRError(f"EVM recipient must be a 20-byte hex address, got {q.evm_recipient!r}")
     if q.evm_recipient is not None and int(_strip0x(q.evm_recipient), 16) == 0:
         raise KHQRError("EVM recipient must not be the zero address")
@@ -393,56 +452,79 @@ def with_crc(body: str) -> str:
 
 
 def verify_crc(khqr: str) -> bool:
-    """True when `khqr` ends in a tag-63 CRC that matches the rest of the string (hex case-insensitive)."""
-    if len(khqr) < 8 or khqr[-8:-4] != TAG_CRC + "04":
-        return False
-    try:
-        return int(khqr[-4:], 16) == crc16(khqr[:-4].encode("utf-8"))
-    except ValueError:
-        return False
+    """True when `khqr` ends in a tag-63 CRC, four upper-case hex digits, that matches the rest."""
+    return _crc_defect(khqr) is None
+
+
+def _crc_defect(khqr: str) -> str | None:
+    """Why the tag-63 CRC at the end of `khqr` is missing, malformed or wrong (None when it is right).
+    `int(x, 16)` alone would take "0xBA", "+0BA", "0_BA", " 0BA", lower case and non-ASCII digits."""
+    if not isinstance(khqr, str) or len(khqr) < 8 or khqr[-8:-4] != TAG_CRC + "04":
+        return "KHQR has no CRC (tag 63, length 04) at its end"
+    text = khqr[-4:]
+    if not _CRC_HEX.fullmatch(text):
+        return f"tag 63 (CRC) must be four upper-case hex digits, got {text!r}"
+    expected = crc16(khqr[:-4].encode("utf-8", errors="surrogatepass"))
+    if int(text, 16) != expected:
+        return f"tag 63 (CRC) is {text}, the payload's CRC is {expected:04X}"
+    return None
 
 
 def decode(khqr: str) -> KHQR:
-    """Parses and validates a KHQR string; raises KHQRError on any defect, CRC first."""
-    if not isinstance(khqr, str) or not verify_crc(khqr):
-        raise KHQRError("KHQR CRC is missing or does not match")
+    """Parses and validates a KHQR string; raises KHQRError (naming the tag) on any defect, CRC first.
+
+    Strict where EMVCo is: printable ASCII, 4-digit ASCII headers, lengths exactly as declared
+    (01..99), only the tags this codec knows, every value in the form the encoder writes. The one
+    freedom kept is the order of fields (EMVCo fixes only 00 first and 63 last) and the trailing zeros
+    of an amount's decimals ("1.0"); every other string that decodes re-encodes to itself.
+    """
+    defect = _crc_defect(khqr)
+    if defect is not None:
+        raise KHQRError(defect)
     fields = parse_tlv(khqr[:-8])
     if not fields or fields[0] != (TAG_PAYLOAD_FORMAT, "01"):
         raise KHQRError("KHQR must start with payload format indicator 01")
-    top = _unique(fields, "KHQR")
+    top = _unique(fields, "", TOP_TAGS)
     initiation = top.get(TAG_POINT_OF_INITIATION)
     if initiation not in (STATIC, DYNAMIC):
-        raise KHQRError(f"point of initiation must be 11 or 12, got {initiation!r}")
+        raise KHQRError(f"tag 01: point of initiation must be 11 or 12, got {initiation!r}")
     if (TAG_INDIVIDUAL in top) == (TAG_MERCHANT in top):
         raise KHQRError("KHQR needs exactly one of tag 29 (individual) or 30 (merchant)")
     is_merchant = TAG_MERCHANT in top
-    account = _unique(parse_tlv(top[TAG_MERCHANT if is_merchant else TAG_INDIVIDUAL]), "account template")
+    account_tag = TAG_MERCHANT if is_merchant else TAG_INDIVIDUAL
+    account = _template(top[account_tag], account_tag, ACCOUNT_TAGS)
     if "00" not in account:
-        raise KHQRError("account template has no Bakong account id (sub-tag 00)")
+        raise KHQRError(f"tag {account_tag} has no Bakong account id (sub-tag 00)")
     if is_merchant and "01" not in account:
-        raise KHQRError("merchant QR has no merchant id (sub-tag 01)")
+        raise KHQRError("tag 30: merchant QR has no merchant id (sub-tag 01)")
     for tag in (TAG_MCC, TAG_CURRENCY, TAG_COUNTRY, TAG_NAME, TAG_CITY):
         if tag not in top:
             raise KHQRError(f"KHQR has no tag {tag}")
     if top[TAG_COUNTRY] != "KH":
-        raise KHQRError(f"country must be KH, got {top[TAG_COUNTRY]!r}")
-    currency = Currency.parse(top[TAG_CURRENCY]) if len(top[TAG_CURRENCY]) == 3 else None
-    if currency is None:
-        raise KHQRError(f"currency must be 3 digits, got {top[TAG_CURRENCY]!r}")
-    amount = parse_amount(top[TAG_AMOUNT], currency) if TAG_AMOUNT in top else None
+        raise KHQRError(f"tag 58: country must be KH, got {top[TAG_COUNTRY]!r}")
+    if not _DIGITS.fullmatch(top[TAG_CURRENCY]) or len(top[TAG_CURRENCY]) != 3:
+        raise KHQRError(f"tag 53: currency must be 3 digits, got {top[TAG_CURRENCY]!r}")
+    currency = Currency.parse(int(top[TAG_CURRENCY]))
+    amount = _field(parse_amount, TAG_AMOUNT, top[TAG_AMOUNT], currency) if TAG_AMOUNT in top else None
     if initiation == DYNAMIC and amount is None:
-        raise KHQRError("dynamic KHQR (12) must carry an amount")
-    extra = _unique(parse_tlv(top[TAG_ADDITIONAL]), "tag 62") if TAG_ADDITIONAL in top else {}
+        raise KHQRError("tag 01: dynamic KHQR (12) must carry an amount (tag 54)")
+    if initiation == STATIC and amount is not None:
+        raise KHQRError("tag 54: a static KHQR (11) carries no amount; a request with one is dynamic (12)")
+    extra = _template(top[TAG_ADDITIONAL], TAG_ADDITIONAL, ADDITIONAL_TAGS) if TAG_ADDITIONAL in top else {}
     evm = None
     if SUB_EVM_TEMPLATE in extra:
-        template = _unique(parse_tlv(extra[SUB_EVM_TEMPLATE]), "EVM template")
+        template = _template(extra[SUB_EVM_TEMPLATE], "62/50", EVM_TAGS)
         if template.get("00") != EVM_TEMPLATE_ID or "01" not in template:
             raise KHQRError("tag 62/50 is not an EVM recipient template")
+        if not _HEX_ADDRESS.fullmatch(template["01"]):
+            raise KHQRError(f"tag 62/50/01 must be 40 lower-case hex digits, got {template['01']!r}")
         evm = "0x" + template["01"]
-    stamps = _unique(parse_tlv(top[TAG_TIMESTAMP]), "tag 99") if TAG_TIMESTAMP in top else {}
+    stamps = _template(top[TAG_TIMESTAMP], TAG_TIMESTAMP, TIMESTAMP_TAGS) if TAG_TIMESTAMP in top else {}
     for key in ("00", "01"):
-        if key in stamps and not _DIGITS.match(stamps[key]):
-            raise KHQRError(f"timestamp 99/{key} must be digits, got {stamps[key]!r}")
+        if key in stamps and not _NUMBER.fullmatch(stamps[key]):
+            raise KHQRError(
+                f"tag 99/{key}: timestamp must be digits without leading zeros, got {stamps[key]!r}"
+            )
     q = KHQR(
         account_id=account["00"],
         merchant_name=top[TAG_NAME],
@@ -464,3 +546,11 @@ def decode(khqr: str) -> KHQR:
     )
     _check(q)
     return q
+
+
+def _field(parse: Callable[[str, Currency], int], tag: str, text: str, currency: Currency) -> int:
+    """`parse(text, currency)` with the tag named in its error."""
+    try:
+        return parse(text, currency)
+    except KHQRError as exc:
+        raise KHQRError(f"tag {tag}: {exc}") from exc

@@ -9,15 +9,20 @@ clients: they run standalone against any RPC and inside brownie with its `web3`.
                             khr, jpy, invoice_jpy, recipient=merchant, reference=rfq.reference("INV-1"),
                             sender=customer, mid=mm.mid(khr, jpy))
     print(record.summary())
+
+A venue that makes no offer says why: `offer` returns a `Decline` (a `DeclineReason` such as a stale
+feed, the pool's depth or the maker's limit, and the detail), and the record keeps one per venue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import Enum
 from typing import Any, Protocol
 
+from eth_utils import keccak
 from web3 import Web3
 
 from corridor import artifacts
@@ -56,6 +61,73 @@ ROUTER_ABI = [
 ]
 
 
+class DeclineReason(Enum):
+    """Why a venue made no offer (the text is what tables and error lines show)."""
+
+    STALE_FEED = "stale feed"  # the feed's last answer is older than its heartbeat / the pool's max age
+    MARKET_CLOSED = "market closed"  # the feed's market-hours role declared a closure
+    FEED_UNUSABLE = "feed unusable"  # no feed for the token, or a non-positive answer
+    RATE_JUMPED = "rate jumped"  # the pool's circuit breaker: the feed moved beyond its max jump
+    POOL_DEPTH = "pool depth"  # the pool cannot pay that much out
+    POOL_PAUSED = "pool paused"
+    NO_POOL = "no pool"  # no pool for a leg of the path
+    MAKER_LIMIT = "maker limit"  # the market maker's size or inventory limit
+    NO_OFFER = "no offer"  # anything else (a third-party client, an unknown revert)
+
+
+@dataclass(frozen=True)
+class Decline:
+    """A venue's refusal to quote: the reason and a one-line detail."""
+
+    venue: str
+    reason: DeclineReason
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.reason.value} ({self.detail})" if self.detail else self.reason.value
+
+
+class Declined(Exception):
+    """Raised by a quote provider that declines for a known reason (a `MarketMaker`'s QuoteRefused
+    subclasses it), so that `RfqClient` can record why."""
+
+    reason: DeclineReason = DeclineReason.NO_OFFER
+
+    def __init__(self, message: str, reason: DeclineReason | None = None) -> None:
+        super().__init__(message)
+        if reason is not None:
+            self.reason = reason
+
+
+# Revert selectors of the AMM's quote views (IFXPool, IFXRouter) that name a reason to decline.
+_AMM_REVERTS = {
+    "0x" + keccak(text=sig)[:4].hex(): (reason, sig.split("(")[0])
+    for sig, reason in (
+        ("StaleRate(uint256,uint256)", DeclineReason.STALE_FEED),
+        ("InvalidRate(int256)", DeclineReason.FEED_UNUSABLE),
+        ("RateJumped(uint256,uint256,uint256)", DeclineReason.RATE_JUMPED),
+        ("InsufficientLiquidity(uint256,uint256)", DeclineReason.POOL_DEPTH),
+        ("EnforcedPause()", DeclineReason.POOL_PAUSED),
+        ("NoPool(address,address)", DeclineReason.NO_POOL),
+    )
+}
+
+
+def amm_decline(venue: str, exc: Exception) -> Decline:
+    """The Decline for a revert of the AMM's quote (by its custom error's selector)."""
+    data = getattr(exc, "data", None)
+    text = data if isinstance(data, str) else str(exc)
+    for selector, (reason, error) in _AMM_REVERTS.items():
+        if selector in text:
+            return Decline(venue, reason, error)
+    return Decline(venue, DeclineReason.NO_OFFER, _first_line(exc))
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:120]
+
+
 @dataclass(frozen=True)
 class Offer:
     """A firm price from one venue: the taker pays `amount_in` (everything), the recipient gets
@@ -78,8 +150,11 @@ class Offer:
 class VenueClient(Protocol):
     name: str
 
-    def offer(self, side: str, token_in: str, token_out: str, amount: int, taker: str) -> Offer | None:
-        """A firm offer for `amount` (token_in for EXACT_IN, token_out for EXACT_OUT), or None."""
+    def offer(
+        self, side: str, token_in: str, token_out: str, amount: int, taker: str
+    ) -> Offer | Decline | None:
+        """A firm offer for `amount` (token_in for EXACT_IN, token_out for EXACT_OUT), or why not
+        (None: declined without a reason, recorded as NO_OFFER)."""
 
     def execute(self, offer: Offer, recipient: str, reference: bytes, sender: Any) -> str:
         """Executes `offer` exactly (limits = the offered amounts); returns the tx hash."""
@@ -103,16 +178,18 @@ class AmmClient:
         a, b = rfq.address(token_in), rfq.address(token_out)
         return [a, b] if self.hub in (a, b) else [a, self.hub, b]
 
-    def offer(self, side: str, token_in: str, token_out: str, amount: int, taker: str) -> Offer | None:
+    def offer(self, side: str, token_in: str, token_out: str, amount: int, taker: str) -> Offer | Decline:
         path = self.path(token_in, token_out)
         try:
             if side == EXACT_IN:
                 out = self.router.functions.quoteExactIn(path, amount).call()
-                return Offer(self.name, side, path[0], path[-1], amount, out, path) if out > 0 else None
+                if out == 0:
+                    return Decline(self.name, DeclineReason.POOL_DEPTH, "the quote rounds to nothing")
+                return Offer(self.name, side, path[0], path[-1], amount, out, path)
             amount_in = self.router.functions.quoteExactOut(path, amount).call()
             return Offer(self.name, side, path[0], path[-1], amount_in, amount, path)
-        except Exception:  # noqa: BLE001 - a venue that cannot quote (no pool, paused, stale feed) is skipped
-            return None
+        except Exception as exc:  # noqa: BLE001 - a venue that cannot quote declines, saying why
+            return amm_decline(self.name, exc)
 
     def execute(self, offer: Offer, recipient: str, reference: bytes, sender: Any) -> str:
         deadline = self.w3.eth.get_block("latest")["timestamp"] + self.deadline_seconds
@@ -155,20 +232,26 @@ class RfqClient:
             return None
         return self.hub
 
-    def offer(self, side: str, token_in: str, token_out: str, amount: int, taker: str) -> Offer | None:
+    def offer(self, side: str, token_in: str, token_out: str, amount: int, taker: str) -> Offer | Decline:
         hub = self._hub_for(token_in, token_out)
         try:
             if side == EXACT_IN:
                 signed = self.provider.quote_exact_in(token_in, token_out, amount, taker=taker, hub=hub)
                 out, _ = self.venue.functions.previewExactIn(signed.quote.head.as_tuple(), amount).call()
-                return Offer(self.name, side, token_in, token_out, amount, out, signed) if out > 0 else None
+                if out == 0:
+                    return Decline(self.name, DeclineReason.MAKER_LIMIT, "the quote rounds to nothing")
+                return Offer(self.name, side, token_in, token_out, amount, out, signed)
             signed = self.provider.quote_exact_out(token_in, token_out, amount, taker=taker, hub=hub)
             amount_in, _ = self.venue.functions.previewExactOut(signed.quote.head.as_tuple(), amount).call()
             if amount_in > signed.quote.amount_in:
-                return None
+                return Decline(
+                    self.name, DeclineReason.NO_OFFER, "the venue's preview needs more than the quote"
+                )
             return Offer(self.name, side, token_in, token_out, amount_in, amount, signed)
-        except Exception:  # noqa: BLE001 - a maker that refuses (limits, stale feed) makes no offer
-            return None
+        except Declined as exc:  # the maker refuses: stale feed, market closed, its limits
+            return Decline(self.name, exc.reason, _first_line(exc))
+        except Exception as exc:  # noqa: BLE001 - a remote maker's API error, a preview revert
+            return Decline(self.name, DeclineReason.NO_OFFER, _first_line(exc))
 
     def execute(self, offer: Offer, recipient: str, reference: bytes, sender: Any) -> str:
         signed: rfq.SignedQuote = offer.payload
@@ -205,6 +288,11 @@ class ExecutionRecord:
     offers: tuple[OfferRecord, ...]
     choice: str | None
     tx: str | None
+    declines: tuple[Decline, ...] = ()
+
+    def declined(self, venue: str) -> Decline | None:
+        """Why `venue` made no offer (None if it offered)."""
+        return next((d for d in self.declines if d.venue == venue), None)
 
     @property
     def chosen(self) -> OfferRecord | None:
@@ -221,6 +309,7 @@ class ExecutionRecord:
             lines.append(
                 f"  {o.venue:>4}: pay {o.amount_in}, receive {o.amount_out} (price {o.price:.8g}{spread}){mark}"
             )
+        lines += [f"  {d.venue:>4}: declined: {d}" for d in self.declines]
         lines.append(f"  tx: {self.tx}" if self.tx else "  not executed")
         return "\n".join(lines)
 
@@ -259,12 +348,19 @@ def best_execution(
     if amount <= 0:
         raise ValueError("amount must be positive")
     taker = rfq.address_of(sender)
-    offers = [o for o in (v.offer(side, token_in, token_out, amount, taker) for v in venues) if o is not None]
+    offers: list[Offer] = []
+    declines: list[Decline] = []
+    for v in venues:
+        answer = v.offer(side, token_in, token_out, amount, taker)
+        if isinstance(answer, Offer):
+            offers.append(answer)
+        else:
+            declines.append(answer or Decline(v.name, DeclineReason.NO_OFFER))
     records = tuple(
         OfferRecord(o.venue, o.amount_in, o.amount_out, o.price, spread_bps(o.price, mid)) for o in offers
     )
     if not offers:
-        return ExecutionRecord(side, token_in, token_out, amount, mid, records, None, None)
+        return ExecutionRecord(side, token_in, token_out, amount, mid, records, None, None, tuple(declines))
     best = offers[0]
     for o in offers[1:]:
         best = better(best, o)
@@ -272,4 +368,27 @@ def best_execution(
     if execute:
         client = next(v for v in venues if v.name == best.venue)
         tx = client.execute(best, recipient, reference, sender)
-    return ExecutionRecord(side, token_in, token_out, amount, mid, records, best.venue, tx)
+    return ExecutionRecord(side, token_in, token_out, amount, mid, records, best.venue, tx, tuple(declines))
+
+
+def offer_rows(
+    record: ExecutionRecord, venues: Sequence[str], format_offer: Callable[[OfferRecord], Sequence[str]]
+) -> list[list[str]]:
+    """Table rows for `record`, one per venue in `venues` order: [venue, *format_offer(offer), mark]
+    for an offer (mark "chosen" or ""), [venue, "declined: <reason>", "", …, detail] for a venue that
+    declined. Shared by scripts/pay.py and the demo, so both say why a venue made no offer."""
+    priced = {o.venue: list(format_offer(o)) for o in record.offers}
+    width = max((len(cells) for cells in priced.values()), default=4)
+    rows = []
+    for name in venues:
+        if name in priced:
+            rows.append([name, *priced[name], "chosen" if name == record.choice else ""])
+        else:
+            decline = record.declined(name) or Decline(name, DeclineReason.NO_OFFER)
+            rows.append([name, f"declined: {decline.reason.value}", *[""] * (width - 1), decline.detail])
+    return rows
+
+
+def declines_text(record: ExecutionRecord) -> str:
+    """ "amm: stale feed, rfq: maker limit": why each venue declined, for a one-line error."""
+    return ", ".join(f"{d.venue}: {d.reason.value}" for d in record.declines)

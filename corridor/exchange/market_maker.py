@@ -20,10 +20,12 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Protocol
 
 from eth_account import Account
+from eth_utils import keccak
 from web3 import Web3
 
 from corridor import artifacts
 from corridor.exchange import rfq
+from corridor.exchange.best_execution import Declined, DeclineReason
 
 # Chainlink's AggregatorV3Interface, the two functions read here (a real Chainlink feed, the exchange
 # family's FX feeds and MockRfqFeed all answer them).
@@ -51,12 +53,48 @@ AGGREGATOR_V3_ABI = [
 ]
 
 
-class QuoteRefused(Exception):
-    """The market maker declines to quote (a limit would be broken, or its prices are unusable)."""
+# The exchange family's FXFeed guards (IFXFeed): read when the feed has them (a plain AggregatorV3 feed,
+# e.g. Chainlink's or MockRfqFeed, does not: its age is then checked against `max_age` alone).
+FX_FEED_GUARDS_ABI = [
+    {
+        "name": n,
+        "type": "function",
+        "stateMutability": "view",
+        "inputs": [],
+        "outputs": [{"name": "", "type": t}],
+    }
+    for n, t in (
+        ("isStale", "bool"),
+        ("marketOpen", "bool"),
+        ("reopensAt", "uint64"),
+        ("heartbeat", "uint32"),
+    )
+]
+_FX_FEED_GUARD_SELECTORS = tuple(keccak(text=f"{f['name']}()")[:4] for f in FX_FEED_GUARDS_ABI)
+
+
+class QuoteRefused(Declined):
+    """The market maker declines to quote; `reason` (a DeclineReason) says why: its limits by default."""
+
+    reason = DeclineReason.MAKER_LIMIT
 
 
 class StaleFeed(QuoteRefused):
-    """A feed's last update is older than the maker accepts."""
+    """A feed's last update is older than the maker accepts, or the feed itself says it is stale."""
+
+    reason = DeclineReason.STALE_FEED
+
+
+class MarketClosed(QuoteRefused):
+    """The feed's market is closed (no official fixing until it reopens): the maker does not quote."""
+
+    reason = DeclineReason.MARKET_CLOSED
+
+
+class FeedUnusable(QuoteRefused):
+    """No feed for the token, or one whose answer is not a price."""
+
+    reason = DeclineReason.FEED_UNUSABLE
 
 
 # ------------------------------------------------------------------ mid prices
@@ -81,17 +119,22 @@ class FixedMids:
         try:
             return self.prices[rfq.address(token)]
         except KeyError:
-            raise QuoteRefused(f"no mid for {token}") from None
+            raise FeedUnusable(f"no mid for {token}") from None
 
 
 @dataclass
 class FeedMids:
-    """Mids read from AggregatorV3-compatible TOKEN/USD feeds; `usd_tokens` are worth 1 USD."""
+    """Mids read from AggregatorV3-compatible TOKEN/USD feeds; `usd_tokens` are worth 1 USD.
+
+    A price is refused (StaleFeed) when the answer is older than `max_age`, and, for a feed that has
+    the FXFeed guards, when the feed says `isStale()` (its heartbeat passed) or (MarketClosed) when
+    its market is closed: the maker never quotes against a mid the feed itself disowns."""
 
     w3: Web3
     feeds: Mapping[str, str]
     max_age: int = 3_600
     usd_tokens: tuple[str, ...] = ()
+    _guarded: dict[str, bool] = field(default_factory=dict, init=False, repr=False)
 
     def usd_price(self, token: str) -> Decimal:
         token = rfq.address(token)
@@ -99,15 +142,36 @@ class FeedMids:
             return Decimal(1)
         feeds = {rfq.address(k): v for k, v in self.feeds.items()}
         if token not in feeds:
-            raise QuoteRefused(f"no feed for {token}")
-        feed = self.w3.eth.contract(address=rfq.address(feeds[token]), abi=AGGREGATOR_V3_ABI)
+            raise FeedUnusable(f"no feed for {token}")
+        address = rfq.address(feeds[token])
+        feed = self.w3.eth.contract(address=address, abi=AGGREGATOR_V3_ABI)
         _, answer, _, updated_at, _ = feed.functions.latestRoundData().call()
         now = self.w3.eth.get_block("latest")["timestamp"]
         if answer <= 0:
-            raise QuoteRefused(f"feed for {token} answered {answer}")
+            raise FeedUnusable(f"feed for {token} answered {answer}")
         if now - updated_at > self.max_age:
             raise StaleFeed(f"feed for {token} is {now - updated_at}s old (max {self.max_age}s)")
+        self._check_guards(address, token, now - updated_at)
         return Decimal(answer) / (Decimal(10) ** feed.functions.decimals().call())
+
+    def _check_guards(self, address: str, token: str, age: int) -> None:
+        """The FXFeed's own word: stale past its heartbeat, or its market closed."""
+        guards = self.w3.eth.contract(address=address, abi=FX_FEED_GUARDS_ABI)
+        if address not in self._guarded:  # the dispatcher of a contract holds its functions' selectors
+            code = bytes(self.w3.eth.get_code(address))
+            self._guarded[address] = all(selector in code for selector in _FX_FEED_GUARD_SELECTORS)
+        if not self._guarded[address]:
+            return
+        if guards.functions.isStale().call():
+            heartbeat = guards.functions.heartbeat().call()
+            raise StaleFeed(
+                f"feed for {token} is stale: its last answer is {age / 3600:.1f} h old "
+                f"(heartbeat {heartbeat / 3600:.1f} h)"
+            )
+        if not guards.functions.marketOpen().call():
+            raise MarketClosed(
+                f"feed for {token}: market closed until {guards.functions.reopensAt().call()} (unix time)"
+            )
 
 
 # ------------------------------------------------------------------ policy and limits

@@ -51,7 +51,9 @@ def test_best_execution_buys_through_rfq_when_it_is_better(played):
 def test_best_execution_swaps_through_the_pools_when_the_maker_declines(played):
     demo, result, _ = played
     body = dict(result.sections)["Best execution for invoice INV-2026-0043"]
-    assert "| rfq | no offer" in body and "chosen" in body
+    assert (
+        "| rfq | declined: maker limit |" in body and "exceeds the 400 USD limit" in body and "chosen" in body
+    )
     swaps = list(demo.router.events.get_sequence(0, event_type="Swapped"))
     assert len(swaps) == 1 and swaps[0].args.amountOut == 70_000
 

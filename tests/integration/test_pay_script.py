@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 
 import pytest
 from brownie import chain, web3
@@ -73,7 +74,8 @@ def refused(script, corridor, book_dir, capsys):
         capsys.readouterr()
         with pytest.raises(SystemExit) as exit_:
             script.main(*args)
-        err = capsys.readouterr().err
+        captured = capsys.readouterr()
+        err, run.out = captured.err, captured.out  # the offers table, for the tests that read it
         assert exit_.value.code == 2
         assert web3.eth.get_transaction_count(str(payer)) == nonce, "no transaction sent"
         assert _files(book_dir, ROOT / "deployments", ROOT / "reports") == files, "no file written"
@@ -217,8 +219,59 @@ def test_quote_expiring_in_the_race_maps_the_revert_to_the_same_line(refused, co
 
 def test_invoice_already_paid_is_refused(refused, script, corridor, book_dir):
     script.main("customer", "merchant", "5000", "INV-2026-0104", "venue=amm")
+    tx = bytes(web3.eth.get_block("latest")["transactions"][0]).hex()
     line = refused("customer", "merchant", "5000", "INV-2026-0104")
-    assert line.startswith("error: invoice INV-2026-0104 is already paid to merchant (tx 0x")
+    assert line == (
+        "error: invoice INV-2026-0104 is already paid to merchant: ¥5,000 of ¥5,000 received "
+        f"(tx 0x{tx.removeprefix('0x')} ¥5,000 via amm in block {chain.height}); nothing sent"
+    )
+
+
+def test_partial_payment_under_the_reference_leaves_the_remainder_due(corridor, book_dir, capsys):
+    """Finding 7: a ¥1,000 payment carrying the invoice's reference made the script refuse the real
+    ¥50,000 invoice. It now says what it found and pays the remaining ¥49,000, so the merchant holds
+    exactly the invoice under that reference."""
+    demo, _ = corridor
+    merchant = demo.who["merchant"]
+    before = demo.jpy.balanceOf(merchant)
+    first = pay.main(["customer", "merchant", "1000", "INV-2026-0110", "venue=amm"], "development")
+    block = web3.eth.get_transaction_receipt(first.tx)["blockNumber"]
+    capsys.readouterr()
+    rest = pay.main(["customer", "merchant", "50000", "INV-2026-0110"], "development")
+    out = capsys.readouterr().out
+    assert (
+        "invoice INV-2026-0110 is partly paid to merchant: ¥1,000 of ¥50,000 received "
+        f"(tx {first.tx} ¥1,000 via amm in block {block}); paying the remaining ¥49,000"
+    ) in out
+    assert "best execution for INV-2026-0110 (exact out ¥49,000;" in out
+    assert "pays INV-2026-0110 ¥49,000 via" in out
+    assert demo.jpy.balanceOf(merchant) == before + 50_000
+    assert rest.record.amount == 49_000
+
+
+def test_invoice_covered_by_several_payments_is_refused_naming_each(refused, corridor, book_dir):
+    """¥20,000, then the remaining ¥30,000 (another venue): a third run finds both and refuses."""
+    first = pay.main(["customer", "merchant", "20000", "INV-2026-0111", "venue=amm"], "development")
+    second = pay.main(["customer", "merchant", "50000", "INV-2026-0111", "venue=rfq"], "development")
+    blocks = [web3.eth.get_transaction_receipt(r.tx)["blockNumber"] for r in (first, second)]
+    line = refused("customer", "merchant", "50000", "INV-2026-0111")
+    assert line == (
+        "error: invoice INV-2026-0111 is already paid to merchant: ¥50,000 of ¥50,000 received "
+        f"(tx {first.tx} ¥20,000 via amm in block {blocks[0]}; tx {second.tx} ¥30,000 via rfq in block "
+        f"{blocks[1]}); nothing sent"
+    )
+
+
+def test_payment_to_another_merchant_or_reference_does_not_count(refused, corridor, book_dir):
+    """Only yen to this merchant under this reference count: the same invoice number paid to the
+    liquidity provider, and another invoice to the merchant, leave INV-2026-0112 unpaid."""
+    demo, _ = corridor
+    pay.main(["customer", "liquidity", "50000", "INV-2026-0112", "venue=amm"], "development")
+    pay.main(["customer", "merchant", "50000", "INV-2026-0113", "venue=amm"], "development")
+    before = demo.jpy.balanceOf(demo.who["merchant"])
+    result = pay.main(["customer", "merchant", "10000", "INV-2026-0112", "venue=amm"], "development")
+    assert result.record.amount == 10_000
+    assert demo.jpy.balanceOf(demo.who["merchant"]) == before + 10_000
 
 
 def test_slippage_beyond_the_limit_is_refused(refused):
@@ -280,3 +333,34 @@ def test_book_whose_contracts_are_not_on_this_chain_is_refused(refused, book_dir
         "error: no corridor deployed on 'development': development.json is of another chain, its contracts "
         "are not on this one (a fresh chain?); deploy first: brownie run scripts/deploy.py (or play the demo)"
     )
+
+
+# ------------------------------------------------------------------ venues that decline say why (finding 9)
+
+
+def test_pool_depth_and_maker_limit_are_named(refused):
+    """¥5,000,000 is more than the JPY pool holds (¥3,000,000) and than the maker's $400 a quote."""
+    run = refused
+    line = run("customer", "merchant", "5000000", "INV-X")
+    assert line == "error: no venue offered ¥5,000,000 for bKHR (amm: pool depth, rfq: maker limit)"
+    table = run.out
+    assert "declined: pool depth" in table and "InsufficientLiquidity" in table
+    assert "declined: maker limit" in table and "exceeds the 400 USD limit" in table
+
+
+def test_after_26_hours_without_a_reporter_neither_venue_fills(refused, corridor):
+    """Finding 9: both feeds are stale; the pools refuse, and the maker no longer quotes against the
+    stale mid; the table and the error name "stale feed" for each venue. (Last in the module: the chain
+    time moves, although each test's isolation reverts it.)"""
+    demo, _ = corridor
+    chain.sleep(26 * 3600)
+    chain.mine()
+    assert all(demo.suite.exchange.feeds[s].isStale() for s in ("JPY", "KHR"))
+    run = refused
+    line = run("customer", "merchant", "50000", "INV-X")
+    assert line == "error: no venue offered ¥50,000 for bKHR (amm: stale feed, rfq: stale feed)"
+    rows = [r for r in run.out.splitlines() if r.startswith(("amm ", "rfq "))]
+    assert len(rows) == 2 and all("declined: stale feed" in r for r in rows), run.out
+    assert "StaleRate" in rows[0]
+    assert re.search(r"is stale: its last answer is 2[6-9]\.\d h old \(heartbeat 25\.0 h\)", rows[1])
+    assert "best execution for INV-X (exact out ¥50,000)" in run.out  # no mid from a stale feed

@@ -6,7 +6,17 @@ import pytest
 from brownie import web3
 
 from corridor.exchange import rfq
-from corridor.exchange.best_execution import EXACT_IN, EXACT_OUT, AmmClient, RfqClient, best_execution
+from corridor.exchange.best_execution import (
+    EXACT_IN,
+    EXACT_OUT,
+    AmmClient,
+    Decline,
+    DeclineReason,
+    RfqClient,
+    best_execution,
+    declines_text,
+    offer_rows,
+)
 from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_exchange
 from corridor.exchange.market_maker import FixedMids, MakerLimits, MarketMaker, QuotePolicy
 
@@ -103,3 +113,74 @@ def test_demo_flow_invoice_in_jpy_paid_in_khr(fx, venue, maker, usd, jpy, khr, c
     assert filled["args"]["paymentReference"] == invoice
     assert filled["args"]["recipient"] == merchant.address
     print(record.summary())
+
+
+# ------------------------------------------------------------------ declines (finding 9)
+
+
+def _feed_maker(fx, venue, maker, jpy, khr, usd, max_quote_usd=1_000_000):
+    """A maker pricing from the exchange's FXFeeds with no age limit of its own (as scripts/pay.py and
+    the demo configure it): only the feeds' own guards (isStale, marketOpen) can stop it."""
+    from corridor.exchange.market_maker import FeedMids
+
+    mids = FeedMids(web3, {jpy: fx.feeds["JPY"], khr: fx.feeds["KHR"]}, max_age=10**9, usd_tokens=(usd,))
+    return MarketMaker(
+        web3,
+        venue,
+        maker.private_key,
+        mids,
+        QuotePolicy(spread_bps=1, skew_bps=0),
+        MakerLimits(max_quote_usd),
+    )
+
+
+def test_after_26_hours_without_a_reporter_neither_venue_fills_and_both_say_stale_feed(
+    fx, venue, maker, usd, jpy, khr, customer, merchant, admin
+):
+    """Finding 9: both feeds report isStale(); the AMM's pools refuse (StaleRate) and the maker, which
+    used to quote against the stale mid, refuses too; the record says why for each venue."""
+    from brownie import chain
+
+    mm = _feed_maker(fx, venue, maker, jpy, khr, usd)
+    chain.sleep(26 * 3600)
+    chain.mine()
+    assert fx.feeds["JPY"].isStale() and fx.feeds["KHR"].isStale()
+    venues = [AmmClient(web3, fx.router, usd), RfqClient(web3, venue, mm, hub=usd)]
+    record = best_execution(venues, EXACT_OUT, khr, jpy, 50_000, merchant, REF, customer, execute=False)
+    assert record.choice is None and record.offers == ()
+    amm, quoted = record.declined("amm"), record.declined("rfq")
+    assert (amm.reason, amm.detail) == (DeclineReason.STALE_FEED, "StaleRate")
+    assert quoted.reason == DeclineReason.STALE_FEED and "is stale" in quoted.detail
+    assert str(quoted).startswith("stale feed (feed for ")
+    assert declines_text(record) == "amm: stale feed, rfq: stale feed"
+    assert "amm: declined: stale feed (StaleRate)" in record.summary()
+
+
+def test_pool_depth_and_maker_limit_declines(fx, venue, maker, usd, jpy, khr, customer, merchant):
+    """More yen than the JPY pool holds: the AMM declines for pool depth, the maker for its limit."""
+    mm = _feed_maker(fx, venue, maker, jpy, khr, usd, max_quote_usd=1_000)
+    venues = [AmmClient(web3, fx.router, usd), RfqClient(web3, venue, mm, hub=usd)]
+    record = best_execution(venues, EXACT_OUT, khr, jpy, 200_000_000, merchant, REF, customer, execute=False)
+    assert record.choice is None
+    assert record.declined("amm") == Decline("amm", DeclineReason.POOL_DEPTH, "InsufficientLiquidity")
+    limit = record.declined("rfq")
+    assert limit.reason == DeclineReason.MAKER_LIMIT and "exceeds the 1000 USD limit" in limit.detail
+    rows = offer_rows(record, ("amm", "rfq"), lambda o: ["", "", "", ""])
+    assert rows[0] == ["amm", "declined: pool depth", "", "", "", "InsufficientLiquidity"]
+    assert rows[1][:2] == ["rfq", "declined: maker limit"]
+
+
+def test_maker_declines_while_the_market_is_closed_and_the_amm_fills(
+    fx, venue, maker, usd, jpy, khr, customer, merchant, admin
+):
+    """A declared closure (weekend): the maker does not quote on the last fixing; the pools still do."""
+    from brownie import chain
+
+    mm = _feed_maker(fx, venue, maker, jpy, khr, usd)
+    fx.feeds["JPY"].closeMarket(chain.time() + 3_600, {"from": admin})
+    venues = [AmmClient(web3, fx.router, usd), RfqClient(web3, venue, mm, hub=usd)]
+    record = best_execution(venues, EXACT_OUT, khr, jpy, 50_000, merchant, REF, customer, execute=False)
+    assert record.choice == "amm"
+    closed = record.declined("rfq")
+    assert closed.reason == DeclineReason.MARKET_CLOSED and "market closed until" in closed.detail
+    assert record.declined("amm") is None

@@ -6,9 +6,13 @@ import pytest
 from brownie import chain, web3
 
 from corridor.exchange import rfq
+from corridor.exchange.best_execution import DeclineReason
 from corridor.exchange.market_maker import (
+    FeedMids,
+    FeedUnusable,
     FixedMids,
     MakerLimits,
+    MarketClosed,
     MarketMaker,
     QuotePolicy,
     QuoteRefused,
@@ -160,3 +164,61 @@ def test_market_maker_quotes_for_a_contract_wallet(
     before = khr.balanceOf(wallet)
     out = fill_in(signed, 10_000).return_value
     assert before - khr.balanceOf(wallet) == out
+
+
+# ------------------------------------------------------------------ typed refusals (finding 9)
+
+
+def test_refusals_carry_their_decline_reason(venue, maker, mids, jpy, khr, usd):
+    mm = MarketMaker(web3, venue.address, maker.private_key, mids, limits=MakerLimits(max_quote_usd=100))
+    with pytest.raises(QuoteRefused) as limit:
+        mm.quote_exact_in(jpy, khr, 20_000)
+    assert limit.value.reason == DeclineReason.MAKER_LIMIT
+    no_mid = MarketMaker(web3, venue.address, maker.private_key, FixedMids({jpy.address: "0.0067"}))
+    with pytest.raises(FeedUnusable) as unusable:
+        no_mid.quote_exact_in(jpy, khr, 100)
+    assert unusable.value.reason == DeclineReason.FEED_UNUSABLE
+
+
+def test_stale_feed_refusal_is_typed(market_maker, jpy, khr):
+    chain.sleep(3_601)
+    chain.mine()
+    with pytest.raises(StaleFeed) as stale:
+        market_maker.quote_exact_in(jpy, khr, 10_000)
+    assert stale.value.reason == DeclineReason.STALE_FEED and str(stale.value).startswith("feed for ")
+
+
+def _fx_feed(FXFeed, admin, answer, heartbeat=3_600):
+    feed = FXFeed.deploy(8, "JPY / USD", answer, heartbeat, 500, 3 * 86_400, admin, 0, {"from": admin})
+    feed.grantRole(feed.MARKET_HOURS_ROLE(), admin, {"from": admin})
+    return feed
+
+
+def test_fx_feed_that_says_stale_is_refused_whatever_the_max_age(FXFeed, admin, venue, maker, jpy, khr, usd):
+    """Finding 9: the maker used to quote on a feed past its heartbeat when its own max_age was large
+    (scripts/pay.py and the demo pass 10**9); the FXFeed's isStale() now decides."""
+    feed = _fx_feed(FXFeed, admin, 670_000)
+    khr_feed = _fx_feed(FXFeed, admin, 24_500, heartbeat=10**6)
+    mids = FeedMids(
+        web3, {jpy.address: feed, khr.address: khr_feed}, max_age=10**9, usd_tokens=(usd.address,)
+    )
+    mm = MarketMaker(web3, venue.address, maker.private_key, mids)
+    mm.quote_exact_in(jpy, khr, 100)  # fresh: quotes
+    chain.sleep(3_601)
+    chain.mine()
+    assert feed.isStale()
+    with pytest.raises(StaleFeed, match=r"is stale: its last answer is 1\.0 h old \(heartbeat 1\.0 h\)"):
+        mm.quote_exact_in(jpy, khr, 100)
+
+
+def test_fx_feed_with_its_market_closed_is_refused(FXFeed, admin, venue, maker, jpy, khr, usd):
+    feed = _fx_feed(FXFeed, admin, 670_000)
+    mids = FeedMids(web3, {jpy.address: feed}, max_age=10**9, usd_tokens=(usd.address,))
+    mm = MarketMaker(web3, venue.address, maker.private_key, mids)
+    reopens = chain.time() + 7_200
+    feed.closeMarket(reopens, {"from": admin})
+    with pytest.raises(MarketClosed, match=f"market closed until {reopens}") as closed:
+        mm.quote_exact_in(jpy, usd, 100)
+    assert closed.value.reason == DeclineReason.MARKET_CLOSED
+    feed.openMarket({"from": admin})
+    assert mm.quote_exact_in(jpy, usd, 100).quote.amount_in == 100
