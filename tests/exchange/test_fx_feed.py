@@ -4,7 +4,7 @@ import brownie
 import pytest
 from brownie import chain
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed
+from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed, publish_fixing
 
 DAY = 86_400
 
@@ -35,7 +35,7 @@ def test_initial_answer_is_round_one(feed):
 
 
 def test_submit_creates_a_new_round(feed, operator):
-    tx = feed.submit(671_000, {"from": operator})
+    tx = publish_fixing(feed, 671_000, operator)
     assert tx.return_value == 2
     assert tx.events["AnswerUpdated"]["current"] == 671_000
     assert tx.events["NewRound"]["roundId"] == 2
@@ -60,38 +60,38 @@ def test_submit_non_positive_reverts(feed, operator, answer):
 
 
 def test_move_at_the_limit_is_accepted(feed, operator):
-    feed.submit(670_000 * 10_300 // 10_000, {"from": operator})  # exactly +3%
+    publish_fixing(feed, 670_000 * 10_300 // 10_000, operator)  # exactly +3%
     assert feed.latestRoundData()[1] == 690_100
 
 
 def test_move_above_the_limit_reverts(feed, operator):
     with brownie.reverts(revert_pattern=r"MoveTooLarge.*"):
-        feed.submit(690_101, {"from": operator})
+        publish_fixing(feed, 690_101, operator)
 
 
 def test_repeated_steps_cannot_walk_the_rate_within_a_heartbeat(feed, operator):
-    feed.submit(683_400, {"from": operator})  # +2%
+    publish_fixing(feed, 683_400, operator)  # +2%
     with brownie.reverts(revert_pattern=r"MoveTooLarge.*"):
-        feed.submit(697_000, {"from": operator})  # +2% again: +4% from the window's anchor
+        publish_fixing(feed, 697_000, operator)  # +2% again: +4% from the window's anchor
 
 
 def test_a_new_window_starts_after_a_heartbeat(feed, operator):
-    feed.submit(683_400, {"from": operator})
+    publish_fixing(feed, 683_400, operator)
     chain.sleep(feed.heartbeat())
     chain.mine()
-    feed.submit(697_000, {"from": operator})  # +2% from the new anchor (683,400)
+    publish_fixing(feed, 697_000, operator)  # +2% from the new anchor (683,400)
     assert feed.latestRoundData()[1] == 697_000
 
 
 def test_steps_back_and_forth_within_the_band_are_accepted(feed, operator):
     for answer in (680_000, 662_000, 670_000):  # each within 3% of the previous and of the anchor
-        feed.submit(answer, {"from": operator})
+        publish_fixing(feed, answer, operator)
     assert feed.latestRoundData()[:2] == (4, 670_000)
 
 
 def test_force_submit_restarts_the_window(feed, admin, operator):
     feed.forceSubmit(600_000, {"from": admin})
-    feed.submit(617_000, {"from": operator})  # +2.8% from the forced answer
+    publish_fixing(feed, 617_000, operator)  # +2.8% from the forced answer
     assert feed.latestRoundData()[1] == 617_000
 
 
@@ -138,7 +138,7 @@ def test_market_reopens_by_itself(feed, operator):
     chain.sleep(DAY + 1)
     chain.mine()
     assert feed.marketOpen()
-    feed.submit(671_000, {"from": operator})
+    publish_fixing(feed, 671_000, operator)
 
 
 def test_open_market_ends_a_closure_early(feed, operator):
@@ -146,7 +146,7 @@ def test_open_market_ends_a_closure_early(feed, operator):
     tx = feed.openMarket({"from": operator})
     assert "MarketOpened" in tx.events
     assert feed.marketOpen()
-    feed.submit(671_000, {"from": operator})
+    publish_fixing(feed, 671_000, operator)
 
 
 def test_open_market_when_open_reverts(feed, operator):

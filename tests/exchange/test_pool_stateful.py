@@ -4,6 +4,7 @@ from brownie import chain
 from brownie.exceptions import VirtualMachineError
 from brownie.test import strategy
 
+from corridor.exchange.deploy import publish_fixing
 from corridor.exchange.deploy import NO_DEADLINE as FAR
 from corridor.exchange.stableswap import DustAmount, InsufficientLiquidity, Pool
 
@@ -117,7 +118,7 @@ class PoolMachine:
         """The next day's fixing, within the circuit breaker; the pool follows it."""
         chain.sleep(self.feed.heartbeat())
         self.answer = max(1, self.answer * (10_000 + st_move) // 10_000)
-        self.feed.submit(self.answer, {"from": self.operator})
+        publish_fixing(self.feed, self.answer, self.operator)
         self.pool.syncRate(
             {"from": self.operator}
         )  # a run of fixings without swaps may exceed the jump guard

@@ -4,7 +4,7 @@ import brownie
 import pytest
 from brownie import ZERO_ADDRESS, chain
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed, deploy_pool
+from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed, deploy_pool, publish_fixing
 from corridor.exchange.stableswap import Pool
 
 DAY = 86_400
@@ -30,7 +30,7 @@ def test_feed_metadata_and_settings(jpy_feed):
 
 
 def test_feed_round_data_of_a_known_and_an_unknown_round(jpy_feed, operator):
-    jpy_feed.submit(671_000, {"from": operator})
+    publish_fixing(jpy_feed, 671_000, operator)
     round_id, answer, started, updated, answered_in = jpy_feed.getRoundData(1)
     assert (round_id, answer, answered_in) == (1, 670_000, 1)
     assert started == updated > 0
