@@ -4,9 +4,9 @@
     reporter.publish(Decimal("0.006712"))   # USD per JPY
 
 It follows the feed's rules instead of fighting them: while the market is closed it re-confirms the
-last official answer (keeping the heartbeat alive), a move beyond the circuit breaker is held back
-for the admin's `forceSubmit` rather than walked in steps, and a new rate is only sent inside a
-fixing window. Official fixings are public off chain before they land, so the service announces each
+last official answer (keeping the heartbeat alive), a new rate is only sent inside a fixing window,
+and a move beyond the circuit breaker is held back for the admin's `forceSubmit` rather than walked in
+steps (its window stays open: the pools do not trade on a rate known to be that far off). Official fixings are public off chain before they land, so the service announces each
 one in advance (`schedule(at)`, `at` = the fixing's publication time): the pools stop trading from
 `at` until the fixing lands. A rate that changes without a scheduled window (an off-schedule
 correction) gets a window opened on the spot, in its own transaction before the `submit`, so even then
@@ -93,11 +93,11 @@ class FeedReporter:
         answer = self.to_answer(rate)
         move_bps = -(-abs(answer - previous) * BPS // previous)  # rounded up, as the feed does
         if answer != previous:
-            low, high = self._feed.functions.acceptedRange().call()
-            if not low <= answer <= high:
-                return Publication(Action.HELD, previous, None, move_bps)
-            if not self.window_open():
+            if not self.window_open():  # the pools stop before the new rate is on its way
                 self.schedule(self._w3.eth.get_block("latest")["timestamp"])
+            low, high = self._feed.functions.acceptedRange().call()
+            if not low <= answer <= high:  # the window stays open: no trading on a rate this far off
+                return Publication(Action.HELD, previous, None, move_bps)
         return Publication(Action.SUBMITTED, answer, self._submit(answer), move_bps)
 
     def _submit(self, answer: int) -> int:
