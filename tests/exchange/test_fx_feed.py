@@ -305,6 +305,14 @@ def test_accepted_range_is_the_breaker_bound(feed, operator):
     assert feed.acceptedRange() == (683_400 - 20_502, 670_000 + 20_100)
 
 
+def test_a_fall_is_measured_from_the_window_high(feed, operator):
+    publish_fixing(feed, 689_000, operator)  # +2.8%
+    with brownie.reverts(revert_pattern=r"MoveTooLarge: 689000, 668000, 305, 300"):
+        publish_fixing(feed, 668_000, operator)  # -3.05% from the high, though -0.3% from the start
+    publish_fixing(feed, 668_330, operator)  # -3.00% from the high: accepted
+    assert feed.acceptedRange() == (689_000 - 20_670, 668_330 + 20_049)
+
+
 def test_two_steps_across_a_window_boundary_are_refused(project_containers, admin, operator):
     """Finding 5's walk: +2.9% just before the heartbeat window ends, +2.9% 11 s later in the next one.
     On 779b121 the second step re-anchored and passed (+5.88% in 11 s); now every answer is bounded by
