@@ -52,7 +52,6 @@ def test_publish_of_the_same_rate_reconfirms_without_a_window(reporter, jpy_feed
     assert jpy_feed.fixingAt() == 0
 
 
-
 def test_publish_during_a_closure_reconfirms(reporter, jpy_feed, operator):
     jpy_feed.closeMarket(chain[-1].timestamp + 86_400, {"from": operator})
     pub = reporter.publish(Decimal("0.0068"))

@@ -17,7 +17,6 @@ from brownie.test import given, strategy
 from hypothesis import settings
 
 from corridor.exchange.deploy import NO_DEADLINE as FAR
-from corridor.exchange.deploy import publish_fixing
 
 USD = 100  # bUSD has 2 decimals
 ANNOUNCED = 3_600  # the reporter announces the fixing an hour before its publication time
@@ -80,7 +79,9 @@ def test_sandwich_of_an_honest_fixing_does_not_pay(jpy_pool, jpy_feed, operator,
     assert jpy_pool.rates()[0] == 676_700 * 10**28  # the pool now trades at the fixing
 
 
-def test_the_pool_trades_until_the_window_opens_and_after_the_fixing_lands(jpy_pool, jpy_feed, operator, alice):
+def test_the_pool_trades_until_the_window_opens_and_after_the_fixing_lands(
+    jpy_pool, jpy_feed, operator, alice
+):
     """Honest swappers lose only the window: from the announced time until the fixing lands."""
     at = _now() + ANNOUNCED
     jpy_feed.scheduleFixing(at, {"from": operator})

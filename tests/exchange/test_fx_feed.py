@@ -360,7 +360,7 @@ def test_any_two_answers_less_than_a_heartbeat_apart_are_within_the_breaker(feed
     `acceptedRange()` said so."""
     heartbeat, max_move = feed.heartbeat(), feed.maxMoveBps()
     accepted = [(feed.latestRoundData()[3], feed.latestRoundData()[1])]
-    for step, gap in zip(steps, gaps):
+    for step, gap in zip(steps, gaps, strict=False):
         chain.sleep(gap)
         chain.mine()
         answer = accepted[-1][1] * (10_000 + step) // 10_000

@@ -4,8 +4,8 @@ import brownie
 import pytest
 from brownie import chain
 
-from corridor.exchange.deploy import publish_fixing
 from corridor.exchange.deploy import NO_DEADLINE as FAR
+from corridor.exchange.deploy import publish_fixing
 from corridor.exchange.stableswap import rate_multiplier, usd_rate
 
 

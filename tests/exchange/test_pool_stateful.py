@@ -4,8 +4,8 @@ from brownie import chain
 from brownie.exceptions import VirtualMachineError
 from brownie.test import strategy
 
-from corridor.exchange.deploy import publish_fixing
 from corridor.exchange.deploy import NO_DEADLINE as FAR
+from corridor.exchange.deploy import publish_fixing
 from corridor.exchange.stableswap import DustAmount, InsufficientLiquidity, Pool
 
 

@@ -41,7 +41,6 @@ OUTCOMES: Counter = Counter()
 """(action, outcome) -> count over the run: shows which paths the random steps reached (printed with -s)."""
 
 
-
 def move_bps(frm: int, answer: int) -> int:
     """FXFeed's move from the earlier answer `frm`, in bps rounded up."""
     return (abs(answer - frm) * 10_000 + frm - 1) // frm
@@ -79,6 +78,7 @@ class Breaker:
             self.lo, self.hi, self.prev_lo, self.prev_hi = self._rolled(at, heartbeat, latest, latest_at)
             self.start = at
         self.lo, self.hi = min(self.lo, answer), max(self.hi, answer)
+
 
 def batch_call(calls: list[tuple[Any, tuple]], allow_revert: bool = False) -> list[Any]:
     """Many view calls in one JSON-RPC batch (one HTTP round trip instead of three requests per call

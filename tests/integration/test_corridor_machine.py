@@ -152,7 +152,9 @@ class CorridorMachine:
         self.pool_ref = {}
         for sym, feed in w.feeds.items():
             rnd = feed.latestRoundData()
-            self.breaker[sym] = Breaker.restart(rnd[1], feed.getRoundData(1)[3])  # no submit before the snapshot
+            self.breaker[sym] = Breaker.restart(
+                rnd[1], feed.getRoundData(1)[3]
+            )  # no submit before the snapshot
             self.pool_ref[sym] = rnd[1]
         # replay material
         self.used_authorizations: set[tuple[str, bytes]] = set()
