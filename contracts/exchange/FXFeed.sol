@@ -170,7 +170,9 @@ contract FXFeed is IFXFeed, AccessControlDefaultAdminRules {
     /// @inheritdoc IFXFeed
     function forceSubmit(int256 answer) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint80 roundId) {
         uint40 fixingAt = _latest.fixingAt;
-        roundId = _record(answer, block.timestamp >= fixingAt ? 0 : fixingAt);
+        // An open window is answered; an announced one stays announced.
+        if (block.timestamp >= fixingAt) fixingAt = 0;
+        roundId = _record(answer, fixingAt);
         _restartWindows(answer);
     }
 

@@ -55,6 +55,22 @@ def test_feed_is_stale_only_after_the_heartbeat(jpy_feed):
     assert jpy_feed.isStale() is True
 
 
+def test_feed_fixing_window_views(jpy_feed, operator):
+    """latestRoundData before, during and after a fixing window; fixingAt; acceptedRange."""
+    assert jpy_feed.fixingAt() == 0
+    assert jpy_feed.acceptedRange() == (670_000 - 20_100, 670_000 + 20_100)
+    at = chain[-1].timestamp + 60
+    jpy_feed.scheduleFixing(at, {"from": operator})
+    assert jpy_feed.fixingAt() == at
+    assert jpy_feed.latestRoundData()[0] == jpy_feed.latestRoundData()[4] == 1  # announced, not open
+    chain.sleep(60)
+    chain.mine()
+    updated = jpy_feed.getRoundData(1)[3]
+    assert jpy_feed.latestRoundData() == (2, 670_000, at, updated, 1)  # a round in progress
+    publish_fixing(jpy_feed, 683_400, operator)
+    assert jpy_feed.acceptedRange() == (683_400 - 20_502, 670_000 + 20_100)
+
+
 # ---- FXPool -----------------------------------------------------------------------------------
 
 
