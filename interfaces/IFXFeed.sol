@@ -6,8 +6,10 @@ import {IFXAggregatorV3} from "./IFXAggregatorV3.sol";
 /// @title IFXFeed
 /// @notice An FX rate feed (price of one unit of the base currency in USD) written by reporters,
 ///         read through the Chainlink interface. Guards: a heartbeat (an answer older than it is
-///         stale), a maximum move per update (circuit breaker) and market hours: while the market is
-///         closed (weekend, bank holiday) reporters may only re-confirm the last official rate.
+///         stale), a maximum move over any heartbeat (circuit breaker), market hours (while the market
+///         is closed - weekend, bank holiday - reporters may only re-confirm the last official rate)
+///         and fixing windows: the rate changes only inside a window the reporter scheduled, during
+///         which `latestRoundData` reports a round in progress (`answeredInRound < roundId`).
 interface IFXFeed is IFXAggregatorV3 {
     /// @notice A reporter published `answer` as round `roundId`.
     event AnswerUpdated(int256 indexed current, uint256 indexed roundId, uint256 updatedAt);
@@ -21,6 +23,8 @@ interface IFXFeed is IFXAggregatorV3 {
     event MarketClosed(uint64 reopensAt);
     /// @notice The market was declared open again before its scheduled reopening.
     event MarketOpened();
+    /// @notice The reporter scheduled the next fixing window to open at `fixingAt` (UNIX seconds).
+    event FixingScheduled(uint64 fixingAt);
 
     error AnswerNotPositive(int256 answer);
     error AnswerOutOfRange(int256 answer);
@@ -33,14 +37,29 @@ interface IFXFeed is IFXAggregatorV3 {
     error InvalidHeartbeat(uint32 heartbeat);
     error InvalidMaxMove(uint16 maxMoveBps);
     error InvalidDecimals(uint8 decimals);
+    error FixingWindowNotOpen(uint64 fixingAt);
+    error FixingWindowOpen(uint64 fixingAt);
+    error InvalidFixingTime(uint64 at);
 
-    /// @notice Publishes a new answer (REPORTER_ROLE). Reverts if it is not positive, moves more than
-    ///         `maxMoveBps()` from the previous answer or from the answer the current heartbeat window
-    ///         started from, or changes the rate while the market is closed.
+    /// @notice Publishes a new answer (REPORTER_ROLE) and closes the fixing window if one is open.
+    ///         Re-confirming the latest answer is always accepted. A different answer reverts while
+    ///         the market is closed, outside an open fixing window, or if it moves more than
+    ///         `maxMoveBps()` from any answer published less than a heartbeat before (measured from
+    ///         that earlier answer; see `acceptedRange()`).
+    /// @param answer The new answer, USD per unit with `decimals()` decimals.
     function submit(int256 answer) external returns (uint80 roundId);
 
-    /// @notice Overrides the circuit breaker for one answer (DEFAULT_ADMIN_ROLE), e.g. after a
-    ///         devaluation, and starts a new window from it. Still reverts on a non-positive answer.
+    /// @notice Schedules the next fixing window (REPORTER_ROLE): from `at` (now if `at` has passed)
+    ///         until the next round lands, consumers see a round in progress and the rate may change.
+    ///         Schedule it no later than the moment the fixing becomes known off chain. Reverts
+    ///         while a window is open or if `at` is zero; a window not yet open may be rescheduled.
+    /// @param at Start of the window, UNIX seconds.
+    function scheduleFixing(uint64 at) external;
+
+    /// @notice Overrides the circuit breaker, market hours and fixing windows for one answer
+    ///         (DEFAULT_ADMIN_ROLE), e.g. after a devaluation, and restarts the breaker from it; it
+    ///         answers an open fixing window. Still reverts on a non-positive answer.
+    /// @param answer The forced answer.
     function forceSubmit(int256 answer) external returns (uint80 roundId);
 
     /// @notice Declares the market closed until `reopensAt` (MARKET_HOURS_ROLE).
@@ -69,6 +88,12 @@ interface IFXFeed is IFXAggregatorV3 {
 
     /// @notice When a declared closure ends (0 if none was ever declared).
     function reopensAt() external view returns (uint64);
+
+    /// @notice Start of the scheduled (or open) fixing window, 0 if none.
+    function fixingAt() external view returns (uint64);
+
+    /// @notice Lowest and highest answer the circuit breaker lets a `submit` now change the rate to.
+    function acceptedRange() external view returns (int256 minAnswer, int256 maxAnswer);
 
     /// @notice True if the latest answer is older than the heartbeat.
     function isStale() external view returns (bool);

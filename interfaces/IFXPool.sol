@@ -64,6 +64,7 @@ interface IFXPool is IERC20 {
     error StaleRate(uint256 updatedAt, uint256 maxAge);
     error InvalidRate(int256 answer);
     error RateJumped(uint256 cached, uint256 answer, uint256 maxJumpBps);
+    error FixingPending(uint256 roundId, uint256 startedAt);
     error InvalidA(uint256 a);
     error RampTooSoon(uint256 earliest);
     error RampTooShort(uint256 futureTime, uint256 earliest);

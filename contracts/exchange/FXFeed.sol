@@ -11,16 +11,20 @@ import {IFXAggregatorV3} from "../../interfaces/IFXAggregatorV3.sol";
 ///         Chainlink's AggregatorV3Interface. Three guards:
 ///         - heartbeat: `isStale()` once the latest answer is older than `heartbeat` seconds
 ///           (consumers such as {FXPool} enforce their own maximum age from `updatedAt`);
-///         - circuit breaker: an update may move the rate by at most `maxMoveBps`, both from the
-///           previous answer and from the answer a heartbeat window started from (so repeated
-///           steps cannot walk the rate); a larger move (devaluation, re-peg) needs the admin's
-///           `forceSubmit`, which also restarts the window;
+///         - circuit breaker: an answer may differ by at most `maxMoveBps` from every answer published
+///           less than one heartbeat before it (measured from the earlier answer), so repeated steps
+///           cannot walk the rate, not even across a window boundary; a larger move (devaluation,
+///           re-peg) needs the admin's `forceSubmit`, which also restarts the windows;
+///         - fixing windows: the rate may only change inside a fixing window the reporter scheduled
+///           (`scheduleFixing`). From its start until a round lands, `latestRoundData` reports a
+///           round in progress (`answeredInRound < roundId`, Chainlink's convention), which {FXPool}
+///           refuses to trade on: nobody can trade on the old rate once the fixing is known;
 ///         - market hours: the market-hours role declares closures (weekends, bank holidays). While
 ///           closed there is no official fixing, so reporters may only re-confirm the last answer
 ///           (a new round with the same value keeps the heartbeat alive); the first fixing after
 ///           the reopening is again bounded by the circuit breaker.
 ///         Staleness therefore measures the reporter's liveness, never the market's calendar.
-/// @dev The latest round is one packed slot (id, answer, timestamp) so a consumer pays one SLOAD.
+/// @dev The latest round and the pending fixing are one packed slot so a consumer pays one SLOAD.
 contract FXFeed is IFXFeed, AccessControlDefaultAdminRules {
     /// @notice May publish answers.
     bytes32 public constant REPORTER_ROLE = keccak256("REPORTER_ROLE");
@@ -36,25 +40,36 @@ contract FXFeed is IFXFeed, AccessControlDefaultAdminRules {
         uint64 updatedAt;
     }
 
+    /// @dev The latest round plus the start of the scheduled fixing window (0: none scheduled).
+    struct Head {
+        uint64 roundId;
+        int112 answer;
+        uint40 updatedAt;
+        uint40 fixingAt;
+    }
+
     struct Settings {
         uint32 heartbeat;
         uint16 maxMoveBps;
         uint32 maxClosure;
         uint64 reopensAt;
+        uint64 windowStart;
     }
 
     uint8 private _decimals;
     string private _description;
-    /// @dev The answer a heartbeat window started from: the circuit breaker also bounds the move
-    ///      from it, so the rate moves at most `maxMoveBps` per window however many updates.
-    struct Anchor {
-        int112 answer;
-        uint64 since;
+    /// @dev Lowest and highest answer of a breaker window. Windows last at least a heartbeat and
+    ///      start with the answer before them; a new answer is checked against the current window
+    ///      and the previous one, which together hold every answer of the last heartbeat.
+    struct Range {
+        int112 lo;
+        int112 hi;
     }
 
-    Round private _latest;
+    Head private _latest;
     Settings private _settings;
-    Anchor private _anchor;
+    Range private _window;
+    Range private _previousWindow;
     mapping(uint80 roundId => Round) private _rounds;
 
     /// @param decimals_ Decimals of the answer (8 like Chainlink's fiat feeds).
@@ -80,8 +95,8 @@ contract FXFeed is IFXFeed, AccessControlDefaultAdminRules {
         _settings.maxClosure = maxClosure_;
         _setHeartbeat(heartbeat_);
         _setMaxMove(maxMoveBps_);
-        _record(initialAnswer);
-        _anchor = Anchor(int112(initialAnswer), uint64(block.timestamp));
+        _record(initialAnswer, 0);
+        _restartWindows(initialAnswer);
     }
 
     // ---- Chainlink interface ----------------------------------------------------------------
@@ -110,9 +125,15 @@ contract FXFeed is IFXFeed, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IFXAggregatorV3
+    /// @dev While a fixing window is open the round after the latest is in progress: it reports
+    ///      (latest + 1, latest answer, window start, latest updatedAt, latest), Chainlink's
+    ///      `answeredInRound < roundId`.
     function latestRoundData() external view returns (uint80, int256, uint256, uint256, uint80) {
-        Round memory r = _latest;
-        return (r.roundId, r.answer, r.updatedAt, r.updatedAt, r.roundId);
+        Head memory h = _latest;
+        if (h.fixingAt != 0 && block.timestamp >= h.fixingAt) {
+            return (h.roundId + 1, h.answer, h.fixingAt, h.updatedAt, h.roundId);
+        }
+        return (h.roundId, h.answer, h.updatedAt, h.updatedAt, h.roundId);
     }
 
     // ---- reporting ---------------------------------------------------------------------------
@@ -120,26 +141,39 @@ contract FXFeed is IFXFeed, AccessControlDefaultAdminRules {
     /// @inheritdoc IFXFeed
     function submit(int256 answer) external onlyRole(REPORTER_ROLE) returns (uint80) {
         if (answer <= 0) revert AnswerNotPositive(answer);
-        int256 previous = _latest.answer;
+        Head memory h = _latest;
+        int256 previous = h.answer;
         Settings memory s = _settings;
-        if (block.timestamp < s.reopensAt && answer != previous) revert MarketIsClosed(s.reopensAt, previous, answer);
-        uint256 moveBps = _moveBps(previous, answer);
-        if (moveBps > s.maxMoveBps) revert MoveTooLarge(previous, answer, moveBps, s.maxMoveBps);
-        // The same bound over a heartbeat window: a reporter cannot walk the rate by repeated steps.
-        Anchor memory a = _anchor;
-        if (block.timestamp >= uint256(a.since) + s.heartbeat) {
-            a = Anchor(int112(previous), uint64(block.timestamp));
-            _anchor = a;
+        bool windowOpen = h.fixingAt != 0 && block.timestamp >= h.fixingAt;
+        // A re-confirmation moves nothing: always accepted (it keeps the heartbeat alive).
+        if (answer != previous) {
+            if (block.timestamp < s.reopensAt) revert MarketIsClosed(s.reopensAt, previous, answer);
+            if (!windowOpen) revert FixingWindowNotOpen(h.fixingAt);
+            (int256 lo, int256 hi) = _bounds(s, h);
+            _checkMove(lo, answer, s.maxMoveBps);
+            _checkMove(hi, answer, s.maxMoveBps);
         }
-        moveBps = _moveBps(a.answer, answer);
-        if (moveBps > s.maxMoveBps) revert MoveTooLarge(a.answer, answer, moveBps, s.maxMoveBps);
-        return _record(answer);
+        _extend(answer);
+        return _record(answer, windowOpen ? 0 : h.fixingAt);
+    }
+
+    /// @inheritdoc IFXFeed
+    function scheduleFixing(uint64 at) external onlyRole(REPORTER_ROLE) {
+        if (at == 0) revert InvalidFixingTime(at);
+        uint40 current = _latest.fixingAt;
+        if (current != 0 && block.timestamp >= current) revert FixingWindowOpen(current);
+        uint40 start = uint40(at < block.timestamp ? block.timestamp : at);
+        _latest.fixingAt = start;
+        emit FixingScheduled(start);
     }
 
     /// @inheritdoc IFXFeed
     function forceSubmit(int256 answer) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint80 roundId) {
-        roundId = _record(answer);
-        _anchor = Anchor(int112(answer), uint64(block.timestamp));
+        uint40 fixingAt = _latest.fixingAt;
+        // An open window is answered; an announced one stays announced.
+        if (block.timestamp >= fixingAt) fixingAt = 0;
+        roundId = _record(answer, fixingAt);
+        _restartWindows(answer);
     }
 
     /// @inheritdoc IFXFeed
@@ -196,21 +230,82 @@ contract FXFeed is IFXFeed, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IFXFeed
+    function fixingAt() external view returns (uint64) {
+        return _latest.fixingAt;
+    }
+
+    /// @inheritdoc IFXFeed
+    function acceptedRange() external view returns (int256 minAnswer, int256 maxAnswer) {
+        Settings memory s = _settings;
+        (int256 lo, int256 hi) = _bounds(s, _latest);
+        minAnswer = hi - (hi * int256(uint256(s.maxMoveBps))) / int256(BPS);
+        maxAnswer = lo + (lo * int256(uint256(s.maxMoveBps))) / int256(BPS);
+    }
+
+    /// @inheritdoc IFXFeed
     function isStale() external view returns (bool) {
         return block.timestamp > uint256(_latest.updatedAt) + _settings.heartbeat;
     }
 
     // ---- internals ---------------------------------------------------------------------------
 
-    function _record(int256 answer) private returns (uint80 roundId) {
+    /// @dev Writes round `latest + 1` and leaves `fixingAt` as the next scheduled window (0: none).
+    function _record(int256 answer, uint40 fixingAt_) private returns (uint80 roundId) {
         if (answer <= 0) revert AnswerNotPositive(answer);
         if (answer > type(int112).max) revert AnswerOutOfRange(answer);
         roundId = _latest.roundId + 1;
-        Round memory r = Round(roundId, int112(answer), uint64(block.timestamp));
-        _latest = r;
-        _rounds[roundId] = r;
+        _latest = Head(uint64(roundId), int112(answer), uint40(block.timestamp), fixingAt_);
+        _rounds[roundId] = Round(roundId, int112(answer), uint64(block.timestamp));
         emit NewRound(roundId, msg.sender, block.timestamp);
         emit AnswerUpdated(answer, roundId, block.timestamp);
+    }
+
+    /// @dev Lowest and highest answer published less than a heartbeat ago (conservatively: of the
+    ///      current and previous windows, as they will stand once a submission now rolls them).
+    function _bounds(Settings memory s, Head memory h) private view returns (int256 lo, int256 hi) {
+        (Range memory current, Range memory previous) = _windowsAt(s, h);
+        lo = current.lo < previous.lo ? current.lo : previous.lo;
+        hi = current.hi > previous.hi ? current.hi : previous.hi;
+    }
+
+    /// @dev The two windows as a submission now sees them: once the current window is a heartbeat
+    ///      old a new one starts from the latest answer, and the old one becomes the previous window
+    ///      (dropped if even its latest answer is a heartbeat old).
+    function _windowsAt(Settings memory s, Head memory h)
+        private
+        view
+        returns (Range memory current, Range memory previous)
+    {
+        if (block.timestamp < uint256(s.windowStart) + s.heartbeat) return (_window, _previousWindow);
+        current = Range(h.answer, h.answer);
+        previous = block.timestamp < uint256(h.updatedAt) + s.heartbeat ? _window : current;
+    }
+
+    /// @dev Rolls the windows if due and widens the current one to `answer`.
+    function _extend(int256 answer) private {
+        Settings memory s = _settings;
+        (Range memory current, Range memory previous) = _windowsAt(s, _latest);
+        if (block.timestamp >= uint256(s.windowStart) + s.heartbeat) {
+            _previousWindow = previous;
+            _settings.windowStart = uint64(block.timestamp);
+        }
+        if (answer < current.lo) current.lo = int112(answer);
+        if (answer > current.hi) current.hi = int112(answer);
+        _window = current;
+    }
+
+    /// @dev Both windows restart from `answer` now (deployment, forced answer).
+    function _restartWindows(int256 answer) private {
+        Range memory r = Range(int112(answer), int112(answer));
+        _window = r;
+        _previousWindow = r;
+        _settings.windowStart = uint64(block.timestamp);
+    }
+
+    /// @dev Reverts if `answer` moves more than `maxMove` bps from the earlier answer `from`.
+    function _checkMove(int256 from, int256 answer, uint256 maxMove) private pure {
+        uint256 moveBps = _moveBps(from, answer);
+        if (moveBps > maxMove) revert MoveTooLarge(from, answer, moveBps, maxMove);
     }
 
     function _moveBps(int256 previous, int256 answer) private pure returns (uint256) {

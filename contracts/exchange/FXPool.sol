@@ -21,8 +21,9 @@ import {StableSwapMath} from "./StableSwapMath.sol";
 ///         Accounting: LP balances live in `_reserves`; tokens sent without a call (donations) are
 ///         ignored by share pricing, which with the dead shares defeats the first-depositor attack.
 ///         Rounding: every conversion rounds in the pool's favour, in each coin's minor unit.
-///         Oracle: an answer must be positive, younger than `maxAge` and within `maxJumpBps` of
-///         the last answer the pool used; otherwise swaps, deposits and one-coin withdrawals stop
+///         Oracle: an answer must be positive, younger than `maxAge`, within `maxJumpBps` of the
+///         last answer the pool used, and no round may be in progress (a fixing being published:
+///         `answeredInRound < roundId`); otherwise swaps, deposits and one-coin withdrawals stop
 ///         (balanced withdrawals never need the oracle and always work).
 ///         Gas: coins, feed and scales are immutables and the mutable state is packed in three
 ///         slots (reserves, accrued fees + jump reference, configuration) for the swap gas goal.
@@ -716,10 +717,11 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
 
     /// @dev The feed's answer as coin 0's rate multiplier, after the staleness and jump checks.
     function _readRate(Config memory c, uint64 refAnswer) private view returns (uint256 rate0, uint64 answer) {
-        // Only the answer (and its time) are used: this feed's roundId/startedAt/answeredInRound carry no
-        // extra staleness information (answeredInRound == roundId by construction).
-        // slither-disable-next-line unused-return
-        (, int256 raw,, uint256 updatedAt,) = _FEED.latestRoundData();
+        (uint80 roundId, int256 raw, uint256 startedAt, uint256 updatedAt, uint80 answeredInRound) =
+            _FEED.latestRoundData();
+        // A round in progress is a fixing being published: its value may already be known off chain, so
+        // trading on the previous answer would hand a free option to whoever knows it (FXFeed's windows).
+        if (answeredInRound < roundId) revert FixingPending(roundId, startedAt);
         answer = _checkedAnswer(raw);
         if (updatedAt + c.maxAge < block.timestamp) revert StaleRate(updatedAt, c.maxAge);
         uint256 diff = answer > refAnswer ? answer - refAnswer : refAnswer - answer;

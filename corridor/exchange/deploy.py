@@ -117,6 +117,16 @@ def seed_pool(pool: Any, token: Any, hub: Any, provider: Any, amount: int, hub_a
     return tx.return_value
 
 
+def publish_fixing(feed: Any, answer: int, reporter: Any) -> Any:
+    """Publishes `answer` the way FXFeed requires (the brownie twin of FeedReporter.publish): a fixing
+    window opens now unless one already is (the pools stop trading), then `submit` lands the fixing and
+    closes it. Returns the `submit` transaction; reverts as `submit` does (breaker, market hours)."""
+    round_id, _, _, _, answered_in_round = feed.latestRoundData()
+    if answered_in_round == round_id:
+        feed.scheduleFixing(feed.latestRoundData()[3], {"from": reporter})  # a past start: opens now
+    return feed.submit(answer, {"from": reporter})
+
+
 def balanced_hub_amount(
     amount: int, answer: int, feed_decimals: int, token_decimals: int, hub_decimals: int
 ) -> int:

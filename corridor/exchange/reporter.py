@@ -4,8 +4,13 @@
     reporter.publish(Decimal("0.006712"))   # USD per JPY
 
 It follows the feed's rules instead of fighting them: while the market is closed it re-confirms the
-last official answer (keeping the heartbeat alive), and a move beyond the circuit breaker is held
-back for the admin's `forceSubmit` rather than walked in steps.
+last official answer (keeping the heartbeat alive), a new rate is only sent inside a fixing window,
+and a move beyond the circuit breaker is held back for the admin's `forceSubmit` rather than walked in
+steps (its window stays open: the pools do not trade on a rate known to be that far off). Official fixings are public off chain before they land, so the service announces each
+one in advance (`schedule(at)`, `at` = the fixing's publication time): the pools stop trading from
+`at` until the fixing lands. A rate that changes without a scheduled window (an off-schedule
+correction) gets a window opened on the spot, in its own transaction before the `submit`, so even then
+no swap trades on the old rate in a block where the new one is already on its way.
 """
 
 from __future__ import annotations
@@ -71,6 +76,15 @@ class FeedReporter:
         now = self._w3.eth.get_block("latest")["timestamp"]
         return now + margin >= updated_at + self._feed.functions.heartbeat().call()
 
+    def window_open(self) -> bool:
+        """True while a fixing window is open (the feed reports a round in progress)."""
+        round_id, _, _, _, answered_in_round = self._feed.functions.latestRoundData().call()
+        return answered_in_round < round_id
+
+    def schedule(self, at: int) -> None:
+        """Announces the next fixing window at UNIX time `at` (its off-chain publication time)."""
+        self._send(self._feed.functions.scheduleFixing(at), f"scheduleFixing({at})")
+
     def publish(self, rate: Decimal | str | int) -> Publication:
         """Publishes `rate` (USD per unit), re-confirms during a closure, holds an oversized move."""
         _, previous, _ = self.latest()
@@ -78,12 +92,19 @@ class FeedReporter:
             return Publication(Action.RECONFIRMED, previous, self._submit(previous))
         answer = self.to_answer(rate)
         move_bps = -(-abs(answer - previous) * BPS // previous)  # rounded up, as the feed does
-        if move_bps > self._feed.functions.maxMoveBps().call():
-            return Publication(Action.HELD, previous, None, move_bps)
+        if answer != previous:
+            if not self.window_open():  # the pools stop before the new rate is on its way
+                self.schedule(self._w3.eth.get_block("latest")["timestamp"])
+            low, high = self._feed.functions.acceptedRange().call()
+            if not low <= answer <= high:  # the window stays open: no trading on a rate this far off
+                return Publication(Action.HELD, previous, None, move_bps)
         return Publication(Action.SUBMITTED, answer, self._submit(answer), move_bps)
 
     def _submit(self, answer: int) -> int:
-        fn = self._feed.functions.submit(answer)
+        self._send(self._feed.functions.submit(answer), f"submit({answer})")
+        return self.latest()[0]
+
+    def _send(self, fn: Any, label: str) -> None:
         tx: dict[str, Any] = fn.build_transaction(
             {
                 "from": self.address,
@@ -96,5 +117,4 @@ class FeedReporter:
         tx_hash = self._w3.eth.send_raw_transaction(signed.raw_transaction)
         receipt = self._w3.eth.wait_for_transaction_receipt(tx_hash)
         if receipt["status"] != 1:
-            raise RuntimeError(f"submit({answer}) reverted in {tx_hash.hex()}")
-        return self.latest()[0]
+            raise RuntimeError(f"{label} reverted in {tx_hash.hex()}")

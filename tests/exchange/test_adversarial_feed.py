@@ -6,7 +6,7 @@ import brownie
 import pytest
 from brownie import chain
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_pool, seed_pool
+from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_pool, publish_fixing, seed_pool
 from corridor.exchange.deploy import NO_DEADLINE as FAR
 
 REF = b"INV-FEED".ljust(32, b"\0")
@@ -88,7 +88,7 @@ def test_walk_within_the_breaker_then_a_jump_is_still_refused(
     then the admin forces a 10% move: the pool's guard measures from the last rate it used and refuses."""
     answer = jpy_feed.latestRoundData()[1]
     step = answer * (10_000 + jpy_feed.maxMoveBps()) // 10_000
-    jpy_feed.submit(step, {"from": operator})
+    publish_fixing(jpy_feed, step, operator)
     router.swapExactIn([jpy, busd], 1_000, 0, alice, FAR, REF, {"from": alice})
     jpy_feed.forceSubmit(step * 11 // 10, {"from": admin})
     with brownie.reverts(f"RateJumped: {step}, {step * 11 // 10}, {jpy_pool.oracleGuards()[1]}"):

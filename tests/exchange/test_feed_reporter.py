@@ -28,9 +28,28 @@ def test_publish_submits_a_fixing(reporter, jpy_feed):
 
 
 def test_publish_holds_a_move_beyond_the_breaker(reporter, jpy_feed):
+    """Held for the admin's forceSubmit; the window stays open, so the pools stop meanwhile."""
     pub = reporter.publish(Decimal("0.0075"))
     assert (pub.action, pub.round_id) == (Action.HELD, None)
-    assert jpy_feed.latestRoundData()[0] == 1
+    assert jpy_feed.latestRoundData()[1] == 670_000
+    assert reporter.window_open()
+
+
+def test_publish_opens_a_window_only_when_none_is_open(reporter, jpy_feed):
+    at = chain[-1].timestamp + 60
+    reporter.schedule(at)  # the fixing's announced publication time
+    chain.sleep(60)
+    chain.mine()
+    assert reporter.window_open()
+    pub = reporter.publish(Decimal("0.00675"))
+    assert (pub.action, pub.round_id) == (Action.SUBMITTED, 2)
+    assert jpy_feed.getRoundData(2)[1] == 675_000 and not reporter.window_open()
+
+
+def test_publish_of_the_same_rate_reconfirms_without_a_window(reporter, jpy_feed):
+    pub = reporter.publish(Decimal("0.0067"))
+    assert (pub.action, pub.answer, pub.round_id, pub.move_bps) == (Action.SUBMITTED, 670_000, 2, 0)
+    assert jpy_feed.fixingAt() == 0
 
 
 def test_publish_during_a_closure_reconfirms(reporter, jpy_feed, operator):

@@ -1,10 +1,12 @@
-"""FXFeed: Chainlink compatibility, reporters, heartbeat, circuit breaker, market hours."""
+"""FXFeed: Chainlink compatibility, reporters, heartbeat, circuit breaker, market hours, fixing windows."""
 
 import brownie
 import pytest
 from brownie import chain
+from brownie.test import given, strategy
+from hypothesis import settings
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed
+from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed, publish_fixing
 
 DAY = 86_400
 
@@ -35,7 +37,7 @@ def test_initial_answer_is_round_one(feed):
 
 
 def test_submit_creates_a_new_round(feed, operator):
-    tx = feed.submit(671_000, {"from": operator})
+    tx = publish_fixing(feed, 671_000, operator)
     assert tx.return_value == 2
     assert tx.events["AnswerUpdated"]["current"] == 671_000
     assert tx.events["NewRound"]["roundId"] == 2
@@ -60,38 +62,38 @@ def test_submit_non_positive_reverts(feed, operator, answer):
 
 
 def test_move_at_the_limit_is_accepted(feed, operator):
-    feed.submit(670_000 * 10_300 // 10_000, {"from": operator})  # exactly +3%
+    publish_fixing(feed, 670_000 * 10_300 // 10_000, operator)  # exactly +3%
     assert feed.latestRoundData()[1] == 690_100
 
 
 def test_move_above_the_limit_reverts(feed, operator):
     with brownie.reverts(revert_pattern=r"MoveTooLarge.*"):
-        feed.submit(690_101, {"from": operator})
+        publish_fixing(feed, 690_101, operator)
 
 
 def test_repeated_steps_cannot_walk_the_rate_within_a_heartbeat(feed, operator):
-    feed.submit(683_400, {"from": operator})  # +2%
+    publish_fixing(feed, 683_400, operator)  # +2%
     with brownie.reverts(revert_pattern=r"MoveTooLarge.*"):
-        feed.submit(697_000, {"from": operator})  # +2% again: +4% from the window's anchor
+        publish_fixing(feed, 697_000, operator)  # +2% again: +4% from the window's anchor
 
 
 def test_a_new_window_starts_after_a_heartbeat(feed, operator):
-    feed.submit(683_400, {"from": operator})
+    publish_fixing(feed, 683_400, operator)
     chain.sleep(feed.heartbeat())
     chain.mine()
-    feed.submit(697_000, {"from": operator})  # +2% from the new anchor (683,400)
+    publish_fixing(feed, 697_000, operator)  # +2% from the new anchor (683,400)
     assert feed.latestRoundData()[1] == 697_000
 
 
 def test_steps_back_and_forth_within_the_band_are_accepted(feed, operator):
     for answer in (680_000, 662_000, 670_000):  # each within 3% of the previous and of the anchor
-        feed.submit(answer, {"from": operator})
+        publish_fixing(feed, answer, operator)
     assert feed.latestRoundData()[:2] == (4, 670_000)
 
 
 def test_force_submit_restarts_the_window(feed, admin, operator):
     feed.forceSubmit(600_000, {"from": admin})
-    feed.submit(617_000, {"from": operator})  # +2.8% from the forced answer
+    publish_fixing(feed, 617_000, operator)  # +2.8% from the forced answer
     assert feed.latestRoundData()[1] == 617_000
 
 
@@ -138,7 +140,7 @@ def test_market_reopens_by_itself(feed, operator):
     chain.sleep(DAY + 1)
     chain.mine()
     assert feed.marketOpen()
-    feed.submit(671_000, {"from": operator})
+    publish_fixing(feed, 671_000, operator)
 
 
 def test_open_market_ends_a_closure_early(feed, operator):
@@ -146,7 +148,7 @@ def test_open_market_ends_a_closure_early(feed, operator):
     tx = feed.openMarket({"from": operator})
     assert "MarketOpened" in tx.events
     assert feed.marketOpen()
-    feed.submit(671_000, {"from": operator})
+    publish_fixing(feed, 671_000, operator)
 
 
 def test_open_market_when_open_reverts(feed, operator):
@@ -211,3 +213,166 @@ def test_constructor_rejects_zero_max_closure(FXFeed, admin):
 def test_constructor_rejects_non_positive_answer(FXFeed, admin):
     with brownie.reverts(revert_pattern=r"AnswerNotPositive.*"):
         FXFeed.deploy(8, "X / USD", 0, 3_600, 100, DAY, admin, 0, {"from": admin})
+
+
+# ---- fixing windows (finding 2) ------------------------------------------------------------------
+
+
+def test_a_new_rate_outside_a_fixing_window_reverts(feed, operator):
+    with brownie.reverts(revert_pattern=r"FixingWindowNotOpen: 0"):
+        feed.submit(671_000, {"from": operator})
+
+
+def test_a_window_not_yet_open_refuses_a_new_rate_but_not_a_reconfirmation(feed, operator):
+    at = now() + 3_600
+    tx = feed.scheduleFixing(at, {"from": operator})
+    assert tx.events["FixingScheduled"]["fixingAt"] == at == feed.fixingAt()
+    assert feed.latestRoundData()[0] == feed.latestRoundData()[4] == 1  # nothing in progress yet
+    with brownie.reverts(revert_pattern=rf"FixingWindowNotOpen: {at}"):
+        feed.submit(671_000, {"from": operator})
+    feed.submit(670_000, {"from": operator})  # the heartbeat goes on
+    assert feed.fixingAt() == at  # and the announced window stays
+
+
+def test_an_open_window_reports_a_round_in_progress(feed, operator):
+    at = now() + 100
+    feed.scheduleFixing(at, {"from": operator})
+    chain.sleep(100)
+    chain.mine()
+    updated = feed.latestRoundData()[3]
+    assert feed.latestRoundData() == (2, 670_000, at, updated, 1)  # Chainlink: answeredInRound < roundId
+    with brownie.reverts(revert_pattern=r"RoundNotFound: 2"):
+        feed.getRoundData(2)
+    tx = feed.submit(676_700, {"from": operator})
+    assert feed.latestRoundData() == (2, 676_700, tx.timestamp, tx.timestamp, 2)
+    assert feed.fixingAt() == 0
+
+
+def test_a_reconfirmation_answers_an_open_window(feed, operator):
+    feed.scheduleFixing(now(), {"from": operator})
+    feed.submit(670_000, {"from": operator})  # the fixing came out unchanged
+    assert feed.latestRoundData()[0] == feed.latestRoundData()[4] == 2
+    assert feed.fixingAt() == 0
+
+
+def test_a_start_in_the_past_opens_the_window_now(feed, operator):
+    tx = feed.scheduleFixing(1, {"from": operator})
+    assert tx.events["FixingScheduled"]["fixingAt"] == tx.timestamp == feed.latestRoundData()[2]
+
+
+def test_a_window_not_yet_open_may_be_rescheduled(feed, operator):
+    feed.scheduleFixing(now() + 3_600, {"from": operator})
+    feed.scheduleFixing(now() + 7_200, {"from": operator})
+    assert feed.fixingAt() == now() + 7_200
+
+
+def test_scheduling_while_a_window_is_open_reverts(feed, operator):
+    tx = feed.scheduleFixing(now(), {"from": operator})
+    with brownie.reverts(revert_pattern=rf"FixingWindowOpen: {tx.timestamp}"):
+        feed.scheduleFixing(now() + 3_600, {"from": operator})
+
+
+def test_scheduling_at_zero_reverts(feed, operator):
+    with brownie.reverts(revert_pattern=r"InvalidFixingTime: 0"):
+        feed.scheduleFixing(0, {"from": operator})
+
+
+def test_scheduling_by_non_reporter_reverts(feed, stranger):
+    with brownie.reverts(revert_pattern=r"AccessControlUnauthorizedAccount.*"):
+        feed.scheduleFixing(now(), {"from": stranger})
+
+
+def test_force_submit_answers_an_open_window(feed, admin, operator):
+    feed.scheduleFixing(now(), {"from": operator})
+    feed.forceSubmit(600_000, {"from": admin})
+    assert feed.fixingAt() == 0
+    assert feed.latestRoundData()[:2] == (2, 600_000) and feed.latestRoundData()[4] == 2
+
+
+def test_force_submit_keeps_an_announced_window(feed, admin, operator):
+    at = now() + 3_600
+    feed.scheduleFixing(at, {"from": operator})
+    feed.forceSubmit(600_000, {"from": admin})
+    assert feed.fixingAt() == at
+
+
+# ---- the breaker over a heartbeat (finding 5) -----------------------------------------------------
+
+
+def test_accepted_range_is_the_breaker_bound(feed, operator):
+    assert feed.acceptedRange() == (670_000 - 20_100, 670_000 + 20_100)
+    publish_fixing(feed, 683_400, operator)  # +2%: the range is now [670,000; 683,400]
+    assert feed.acceptedRange() == (683_400 - 20_502, 670_000 + 20_100)
+
+
+def test_a_fall_is_measured_from_the_window_high(feed, operator):
+    publish_fixing(feed, 689_000, operator)  # +2.8%
+    with brownie.reverts(revert_pattern=r"MoveTooLarge: 689000, 668000, 305, 300"):
+        publish_fixing(feed, 668_000, operator)  # -3.05% from the high, though -0.3% from the start
+    publish_fixing(feed, 668_330, operator)  # -3.00% from the high: accepted
+    assert feed.acceptedRange() == (689_000 - 20_670, 668_330 + 20_049)
+
+
+def test_two_steps_across_a_window_boundary_are_refused(project_containers, admin, operator):
+    """Finding 5's walk: +2.9% just before the heartbeat window ends, +2.9% 11 s later in the next one.
+    On 779b121 the second step re-anchored and passed (+5.88% in 11 s); now every answer is bounded by
+    every answer of the last heartbeat, across the boundary."""
+    f = deploy_feed(project_containers, admin, DEFAULT_CONFIG["pairs"]["JPY"]["feed"])
+    f.grantRole(f.REPORTER_ROLE(), operator, {"from": admin})
+    start = f.tx.timestamp
+    chain.sleep(start + f.heartbeat() - 10 - now())
+    chain.mine()
+    publish_fixing(f, 689_430, operator)  # +2.9% from 670,000
+    chain.sleep(start + f.heartbeat() + 1 - now())
+    chain.mine()
+    with brownie.reverts(revert_pattern=r"MoveTooLarge: 670000, 709423, 589, 300"):
+        publish_fixing(f, 709_423, operator)  # +2.9% from 689,430, +5.88% from 670,000
+    assert f.latestRoundData()[1] == 689_430
+    assert f.acceptedRange()[1] == 670_000 + 20_100
+
+
+def test_the_previous_window_is_forgotten_once_a_heartbeat_old(project_containers, admin, operator):
+    f = deploy_feed(project_containers, admin, DEFAULT_CONFIG["pairs"]["JPY"]["feed"])
+    f.grantRole(f.REPORTER_ROLE(), operator, {"from": admin})
+    publish_fixing(f, 689_430, operator)
+    chain.sleep(f.heartbeat())
+    chain.mine()
+    publish_fixing(f, 709_423, operator)  # +2.9% a heartbeat after the last answer: a new window
+    assert f.acceptedRange() == (709_423 - 21_282, 689_430 + 20_682)
+
+
+def test_a_reconfirmation_passes_even_outside_a_narrowed_breaker(feed, admin, operator):
+    publish_fixing(feed, 689_000, operator)  # +2.8%
+    feed.setMaxMove(100, {"from": admin})  # the window's range now exceeds the breaker
+    assert feed.acceptedRange()[0] > feed.acceptedRange()[1]  # no new rate can pass
+    feed.submit(689_000, {"from": operator})  # but the heartbeat goes on
+
+
+@given(
+    steps=strategy("int256[6]", min_value=-320, max_value=320),
+    gaps=strategy("uint256[6]", min_value=1, max_value=30 * 3_600),
+)
+@settings(max_examples=15)
+def test_any_two_answers_less_than_a_heartbeat_apart_are_within_the_breaker(feed, operator, steps, gaps):
+    """Property (finding 5): whatever the sequence of attempted fixings, every accepted answer is within
+    maxMoveBps of every answer accepted less than a heartbeat before it (measured from the earlier one),
+    so max/min over any heartbeat stays within 1 / (1 - maxMoveBps); an answer is accepted exactly when
+    `acceptedRange()` said so."""
+    heartbeat, max_move = feed.heartbeat(), feed.maxMoveBps()
+    accepted = [(feed.latestRoundData()[3], feed.latestRoundData()[1])]
+    for step, gap in zip(steps, gaps, strict=False):
+        chain.sleep(gap)
+        chain.mine()
+        answer = accepted[-1][1] * (10_000 + step) // 10_000
+        low, high = feed.acceptedRange()
+        try:
+            tx = publish_fixing(feed, answer, operator)
+        except brownie.exceptions.VirtualMachineError as exc:
+            assert "MoveTooLarge" in str(exc) and not low <= answer <= high
+            continue
+        assert low <= answer <= high or answer == accepted[-1][1]
+        accepted.append((tx.timestamp, answer))
+    for k, (t1, a1) in enumerate(accepted):
+        for t0, a0 in accepted[:k]:
+            if t1 - t0 < heartbeat:
+                assert abs(a1 - a0) * 10_000 <= max_move * a0, (t0, a0, t1, a1)

@@ -5,7 +5,7 @@ import brownie
 import pytest
 from brownie import chain, web3
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed, deploy_pool, seed_pool
+from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed, deploy_pool, publish_fixing, seed_pool
 from corridor.exchange.deploy import NO_DEADLINE as FAR
 
 REENTRANT_SELECTOR = web3.keccak(text="ReentrancyGuardReentrantCall()")[:4].hex()
@@ -74,17 +74,17 @@ def test_arbitrage_of_an_oracle_jump_is_refused(jpy_pool, jpy_feed, admin, alice
 
 def test_feed_breaker_stops_a_compromised_reporter(jpy_feed, operator):
     with brownie.reverts(revert_pattern=r"MoveTooLarge.*"):
-        jpy_feed.submit(737_000, {"from": operator})
+        publish_fixing(jpy_feed, 737_000, operator)
 
 
 def test_compromised_reporter_cannot_walk_the_rate_against_the_pool(jpy_pool, jpy_feed, operator, alice, bob):
     """Step +2.9%, trade (re-anchoring the pool's jump reference), step again: the feed's window
     anchor refuses the second step, so the drift a stolen reporter key can exploit per heartbeat is
     bounded by maxMoveBps."""
-    jpy_feed.submit(689_400, {"from": operator})
+    publish_fixing(jpy_feed, 689_400, operator)
     jpy_pool.swapExactIn(0, 1_000_000, 0, bob, FAR, {"from": alice})
     with brownie.reverts(revert_pattern=r"MoveTooLarge.*"):
-        jpy_feed.submit(709_300, {"from": operator})
+        publish_fixing(jpy_feed, 709_300, operator)
 
 
 # ---- reentrancy through a hook token ----------------------------------------------------------

@@ -5,6 +5,7 @@ import pytest
 from brownie import chain
 
 from corridor.exchange.deploy import NO_DEADLINE as FAR
+from corridor.exchange.deploy import publish_fixing
 from corridor.exchange.stableswap import rate_multiplier, usd_rate
 
 
@@ -24,7 +25,7 @@ def test_rates_are_curve_multipliers(jpy_pool, khr_pool):
 
 
 def test_new_rate_moves_the_mid(jpy_pool, jpy_feed, operator):
-    jpy_feed.submit(680_000, {"from": operator})
+    publish_fixing(jpy_feed, 680_000, operator)
     assert jpy_pool.getMidAmountOut(0, 1_000_000) == 680_000
 
 
@@ -70,7 +71,7 @@ def test_steps_within_the_guard_move_the_reference(jpy_pool, jpy_feed, operator,
     for _ in range(3):
         _age(jpy_feed.heartbeat())
         answer = answer * 103 // 100
-        jpy_feed.submit(answer, {"from": operator})
+        publish_fixing(jpy_feed, answer, operator)
         jpy_pool.swapExactIn(0, 1_000, 0, bob, FAR, {"from": alice})
     assert jpy_pool.getMidAmountOut(0, 1_000_000) == answer
 

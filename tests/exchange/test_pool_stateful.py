@@ -5,6 +5,7 @@ from brownie.exceptions import VirtualMachineError
 from brownie.test import strategy
 
 from corridor.exchange.deploy import NO_DEADLINE as FAR
+from corridor.exchange.deploy import publish_fixing
 from corridor.exchange.stableswap import DustAmount, InsufficientLiquidity, Pool
 
 
@@ -15,6 +16,7 @@ class PoolMachine:
     Within every swap: D does not decrease and the share value does not decrease.
     Within every round trip: the trader ends with no more than it started with.
     Within every deposit and withdrawal: the share value does not decrease.
+    Within every fixing window: nothing trades on the old rate.
     """
 
     st_usd = strategy("uint256", min_value=1, max_value=50_000_000)  # cents: up to $500k
@@ -113,11 +115,25 @@ class PoolMachine:
         assert got.return_value == expected
         assert self.pool.virtualPrice() >= vp0
 
-    def rule_fixing(self, st_move):
-        """The next day's fixing, within the circuit breaker; the pool follows it."""
+    def rule_fixing(self, st_move, st_coin, st_usd):
+        """The next day's fixing, within the circuit breaker, announced an hour ahead; the pool follows it.
+
+        Must stay true: from the fixing's publication time until it lands nobody trades on the old rate
+        (a swap reverts FixingPending: the sandwich's first leg) while balanced exits keep working."""
+        amount = self._amount(st_coin, st_usd)
+        at = chain[-1].timestamp + 3_600
+        self.feed.scheduleFixing(at, {"from": self.operator})
         chain.sleep(self.feed.heartbeat())
+        chain.mine()
+        reserves = self.pool.balances()
+        try:
+            self.pool.swapExactIn(st_coin, amount, 0, self.bob, FAR, {"from": self.alice})
+            raise AssertionError("a swap traded inside an open fixing window")
+        except VirtualMachineError as exc:
+            assert f"FixingPending: {self.feed.latestRoundData()[0]}, {at}" in str(exc), str(exc)
+        assert self.pool.balances() == reserves
         self.answer = max(1, self.answer * (10_000 + st_move) // 10_000)
-        self.feed.submit(self.answer, {"from": self.operator})
+        publish_fixing(self.feed, self.answer, self.operator)  # the window is open: only the submit
         self.pool.syncRate(
             {"from": self.operator}
         )  # a run of fixings without swaps may exceed the jump guard

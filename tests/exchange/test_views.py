@@ -4,7 +4,7 @@ import brownie
 import pytest
 from brownie import ZERO_ADDRESS, chain
 
-from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed, deploy_pool
+from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_feed, deploy_pool, publish_fixing
 from corridor.exchange.stableswap import Pool
 
 DAY = 86_400
@@ -30,7 +30,7 @@ def test_feed_metadata_and_settings(jpy_feed):
 
 
 def test_feed_round_data_of_a_known_and_an_unknown_round(jpy_feed, operator):
-    jpy_feed.submit(671_000, {"from": operator})
+    publish_fixing(jpy_feed, 671_000, operator)
     round_id, answer, started, updated, answered_in = jpy_feed.getRoundData(1)
     assert (round_id, answer, answered_in) == (1, 670_000, 1)
     assert started == updated > 0
@@ -53,6 +53,22 @@ def test_feed_is_stale_only_after_the_heartbeat(jpy_feed):
     chain.sleep(DAY + 3_601)
     chain.mine()
     assert jpy_feed.isStale() is True
+
+
+def test_feed_fixing_window_views(jpy_feed, operator):
+    """latestRoundData before, during and after a fixing window; fixingAt; acceptedRange."""
+    assert jpy_feed.fixingAt() == 0
+    assert jpy_feed.acceptedRange() == (670_000 - 20_100, 670_000 + 20_100)
+    at = chain[-1].timestamp + 60
+    jpy_feed.scheduleFixing(at, {"from": operator})
+    assert jpy_feed.fixingAt() == at
+    assert jpy_feed.latestRoundData()[0] == jpy_feed.latestRoundData()[4] == 1  # announced, not open
+    chain.sleep(60)
+    chain.mine()
+    updated = jpy_feed.getRoundData(1)[3]
+    assert jpy_feed.latestRoundData() == (2, 670_000, at, updated, 1)  # a round in progress
+    publish_fixing(jpy_feed, 683_400, operator)
+    assert jpy_feed.acceptedRange() == (683_400 - 20_502, 670_000 + 20_100)
 
 
 # ---- FXPool -----------------------------------------------------------------------------------

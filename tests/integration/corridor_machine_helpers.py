@@ -41,6 +41,45 @@ OUTCOMES: Counter = Counter()
 """(action, outcome) -> count over the run: shows which paths the random steps reached (printed with -s)."""
 
 
+def move_bps(frm: int, answer: int) -> int:
+    """FXFeed's move from the earlier answer `frm`, in bps rounded up."""
+    return (abs(answer - frm) * 10_000 + frm - 1) // frm
+
+
+@dataclass
+class Breaker:
+    """FXFeed's circuit-breaker windows: the extremes of the current window (started at `start`) and of
+    the previous one. A new rate must be within maxMoveBps of both extremes (every answer of the last
+    heartbeat); a submission a heartbeat after `start` rolls the windows first."""
+
+    start: int
+    lo: int
+    hi: int
+    prev_lo: int
+    prev_hi: int
+
+    @classmethod
+    def restart(cls, answer: int, at: int) -> Breaker:
+        return cls(at, answer, answer, answer, answer)
+
+    def _rolled(self, now: int, heartbeat: int, latest: int, latest_at: int) -> tuple[int, int, int, int]:
+        if now < self.start + heartbeat:
+            return self.lo, self.hi, self.prev_lo, self.prev_hi
+        keep = now < latest_at + heartbeat  # the old window still holds answers of the last heartbeat
+        return latest, latest, self.lo if keep else latest, self.hi if keep else latest
+
+    def bounds(self, now: int, heartbeat: int, latest: int, latest_at: int) -> tuple[int, int]:
+        lo, hi, prev_lo, prev_hi = self._rolled(now, heartbeat, latest, latest_at)
+        return min(lo, prev_lo), max(hi, prev_hi)
+
+    def record(self, at: int, heartbeat: int, latest: int, latest_at: int, answer: int) -> None:
+        """A submission of `answer` landed at `at` (latest / latest_at: the round before it)."""
+        if at >= self.start + heartbeat:
+            self.lo, self.hi, self.prev_lo, self.prev_hi = self._rolled(at, heartbeat, latest, latest_at)
+            self.start = at
+        self.lo, self.hi = min(self.lo, answer), max(self.hi, answer)
+
+
 def batch_call(calls: list[tuple[Any, tuple]], allow_revert: bool = False) -> list[Any]:
     """Many view calls in one JSON-RPC batch (one HTTP round trip instead of three requests per call
     through brownie and web3's middlewares: the invariants read ~100 values after every step). With

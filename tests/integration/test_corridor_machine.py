@@ -59,6 +59,7 @@ from .corridor_machine_helpers import (
     POLL_SECONDS,
     UNLIMITED,
     VALIDATOR_KEYS,
+    Breaker,
     Expectation,
     World,
     attempt,
@@ -66,6 +67,7 @@ from .corridor_machine_helpers import (
     expect_receive,
     expect_send,
     expect_transfer,
+    move_bps,
     revert_name,
     tier_of,
     units_for_cents,
@@ -145,12 +147,14 @@ class CorridorMachine:
                 "granted": s["mintAllowance"] + s["outstanding"],
                 "minted": s["outstanding"],
             }
-        # oracle model: the feeds' circuit-breaker anchors and the answer each pool last used
-        self.anchor = {}
+        # oracle model: the feeds' circuit-breaker windows and the answer each pool last used
+        self.breaker: dict[str, Breaker] = {}
         self.pool_ref = {}
         for sym, feed in w.feeds.items():
             rnd = feed.latestRoundData()
-            self.anchor[sym] = (rnd[1], feed.getRoundData(1)[3])  # no submit before the snapshot
+            self.breaker[sym] = Breaker.restart(
+                rnd[1], feed.getRoundData(1)[3]
+            )  # no submit before the snapshot
             self.pool_ref[sym] = rnd[1]
         # replay material
         self.used_authorizations: set[tuple[str, bytes]] = set()
@@ -1007,40 +1011,44 @@ class CorridorMachine:
     def _submit(self, sym: str, answer: int, force: bool):
         feed = self.w.feeds[sym]
         hb, max_move = feed.heartbeat(), feed.maxMoveBps()
-        since, reopens = self.anchor[sym][1], feed.reopensAt()
-        if any(abs(self._now() + 1 - t) <= EDGE for t in (since + hb, reopens)):
+        breaker, reopens = self.breaker[sym], feed.reopensAt()
+        last_at = feed.latestRoundData()[3]
+        if any(abs(self._now() + 1 - t) <= EDGE for t in (breaker.start + hb, last_at + hb, reopens)):
             chain.sleep(2 * EDGE + 1)  # stay clear of a window boundary so the prediction is exact
             chain.mine()
         prev = self._answer(sym)
         now = self._now() + 1
-
-        def move(frm: int) -> int:
-            return (abs(answer - frm) * BPS + frm - 1) // frm
-
-        anchor = self.anchor[sym]
-        if now >= anchor[1] + hb:
-            anchor = (prev, now)
         expected = None
-        if not force and now < reopens and answer != prev:
-            expected = "MarketIsClosed"  # no official fixing on a closed day: only a re-confirmation
-        elif not force and (move(prev) > max_move or move(anchor[0]) > max_move):
-            expected = "MoveTooLarge"
+        if not force and answer != prev:
+            lo, hi = breaker.bounds(now, hb, prev, last_at)
+            if now < reopens:
+                expected = "MarketIsClosed"  # no official fixing on a closed day: only a re-confirmation
+            elif move_bps(lo, answer) > max_move or move_bps(hi, answer) > max_move:
+                expected = "MoveTooLarge"
+            if expected != "MarketIsClosed":
+                feed.scheduleFixing(self._now(), {"from": self.w.admin})  # the window opens: pools stop
         fn = feed.forceSubmit if force else feed.submit
         err, tx = attempt(fn, answer, {"from": self.w.admin})
         assert err == expected, f"{sym} fixing {prev} -> {answer}: {err} (expected {expected})"
         OUTCOMES[("force" if force else "fixing", err or "ok")] += 1
+        if err == "MoveTooLarge":
+            # the reporter holds the refused fixing and re-confirms the last one, closing the window
+            tx, answer = feed.submit(prev, {"from": self.w.admin}), prev
+            err = None
         if err is None:
-            ts = tx.timestamp
             if force:
-                self.anchor[sym] = (answer, ts)
-            elif ts >= self.anchor[sym][1] + hb:
-                self.anchor[sym] = (prev, ts)
+                self.breaker[sym] = Breaker.restart(answer, tx.timestamp)
+            else:
+                breaker.record(tx.timestamp, hb, prev, last_at, answer)
+        assert feed.latestRoundData()[0] == feed.latestRoundData()[4], "a fixing window was left open"
 
     def rule_fixing(self, st_pool, st_move):
         """The reporter publishes a new fixing, sometimes beyond the circuit breaker.
 
-        Must stay true: a move beyond maxMoveBps from the last answer or from the window's anchor is
-        refused (MoveTooLarge); anything else is published."""
+        Must stay true: a new rate lands only inside a fixing window (the pools stop from its start until
+        the round lands); a move beyond maxMoveBps from any answer of the last heartbeat is refused
+        (MoveTooLarge; the reporter then re-confirms the last fixing, which closes the window); anything
+        else is published."""
         sym = ("JPY", "KHR")[st_pool]
         prev = self._answer(sym)
         if not self.w.feeds[sym].marketOpen() and st_move % 2 == 0:
