@@ -66,6 +66,7 @@ class DeclineReason(Enum):
 
     STALE_FEED = "stale feed"  # the feed's last answer is older than its heartbeat / the pool's max age
     MARKET_CLOSED = "market closed"  # the feed's market-hours role declared a closure
+    FIXING_PENDING = "fixing pending"  # a fixing window is open: the rate is about to change (FXFeed)
     FEED_UNUSABLE = "feed unusable"  # no feed for the token, or a non-positive answer
     RATE_JUMPED = "rate jumped"  # the pool's circuit breaker: the feed moved beyond its max jump
     POOL_DEPTH = "pool depth"  # the pool cannot pay that much out
@@ -104,6 +105,7 @@ _AMM_REVERTS = {
     "0x" + keccak(text=sig)[:4].hex(): (reason, sig.split("(")[0])
     for sig, reason in (
         ("StaleRate(uint256,uint256)", DeclineReason.STALE_FEED),
+        ("FixingPending(uint256,uint256)", DeclineReason.FIXING_PENDING),
         ("InvalidRate(int256)", DeclineReason.FEED_UNUSABLE),
         ("RateJumped(uint256,uint256,uint256)", DeclineReason.RATE_JUMPED),
         ("InsufficientLiquidity(uint256,uint256)", DeclineReason.POOL_DEPTH),

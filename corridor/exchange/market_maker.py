@@ -91,6 +91,13 @@ class MarketClosed(QuoteRefused):
     reason = DeclineReason.MARKET_CLOSED
 
 
+class FixingPending(QuoteRefused):
+    """The feed has a fixing window open (a round in progress: `answeredInRound < roundId`): its rate is
+    known off chain and about to land, so quoting the old mid would be the free option the pools refuse."""
+
+    reason = DeclineReason.FIXING_PENDING
+
+
 class FeedUnusable(QuoteRefused):
     """No feed for the token, or one whose answer is not a price."""
 
@@ -126,7 +133,8 @@ class FixedMids:
 class FeedMids:
     """Mids read from AggregatorV3-compatible TOKEN/USD feeds; `usd_tokens` are worth 1 USD.
 
-    A price is refused (StaleFeed) when the answer is older than `max_age`, and, for a feed that has
+    A price is refused (StaleFeed) when the answer is older than `max_age`, (FixingPending) while the
+    feed reports a round in progress (an FXFeed fixing window), and, for a feed that has
     the FXFeed guards, when the feed says `isStale()` (its heartbeat passed) or (MarketClosed) when
     its market is closed: the maker never quotes against a mid the feed itself disowns."""
 
@@ -145,10 +153,12 @@ class FeedMids:
             raise FeedUnusable(f"no feed for {token}")
         address = rfq.address(feeds[token])
         feed = self.w3.eth.contract(address=address, abi=AGGREGATOR_V3_ABI)
-        _, answer, _, updated_at, _ = feed.functions.latestRoundData().call()
+        round_id, answer, _, updated_at, answered_in_round = feed.functions.latestRoundData().call()
         now = self.w3.eth.get_block("latest")["timestamp"]
         if answer <= 0:
             raise FeedUnusable(f"feed for {token} answered {answer}")
+        if answered_in_round < round_id:
+            raise FixingPending(f"feed for {token}: fixing window open (round {round_id} not answered yet)")
         if now - updated_at > self.max_age:
             raise StaleFeed(f"feed for {token} is {now - updated_at}s old (max {self.max_age}s)")
         self._check_guards(address, token, now - updated_at)

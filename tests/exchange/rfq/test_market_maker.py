@@ -11,6 +11,7 @@ from corridor.exchange.market_maker import (
     FeedMids,
     FeedUnusable,
     FixedMids,
+    FixingPending,
     MakerLimits,
     MarketClosed,
     MarketMaker,
@@ -209,6 +210,25 @@ def test_fx_feed_that_says_stale_is_refused_whatever_the_max_age(FXFeed, admin, 
     assert feed.isStale()
     with pytest.raises(StaleFeed, match=r"is stale: its last answer is 1\.0 h old \(heartbeat 1\.0 h\)"):
         mm.quote_exact_in(jpy, khr, 100)
+
+
+def test_fx_feed_with_a_fixing_window_open_is_refused(FXFeed, admin, venue, maker, jpy, khr, usd):
+    """The pools stop trading while a fixing is pending (docs/exchange.md "Fixing windows"); the maker
+    must not quote the old mid either, or it would sell the same free option."""
+    feed = _fx_feed(FXFeed, admin, 670_000)
+    feed.grantRole(feed.REPORTER_ROLE(), admin, {"from": admin})
+    khr_feed = _fx_feed(FXFeed, admin, 24_500)
+    mids = FeedMids(
+        web3, {jpy.address: feed, khr.address: khr_feed}, max_age=10**9, usd_tokens=(usd.address,)
+    )
+    mm = MarketMaker(web3, venue.address, maker.private_key, mids)
+    mm.quote_exact_in(jpy, khr, 100)
+    feed.scheduleFixing(chain.time(), {"from": admin})
+    with pytest.raises(FixingPending, match=r"fixing window open \(round 2 not answered yet\)"):
+        mm.quote_exact_in(jpy, khr, 100)
+    assert FixingPending("x").reason is DeclineReason.FIXING_PENDING
+    feed.submit(676_700, {"from": admin})  # the fixing lands: quotes again
+    mm.quote_exact_in(jpy, khr, 100)
 
 
 def test_fx_feed_with_its_market_closed_is_refused(FXFeed, admin, venue, maker, jpy, khr, usd):
