@@ -197,10 +197,12 @@ def test_reconciliation_with_drift_stops_minting(start_relayer, ledger, bridge, 
 def test_killed_at_any_step_resumes_without_double_mint_or_lost_redemption(
     point, web3, chain, start_relayer, ledger, bkhr, bridge, customer
 ):
-    relayer = start_relayer()
+    # killed at the point in both phases: a point only the first phase reaches (deposit.reserve_sent: the
+    # second phase's deposit fits the reserve attested in the first) is still crossed
+    relayer = start_relayer(crash_at=point)
     intent = relayer.request_deposit("KHR", 40_000, customer.address)
     ledger.pay_khqr(CUSTOMER, intent.khqr)
-    relayer, _ = settle(start_relayer, relayer)
+    relayer, first = settle(start_relayer, relayer)
     bkhr.approve(bridge, 20_000, {"from": customer})
     poison = emit_poison(web3, bridge, customer, 1_000_000, KHR, 1_000, chain[-1].timestamp + 86_400)
     paid = bridge.redeem(KHR, 15_000, CUSTOMER, {"from": customer}).return_value
@@ -208,7 +210,7 @@ def test_killed_at_any_step_resumes_without_double_mint_or_lost_redemption(
     later = start_relayer().request_deposit("KHR", 7_000, customer.address)  # paid after the poison event
     ledger.pay_khqr(CUSTOMER, later.khqr)
     relayer, crashes = settle(start_relayer, start_relayer(crash_at=point))
-    assert crashes == [point]
+    assert first in ([], [point]) and crashes in ([], [point]) and first + crashes
     assert bkhr.totalSupply() == 40_000 + 7_000 - 15_000
     assert bkhr.balanceOf(customer) == 40_000 + 7_000 - 15_000
     assert bridge.redemption(paid)[2] == RedemptionStatus.FINALIZED
