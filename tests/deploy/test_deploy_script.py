@@ -27,6 +27,9 @@ NETWORK = "corridor-live-test"
 ANVIL_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"
 ANVIL_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 BROWNIE = str(ROOT / ".venv" / "bin" / "brownie")
+# `brownie run` as the make targets run it: brownie itself cannot import a script of a clone under a
+# folder with a dot in its name (tools/brownie_cli.py)
+BROWNIE_RUN = [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "tools" / "brownie_cli.py"), "run"]
 # anvil's second default account: the configured admin in the role tests (it accepts the admin transfers)
 ADMIN_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 ADMIN_ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
@@ -85,7 +88,7 @@ def _deploy(kill_at: str | None = None, extra_env: dict | None = None) -> subpro
         env["CORRIDOR_KILL_AT"] = kill_at
     env.update(extra_env or {})
     return subprocess.run(
-        [BROWNIE, "run", "scripts/deploy.py", "--network", NETWORK],
+        [*BROWNIE_RUN, "scripts/deploy.py", "--network", NETWORK],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -102,7 +105,7 @@ def _accept(extra_env: dict | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "ADMIN_PRIVATE_KEY": ADMIN_KEY, "SOLCX_BINARY_PATH": str(ROOT / ".solcx")}
     env.update(extra_env or {})
     return subprocess.run(
-        [BROWNIE, "run", "scripts/accept_admin.py", "--network", NETWORK],
+        [*BROWNIE_RUN, "scripts/accept_admin.py", "--network", NETWORK],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -321,7 +324,7 @@ def test_deploy_killed_at_any_step_resumes_without_duplicates(live_chain, kill_a
 
 def test_unknown_network_is_one_clear_line():
     result = subprocess.run(
-        [BROWNIE, "run", "scripts/deploy.py", "--network", "no-such-network"],
+        [*BROWNIE_RUN, "scripts/deploy.py", "--network", "no-such-network"],
         cwd=ROOT,
         capture_output=True,
         text=True,
