@@ -76,25 +76,25 @@ def live_chain(tmp_path):
         shutil.rmtree(ROOT / "build" / "deployments", ignore_errors=True)
 
 
-def _deploy(kill_at: str | None = None, extra_env: dict | None = None) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DEPLOYER_PRIVATE_KEY": ANVIL_KEY,
-        "SOLCX_BINARY_PATH": str(ROOT / ".solcx"),
-        "CORRIDOR_SETTINGS": str(EXAMPLE),
-    }
-    env.pop("CORRIDOR_KILL_AT", None)
-    if kill_at:
-        env["CORRIDOR_KILL_AT"] = kill_at
-    env.update(extra_env or {})
+def _run_script(script: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`brownie run <script>` on the test network the way `make` runs it (tools/brownie_cli.py)."""
     return subprocess.run(
-        [*BROWNIE_RUN, "scripts/deploy.py", "--network", NETWORK],
+        [*BROWNIE_RUN, script, "--network", NETWORK],
         cwd=ROOT,
-        env=env,
+        env={**env, "SOLCX_BINARY_PATH": str(ROOT / ".solcx")},
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+def _deploy(kill_at: str | None = None, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DEPLOYER_PRIVATE_KEY": ANVIL_KEY, "CORRIDOR_SETTINGS": str(EXAMPLE)}
+    env.pop("CORRIDOR_KILL_AT", None)
+    if kill_at:
+        env["CORRIDOR_KILL_AT"] = kill_at
+    env.update(extra_env or {})
+    return _run_script("scripts/deploy.py", env)
 
 
 def _book(path: Path) -> dict:
@@ -102,15 +102,8 @@ def _book(path: Path) -> dict:
 
 
 def _accept(extra_env: dict | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "ADMIN_PRIVATE_KEY": ADMIN_KEY, "SOLCX_BINARY_PATH": str(ROOT / ".solcx")}
-    env.update(extra_env or {})
-    return subprocess.run(
-        [*BROWNIE_RUN, "scripts/accept_admin.py", "--network", NETWORK],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    return _run_script(
+        "scripts/accept_admin.py", {**os.environ, "ADMIN_PRIVATE_KEY": ADMIN_KEY, **(extra_env or {})}
     )
 
 
