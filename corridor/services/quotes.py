@@ -40,6 +40,7 @@ from corridor.exchange.market_maker import (
     QuotePolicy,
     QuoteRefused,
 )
+from corridor.faults import checkpoint
 from corridor.services import http
 from corridor.services.chain import Book, add_chain_arguments, open_chain
 from corridor.ui import UserError
@@ -174,6 +175,7 @@ class QuoteService:
             except QuoteRefused as exc:
                 raise http.HttpError(409, f"{exc.reason.value}: {exc}") from None
             self._record(signed)
+            checkpoint("quote.recorded")  # crash tests: the nonce is on disk, the quote not sent yet
         return quote_json(signed, "fillExactIn" if amount_in is not None else "fillExactOut")
 
     def _record(self, signed: rfq.SignedQuote) -> None:

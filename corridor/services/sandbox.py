@@ -140,8 +140,8 @@ class Sandbox:
                 pass  # unfinished or of another chain: the journaled deploy resumes or refuses
         log("deploying the suite (journaled: a re-run sends only what is missing)")
         argv = [
-            sys.executable, str(ROOT / "tools" / "brownie_cli.py"), "run", "scripts/deploy.py", "main",
-            BOOK_NAME, str(self.book.parent), "--network", "development",
+            sys.executable, "-m", "corridor.services.sandbox_deploy", str(self.config.rpc_port),
+            "run", "scripts/deploy.py", "main", BOOK_NAME, str(self.book.parent), "--network", "development",
         ]  # fmt: skip
         env = {**os.environ, "CORRIDOR_ROOT": str(ROOT), "SOLCX_BINARY_PATH": str(ROOT / ".solcx")}
         env["PATH"] = f"{ROOT / 'node_modules' / '.bin'}:{ROOT / '.venv' / 'bin'}:{env.get('PATH', '')}"
