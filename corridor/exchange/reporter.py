@@ -24,6 +24,7 @@ from eth_account import Account
 from web3 import Web3
 
 from corridor.artifacts import at
+from corridor.faults import checkpoint
 
 BPS = 10_000
 
@@ -95,6 +96,7 @@ class FeedReporter:
         if answer != previous:
             if not self.window_open():  # the pools stop before the new rate is on its way
                 self.schedule(self._w3.eth.get_block("latest")["timestamp"])
+                checkpoint("reporter.scheduled")  # crash tests: the window is open, the rate not sent
             low, high = self._feed.functions.acceptedRange().call()
             if not low <= answer <= high:  # the window stays open: no trading on a rate this far off
                 return Publication(Action.HELD, previous, None, move_bps)
