@@ -33,8 +33,8 @@ Simulator control (`Bearer <admin token>`; minor units): a wallet paying a KHQR,
     POST /sim/transfers              {"accountId"?, "afterSeq"?}  -> {"transfers": [...]}
 
 Every refusal is a 4xx with a reason and changes nothing (the ledger refuses inside one SQLite
-transaction). Tokens come from environment variables (`--token-env`, `--bank-token-env`,
-`--admin-token-env`), never from the command line.
+transaction). Tokens come from the environment variables BAKONG_TOKEN, BAKONG_BANK_TOKEN and
+BAKONG_ADMIN_TOKEN, never from the command line (`--dev-tokens`: development values for unset ones).
 """
 
 from __future__ import annotations
@@ -60,6 +60,13 @@ from corridor.bridge.ledger import (
     Transfer,
     UnknownAccount,
 )
+from corridor.services.bakong_config import (
+    ADMIN_TOKEN,
+    BANK_TOKEN,
+    OPEN_API_TOKEN,
+    add_bakong_arguments,
+    token,
+)
 from corridor.services.http import (
     HttpError,
     JsonApp,
@@ -72,7 +79,7 @@ from corridor.services.http import (
     serve,
     url_of,
 )
-from corridor.services.keys import SecretError, secret
+from corridor.ui import UserError
 
 SERVICE = "bakong-server"
 DEFAULT_PORT = 8600
@@ -361,7 +368,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="corridor bakong-server",
         description="Serve the Bakong simulator over HTTP: the Open API (check transactions, accounts), "
-        "bank payouts from the omnibus account, and the simulator's admin. State persists in --db.",
+        "bank payouts from the omnibus account, and the simulator's admin. State persists in --db; tokens "
+        "in BAKONG_TOKEN (Open API), BAKONG_BANK_TOKEN (payouts), BAKONG_ADMIN_TOKEN (admin).",
     )
     p.add_argument("--db", required=True, help="SQLite file of the simulated ledger (created if missing)")
     p.add_argument(
@@ -369,15 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_OMNIBUS,
         help=f"the bridge's omnibus account, opened if missing; bank payouts debit it (default {DEFAULT_OMNIBUS})",
     )
-    p.add_argument(
-        "--token-env", default="BAKONG_TOKEN", help="variable holding the Open API developer token"
-    )
-    p.add_argument(
-        "--bank-token-env", default="BAKONG_BANK_TOKEN", help="variable holding the bank-payment token"
-    )
-    p.add_argument(
-        "--admin-token-env", default="BAKONG_ADMIN_TOKEN", help="variable holding the simulator's admin token"
-    )
+    add_bakong_arguments(p, client=False)
     add_server_arguments(p, DEFAULT_PORT)
     return p
 
@@ -385,17 +385,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        token = secret(args.token_env, "the Open API developer token")
-        bank_token = secret(args.bank_token_env, "the bank-payment token")
-        admin_token = secret(args.admin_token_env, "the simulator's admin token")
+        tokens = (
+            token(args, OPEN_API_TOKEN, "the Open API developer token"),
+            token(args, BANK_TOKEN, "the bank-payment token"),
+            token(args, ADMIN_TOKEN, "the simulator's admin token"),
+        )
         validate_account_id(args.omnibus)
         ledger = Ledger(args.db)
-    except (SecretError, KHQRError, sqlite3.Error) as exc:
+    except (UserError, KHQRError, sqlite3.Error) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if not ledger.account_exists(args.omnibus):
         ledger.open_account(args.omnibus, "Corridor bridge omnibus")
-    server = BakongServer(ledger, Developers(args.db), token, bank_token, admin_token, args.omnibus)
+    server = BakongServer(ledger, Developers(args.db), *tokens, args.omnibus)
     try:
         http = serve(server.app, args.host, args.port)
     except OSError as exc:

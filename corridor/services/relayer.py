@@ -30,7 +30,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from eth_account import Account
 from eth_utils import is_address
 from requests.exceptions import ConnectionError as RpcConnectionError
 from requests.exceptions import Timeout as RpcTimeout
@@ -44,14 +43,17 @@ from corridor.bridge.relayer import CRASH_POINTS, Payer, Relayer, RelayerConfig
 from corridor.bridge.store import IN_FLIGHT_PAYOUTS, OPEN_DEPOSITS, RelayerStore
 from corridor.bridge.validator import NotEnoughSignatures, Validator, collect
 from corridor.services import errors
-from corridor.services.chain import (
-    BridgeBook,
-    ConfigError,
+from corridor.services.bakong_config import (
+    BANK_TOKEN,
+    BRIDGE,
+    OPEN_API_TOKEN,
     add_bakong_arguments,
-    add_chain_arguments,
-    bridge_book,
-    connect,
+    deploy_block,
+    omnibus_of,
+    open_api_url,
+    token,
 )
+from corridor.services.chain import add_chain_arguments, open_chain
 from corridor.services.http import (
     HttpError,
     JsonApp,
@@ -62,13 +64,13 @@ from corridor.services.http import (
     serve,
     url_of,
 )
-from corridor.services.keys import SecretError, add_key_arguments, key_from_args, secret
 from corridor.services.payments import SIMULATOR, load_payer
 from corridor.services.signing import RemoteValidator, ValidatorUnavailable, identify
+from corridor.ui import UserError
 
 SERVICE = "relayer"
-DEFAULT_PORT = 8620
-KEY_ENV = "RELAYER_KEY"
+DEFAULT_PORT = 8640
+ROLE = "RELAYER"  # gas-paying key in RELAYER_PRIVATE_KEY or RELAYER_KEYSTORE (+ RELAYER_PASSWORD)
 KILL_AT_ENV = "CORRIDOR_RELAYER_KILL_AT"  # tests only: SIGKILL this process at a CRASH_POINTS entry
 RPC_DOWN: tuple[type[BaseException], ...] = (RpcConnectionError, RpcTimeout)
 
@@ -121,7 +123,7 @@ class ServiceRelayer(Relayer):
     def __init__(self, *args: Any, kill_at: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if kill_at is not None and kill_at not in CRASH_POINTS:
-            raise ConfigError(f"{KILL_AT_ENV}={kill_at} is not one of {', '.join(CRASH_POINTS)}")
+            raise UserError(f"{KILL_AT_ENV}={kill_at} is not one of {', '.join(CRASH_POINTS)}")
         self._kill_at = kill_at
 
     def _checkpoint(self, point: str) -> None:
@@ -154,7 +156,8 @@ class RelayerService:
     def __init__(
         self,
         w3: Web3,
-        book: BridgeBook,
+        bridge: str,
+        omnibus: str,
         sender: Any,
         client: BakongClient,
         payer: Payer,
@@ -165,15 +168,15 @@ class RelayerService:
         max_backoff: float,
         kill_at: str | None = None,
     ) -> None:
-        self.w3, self.book = w3, book
-        self.gateway = DecodingGateway(w3, book.bridge, sender)
+        self.w3, self.omnibus = w3, omnibus
+        self.gateway = DecodingGateway(w3, bridge, sender)
         self.relayer = ServiceRelayer(self.gateway, client, payer, [], store, config, kill_at=kill_at)
         self.validator_urls = list(validator_urls)
         self._known: dict[str, RemoteValidator] = {}
         self.interval, self.max_backoff = interval, max_backoff
         self.lock = threading.Lock()  # one pass or one deposit request at a time
         self.app = JsonApp(SERVICE, max_body=8 * 1024)
-        self.app.health.set(sender=sender.address, bridge=book.bridge, omnibus=book.omnibus)
+        self.app.health.set(sender=sender.address, bridge=bridge, omnibus=omnibus)
         self.app.route("POST", "/deposits", self.request_deposit)
         self.app.route("POST", "/deposits/status", self.deposit_status)
         self.app.route("GET", "/reconciliation", self.reconciliation)
@@ -276,12 +279,10 @@ class RelayerService:
     def probe(self) -> None:
         """Raises an outage when the node, Bakong or the validators cannot serve a pass."""
         head = self.gateway.block_number()
-        if self.book.chain_id and self.w3.eth.chain_id != self.book.chain_id:
-            raise ConfigError(f"the node's chain id is not the book's {self.book.chain_id}")
         cursor = int(self.relayer.store.get("next_block", str(self.relayer.config.start_block)) or 0)
         self.app.health.saw_block(max(cursor - 1, 0), head)
-        if not self.relayer.client.account_exists(self.book.omnibus):
-            raise BakongApiError(f"Bakong does not know the omnibus account {self.book.omnibus}")
+        if not self.relayer.client.account_exists(self.omnibus):
+            raise BakongApiError(f"Bakong does not know the omnibus account {self.omnibus}")
         self._validators()
 
     def run_pass(self) -> None:
@@ -319,10 +320,6 @@ class RelayerService:
             except (*ServiceRelayer.OUTAGES, BakongApiError, ContractReverted) as exc:
                 failures += 1
                 self._outage(exc, failures)
-            except ConfigError as exc:
-                log(SERVICE, f"error: {exc}; stopping")
-                self.app.health.error(str(exc), down=True)
-                return
             except Exception as exc:  # noqa: BLE001 (keep serving: log it, back off, retry)
                 failures += 1
                 self._outage(exc, failures)
@@ -339,20 +336,6 @@ class RelayerService:
         self.app.health.error(what, down=failures >= 3)
 
 
-def _start_block(book: BridgeBook) -> int:
-    """The block the bridge was deployed in (from the book's journal), so no redemption is missed."""
-    import json
-
-    try:
-        raw = json.loads(book.path.read_text())
-    except (OSError, ValueError):
-        return 0
-    for tx in raw.get("transactions", []):
-        if str(tx.get("address", "")).lower() == book.bridge.lower():
-            return int(tx.get("block", 0))
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="corridor relayer",
@@ -361,7 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_chain_arguments(p)
     add_bakong_arguments(p)
-    add_key_arguments(p, "gas-paying relayer", KEY_ENV)
+    p.add_argument("--omnibus", help="the bridge's Bakong omnibus account (default: the book's settings)")
     add_server_arguments(p, DEFAULT_PORT)
     p.add_argument(
         "--state", required=True, help="SQLite file of the relayer's progress (created if missing)"
@@ -380,9 +363,6 @@ def build_parser() -> argparse.ArgumentParser:
         "'package.module:factory' (default simulator)",
     )
     p.add_argument("--bank-url", help="base URL of the bank-payment API (default: --bakong-url)")
-    p.add_argument(
-        "--bank-token-env", default="BAKONG_BANK_TOKEN", help="variable holding the bank-payment token"
-    )
     p.add_argument("--interval", type=float, default=5.0, help="seconds between passes (default 5)")
     p.add_argument(
         "--max-backoff",
@@ -411,29 +391,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.interval <= 0 or args.max_backoff < args.interval:
-            raise ConfigError("--interval must be positive and --max-backoff at least --interval")
-        sender = Account.from_key(key_from_args(args, KEY_ENV))
-        token = secret(args.bakong_token_env, "the Open API developer token")
-        client = http_client(args.bakong_url.rstrip("/") + args.bakong_api_path, token)
+            raise UserError("--interval must be positive and --max-backoff at least --interval")
+        open_api = token(args, OPEN_API_TOKEN, "the Open API developer token")
         payer = load_payer(
-            args.payments,
-            args.bank_url or args.bakong_url,
-            secret(args.bank_token_env, "the bank-payment token"),
+            args.payments, args.bank_url or args.bakong_url, token(args, BANK_TOKEN, "the bank-payment token")
         )
-        w3 = connect(args.rpc)
-        book = bridge_book(args, None)
-        start = args.start_block if args.start_block is not None else _start_block(book)
+        w3, book, sender = open_chain(args, ROLE)
+        bridge = book.address(BRIDGE)
         config = RelayerConfig(
-            omnibus_account=book.omnibus,
+            omnibus_account=omnibus_of(book, args.omnibus),
             payout_margin=args.payout_margin,
-            start_block=start,
+            start_block=args.start_block if args.start_block is not None else deploy_block(book, bridge),
             refuse_stopping_reserve=not args.force,
         )
         service = RelayerService(
             w3,
-            book,
+            bridge,
+            config.omnibus_account,
             sender,
-            client,
+            http_client(open_api_url(args), open_api),
             payer,
             args.validator,
             RelayerStore(args.state),
@@ -442,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.max_backoff,
             kill_at=os.environ.get(KILL_AT_ENV) or None,
         )
-    except (ConfigError, SecretError, BakongApiError, ValueError) as exc:
+    except (UserError, BakongApiError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
@@ -452,7 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     log(
         SERVICE,
-        f"{sender.address} serving {url_of(server)} (bridge {book.bridge}, state {args.state}, "
+        f"{sender.address} serving {url_of(server)} (bridge {bridge}, state {args.state}, "
         f"{len(args.validator)} validator(s), payouts via {args.payments}"
         f"{', FORCE: reserves below supply are attested' if args.force else ''})",
     )

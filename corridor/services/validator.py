@@ -13,8 +13,8 @@ worst stall the bridge.
     -> {"signer", "signature"}; 400 malformed, 422 refused, 503 Bakong or the chain unreachable
     GET  /health               status, last block, whether the key is in the bridge's current set
 
-The key comes from an environment variable (default VALIDATOR_KEY) or a brownie keystore, never from
-the command line; the process logs every signature and refusal with a timestamp.
+The key comes from VALIDATOR_PRIVATE_KEY or a brownie keystore (VALIDATOR_KEYSTORE, password in
+VALIDATOR_PASSWORD), never from the command line; the process logs every signature and refusal with a timestamp.
 """
 
 from __future__ import annotations
@@ -34,14 +34,15 @@ from corridor.bridge.client import BakongApiError, BakongClient, BakongUnavailab
 from corridor.bridge.gateway import BridgeGateway
 from corridor.bridge.validator import AttestationRefused, Validator
 from corridor.services import signing
-from corridor.services.chain import (
-    BridgeBook,
-    ConfigError,
+from corridor.services.bakong_config import (
+    BRIDGE,
+    OPEN_API_TOKEN,
     add_bakong_arguments,
-    add_chain_arguments,
-    bridge_book,
-    connect,
+    omnibus_of,
+    open_api_url,
+    token,
 )
+from corridor.services.chain import Book, add_chain_arguments, open_chain
 from corridor.services.http import (
     HttpError,
     JsonApp,
@@ -52,11 +53,11 @@ from corridor.services.http import (
     serve,
     url_of,
 )
-from corridor.services.keys import SecretError, add_key_arguments, key_from_args, secret
+from corridor.ui import UserError
 
 SERVICE = "validator"
-DEFAULT_PORT = 8610
-KEY_ENV = "VALIDATOR_KEY"
+DEFAULT_PORT = 8631  # validator N: 8630 + N
+ROLE = "VALIDATOR"  # key in VALIDATOR_PRIVATE_KEY or VALIDATOR_KEYSTORE (+ VALIDATOR_PASSWORD)
 RPC_DOWN = (RpcConnectionError, RpcTimeout, OSError)
 
 
@@ -65,15 +66,15 @@ class ValidatorService:
     chain id; until then every signing request is 503."""
 
     def __init__(
-        self, key: str, client: BakongClient, w3: Web3, book: BridgeBook, name: str = SERVICE
+        self, key: str, client: BakongClient, w3: Web3, book: Book, omnibus: str, name: str = SERVICE
     ) -> None:
         self.w3 = w3
-        self.book = book
-        self.view = BridgeGateway(w3, book.bridge)
-        self.validator = Validator(key, client, self.view, book.omnibus)
+        self.bridge, self.omnibus = book.address(BRIDGE), omnibus
+        self.view = BridgeGateway(w3, self.bridge)
+        self.validator = Validator(key, client, self.view, omnibus)
         self.name = name
         self.app = JsonApp(name, max_body=32 * 1024)
-        self.app.health.set(address=self.validator.address, bridge=book.bridge, omnibus=book.omnibus)
+        self.app.health.set(address=self.validator.address, bridge=self.bridge, omnibus=omnibus)
         self.ready = threading.Event()
         for kind in signing.KINDS:
             self.app.route("POST", f"/sign/{kind}", lambda req, k=kind: self.sign(k, req))
@@ -115,17 +116,11 @@ class ValidatorService:
         """One health probe: chain (id, head, validator set) and Bakong (the omnibus account)."""
         try:
             if not self.ready.is_set():
-                chain_id = self.w3.eth.chain_id
-                if self.book.chain_id and chain_id != self.book.chain_id:
-                    self.app.health.error(
-                        f"chain id {chain_id} is not the book's {self.book.chain_id}", down=True
-                    )
-                    return
-                if not self.w3.eth.get_code(self.book.bridge):
-                    self.app.health.error(f"no bridge contract at {self.book.bridge}", down=True)
+                if not self.w3.eth.get_code(self.bridge):
+                    self.app.health.error(f"no bridge contract at {self.bridge}", down=True)
                     return
                 self.ready.set()
-                log(self.name, f"connected: chain id {chain_id}, bridge {self.book.bridge}")
+                log(self.name, f"connected: chain id {self.w3.eth.chain_id}, bridge {self.bridge}")
             head = self.w3.eth.block_number
             self.app.health.saw_block(head, head)
             current = self.address in self.view.validators()
@@ -134,12 +129,12 @@ class ValidatorService:
             self.app.health.error(f"chain unreachable: {type(exc).__name__}", down=True)
             return
         try:
-            known = self.validator.client.account_exists(self.book.omnibus)
+            known = self.validator.client.account_exists(self.omnibus)
         except BakongApiError as exc:
             self.app.health.error(f"Bakong: {exc}")
             return
         if not known:
-            self.app.health.error(f"Bakong does not know the omnibus account {self.book.omnibus}")
+            self.app.health.error(f"Bakong does not know the omnibus account {self.omnibus}")
         elif not current:
             self.app.health.error(f"{self.address} is not in the bridge's current validator set")
         else:
@@ -156,11 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="corridor validator",
         description="Run one bridge validator: verify the relayer's signing requests against this "
-        "validator's own Bakong client and chain view, and sign only what checks out.",
+        "validator's own Bakong client and chain view, and sign only what checks out. Key in "
+        "VALIDATOR_PRIVATE_KEY or VALIDATOR_KEYSTORE (+ VALIDATOR_PASSWORD); Open API token in BAKONG_TOKEN.",
     )
     add_chain_arguments(p)
     add_bakong_arguments(p)
-    add_key_arguments(p, "validator", KEY_ENV)
+    p.add_argument("--omnibus", help="the bridge's Bakong omnibus account (default: the book's settings)")
     add_server_arguments(p, DEFAULT_PORT)
     p.add_argument("--poll", type=float, default=2.0, help="seconds between health probes (default 2)")
     p.add_argument("--name", default=SERVICE, help="name in logs and /health (e.g. validator-2)")
@@ -171,14 +167,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.poll <= 0:
-            raise ConfigError("--poll must be positive")
-        key = key_from_args(args, KEY_ENV)
-        token = secret(args.bakong_token_env, "the Open API developer token")
-        w3 = connect(args.rpc)
-        book = bridge_book(args, None)  # the chain id is checked once the node answers
-        client = http_client(args.bakong_url.rstrip("/") + args.bakong_api_path, token)
-        service = ValidatorService(key, client, w3, book, args.name)
-    except (ConfigError, SecretError, BakongApiError) as exc:
+            raise UserError("--poll must be positive")
+        w3, book, account = open_chain(args, ROLE)
+        assert account is not None
+        client = http_client(open_api_url(args), token(args, OPEN_API_TOKEN, "the Open API developer token"))
+        service = ValidatorService(
+            "0x" + bytes(account.key).hex(), client, w3, book, omnibus_of(book, args.omnibus), args.name
+        )
+    except (UserError, BakongApiError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     try:
@@ -186,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 2
-    log(args.name, f"{service.address} serving {url_of(server)} (bridge {book.bridge}, book {book.path})")
+    log(args.name, f"{service.address} serving {url_of(server)} (bridge {service.bridge}, book {book.path})")
     run_until_signal(server, lambda stop: service.monitor(stop, args.poll))
     log(args.name, "stopped")
     return 0

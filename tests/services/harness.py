@@ -148,7 +148,7 @@ class Services:
                 [*common, *bakong, "--name", f"validator-{i}", "--poll", "0.5"],
                 free_port(),
                 tmp,
-                env={"VALIDATOR_KEY": key},
+                env={"VALIDATOR_PRIVATE_KEY": key},
             )
             for i, key in enumerate(validator_keys)
         ]
@@ -169,7 +169,7 @@ class Services:
             ],
             free_port(),
             tmp,
-            env={"RELAYER_KEY": relayer_key},
+            env={"RELAYER_PRIVATE_KEY": relayer_key},
         )
 
     @property
