@@ -17,6 +17,7 @@ timestamped. HTTP (same port as /health):
     POST /deposits/status  {"md5"}                             -> the deposit's progress (404 if unknown)
     GET  /reconciliation   supply vs omnibus per currency, in-flight money explained
     GET  /dead-letters     what the relayer could not process
+    POST /dead-letters/requeue {"item"}  retry a parked item (e.g. deposit:<md5>) on the next pass
 """
 
 from __future__ import annotations
@@ -101,7 +102,8 @@ class DecodingGateway(BridgeGateway):
         described = errors.describe(exc, self.contract.abi)
         if not described.startswith("RuntimeError: transaction") or self.sender is None:
             return described
-        tx_hash = str(exc).split()[2]
+        tx_hash = str(exc).split()[1]
+        tx_hash = tx_hash if tx_hash.startswith("0x") else "0x" + tx_hash
         try:
             receipt = self.w3.eth.get_transaction_receipt(tx_hash)
             sender = getattr(self.sender, "address", self.sender)
@@ -181,6 +183,7 @@ class RelayerService:
         self.app.route("POST", "/deposits/status", self.deposit_status)
         self.app.route("GET", "/reconciliation", self.reconciliation)
         self.app.route("GET", "/dead-letters", self.dead_letters)
+        self.app.route("POST", "/dead-letters/requeue", self.requeue)
 
     # ---------------------------------------------------------------- API
 
@@ -247,6 +250,14 @@ class RelayerService:
 
     def dead_letters(self, _req: Request) -> Any:
         return {"deadLetters": [asdict(d) for d in self.relayer.store.dead_letters()]}
+
+    def requeue(self, req: Request) -> Any:
+        item = req.value("item", str)
+        with self.lock:
+            if not self.relayer.store.requeue(item):
+                raise HttpError(404, f"{item} is not a dead letter that can be retried")
+        log(SERVICE, f"requeued {item}")
+        return {"requeued": item}
 
     # --------------------------------------------------------------- loop
 
