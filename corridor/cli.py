@@ -29,6 +29,9 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("quote", "corridor.services.quote_cli", "ask a quote server for a firm quote and print it"),
     ("feed-reporter", "corridor.services.feeds", "push FX rates from a source to the feeds, alert when it cannot"),
     ("book", "corridor.services.book_cli", "the contracts and settings a deployment book records"),
+    ("bakong-server", "corridor.services.bakong_server", "the Bakong simulator over HTTP (Open API shape, payouts)"),
+    ("validator", "corridor.services.validator", "one bridge validator: checks and signs the relayer's requests"),
+    ("relayer", "corridor.services.relayer", "the bridge relayer: deposits in, redemptions out, kill-safe"),
 ]
 
 

@@ -107,6 +107,10 @@ class RelayerCrashed(Exception):
     """Raised at an injected crash point (tests); the relayer object must be discarded."""
 
 
+class ReserveWouldStopMinting(RuntimeError):
+    """The omnibus balance is below the supply: attesting it would stop minting (refused unless forced)."""
+
+
 class Payer(Protocol):
     """Pays from the bridge's omnibus account (the bank's payment API in production)."""
 
@@ -145,6 +149,8 @@ class RelayerConfig:
     max_attempts: int = 5  # failures in a row before a deposit or an unpaid redemption is parked
     expiry_grace_ms: int = 10 * 60 * 1000  # keep polling an expired KHQR this long (late settlement)
     start_block: int = 0
+    # refuse to attest a reserve below the supply (the bridge would stop minting): an operator decides
+    refuse_stopping_reserve: bool = False
 
 
 @dataclass(frozen=True)
@@ -191,6 +197,10 @@ class RunReport:
 
 
 class Relayer:
+    # Failures that abort a pass instead of counting against an item (a service waits them out and
+    # retries: an RPC or Bakong outage must not park every deposit). None by default.
+    OUTAGES: tuple[type[BaseException], ...] = ()
+
     def __init__(
         self,
         gateway: BridgeGateway,
@@ -275,6 +285,11 @@ class Relayer:
                 f"reserve of {currency} already attested at {as_of}; a newer one must wait a block"
             )
         seen = self.client.balance(self.config.omnibus_account, Currency.parse(currency))
+        if seen < supply and self.config.refuse_stopping_reserve:
+            raise ReserveWouldStopMinting(
+                f"omnibus holds {seen} {Currency.parse(currency).name} minor units, below the supply {supply}:"
+                " attesting it would stop minting; not sent (find the break, or force it)"
+            )
         att = ReserveAttestation(currency, seen, now, self.gateway.epoch())
         sigs = self._collect(lambda v: v.sign_reserve(att))
         self.gateway.attest_reserve(att, sigs)
@@ -563,7 +578,7 @@ class Relayer:
         dead-letter list (parked after `max_attempts` in a row when `parkable`)."""
         try:
             step()
-        except RelayerCrashed:
+        except (RelayerCrashed, *self.OUTAGES):
             raise
         except (NotEnoughSignatures, BakongApiError, LedgerError, RuntimeError, ValueError) as exc:
             message = str(exc)

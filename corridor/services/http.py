@@ -2,7 +2,7 @@
 
 A service is a `JsonApp`: a name, a `Health` record and routes `(method, path) -> handler`. A handler
 takes a `Request` (its JSON body already parsed and size-checked) and returns a JSON-able value (the
-200 response) or raises `HttpError(status, reason)`; anything else it raises is a 500 whose reason is
+200 response), a `Reply(status, body)`, or raises `HttpError(status, reason)`; anything else it raises is a 500 whose reason is
 the exception's one line (and is recorded as the service's last error). Every app answers
 
     GET /health  ->  {"service", "status": "ok"|"degraded"|"down", "lastBlock", "lag", "lastError",
@@ -142,7 +142,23 @@ class Request:
         return value
 
 
+@dataclass(frozen=True)
+class Reply:
+    """A handler's answer with a status other than 200 (e.g. an Open API envelope sent with 401)."""
+
+    status: int
+    body: Any
+
+
 Handler = Callable[[Request], Any]
+
+
+def bearer(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header (header names are case-insensitive)."""
+    for name, value in request.headers.items():
+        if name.lower() == "authorization" and value.startswith("Bearer "):
+            return value[len("Bearer ") :].strip() or None
+    return None
 
 
 def _json_default(value: Any) -> Any:
@@ -192,7 +208,8 @@ class JsonApp:
                 raise HttpError(405 if known else 404, f"no route {request.method} {request.path}")
             if self.auth is not None and request.path != "/health":
                 self.auth(request)
-            return 200, handler(request)
+            result = handler(request)
+            return (result.status, result.body) if isinstance(result, Reply) else (200, result)
         except HttpError as exc:
             return exc.status, {"error": exc.reason}
         except Exception as exc:  # noqa: BLE001 (one bad request must not kill the service)
