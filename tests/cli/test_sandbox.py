@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -30,11 +31,14 @@ def wait_running(proc, log, timeout=600):
 
 
 def test_sandbox_starts_reports_stops_and_resumes(tmp_path):
-    chain_port, qs, fr = free_port(), free_port(), free_port()
-    cfg = tmp_path / "services.yaml"
-    services = (ROOT / "config" / "services.yaml").read_text()
-    cfg.write_text(services.replace("port: 8545", f"port: {chain_port}").replace("port: 8610", f"port: {qs}")
-                   .replace("port: 8620", f"port: {fr}"))  # fmt: skip
+    cfg = tmp_path / "services.yaml"  # config/services.yaml with every port moved to a free one
+    ports: dict[str, int] = {}
+    text = re.sub(r"port: (\d+)", lambda m: f"port: {ports.setdefault(m[1], free_port())}",
+                  (ROOT / "config" / "services.yaml").read_text())  # fmt: skip
+    cfg.write_text(text)
+    chain_port, qs, fr = ports["8545"], ports["8610"], ports["8620"]
+    names = set(re.findall(r"- name: (\S+)", text))
+    assert {"quote-server", "feed-reporter", "bakong", "relayer", "validator-0"} <= names
     state, log = tmp_path / "state", tmp_path / "sandbox.log"
     proc = start(cfg, state, log)
     try:
@@ -44,7 +48,7 @@ def test_sandbox_starts_reports_stops_and_resumes(tmp_path):
             assert url in text
         status = corridor("status", "--config", str(cfg), "--json")
         assert status.returncode == 0, status.stdout
-        assert {h["service"]: h["status"] for h in json.loads(status.stdout)} == {"feed-reporter": "ok", "quote-server": "ok"}
+        assert {h["service"]: h["status"] for h in json.loads(status.stdout)} == dict.fromkeys(names, "ok")
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(60) == 0

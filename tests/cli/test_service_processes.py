@@ -284,3 +284,17 @@ def test_reporter_killed_between_window_and_submit_submits_once_on_restart(corri
         assert feed.latestRoundData()[0] == round_before + 1  # submitted once
     finally:
         service.stop()
+
+
+def test_remote_maker_is_a_quote_provider_for_best_execution(corridor, server):
+    from corridor.exchange.best_execution import Declined, DeclineReason
+    from corridor.services.quotes import RemoteMaker
+
+    demo, _ = corridor
+    maker = RemoteMaker(server.url)
+    signed = maker.quote_exact_out(demo.bkhr.address, demo.jpy.address, 5_000, taker=demo.who["customer"].address)
+    assert signed.quote.amount_out >= 5_000 and signed.domain.verifying_contract == demo.venue.address
+    demo.suite.exchange.feeds["JPY"].scheduleFixing(chain[-1].timestamp, {"from": demo.admin})
+    with pytest.raises(Declined) as exc:
+        maker.quote_exact_in(demo.bkhr.address, demo.jpy.address, 10_000)
+    assert exc.value.reason is DeclineReason.FIXING_PENDING
