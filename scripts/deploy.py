@@ -19,13 +19,13 @@ import sys
 from brownie import network
 
 from corridor.deploy.roles import ACCEPT_CALLDATA, PendingTransfer
-from corridor.receipts import install_receipt_grace
+from corridor.dev.receipts import install_receipt_grace
 from corridor.suite import deploy_from_brownie
 from corridor.ui import UserError, fail, quiet_receipts, table
 
 
 def main() -> None:
-    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/receipts.py)
+    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/dev/receipts.py)
     try:
         with quiet_receipts():  # the journal logs each deploy; brownie's receipts would repeat it
             result = deploy_from_brownie(network.show_active())
