@@ -22,7 +22,7 @@ from __future__ import annotations
 from brownie import accounts, network
 
 from corridor import console_reverts
-from corridor.receipts import install_receipt_grace
+from corridor.dev.receipts import install_receipt_grace
 from corridor.stablecoin.ops import StablecoinOps
 from corridor.suite import deploy_from_brownie, parties
 from corridor.ui import UserError, fail, quiet_receipts
@@ -32,7 +32,7 @@ suite = jpy = busd = bkhr = registry = bridge = router = venue = pools = feeds =
 
 def main() -> None:
     global suite, jpy, busd, bkhr, registry, bridge, router, venue, pools, feeds, ops, who, issuer_ids
-    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/receipts.py)
+    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/dev/receipts.py)
     try:
         with quiet_receipts():
             result = deploy_from_brownie(network.show_active(), log=lambda _: None)

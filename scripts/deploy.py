@@ -22,13 +22,13 @@ from pathlib import Path
 from brownie import network
 
 from corridor.deploy.roles import ACCEPT_CALLDATA, PendingTransfer
-from corridor.receipts import install_receipt_grace
+from corridor.dev.receipts import install_receipt_grace
 from corridor.suite import deploy_from_brownie
 from corridor.ui import UserError, fail, quiet_receipts, table
 
 
 def main(book_name: str = "", book_dir: str = "") -> None:
-    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/receipts.py)
+    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/dev/receipts.py)
     where = {"book_dir": Path(book_dir).resolve()} if book_dir else {}
     try:
         with quiet_receipts():  # the journal logs each deploy; brownie's receipts would repeat it

@@ -23,6 +23,7 @@ from typing import Any
 from eth_account import Account
 from web3 import Web3
 
+from corridor import tx
 from corridor.artifacts import at
 from corridor.faults import checkpoint
 
@@ -107,16 +108,5 @@ class FeedReporter:
         return self.latest()[0]
 
     def _send(self, fn: Any, label: str) -> None:
-        tx: dict[str, Any] = fn.build_transaction(
-            {
-                "from": self.address,
-                "nonce": self._w3.eth.get_transaction_count(self.address),
-                "chainId": self._w3.eth.chain_id,
-                "gasPrice": self._w3.eth.gas_price if self._gas_price is None else self._gas_price,
-            }
-        )
-        signed = self._account.sign_transaction(tx)
-        tx_hash = self._w3.eth.send_raw_transaction(signed.raw_transaction)
-        receipt = self._w3.eth.wait_for_transaction_receipt(tx_hash)
-        if receipt["status"] != 1:
-            raise RuntimeError(f"{label} reverted in {tx_hash.hex()}")
+        gas_price = self._w3.eth.gas_price if self._gas_price is None else self._gas_price
+        tx.send(self._w3, fn, self._account, label=label, params={"gasPrice": gas_price})

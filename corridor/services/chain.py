@@ -91,20 +91,18 @@ class Book:
 
 
 def read_book(path: Path, w3: Web3 | None = None) -> Book:
-    """Loads a deployment book; refuses one of another chain than `w3`'s, or an unfinished one."""
+    """Loads a deployment book (corridor.deployment.Deployment.from_book reads it); refuses one of
+    another chain than `w3`'s, or an unfinished one, with one line."""
+    from corridor.deployment import Deployment, DeploymentError
+
     try:
-        raw = json.loads(path.read_text())
-        contracts = {name: entry["address"] for name, entry in raw.get("contracts", {}).items()}
-        chain_id = int(raw["chainId"])
-    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise UserError(f"{path} is not a readable deployment book ({type(exc).__name__}: {exc})") from exc
+        deployment = Deployment.from_book(path, w3)
+        contracts = {name: deployment.address(name) for name in deployment.contracts}
+    except DeploymentError as exc:
+        raise UserError(str(exc)) from None
     if not contracts:
         raise UserError(f"{path} records no contracts: the deploy did not finish (re-run it)")
-    if w3 is not None and w3.eth.chain_id != chain_id:
-        raise UserError(
-            f"{path.name} records chain id {chain_id}, but the RPC endpoint is chain {w3.eth.chain_id}"
-        )
-    return Book(path, chain_id, contracts, raw.get("config", {}))
+    return Book(path, deployment.chain_id, contracts, deployment.settings)
 
 
 def dev_account(index: int) -> LocalAccount:

@@ -68,7 +68,7 @@ def test_unreadable_book(tmp_path):
     book = tmp_path / "book.json"
     book.write_text("{half")
     line = one_line_error(corridor("book", "--book", str(book)))
-    assert line.startswith(f"error: {book} is not a readable deployment book")
+    assert line.startswith(f"error: deployment book {book} is not JSON")
 
 
 def test_rpc_that_does_not_answer(tmp_path):
