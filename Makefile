@@ -25,7 +25,7 @@ BROWNIE := $(ROOT)/.venv/bin/brownie
 BROWNIE_RUN := $(ROOT)/.venv/bin/python $(ROOT)/tools/brownie_cli.py run
 PYTEST_ARGS ?=
 
-.PHONY: all bootstrap compile test test-anvil test-ganache coverage demo console pay gas bench lint clean distclean
+.PHONY: all bootstrap compile test test-anvil test-ganache coverage demo console pay gas bench lint clean distclean sandbox
 
 all: test
 
@@ -62,6 +62,12 @@ console: bootstrap
 ## make pay ARGS="customer merchant 50000 INV-2026-0100 venue=rfq": one invoice against the deployed suite
 pay: bootstrap
 	@cd $(PROFILE_DIR) && $(BROWNIE_RUN) scripts/pay.py main $(ARGS) --network $(NETWORK)
+
+## make sandbox: Anvil + the deployed suite + every service of config/services.yaml, their URLs printed;
+## Ctrl-C stops them all, the next run resumes (state in .sandbox/; rm -rf .sandbox starts afresh).
+SANDBOX_ARGS ?=
+sandbox: bootstrap
+	@$(ROOT)/.venv/bin/corridor sandbox $(SANDBOX_ARGS)
 
 gas: bootstrap
 	@$(BROWNIE_RUN) scripts/gas.py --network development

@@ -3,8 +3,10 @@
 `CORRIDOR_KILL_AT=<point>:<n>` makes the n-th arrival at `point` end the process at once with
 status 137 (no cleanup, no atexit, no flush beyond what was already written). Points used:
 `deploy.recorded` (a deployment book was just written), `deploy.sent` (a transaction was just
-mined, before the book records it), `demo.step` (the demo just logged a step: its n-th line) and
-`demo.report` (the demo's report is written to a temporary file, not yet renamed over the old one).
+mined, before the book records it), `demo.step` (the demo just logged a step: its n-th line),
+`demo.report` (the demo's report is written to a temporary file, not yet renamed over the old one),
+`reporter.scheduled` (the feed reporter opened a fixing window, the rate not sent yet) and
+`quote.recorded` (the quote server wrote a nonce to its state file, the quote not answered yet).
 Unset in normal runs, where `checkpoint` costs one dict lookup.
 
 In-process tests arm a point with `armed(point, n)` instead: the n-th arrival raises `Killed`, a

@@ -42,10 +42,9 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
-from corridor.artifacts import ROOT
+from corridor.deployment import BOOK_DIR
 from corridor.ui import StepLog, UserError, table
 
-BOOK_DIR = ROOT / "deployments"
 VENUES = ("auto", "amm", "rfq")
 CURRENCIES = {"KHR": 116, "USD": 840}  # ISO 4217 numeric: the bridge's currency ids
 MAX_TTL = 300  # the market maker's own ceiling (MakerLimits.max_ttl)
@@ -163,9 +162,9 @@ def _bakong_account(account_id: str) -> str:
 
 @dataclass
 class Deployed:
-    """The contracts of the recorded suite that a payment uses, and the settings' parties."""
+    """The contracts of the recorded suite that a payment uses (brownie handles), and the settings' parties."""
 
-    book: Any
+    deployment: Any  # corridor.deployment.Deployment
     jpy: Any
     tokens: dict[str, Any]  # "KHR" -> bKHR, "USD" -> bUSD
     bridge: Any
@@ -175,63 +174,51 @@ class Deployed:
     parties: dict[str, Any] = field(default_factory=dict)
 
 
-def load_deployment(network: str, book_dir: Path | None = None) -> Deployed:
-    """The suite recorded in `<book_dir>/<network>.json`, checked to be on this chain (read only)."""
-    from brownie import Contract, accounts, web3
-    from brownie import project as brownie_project
+NEEDED = (
+    "JPYStablecoin",
+    "bKHR",
+    "bUSD",
+    "BakongBridge",
+    "FXRouter",
+    "RfqVenue",
+    "FXFeed JPY/USD",
+    "FXFeed KHR/USD",
+)
 
-    from corridor.deploy import BookError, DeploymentBook
+
+def open_suite(network: str, book_dir: Path | None = None) -> Deployed:
+    """The suite recorded in `<book_dir>/<network>.json` (corridor.deployment), checked to be on this
+    chain; refusals are one-line `UserError`s (read only)."""
+    from brownie import accounts, web3
+
+    from corridor.deployment import BookNotFound, Deployment, DeploymentError
     from corridor.suite import parties
 
-    path = (book_dir or BOOK_DIR) / f"{network}.json"
     hint = "deploy first: brownie run scripts/deploy.py (or play the demo)"
-    if not path.exists():
-        raise UserError(f"no corridor deployed on '{network}': {path.name} not found; {hint}")
     try:
-        book = DeploymentBook.open(path, network, web3.eth.chain_id, "")
-    except BookError as exc:
+        deployment = Deployment.from_book(network, web3, book_dir or BOOK_DIR)
+    except BookNotFound:
+        raise UserError(f"no corridor deployed on '{network}': {network}.json not found; {hint}") from None
+    except DeploymentError as exc:
         raise UserError(str(exc)) from exc
-    needed = (
-        "JPYStablecoin",
-        "bKHR",
-        "bUSD",
-        "BakongBridge",
-        "FXRouter",
-        "RfqVenue",
-        "FXFeed JPY/USD",
-        "FXFeed KHR/USD",
-    )
-    missing = [n for n in needed if not _has_code(web3, book.contracts.get(n, {}).get("address"))]
+    missing = deployment.missing(NEEDED)
     if missing:
-        what = "its contracts are" if len(missing) == len(needed) else ", ".join(missing) + " are"
+        what = "its contracts are" if len(missing) == len(NEEDED) else ", ".join(missing) + " are"
         raise UserError(
-            f"no corridor deployed on '{network}': {path.name} is of another chain, {what} not on this one "
-            f"(a fresh chain?); {hint}"
+            f"no corridor deployed on '{network}': {deployment.path.name} is of another chain, {what} not on "
+            f"this one (a fresh chain?); {hint}"
         )
-    project = brownie_project.get_loaded_projects()[0]
-
-    def at(name: str) -> Any:
-        entry = book.contracts[name]
-        # from_abi, as corridor.stablecoin.proxy does: the address may be an ERC1967Proxy brownie knows
-        return Contract.from_abi(entry["contract"], entry["address"], project[entry["contract"]].abi)
-
+    at = deployment.brownie_contract
     return Deployed(
-        book=book,
+        deployment=deployment,
         jpy=at("JPYStablecoin"),
         tokens={"KHR": at("bKHR"), "USD": at("bUSD")},
         bridge=at("BakongBridge"),
         router=at("FXRouter"),
         venue=at("RfqVenue"),
         feeds={"JPY": at("FXFeed JPY/USD"), "KHR": at("FXFeed KHR/USD")},
-        parties=parties(book.config, accounts),
+        parties=parties(deployment.settings, accounts),
     )
-
-
-def _has_code(w3: Any, address: Any) -> bool:
-    try:
-        return bool(w3.eth.get_code(to_checksum_address(str(address))))
-    except ValueError:  # not an address at all (a hand-edited book)
-        return False
 
 
 # ------------------------------------------------------------------ the payment
@@ -308,7 +295,7 @@ class InvoicePayment:
     # ---------------------------------------------------------------- checks (no transaction)
 
     def load(self) -> None:
-        self.deployed = load_deployment(self.network, self.book_dir)
+        self.deployed = open_suite(self.network, self.book_dir)
         self.token_in = self.deployed.tokens[self.request.currency]
         self.symbol_in = self.token_in.symbol()
         self.payer = self._party(self.request.payer, "payer", signer=True)
@@ -367,7 +354,7 @@ class InvoicePayment:
         indexed the same way in both) whose output token is JPY."""
         from brownie import web3
 
-        start = min((t.block for t in self.deployed.book.txs), default=0)
+        start = self.deployed.deployment.first_block
         recipient = "0x" + "00" * 12 + str(self.merchant)[2:].lower()
         reference = "0x" + self.request.reference.hex()
         jpy = self.deployed.jpy.address.lower()

@@ -11,6 +11,7 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, NoReturn
 
 
@@ -119,9 +120,8 @@ class StepLog:
         parts = []
         for i, v in enumerate(values):
             text = _fmt(v)
-            if i < len(self.widths):
+            if i < len(self.widths):  # a longer cell is printed whole (never cut), the row runs longer
                 w = self.widths[i]
-                text = text[: w - 1] + "…" if len(text) > w else text
                 text = text.rjust(w) if i in (0, 4) else text.ljust(w)
             parts.append(text)
         return "  ".join(parts).rstrip()
@@ -142,10 +142,21 @@ def _short(txid: str) -> str:
 
 
 def _is_num(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, int | Decimal) and not isinstance(value, bool)
 
 
 def _fmt(value: Any) -> str:
     if _is_num(value):
         return f"{value:,}"
     return str(value)
+
+
+def banker(amount: int, decimals: int) -> Decimal:
+    """Base units as banker units (cents -> dollars: 123456, 2 -> Decimal("1234.56")); tables print it
+    with thousands separators and every decimal, right-aligned. Put the unit in the column header."""
+    return Decimal(int(amount)).scaleb(-decimals).quantize(Decimal(1).scaleb(-decimals))
+
+
+def ratio(value: int, decimals: int = 18, places: int = 6) -> Decimal:
+    """A fixed-point ratio (a pool's virtual price, 1e18 = 1) as a readable number: 1.000412."""
+    return Decimal(int(value)).scaleb(-decimals).quantize(Decimal(1).scaleb(-places))

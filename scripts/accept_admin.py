@@ -19,7 +19,7 @@ from corridor.artifacts import ROOT
 from corridor.deploy import BookError, DeploymentBook
 from corridor.deploy.roles import ACCEPT_CALLDATA, accept_transfers
 from corridor.deploy.settings import deployer_account
-from corridor.receipts import install_receipt_grace
+from corridor.dev.receipts import install_receipt_grace
 from corridor.ui import UserError, fail, quiet_receipts, table
 
 

@@ -10,12 +10,12 @@ from brownie import network
 from brownie._config import CONFIG
 
 from corridor.demo import CorridorDemo
-from corridor.receipts import install_receipt_grace
+from corridor.dev.receipts import install_receipt_grace
 from corridor.ui import UserError, fail, quiet_receipts
 
 
 def main() -> None:
-    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/receipts.py)
+    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/dev/receipts.py)
     if CONFIG.network_type != "development":
         fail(
             f"the demo plays on a development network (time travel, unlocked parties), not '{network.show_active()}'"

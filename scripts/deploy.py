@@ -1,6 +1,7 @@
 """Deploy and wire the whole corridor on the active network.
 
     brownie run scripts/deploy.py --network <network>
+    brownie run scripts/deploy.py main <book name> <book folder> --network <network>   (make sandbox's book)
 
 Settings come from config/<network>.yaml (development networks fall back to config/development.yaml);
 the deployer from DEPLOYER_KEYSTORE (+ DEPLOYER_PASSWORD), DEPLOYER_PRIVATE_KEY, or the first unlocked
@@ -14,28 +15,31 @@ line per wrong role and a non-zero exit.
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 from brownie import network
 
 from corridor.deploy.roles import ACCEPT_CALLDATA, PendingTransfer
-from corridor.receipts import install_receipt_grace
+from corridor.dev.receipts import install_receipt_grace
 from corridor.suite import deploy_from_brownie
 from corridor.ui import UserError, fail, quiet_receipts, table
 
 
-def main() -> None:
-    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/receipts.py)
+def main(book_name: str = "", book_dir: str = "") -> None:
+    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/dev/receipts.py)
+    where = {"book_dir": Path(book_dir).resolve()} if book_dir else {}
     try:
         with quiet_receipts():  # the journal logs each deploy; brownie's receipts would repeat it
-            result = deploy_from_brownie(network.show_active())
+            result = deploy_from_brownie(book_name or network.show_active(), **where)
     except UserError as exc:
         fail(str(exc))
     print()
     print(table(["contract", "address"], sorted(result.book.contracts_table()), title="Deployed contracts"))
     print(
         f"\n{result.journal.sent} transaction(s) sent in this run, {result.journal.gas_used:,} gas; "
-        f"book: {result.book.path.relative_to(result.root)}"
+        f"book: {os.path.relpath(result.book.path, result.root)}"
     )
     if result.role_problems:
         for problem in result.role_problems:

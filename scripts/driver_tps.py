@@ -16,7 +16,7 @@ from brownie import accounts, web3
 from eth_account import Account
 
 from corridor.deploy.settings import load_settings
-from corridor.receipts import install_receipt_grace
+from corridor.dev.receipts import install_receipt_grace
 from corridor.suite import deploy_suite, dev_validator_keys, parties
 from corridor.ui import quiet_receipts
 
@@ -25,7 +25,7 @@ DEPOSITS = 40
 
 
 def main() -> None:
-    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/receipts.py)
+    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/dev/receipts.py)
     from brownie import project
 
     with quiet_receipts():

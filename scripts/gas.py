@@ -25,53 +25,18 @@ from brownie import (
     chain,
 )
 
-from corridor import eip712
 from corridor.artifacts import ROOT
 from corridor.bench import families
 from corridor.bench.charts import plot_scaling
 from corridor.bench.references import DEADLINE, deploy_uniswap_v2, seed_pair
 from corridor.bench.report import Report, update_readme
-from corridor.receipts import install_receipt_grace
+from corridor.dev.gas import measure_oz
+from corridor.dev.receipts import install_receipt_grace
 from corridor.ui import quiet_receipts
 from corridor.ui import table as ui_table
 
 REPORT_JSON = ROOT / "reports" / "gas.json"
 README = ROOT / "README.md"
-PERMIT_FIELDS = [
-    ("owner", "address"),
-    ("spender", "address"),
-    ("value", "uint256"),
-    ("nonce", "uint256"),
-    ("deadline", "uint256"),
-]
-
-
-def measure_oz(token, name: str, holder, bob, spender, relayer) -> dict[str, int]:
-    """transfer (existing/new holder), transferFrom, and permit + transferFrom on an OZ token."""
-    token.transfer(bob, 10**18, {"from": holder})
-    out = {
-        "transfer_existing": token.transfer(bob, 10**18, {"from": holder}).gas_used,
-        "transfer_new": token.transfer(
-            families.keyed_account(f"new {token.address}").address, 10**18, {"from": holder}
-        ).gas_used,
-    }
-    token.approve(spender, 10**24, {"from": holder})
-    out["transfer_from"] = token.transferFrom(holder, bob, 10**18, {"from": spender}).gas_used
-    signer = families.keyed_account(f"permit signer {token.address}")
-    token.transfer(signer.address, 10**20, {"from": holder})
-    domain = eip712.Domain(name, "1", token.eip712Domain()[3], token.address)
-    msg = {
-        "owner": signer.address,
-        "spender": relayer.address,
-        "value": 10**18,
-        "nonce": 0,
-        "deadline": DEADLINE,
-    }
-    sig = eip712.sign(signer.private_key, domain, "Permit", PERMIT_FIELDS, msg)
-    permit = token.permit(signer.address, relayer, 10**18, DEADLINE, *sig.vrs, {"from": relayer}).gas_used
-    pull = token.transferFrom(signer.address, bob, 10**18, {"from": relayer}).gas_used
-    out["permit_plus_transfer_from"] = permit + pull
-    return out
 
 
 def measure_uniswap(deployer, trader) -> dict[str, int]:
@@ -108,7 +73,7 @@ def measure_uniswap(deployer, trader) -> dict[str, int]:
 
 
 def main() -> None:
-    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/receipts.py)
+    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/dev/receipts.py)
     with quiet_receipts():  # one table instead of a receipt per transaction
         run()
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 from brownie import network
 
 from corridor import pay
-from corridor.receipts import install_receipt_grace
+from corridor.dev.receipts import install_receipt_grace
 from corridor.ui import UserError, fail, quiet_receipts
 
 
 def main(*args: str) -> None:
-    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/receipts.py)
+    install_receipt_grace()  # Anvil's nonce-before-receipt moment is not a dropped tx (corridor/dev/receipts.py)
     try:
         with quiet_receipts():  # one line per step instead of brownie's receipts
             pay.main(args, network.show_active())

@@ -7,14 +7,14 @@ starts from a fresh snapshot through `fn_isolation`).
 import pytest
 from brownie._config import CONFIG
 
-from corridor.coverage import install_coverage_support
-from corridor.receipts import install_receipt_grace
+from corridor.dev.coverage import install_coverage_support
+from corridor.dev.receipts import install_receipt_grace
 
 
 def pytest_configure(config):
-    install_receipt_grace()  # a transaction Anvil has just mined is not "dropped" (corridor/receipts.py)
+    install_receipt_grace()  # a transaction Anvil has just mined is not "dropped" (corridor/dev/receipts.py)
     # Under --coverage only: brownie drops the trace (so the coverage) of every contract with an `immutable`
-    # (its issue #1087): the UUPS implementations, EIP712 users, FXPool, FXRouter. See corridor/coverage.py.
+    # (its issue #1087): the UUPS implementations, EIP712 users, FXPool, FXRouter. See corridor/dev/coverage.py.
     # Brownie traces each transaction's steps for coverage, which Anvil only records with --steps-tracing; set
     # here so that every Anvil brownie launches (one per xdist worker under `-n`) has it, and plain runs don't.
     if config.getoption("--coverage", default=False):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, and nothing that is already there:
-#   .venv/          brownie's virtualenv (requirements.txt, eth-brownie built uncompiled)
+#   .venv/          brownie's virtualenv (requirements.txt, eth-brownie built uncompiled; the `corridor` command)
 #   node_modules/   solc (solcjs), OpenZeppelin, anvil, ganache, Uniswap V2 artifacts (package-lock.json)
 #   .solcx/         a `solc-v0.8.30` executable (tools/solc/solc.js) where py-solc-x looks
 #   ~/.brownie      the `ganache-berlin` development network
@@ -23,7 +23,7 @@ command -v node >/dev/null 2>&1 || die "node not found; install Node.js >= 18 (D
 command -v npm >/dev/null 2>&1 || die "npm not found; install npm (Debian: apt-get install npm)"
 
 # --- Python virtualenv ------------------------------------------------------------------------
-want="$(hash_of requirements.txt)"
+want="$(hash_of requirements.txt pyproject.toml)"  # pyproject.toml: the `corridor` entry point
 if [ "$(cat .venv/.stamp 2>/dev/null || true)" != "$want" ]; then
   step "creating .venv and installing requirements.txt (eth-brownie uncompiled, ~1 min)"
   if [ ! -x .venv/bin/python ]; then

@@ -2,7 +2,7 @@
 # tools/run-tests.sh PROFILE [pytest args...]
 #   coverage: the contract-family tests (tests/stablecoin, bridge, exchange, shared) under
 #             `brownie test --coverage` on COVERAGE_WORKERS (default 2) xdist workers, each with its own
-#             steps-tracing Anvil, then the gate (corridor/coverage.py: >= COVERAGE_MIN % of statements and
+#             steps-tracing Anvil, then the gate (corridor/dev/coverage.py: >= COVERAGE_MIN % of statements and
 #             branches of every deployable contract, printed as a table; COVERAGE_MISSED=1 lists what is
 #             missed). COVERAGE_PATHS="…" narrows the run (the gate then fails for contracts it does not reach).
 #   anvil:    the rest of tests/ (deploy, integration, tooling, smoke: scripts, journals and the demo, which
@@ -49,6 +49,6 @@ xdist=()
 [ "$workers" -le 1 ] || xdist=(-n "$workers")
 "$ROOT/.venv/bin/brownie" test "${paths[@]}" --network "$network" --coverage "${xdist[@]}" "$@" || status=$?
 echo "== coverage of the deployable contracts (the project's own code; floor ${COVERAGE_MIN}%)"
-"$ROOT/.venv/bin/python" -m corridor.coverage reports/coverage.json --min "$COVERAGE_MIN" \
+"$ROOT/.venv/bin/python" -m corridor.dev.coverage reports/coverage.json --min "$COVERAGE_MIN" \
   --json reports/coverage-summary.json ${COVERAGE_MISSED:+--missed} || { rc=$?; [ "$status" -ne 0 ] || status=$rc; }
 exit "$status"

@@ -272,9 +272,9 @@ def exchange(report: Report, refs: dict[str, Any], project: Any) -> None:
 def rfq(report: Report, refs: dict[str, Any], project: Any) -> None:
     from brownie import accounts
 
-    from corridor.exchange.rfq_deploy import measure_gas
+    from corridor.dev.gas import measure_rfq
 
-    gas = measure_gas(project.RfqVenue, project.MockERC20, accounts)
+    gas = measure_rfq(project.RfqVenue, project.MockERC20, accounts)
     uni = refs["uniswap"]
     warm = gas["rfq: fill exact-in, nonce word warm (goal <= 90,000)"]
     cold = gas["rfq: first fill of a maker (new nonce word, new fee slot)"]

@@ -44,6 +44,11 @@ class BakongApiError(Exception):
     """The API refused the request or answered something this client cannot trust."""
 
 
+class BakongUnavailable(BakongApiError):
+    """Bakong cannot be reached or failed on its side (connection refused, timeout, HTTP 5xx, a body
+    that is not the API's): an outage to wait out and retry, not an answer about the request."""
+
+
 class Transport(Protocol):
     def __call__(self, endpoint: str, payload: dict[str, Any]) -> Response: ...
 
@@ -246,14 +251,15 @@ class HttpTransport:
         try:
             status, body = self._send(f"{self.base_url}/{endpoint}", json.dumps(payload).encode(), headers)
         except OSError as exc:
-            raise BakongApiError(f"{endpoint}: cannot reach Bakong: {exc}") from exc
+            raise BakongUnavailable(f"{endpoint}: cannot reach Bakong: {exc}") from exc
+        failure = BakongUnavailable if status >= 500 else BakongApiError
         try:
             response = json.loads(body.decode("utf-8"), parse_float=Decimal)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise BakongApiError(f"{endpoint}: HTTP {status} with a body that is not JSON") from exc
+            raise failure(f"{endpoint}: HTTP {status} with a body that is not JSON") from exc
         if isinstance(response, dict) and "responseCode" in response:
             return response  # the API reports its own errors (not found, unauthorized) in the envelope
-        raise BakongApiError(f"{endpoint}: HTTP {status}: {response!r}")
+        raise failure(f"{endpoint}: HTTP {status}: {response!r}")
 
 
 def simulator_client(ledger: Ledger) -> BakongClient:

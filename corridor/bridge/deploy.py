@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corridor.bridge.attest import CURRENCY_CODES, bridge_domain
+from corridor.deploy.proxy import deploy_behind_proxy
 from corridor.eip712 import Domain
-from corridor.stablecoin.proxy import deploy_behind_proxy
 
 MAX_UINT = 2**256 - 1
 INSTITUTIONAL_TIER = 4

@@ -15,7 +15,7 @@ from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
 
-from corridor import artifacts
+from corridor import artifacts, tx
 from corridor.bridge.attest import (
     MintAttestation,
     Reconciliation,
@@ -244,21 +244,7 @@ class BridgeGateway:
     def _send(self, fn: Any) -> dict:
         if self.sender is None:
             raise RuntimeError("this gateway is read-only (no sender)")
-        if isinstance(self.sender, LocalAccount):
-            tx = fn.build_transaction(
-                {
-                    "from": self.sender.address,
-                    "nonce": self.w3.eth.get_transaction_count(self.sender.address, "pending"),
-                }
-            )
-            signed = self.sender.sign_transaction(tx)
-            tx_hash = self.w3.eth.send_raw_transaction(signed.raw_transaction)
-        else:
-            tx_hash = fn.transact({"from": Web3.to_checksum_address(self.sender)})
-        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash)
-        if receipt["status"] != 1:
-            raise RuntimeError(f"transaction {tx_hash.hex()} reverted")
-        return receipt
+        return tx.send(self.w3, fn, self.sender)
 
     def mint(self, attestation: MintAttestation, signatures: bytes) -> dict:
         return self._send(self.contract.functions.mint(attestation.as_tuple(), signatures))

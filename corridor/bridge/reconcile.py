@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from corridor.bridge.attest import Reconciliation
 from corridor.bridge.client import BakongClient
@@ -19,6 +20,7 @@ from corridor.bridge.gateway import BridgeGateway
 from corridor.bridge.khqr import Currency
 from corridor.bridge.store import PAID, PAID_OUT, QUEUED, SIGNED, RelayerStore
 from corridor.bridge.validator import Validator, collect
+from corridor.ui import banker
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,20 @@ class ReconciliationLine:
     def settled(self) -> bool:
         """Nothing in flight: the contract's own comparison (supply vs omnibus) is meaningful."""
         return self.unminted_deposits == 0 and self.unfinalized_payouts == 0
+
+    HEADERS: ClassVar[tuple[str, ...]] = ("currency", "bridge supply", "Bakong omnibus", "deposits not minted", "payouts not final", "drift")
+
+    @classmethod
+    def headers(cls, currency: Currency) -> list[str]:
+        """Column headers with the unit (banker units: USD in dollars, KHR in riel)."""
+        unit = {"USD": "$", "KHR": "៛"}.get(currency.name, currency.name)
+        return [cls.HEADERS[0], *(f"{h} ({unit})" for h in cls.HEADERS[1:])]
+
+    def row(self) -> list[Any]:
+        """The line in banker units (Decimal, every decimal shown), for `corridor.ui.table`."""
+        d = self.currency.decimals
+        amounts = (self.supply, self.omnibus, self.unminted_deposits, self.unfinalized_payouts, self.drift)
+        return [self.currency.name, *(banker(v, d) for v in amounts)]
 
     def __str__(self) -> str:
         scale = 10**self.currency.decimals

@@ -31,13 +31,12 @@ mints twice nor loses a redemption. Tests trigger those crashes with `crash_at`.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from eth_utils import is_address, to_checksum_address
 
@@ -107,6 +106,10 @@ class RelayerCrashed(Exception):
     """Raised at an injected crash point (tests); the relayer object must be discarded."""
 
 
+class ReserveWouldStopMinting(RuntimeError):
+    """The omnibus balance is below the supply: attesting it would stop minting (refused unless forced)."""
+
+
 class Payer(Protocol):
     """Pays from the bridge's omnibus account (the bank's payment API in production)."""
 
@@ -145,6 +148,8 @@ class RelayerConfig:
     max_attempts: int = 5  # failures in a row before a deposit or an unpaid redemption is parked
     expiry_grace_ms: int = 10 * 60 * 1000  # keep polling an expired KHQR this long (late settlement)
     start_block: int = 0
+    # refuse to attest a reserve below the supply (the bridge would stop minting): an operator decides
+    refuse_stopping_reserve: bool = False
 
 
 @dataclass(frozen=True)
@@ -191,6 +196,10 @@ class RunReport:
 
 
 class Relayer:
+    # Failures that abort a pass instead of counting against an item (a service waits them out and
+    # retries: an RPC or Bakong outage must not park every deposit). None by default.
+    OUTAGES: tuple[type[BaseException], ...] = ()
+
     def __init__(
         self,
         gateway: BridgeGateway,
@@ -275,6 +284,11 @@ class Relayer:
                 f"reserve of {currency} already attested at {as_of}; a newer one must wait a block"
             )
         seen = self.client.balance(self.config.omnibus_account, Currency.parse(currency))
+        if seen < supply and self.config.refuse_stopping_reserve:
+            raise ReserveWouldStopMinting(
+                f"omnibus holds {seen} {Currency.parse(currency).name} minor units, below the supply {supply}:"
+                " attesting it would stop minting; not sent (find the break, or force it)"
+            )
         att = ReserveAttestation(currency, seen, now, self.gateway.epoch())
         sigs = self._collect(lambda v: v.sign_reserve(att))
         self.gateway.attest_reserve(att, sigs)
@@ -563,7 +577,7 @@ class Relayer:
         dead-letter list (parked after `max_attempts` in a row when `parkable`)."""
         try:
             step()
-        except RelayerCrashed:
+        except (RelayerCrashed, *self.OUTAGES):
             raise
         except (NotEnoughSignatures, BakongApiError, LedgerError, RuntimeError, ValueError) as exc:
             message = str(exc)
@@ -610,22 +624,19 @@ class CliError(Exception):
     """Bad input to the command line; printed as one line, exit status 2."""
 
 
-def _load_deployment(path: str, bridge: str | None) -> tuple[str, str]:
+def _load_deployment(where: str, bridge: str | None, w3: Any) -> tuple[str, str]:
+    """(bridge address, omnibus account) from the project's deployment book (a path or a network
+    name, see corridor.deployment); `bridge` overrides the recorded address."""
+    from corridor.deployment import Deployment, DeploymentError
+
     try:
-        data = json.loads(Path(path).read_text())
-    except FileNotFoundError as exc:
-        raise CliError(f"deployment file {path} does not exist") from exc
-    except json.JSONDecodeError as exc:
-        raise CliError(f"deployment file {path} is not JSON: {exc.msg} at line {exc.lineno}") from exc
-    if not isinstance(data, dict):
-        raise CliError(f"deployment file {path} must hold a JSON object")
-    entry = data.get("bridge", data.get("BakongBridge"))
-    address = bridge or (entry.get("address") if isinstance(entry, dict) else entry)
-    if not isinstance(address, str) or not is_address(address):
-        raise CliError(f'no bridge address in {path} (expected "bridge": "0x...")')
-    omnibus = data.get("omnibus") or data.get("omnibusAccount")
-    if not isinstance(omnibus, str):
-        raise CliError(f'no omnibus Bakong account in {path} (expected "omnibus": "name@bank")')
+        deployment = Deployment.from_book(where, w3)
+        address = deployment.address("BakongBridge") if bridge is None else bridge
+        omnibus = deployment.omnibus_account
+    except DeploymentError as exc:
+        raise CliError(str(exc)) from exc
+    if not is_address(address):
+        raise CliError(f"--bridge {address} is not an address")
     return to_checksum_address(address), omnibus
 
 
@@ -655,7 +666,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p.add_argument("--rpc", required=True, help="JSON-RPC URL of the chain")
     p.add_argument(
-        "--deployment", required=True, help='JSON with "bridge" (address) and "omnibus" (name@bank)'
+        "--deployment",
+        required=True,
+        help="the deployment book (deployments/<network>.json, or a network name): bridge and omnibus account",
     )
     p.add_argument("--bridge", help="bridge address (overrides the deployment file)")
     p.add_argument("--ledger", help="SQLite file of the Bakong ledger simulator")
@@ -687,11 +700,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.interval <= 0:
             raise CliError("--interval must be positive")
-        bridge, omnibus = _load_deployment(args.deployment, args.bridge)
-        try:
-            validate_account_id(omnibus)
-        except InvalidAccountId as exc:
-            raise CliError(str(exc)) from exc
         if bool(args.ledger) == bool(args.bakong_api):
             raise CliError("give exactly one of --ledger (simulator) or --bakong-api")
         if args.bakong_api:
@@ -703,6 +711,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         w3 = Web3(Web3.HTTPProvider(args.rpc, request_kwargs={"timeout": 10}))
         if not w3.is_connected():
             raise CliError(f"cannot reach RPC {args.rpc}")
+        bridge, omnibus = _load_deployment(args.deployment, args.bridge, w3)
+        try:
+            validate_account_id(omnibus)
+        except InvalidAccountId as exc:
+            raise CliError(str(exc)) from exc
         if not w3.eth.get_code(bridge):
             raise CliError(f"no contract at {bridge} on {args.rpc}")
         ledger = Ledger(args.ledger)

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from eth_utils import keccak
 from web3 import Web3
 
-from corridor import artifacts
+from corridor import artifacts, tx
 from corridor.exchange import rfq
 
 EXACT_IN = "exact_in"
@@ -172,12 +172,12 @@ class AmmClient:
 
     def __init__(self, w3: Web3, router: str, hub: str, deadline_seconds: int = 300) -> None:
         self.w3 = w3
-        self.router = w3.eth.contract(address=rfq.address(router), abi=ROUTER_ABI)
-        self.hub = rfq.address(hub)
+        self.router = w3.eth.contract(address=tx.address(router), abi=ROUTER_ABI)
+        self.hub = tx.address(hub)
         self.deadline_seconds = deadline_seconds
 
     def path(self, token_in: str, token_out: str) -> list[str]:
-        a, b = rfq.address(token_in), rfq.address(token_out)
+        a, b = tx.address(token_in), tx.address(token_out)
         return [a, b] if self.hub in (a, b) else [a, self.hub, b]
 
     def offer(self, side: str, token_in: str, token_out: str, amount: int, taker: str) -> Offer | Decline:
@@ -197,13 +197,13 @@ class AmmClient:
         deadline = self.w3.eth.get_block("latest")["timestamp"] + self.deadline_seconds
         if offer.side == EXACT_IN:
             fn = self.router.functions.swapExactIn(
-                offer.payload, offer.amount_in, offer.amount_out, rfq.address(recipient), deadline, reference
+                offer.payload, offer.amount_in, offer.amount_out, tx.address(recipient), deadline, reference
             )
         else:
             fn = self.router.functions.swapExactOut(
-                offer.payload, offer.amount_out, offer.amount_in, rfq.address(recipient), deadline, reference
+                offer.payload, offer.amount_out, offer.amount_in, tx.address(recipient), deadline, reference
             )
-        return rfq.send(self.w3, fn, sender)
+        return tx.hash_of(tx.send(self.w3, fn, sender))
 
 
 class QuoteProvider(Protocol):
@@ -225,12 +225,12 @@ class RfqClient:
 
     def __init__(self, w3: Web3, venue: str, provider: QuoteProvider, hub: str | None = None) -> None:
         self.w3 = w3
-        self.venue = artifacts.at(w3, "RfqVenue", rfq.address(venue))
+        self.venue = artifacts.at(w3, "RfqVenue", tx.address(venue))
         self.provider = provider
-        self.hub = rfq.address(hub) if hub else None
+        self.hub = tx.address(hub) if hub else None
 
     def _hub_for(self, token_in: str, token_out: str) -> str | None:
-        if self.hub is None or self.hub in (rfq.address(token_in), rfq.address(token_out)):
+        if self.hub is None or self.hub in (tx.address(token_in), tx.address(token_out)):
             return None
         return self.hub
 
@@ -265,7 +265,7 @@ class RfqClient:
             fn = getattr(self.venue.functions, signed.exact_out_function)(
                 *signed.fill_exact_out_args(offer.amount_out, offer.amount_in, recipient, reference)
             )
-        return rfq.send(self.w3, fn, sender)
+        return tx.hash_of(tx.send(self.w3, fn, sender))
 
 
 # ------------------------------------------------------------------ the decision
@@ -349,7 +349,7 @@ def best_execution(
         raise ValueError(f"side must be one of {SIDES}")
     if amount <= 0:
         raise ValueError("amount must be positive")
-    taker = rfq.address_of(sender)
+    taker = tx.address_of(sender)
     offers: list[Offer] = []
     declines: list[Decline] = []
     for v in venues:
@@ -366,11 +366,11 @@ def best_execution(
     best = offers[0]
     for o in offers[1:]:
         best = better(best, o)
-    tx = None
+    sent = None
     if execute:
         client = next(v for v in venues if v.name == best.venue)
-        tx = client.execute(best, recipient, reference, sender)
-    return ExecutionRecord(side, token_in, token_out, amount, mid, records, best.venue, tx, tuple(declines))
+        sent = client.execute(best, recipient, reference, sender)
+    return ExecutionRecord(side, token_in, token_out, amount, mid, records, best.venue, sent, tuple(declines))
 
 
 def offer_rows(

@@ -23,7 +23,7 @@ from eth_account import Account
 from eth_utils import keccak
 from web3 import Web3
 
-from corridor import artifacts
+from corridor import artifacts, tx
 from corridor.exchange import rfq
 from corridor.exchange.best_execution import Declined, DeclineReason
 
@@ -437,11 +437,14 @@ class MarketMaker:
         The maker's key must be the maker's own EOA (a contract wallet cancels through its own call)."""
         hashes = []
         for word, mask in sorted(self.nonces.live_masks(self.now()).items()):
-            hashes.append(rfq.send(self.w3, self.venue.functions.cancelNonces(word, mask), self.private_key))
+            receipt = tx.send(self.w3, self.venue.functions.cancelNonces(word, mask), self.private_key)
+            hashes.append(tx.hash_of(receipt))
         self._outstanding.clear()
         return hashes
 
     def approve_venue(self, token: str, amount: int = 2**256 - 1) -> str:
         """Approves the venue to pull `token` (outputs and fees) from the maker's EOA."""
         erc20 = artifacts.at(self.w3, "IERC20", rfq.address(token))
-        return rfq.send(self.w3, erc20.functions.approve(self.venue.address, amount), self.private_key)
+        return tx.hash_of(
+            tx.send(self.w3, erc20.functions.approve(self.venue.address, amount), self.private_key)
+        )

@@ -23,7 +23,9 @@ from typing import Any
 from eth_account import Account
 from web3 import Web3
 
+from corridor import tx
 from corridor.artifacts import at
+from corridor.faults import checkpoint
 
 BPS = 10_000
 
@@ -95,6 +97,7 @@ class FeedReporter:
         if answer != previous:
             if not self.window_open():  # the pools stop before the new rate is on its way
                 self.schedule(self._w3.eth.get_block("latest")["timestamp"])
+                checkpoint("reporter.scheduled")  # crash tests: the window is open, the rate not sent
             low, high = self._feed.functions.acceptedRange().call()
             if not low <= answer <= high:  # the window stays open: no trading on a rate this far off
                 return Publication(Action.HELD, previous, None, move_bps)
@@ -105,16 +108,5 @@ class FeedReporter:
         return self.latest()[0]
 
     def _send(self, fn: Any, label: str) -> None:
-        tx: dict[str, Any] = fn.build_transaction(
-            {
-                "from": self.address,
-                "nonce": self._w3.eth.get_transaction_count(self.address),
-                "chainId": self._w3.eth.chain_id,
-                "gasPrice": self._w3.eth.gas_price if self._gas_price is None else self._gas_price,
-            }
-        )
-        signed = self._account.sign_transaction(tx)
-        tx_hash = self._w3.eth.send_raw_transaction(signed.raw_transaction)
-        receipt = self._w3.eth.wait_for_transaction_receipt(tx_hash)
-        if receipt["status"] != 1:
-            raise RuntimeError(f"{label} reverted in {tx_hash.hex()}")
+        gas_price = self._w3.eth.gas_price if self._gas_price is None else self._gas_price
+        tx.send(self._w3, fn, self._account, label=label, params={"gasPrice": gas_price})

@@ -1,8 +1,7 @@
 """RFQ quotes: the EIP-712 types of contracts/exchange/RfqVenue.sol, signing, nonces and fill arithmetic.
 
 Everything a market maker needs to produce a quote the venue accepts, and the reference model of the
-venue's fill math (the tests compare it with the contract), plus the small transaction helper the
-market maker and best execution share. The format is specified in docs/rfq.md.
+venue's fill math (the tests compare it with the contract). Transactions go through corridor.tx. The format is specified in docs/rfq.md.
 """
 
 from __future__ import annotations
@@ -10,11 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from eth_account import Account
-from eth_utils import to_checksum_address
-from web3 import Web3
-
 from corridor import eip712
+from corridor.tx import address
 
 DOMAIN_NAME = "Corridor RFQ"
 DOMAIN_VERSION = "1"
@@ -35,13 +31,6 @@ QUOTE_FIELDS: list[tuple[str, str]] = [
 ]
 CROSS_QUOTE_TYPE = "CrossQuote"
 CROSS_QUOTE_FIELDS: list[tuple[str, str]] = QUOTE_FIELDS + [("hub", "address"), ("hubAmount", "uint256")]
-
-
-def address(value: object) -> str:
-    """A checksummed address from a string, bytes, or anything whose str() is one (brownie accounts
-    and contracts, web3 contracts expose `.address`)."""
-    value = getattr(value, "address", value)
-    return to_checksum_address(value if isinstance(value, bytes | bytearray) else str(value))
 
 
 def venue_domain(chain_id: int, venue: str) -> eip712.Domain:
@@ -232,47 +221,3 @@ def exact_out(quote_in: int, quote_out: int, amount_out: int, fee_bps: int) -> t
     """
     gross = _ceil_div(amount_out * BPS, BPS - fee_bps) if fee_bps else amount_out
     return _ceil_div(gross * quote_in, quote_out), gross - amount_out
-
-
-# ------------------------------------------------------------------ transactions
-
-
-def send(w3: Web3, fn: Any, sender: Any) -> str:
-    """Sends a contract call from `sender`: an address the node has unlocked (Anvil/Ganache accounts,
-    brownie's test accounts), or anything with a private key (eth-account LocalAccount, brownie
-    LocalAccount, a hex key). Waits for the receipt; raises if it reverted; returns the tx hash."""
-    key = _key_of(sender)
-    if key is not None:
-        account = Account.from_key(key)
-        tx = fn.build_transaction(
-            {
-                "from": account.address,
-                "nonce": w3.eth.get_transaction_count(account.address),
-                "chainId": w3.eth.chain_id,
-            }
-        )
-        tx_hash = w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
-    else:
-        tx_hash = fn.transact({"from": address(sender)})
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash)
-    if receipt["status"] != 1:
-        raise RuntimeError(f"transaction {Web3.to_hex(tx_hash)} reverted")
-    return Web3.to_hex(tx_hash)
-
-
-def _key_of(sender: Any) -> str | bytes | None:
-    """The private key of a key-holding sender, or None for an address."""
-    key = getattr(sender, "key", None) or getattr(sender, "private_key", None)
-    if key is not None:
-        return key
-    if isinstance(sender, bytes) and len(sender) == 32:
-        return sender
-    if isinstance(sender, str) and len(sender.removeprefix("0x")) == 64:
-        return sender
-    return None
-
-
-def address_of(sender: Any) -> str:
-    """The address a sender sends from."""
-    key = _key_of(sender)
-    return Account.from_key(key).address if key is not None else address(sender)

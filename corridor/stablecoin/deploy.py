@@ -17,7 +17,7 @@ from brownie import chain
 from brownie.network.account import Account
 from eth_utils import keccak
 
-from corridor.stablecoin.proxy import deploy_behind_proxy
+from corridor.deploy.proxy import deploy_behind_proxy
 
 UNLIMITED = 2**256 - 1
 

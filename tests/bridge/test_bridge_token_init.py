@@ -4,7 +4,7 @@ sees it): what it stores, and every way it refuses."""
 import brownie
 import pytest
 
-from corridor.stablecoin.proxy import deploy_behind_proxy
+from corridor.deploy.proxy import deploy_behind_proxy
 
 MAX = 2**256 - 1
 LIMITS = [(100_000, 500_000), (1_000_000, MAX), (MAX, MAX)]

@@ -9,8 +9,8 @@ import pytest
 from brownie import chain
 from eth_utils import keccak
 
+from corridor.deploy.proxy import deploy_behind_proxy
 from corridor.stablecoin import signing
-from corridor.stablecoin.proxy import deploy_behind_proxy
 
 MAX = 2**256 - 1
 INFINITE = 2**232 - 1  # the allowance word's amount sentinel

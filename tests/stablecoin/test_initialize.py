@@ -4,7 +4,7 @@ with empty init data (so coverage sees them): what they store, and every way the
 import brownie
 import pytest
 
-from corridor.stablecoin.proxy import deploy_behind_proxy
+from corridor.deploy.proxy import deploy_behind_proxy
 
 MAX = 2**256 - 1
 LIMITS = [(1_000_000, 3_000_000), (10_000_000, 50_000_000), (MAX, MAX)]

@@ -42,7 +42,7 @@ def test_bind_token_twice_reverts(registry, token, admin):
 
 
 def test_bind_token_of_other_registry_reverts(admin, IssuerRegistry, ERC1967Proxy, token, registry):
-    from corridor.stablecoin.proxy import deploy_behind_proxy
+    from corridor.deploy.proxy import deploy_behind_proxy
 
     fresh = deploy_behind_proxy(IssuerRegistry, ERC1967Proxy, admin, "initialize", (admin, 0, 3600))
     with brownie.reverts(f"TokenRegistryMismatch: {token.address.lower()}, {registry.address.lower()}"):
@@ -50,7 +50,7 @@ def test_bind_token_of_other_registry_reverts(admin, IssuerRegistry, ERC1967Prox
 
 
 def test_mint_before_bind_reverts(admin, IssuerRegistry, ERC1967Proxy, alice):
-    from corridor.stablecoin.proxy import deploy_behind_proxy
+    from corridor.deploy.proxy import deploy_behind_proxy
 
     fresh = deploy_behind_proxy(IssuerRegistry, ERC1967Proxy, admin, "initialize", (admin, 0, 3600))
     fresh.grantRole(fresh.ISSUER_ADMIN_ROLE(), admin, {"from": admin})
@@ -60,7 +60,7 @@ def test_mint_before_bind_reverts(admin, IssuerRegistry, ERC1967Proxy, alice):
 
 
 def test_initialize_zero_max_age_reverts(admin, IssuerRegistry, ERC1967Proxy):
-    from corridor.stablecoin.proxy import deploy_behind_proxy
+    from corridor.deploy.proxy import deploy_behind_proxy
 
     with brownie.reverts("InvalidMaxAttestationAge: "):
         deploy_behind_proxy(IssuerRegistry, ERC1967Proxy, admin, "initialize", (admin, 0, 0))
@@ -508,7 +508,7 @@ def test_settle_claim_by_issuer_reverts(registry, bank_b):
 
 
 def test_bind_zero_token_reverts(admin, IssuerRegistry, ERC1967Proxy):
-    from corridor.stablecoin.proxy import deploy_behind_proxy
+    from corridor.deploy.proxy import deploy_behind_proxy
 
     fresh = deploy_behind_proxy(IssuerRegistry, ERC1967Proxy, admin, "initialize", (admin, 0, 3600))
     with brownie.reverts("ZeroAddress: "):

@@ -8,7 +8,7 @@ from brownie import chain
 from brownie.test import given, strategy
 from hypothesis import settings
 
-from corridor.stablecoin.proxy import deploy_behind_proxy
+from corridor.deploy.proxy import deploy_behind_proxy
 
 UNLIMITED = 2**256 - 1
 DECIMALS = 2

@@ -49,7 +49,7 @@ def test_token_proxy_cannot_be_reinitialized(token, admin):
 
 
 def test_token_initialize_decimals_above_18_reverts(admin, JPYStablecoin, ERC1967Proxy):
-    from corridor.stablecoin.proxy import deploy_behind_proxy
+    from corridor.deploy.proxy import deploy_behind_proxy
 
     with brownie.reverts("InvalidDecimals: 19"):
         deploy_behind_proxy(
@@ -58,7 +58,7 @@ def test_token_initialize_decimals_above_18_reverts(admin, JPYStablecoin, ERC196
 
 
 def test_token_initialize_zero_registry_reverts(admin, JPYStablecoin, ERC1967Proxy):
-    from corridor.stablecoin.proxy import deploy_behind_proxy
+    from corridor.deploy.proxy import deploy_behind_proxy
 
     with brownie.reverts("ZeroAddress: "):
         deploy_behind_proxy(

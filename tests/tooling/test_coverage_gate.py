@@ -1,4 +1,4 @@
-"""corridor.coverage: brownie keeps tracing contracts with immutables, and the coverage gate's arithmetic."""
+"""corridor.dev.coverage: brownie keeps tracing contracts with immutables, and the coverage gate's arithmetic."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from brownie.network import contract as brownie_contract
 
-from corridor.coverage import (
+from corridor.dev.coverage import (
     _verify_deployed_code,
     code_matches,
     collect,
@@ -149,8 +149,8 @@ def test_a_contract_never_traced_is_zero_percent(tmp_path: Path):
 
 def test_gate_exit_codes(tmp_path: Path, capsys, monkeypatch):
     root, build = project(tmp_path)
-    monkeypatch.setattr("corridor.coverage.ROOT", root)
-    monkeypatch.setattr("corridor.coverage.DEPLOYABLE", ("A", "B"))
+    monkeypatch.setattr("corridor.dev.coverage.ROOT", root)
+    monkeypatch.setattr("corridor.dev.coverage.DEPLOYABLE", ("A", "B"))
     full = highlights(
         {"A": {"0": [[*at(SOURCE, "y = 1"), "green", ""]]}, "B": {"3": [[*at(SHARED, "g()"), "green", ""]]}},
         {"A": {"0": [[*at(SOURCE, "x"), "green", ""]]}, "B": {"3": [[*at(SHARED, "z"), "green", ""]]}},

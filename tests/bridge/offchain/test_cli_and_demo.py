@@ -1,14 +1,14 @@
 """The relayer's command line (one-line errors, non-zero exit) and the demo's one-call wiring."""
 
-import json
-
 import pytest
+from brownie import accounts, chain
 
 from corridor.bridge.attest import KHR, USD
 from corridor.bridge.ledger import Ledger
 from corridor.bridge.offchain import bakong_side
 from corridor.bridge.relayer import main
 from corridor.bridge.store import RelayerStore
+from corridor.deploy import DeploymentBook
 
 from .bridge_model import CUSTOMER
 from .test_relayer_chain import emit_poison
@@ -16,10 +16,19 @@ from .test_relayer_chain import emit_poison
 # ------------------------------------------------------------------ CLI errors
 
 
+def _book(path, bridge, omnibus="bridge@nbcq", chain_id=None):
+    """A deployment book as the deploy writes it (corridor.deploy.book), with the bridge and its omnibus."""
+    book = DeploymentBook(path, "development", chain_id or chain.id, accounts[0].address)
+    if bridge is not None:
+        book.contracts["BakongBridge"] = {"contract": "BakongBridge", "address": bridge.address}
+    book.config = {"bridge": {"omnibus_account": omnibus}}
+    book.save()
+
+
 @pytest.fixture
 def files(tmp_path, bridge, keys):
-    deployment = tmp_path / "deployment.json"
-    deployment.write_text(json.dumps({"bridge": bridge.address, "omnibus": "bridge@nbcq"}))
+    deployment = tmp_path / "development.json"
+    _book(deployment, bridge)
     ledger = tmp_path / "bakong.sqlite"
     Ledger(str(ledger)).open_account("bridge@nbcq")
     vkeys = tmp_path / "validators.keys"
@@ -57,13 +66,25 @@ def test_cli_deployment_not_json(capsys, files, web3):
 
 
 def test_cli_deployment_without_bridge(capsys, files, web3):
-    files["deployment"].write_text(json.dumps({"omnibus": "bridge@nbcq"}))
-    assert "no bridge address" in _error(capsys, _args(files, web3))
+    _book(files["deployment"], None)
+    assert "no BakongBridge address" in _error(capsys, _args(files, web3))
 
 
 def test_cli_bad_omnibus_account(capsys, files, web3, bridge):
-    files["deployment"].write_text(json.dumps({"bridge": bridge.address, "omnibus": "no-bank"}))
+    _book(files["deployment"], bridge, omnibus="no-bank")
     assert "name@bank" in _error(capsys, _args(files, web3))
+
+
+def test_cli_book_of_another_chain(capsys, files, web3, bridge):
+    _book(files["deployment"], bridge, chain_id=chain.id + 1)
+    assert "records chain id" in _error(capsys, _args(files, web3))
+
+
+def test_cli_reads_the_book_by_network_name(capsys, sender_file, web3, monkeypatch):
+    """`--deployment development` is deployments/development.json (the book the deploy writes)."""
+    monkeypatch.setattr("corridor.deployment.BOOK_DIR", sender_file["tmp"])
+    assert main(_args(sender_file, web3, **{"--deployment": "development"})) == 0
+    assert "nothing to do" in capsys.readouterr().out
 
 
 def test_cli_missing_ledger(capsys, files, web3):

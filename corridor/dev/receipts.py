@@ -8,34 +8,15 @@ loaded machine (two test workers on two cores, --steps-tracing) brownie lands in
 then: a mined, successful transaction fails the test or the demo.
 
 `install_receipt_grace()` makes brownie wait, before its own logic, up to `grace` seconds for the
-receipt to appear (polling every 20 ms). A transaction that is really dropped still ends as brownie
+receipt to appear (polling every 20 ms, as `corridor.tx` does for the off-chain services). A transaction that is really dropped still ends as brownie
 decides, `grace` seconds later; a mined one is found at once.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 GRACE_SECONDS = 5.0
-_POLL_SECONDS = 0.02
-
-
-def wait_for_receipt(eth: Any, txid: str, grace: float = GRACE_SECONDS) -> bool:
-    """True as soon as `txid` has a mined receipt on `eth` (a web3 `eth` module); False after `grace` s."""
-    from web3.exceptions import TransactionNotFound
-
-    deadline = time.monotonic() + grace
-    while True:
-        try:
-            receipt = eth.get_transaction_receipt(txid)
-        except TransactionNotFound:
-            receipt = None
-        if receipt is not None and receipt.get("blockHash") is not None:
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(_POLL_SECONDS)
 
 
 def install_receipt_grace(grace: float = GRACE_SECONDS) -> None:
@@ -43,13 +24,15 @@ def install_receipt_grace(grace: float = GRACE_SECONDS) -> None:
     from brownie import web3
     from brownie.network.transaction import TransactionReceipt
 
+    from corridor.tx import wait_for_receipt
+
     original = TransactionReceipt._await_confirmation
     if hasattr(original, "__wrapped__"):
         return
 
     def await_confirmation(self: Any, block_number: int | None = None, required_confs: int = 1) -> None:
         if required_confs > 0:
-            wait_for_receipt(web3.eth, self.txid, grace)
+            wait_for_receipt(web3, self.txid, grace)
         return original(self, block_number, required_confs)
 
     await_confirmation.__wrapped__ = original  # type: ignore[attr-defined]

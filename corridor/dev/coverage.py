@@ -16,7 +16,7 @@ Two parts:
   source shared between deployable contracts is counted by location, see `collect`), and exit non-zero
   when one is below the floor.
 
-    python -m corridor.coverage reports/coverage.json --min 95 [--missed]
+    python -m corridor.dev.coverage reports/coverage.json --min 95 [--missed]
 
 `--missed` adds `missed()`: every statement never run and branch not taken both ways, as file:line.
 """
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corridor.artifacts import ROOT
 from corridor.ui import table
 
 # The contracts a deployment puts on chain (scripts/deploy.py, corridor/suite.py).
@@ -45,7 +46,6 @@ DEPLOYABLE = (
     "RfqVenue",
     "CorridorProxy",
 )
-ROOT = Path(__file__).resolve().parent.parent
 
 
 _PUSH1, _PUSH32 = 0x60, 0x7F
