@@ -299,7 +299,7 @@ def test_slippage_beyond_the_limit_is_refused(refused):
         ),
         (
             ("customer", "merchant", "50000", "INV-X", "currency=EUR"),
-            "currency must be KHR or USD (paid in bKHR or bUSD), got 'EUR'",
+            "currency must be KHR or USD or THB (paid in bKHR or bUSD or bTHB), got 'EUR'",
         ),
         (
             ("customer", "merchant", "50000", "X" * 33),
