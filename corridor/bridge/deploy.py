@@ -21,7 +21,8 @@ Called by tests/bridge/conftest.py, tests/smoke/test_bridge_smoke.py and the lea
                        max_per_message, large_mint_threshold, max_drift, inbound_capacity,
                        inbound_refill_per_second, outbound_capacity, outbound_refill_per_second,
                        rejection_fee (kept from each rejected redemption; 0 = none)
-                       and tier_limits: [(perTransfer, daily)] for KYC tiers 1..3 in base units;
+                       and tier_limits: [(perTransfer, daily)] for KYC tiers 1..3 in base units
+                       (None = unlimited);
                        name, symbol and decimals default to the registry row's token_name, token, decimals
     token              "compliant" (BridgeToken behind an ERC-1967 proxy; default) or "mock"
                        (MockBridgeToken, plain ERC-20, for isolated bridge tests)
@@ -141,7 +142,10 @@ def token_spec(alpha: str, spec: dict[str, Any]) -> dict[str, Any]:
     row = codes.currency(alpha)
     if not row.bridged:
         raise codes.CodeError(f"{row.alpha} is not a Bakong currency (bridged=False in corridor.codes)")
-    return {"name": row.token_name, "symbol": row.token, "decimals": row.decimals, **spec}
+    out = {"name": row.token_name, "symbol": row.token, "decimals": row.decimals, **spec}
+    if "tier_limits" in out:  # null (YAML) = unlimited
+        out["tier_limits"] = [tuple(MAX_UINT if v is None else int(v) for v in t) for t in out["tier_limits"]]
+    return out
 
 
 def deploy_bridge(project: Any, deployer: Any, config: dict[str, Any]) -> BridgeDeployment:
