@@ -44,7 +44,7 @@ from eth_utils import keccak, to_checksum_address
 
 from corridor.artifacts import ROOT
 from corridor.codes import CURRENCIES as CURRENCY_ROWS
-from corridor.codes import bridged
+from corridor.codes import HUB, bridged
 from corridor.ui import StepLog, UserError, table
 
 BOOK_DIR = ROOT / "deployments"
@@ -312,6 +312,8 @@ class InvoicePayment:
 
     def load(self) -> None:
         self.deployed = load_deployment(self.network, self.book_dir)
+        if self.request.currency not in self.deployed.tokens:
+            raise UserError(f"no {self.request.currency} bridge token in {self.deployed.book.path.name}")
         self.token_in = self.deployed.tokens[self.request.currency]
         self.symbol_in = self.token_in.symbol()
         self.payer = self._party(self.request.payer, "payer", signer=True)
@@ -424,7 +426,7 @@ class InvoicePayment:
         from corridor.exchange.best_execution import AmmClient, RfqClient
 
         d, req = self.deployed, self.request
-        hub = d.tokens["USD"].address
+        hub = d.tokens[HUB].address
         clients: list[_Remembering] = []
         if req.venue in ("auto", "amm"):
             clients.append(_Remembering(AmmClient(web3, d.router.address, hub, deadline_seconds=req.ttl)))
@@ -448,7 +450,7 @@ class InvoicePayment:
         feeds = {tokens[alpha].address: feed.address for alpha, feed in d.feeds.items() if alpha in tokens}
         # freshness is the feeds' own word: FeedMids refuses a price when the FXFeed says isStale() (its
         # heartbeat) or its market is closed, so the maker declines and no mid is shown
-        return FeedMids(web3, feeds, max_age=10**9, usd_tokens=(d.tokens["USD"].address,))
+        return FeedMids(web3, feeds, max_age=10**9, usd_tokens=(d.tokens[HUB].address,))
 
     def market_maker(self) -> Any:
         """The corridor's market maker (development: its well-known key), or None without a key."""
