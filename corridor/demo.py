@@ -35,11 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from corridor.artifacts import ROOT
+from corridor.codes import by_alpha
 from corridor.faults import checkpoint
 from corridor.ui import StepLog, UserError, markdown_table, progress, table
 
 REPORTS = ROOT / "reports"
-KHR, USD = 116, 840
+KHR, USD = by_alpha("KHR").number, by_alpha("USD").number
 MAKER_MAX_QUOTE_USD = 400  # the market maker's own risk limit per quote
 POLL_SECONDS = 5  # the relayer's polling interval, simulated on the dev chain
 

@@ -42,11 +42,14 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
+from corridor.codes import CURRENCIES as CURRENCY_ROWS
+from corridor.codes import HUB, bridged
 from corridor.deployment import BOOK_DIR
 from corridor.ui import StepLog, UserError, table
 
 VENUES = ("auto", "amm", "rfq")
-CURRENCIES = {"KHR": 116, "USD": 840}  # ISO 4217 numeric: the bridge's currency ids
+CURRENCIES = {c.alpha: c.number for c in bridged()}  # ISO 4217 numeric: the bridge's currency ids
+_TOKENS = [c.token for c in bridged()]
 MAX_TTL = 300  # the market maker's own ceiling (MakerLimits.max_ttl)
 DEFAULT_TTL = 120
 DEFAULT_MAX_SLIPPAGE_BPS = 100
@@ -127,7 +130,7 @@ def parse_request(args: Sequence[str]) -> PayRequest:
         currency = options["currency"].upper()
         if currency not in CURRENCIES:
             raise UserError(
-                f"currency must be KHR or USD (paid in bKHR or bUSD), got '{options['currency']}'"
+                f"currency must be {' or '.join(CURRENCIES)} (paid in {' or '.join(_TOKENS)}), got '{options['currency']}'"
             )
         request = replace(request, currency=currency)
     if "ttl" in options:
@@ -166,11 +169,11 @@ class Deployed:
 
     deployment: Any  # corridor.deployment.Deployment
     jpy: Any
-    tokens: dict[str, Any]  # "KHR" -> bKHR, "USD" -> bUSD
+    tokens: dict[str, Any]  # "KHR" -> bKHR, "USD" -> bUSD, every bridged currency in the book
     bridge: Any
     router: Any
     venue: Any
-    feeds: dict[str, Any]  # "JPY" / "KHR" -> FXFeed
+    feeds: dict[str, Any]  # "JPY" / "KHR" / … -> FXFeed, every priced currency in the book
     parties: dict[str, Any] = field(default_factory=dict)
 
 
@@ -212,11 +215,11 @@ def open_suite(network: str, book_dir: Path | None = None) -> Deployed:
     return Deployed(
         deployment=deployment,
         jpy=at("JPYStablecoin"),
-        tokens={"KHR": at("bKHR"), "USD": at("bUSD")},
+        tokens={c.alpha: at(c.book_name) for c in bridged() if c.book_name in deployment.contracts},
         bridge=at("BakongBridge"),
         router=at("FXRouter"),
         venue=at("RfqVenue"),
-        feeds={"JPY": at("FXFeed JPY/USD"), "KHR": at("FXFeed KHR/USD")},
+        feeds={c.alpha: at(c.feed) for c in CURRENCY_ROWS if c.feed in deployment.contracts},
         parties=parties(deployment.settings, accounts),
     )
 
@@ -296,6 +299,8 @@ class InvoicePayment:
 
     def load(self) -> None:
         self.deployed = open_suite(self.network, self.book_dir)
+        if self.request.currency not in self.deployed.tokens:
+            raise UserError(f"no {self.request.currency} bridge token in {self.deployed.deployment.path.name}")
         self.token_in = self.deployed.tokens[self.request.currency]
         self.symbol_in = self.token_in.symbol()
         self.payer = self._party(self.request.payer, "payer", signer=True)
@@ -408,7 +413,7 @@ class InvoicePayment:
         from corridor.exchange.best_execution import AmmClient, RfqClient
 
         d, req = self.deployed, self.request
-        hub = d.tokens["USD"].address
+        hub = d.tokens[HUB].address
         clients: list[_Remembering] = []
         if req.venue in ("auto", "amm"):
             clients.append(_Remembering(AmmClient(web3, d.router.address, hub, deadline_seconds=req.ttl)))
@@ -428,10 +433,11 @@ class InvoicePayment:
         from corridor.exchange.market_maker import FeedMids
 
         d = self.deployed
-        feeds = {d.jpy.address: d.feeds["JPY"].address, d.tokens["KHR"].address: d.feeds["KHR"].address}
+        tokens = {"JPY": d.jpy, **d.tokens}
+        feeds = {tokens[alpha].address: feed.address for alpha, feed in d.feeds.items() if alpha in tokens}
         # freshness is the feeds' own word: FeedMids refuses a price when the FXFeed says isStale() (its
         # heartbeat) or its market is closed, so the maker declines and no mid is shown
-        return FeedMids(web3, feeds, max_age=10**9, usd_tokens=(d.tokens["USD"].address,))
+        return FeedMids(web3, feeds, max_age=10**9, usd_tokens=(d.tokens[HUB].address,))
 
     def market_maker(self) -> Any:
         """The corridor's market maker (development: its well-known key), or None without a key."""

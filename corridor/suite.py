@@ -12,6 +12,7 @@ the default-admin transfers the configured admin accepts after the delay (script
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from eth_account import Account
 from eth_utils import keccak
 
 from corridor.artifacts import ROOT
+from corridor.codes import HUB, CodeError, currency, jurisdiction, tier
 from corridor.deploy import BookError, DeploymentBook, JournaledAccount
 from corridor.deploy.roles import PendingTransfer, Plan, address_of, check_roles, hand_over, role_plan
 from corridor.deploy.settings import deployer_account, load_settings, require_funds
@@ -87,6 +89,31 @@ def validator_addresses(settings: dict[str, Any]) -> list[str]:
     return [str(a) for a in spec["addresses"]]
 
 
+def kyc_entries(entries: Any, who: dict[str, Any]) -> list[tuple[Any, int, int]]:
+    """`kyc:` settings rows `[party, tier, jurisdiction]` as (account, tier, ISO 3166-1 numeric); a tier
+    is its number or name (`retail`), a jurisdiction its number or alpha-2 code (`KH`): corridor.codes."""
+    try:
+        return [(who[p], int(tier(t)), jurisdiction(j)) for p, t, j in entries]
+    except CodeError as exc:
+        raise UserError(f"kyc: {exc}") from exc
+
+
+def merge_entries(defaults: dict[str, Any], given: dict[str, Any] | None) -> dict[str, Any]:
+    """Per-currency settings (`bridge.currencies`, `exchange.pairs`) over the defaults: a currency the
+    settings name is added or has its keys replaced (a nested mapping merged one level down)."""
+    merged = copy.deepcopy(defaults)
+    for alpha, spec in (given or {}).items():
+        try:
+            currency(alpha)  # an unknown code is refused here, by name
+        except CodeError as exc:
+            raise UserError(str(exc)) from exc
+        own = merged.setdefault(alpha, {})
+        for key, value in spec.items():
+            both = isinstance(value, dict) and isinstance(own.get(key), dict)
+            own[key] = {**own[key], **value} if both else value
+    return merged
+
+
 def deploy_suite(project: Any, admin: Any, settings: dict[str, Any], accounts: Any = None) -> Suite:
     """Deploys and wires the corridor (see the module docstring)."""
     from corridor.bridge.deploy import default_config as bridge_defaults
@@ -105,7 +132,7 @@ def deploy_suite(project: Any, admin: Any, settings: dict[str, Any], accounts: A
     if sc["tier_limits"] is None:
         del sc["tier_limits"]
     sc["issuers"] = [{**i, "operator": who[i["operator"]]} for i in sc.get("issuers", [])]
-    sc["kyc"] = [(who[p], tier, jur) for p, tier, jur in sc.get("kyc", [])]
+    sc["kyc"] = kyc_entries(sc.get("kyc", []), who)
     stablecoin = deploy_stablecoin(project, admin, sc)
 
     bc = settings["bridge"]
@@ -116,21 +143,32 @@ def deploy_suite(project: Any, admin: Any, settings: dict[str, Any], accounts: A
     )
     if "timings" in bc:
         bridge_cfg["timings"] = {**bridge_cfg["timings"], **bc["timings"]}
+    bridge_cfg["currencies"] = merge_entries(bridge_cfg["currencies"], bc.get("currencies"))
     bridge = deploy_bridge(project, admin, bridge_cfg)
-    busd, bkhr = bridge.token("USD"), bridge.token("KHR")
-    for party, tier, jur in bc.get("kyc", []):
-        for token in (busd, bkhr):
-            token.setKyc(who[party], tier, jur, {"from": admin})
+    # alpha code -> bridge token, in the settings' order (the hub, USD, first by default)
+    bridged = {alpha: bridge.token(alpha) for alpha in bridge_cfg["currencies"]}
+    for party, level, jur in kyc_entries(bc.get("kyc", []), who):
+        for token in bridged.values():
+            token.setKyc(party, level, jur, {"from": admin})
 
-    compliant = (stablecoin.token, busd, bkhr)
+    compliant = (stablecoin.token, *bridged.values())
 
     def allow_holder(address: str) -> None:
         for token in compliant:
             token.setKyc(address, TIER_INSTITUTIONAL, JAPAN, {"from": admin})
 
-    ex = {**EXCHANGE_DEFAULTS, **{k: v for k, v in settings.get("exchange", {}).items() if v is not None}}
+    given = settings.get("exchange") or {}
+    ex = {**EXCHANGE_DEFAULTS, **{k: v for k, v in given.items() if v is not None}}
+    ex["pairs"] = merge_entries(EXCHANGE_DEFAULTS["pairs"], given.get("pairs"))
+    # every currency but the hub that has a pair in the settings trades against the hub
+    traded = {"JPY": stablecoin.token, **{a: t for a, t in bridged.items() if not currency(a).is_hub}}
     exchange = deploy_exchange(
-        project, admin, ex, tokens={"JPY": stablecoin.token, "KHR": bkhr}, hub=busd, allow_holder=allow_holder
+        project,
+        admin,
+        ex,
+        tokens={a: t for a, t in traded.items() if a in ex["pairs"]},
+        hub=bridged[HUB],
+        allow_holder=allow_holder,
     )
     rc = dict(settings.get("rfq", {}))
     rc["treasury"] = who.get("treasury", admin)
@@ -143,11 +181,10 @@ def deploy_suite(project: Any, admin: Any, settings: dict[str, Any], accounts: A
         "JPYStablecoin": stablecoin.token,
         "IssuerRegistry": stablecoin.registry,
         "BakongBridge": bridge.bridge,
-        "bUSD": busd,
-        "bKHR": bkhr,
+        **{currency(alpha).book_name: token for alpha, token in bridged.items()},
         "FXRouter": exchange.router,
-        **{f"FXFeed {sym}/USD": f for sym, f in exchange.feeds.items()},
-        **{f"FXPool {sym}/USD": p for sym, p in exchange.pools.items()},
+        **{currency(sym).feed: f for sym, f in exchange.feeds.items()},
+        **{currency(sym).pool: p for sym, p in exchange.pools.items()},
         "RfqVenue": rfq.venue,
     }
     suite.roles = role_plan(settings, who, admin)

@@ -15,6 +15,7 @@ import time
 from brownie import accounts, web3
 from eth_account import Account
 
+from corridor.codes import JAPAN, Tier
 from corridor.deploy.settings import load_settings
 from corridor.dev.receipts import install_receipt_grace
 from corridor.suite import deploy_suite, dev_validator_keys, parties
@@ -38,7 +39,7 @@ def main() -> None:
         ops = StablecoinOps(jpy, registry)
         payer = Account.from_key("0x" + "11" * 32)
         accounts[0].transfer(payer.address, 10**19)
-        jpy.setKyc(payer.address, 3, 392, {"from": who["admin"]})
+        jpy.setKyc(payer.address, int(Tier.CORPORATE), JAPAN, {"from": who["admin"]})
         ops.mint(
             suite.stablecoin.issuer_ids["Trust Bank A"], payer.address, 10_000_000, "TPS", who["issuer_a"]
         )

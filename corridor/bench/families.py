@@ -12,7 +12,10 @@ from eth_account import Account
 from eth_utils import keccak
 
 from corridor.bench.report import Report, Row
+from corridor.codes import CAMBODIA, JAPAN, Tier
 from corridor.suite import dev_key
+
+RETAIL = int(Tier.RETAIL)
 
 GOALS = {
     "transfer_existing": 41_400,
@@ -67,7 +70,7 @@ def stablecoin(report: Report, refs: dict[str, Any], suite: Any, settings: dict[
     admin, lp, mm, issuer = who["admin"], who["liquidity"], who["market_maker"], who["issuer_a"]
     issuer_id = suite.stablecoin.issuer_ids["Trust Bank A"]
     retail = keyed_account("retail sender")
-    jpy.setKyc(retail, 1, 392, {"from": admin})
+    jpy.setKyc(retail, RETAIL, JAPAN, {"from": admin})
     ops.mint(issuer_id, retail, ops.units(500_000), "GAS-1", issuer)
     ops.mint(issuer_id, mm, ops.units(1_000), "GAS-2", issuer)
     ops.mint(issuer_id, lp, ops.units(500_000), "GAS-3", issuer)
@@ -80,13 +83,13 @@ def stablecoin(report: Report, refs: dict[str, Any], suite: Any, settings: dict[
         ops.mint(issuer_id, issuer, ops.units(1_000), "GAS-4", issuer)
         institutional = jpy.transfer(mm, ops.units(100), {"from": issuer}).gas_used
     fresh = keyed_account("new holder")
-    jpy.setKyc(fresh, 1, 392, {"from": admin})  # verified (compliance requires it) but holding nothing
+    jpy.setKyc(fresh, RETAIL, JAPAN, {"from": admin})  # verified (compliance requires it) but holding nothing
     new = jpy.transfer(fresh, ops.units(100), {"from": retail}).gas_used
     spender = accounts[9]
     jpy.approve(spender, ops.units(10_000), {"from": retail})
     from_ = jpy.transferFrom(retail, mm, ops.units(100), {"from": spender}).gas_used
     signer = keyed_account("eip-3009 signer")
-    jpy.setKyc(signer, 1, 392, {"from": admin})
+    jpy.setKyc(signer, RETAIL, JAPAN, {"from": admin})
     jpy.transfer(signer, ops.units(10_000), {"from": lp})
     jpy.transfer(mm, ops.units(1), {"from": signer})  # daily counter in use, as for the other rows
     nonce, sig = ops.sign_transfer_authorization(
@@ -144,7 +147,7 @@ def bridge(report: Report, suite: Any, settings: dict[str, Any]) -> None:
     threshold = int(settings["validators"]["threshold"])
     recipients = [keyed_account(f"bridge recipient {i}") for i in range(10)]
     for r in recipients:
-        bkhr.setKyc(r, 1, 116, {"from": admin})
+        bkhr.setKyc(r, RETAIL, CAMBODIA, {"from": admin})
     counter = iter(range(10**6))
 
     def attest_reserve(balance: int, keys_now: list[str]) -> None:

@@ -21,7 +21,8 @@ Typical relayer use::
     bridge.mint(att.as_tuple(), sigs)
 
 Units: amounts are the token's smallest unit, which is Bakong's own unit (USD cents, whole riel).
-Currencies are ISO 4217 numeric codes (``KHR = 116``, ``USD = 840``), as in KHQR tag 53.
+Currencies are ISO 4217 numeric codes (``KHR = 116``, ``USD = 840``), as in KHQR tag 53: the rows of
+corridor.codes.CURRENCIES.
 """
 
 from __future__ import annotations
@@ -35,16 +36,17 @@ from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak, to_checksum_address
 
+from corridor import codes
 from corridor.bridge.khqr import account_id_fault
 from corridor.eip712 import Domain, Signature, digest, sign, type_hash, typed_data
 
 DOMAIN_NAME = "BakongBridge"
 DOMAIN_VERSION = "1"
 
-KHR = 116
-USD = 840
-CURRENCY_CODES: dict[str, int] = {"KHR": KHR, "USD": USD}
-"""ISO 4217 alpha -> numeric code used on-chain (and in KHQR tag 53)."""
+CURRENCY_CODES: dict[str, int] = {c.alpha: c.number for c in codes.bridged()}
+"""ISO 4217 alpha -> numeric code of every bridged currency (corridor.codes), as used on chain and in
+KHQR tag 53."""
+KHR, USD = CURRENCY_CODES["KHR"], CURRENCY_CODES["USD"]
 
 SIGNATURE_LENGTH = 65
 

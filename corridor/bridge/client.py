@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Protocol
 from urllib import error as urlerror
 from urllib import request as urlrequest
 
 from corridor.bridge.khqr import Currency, KHQRError
 from corridor.bridge.ledger import Ledger, Transfer
+from corridor.codes import CodeError
 
 CHECK_BY_MD5 = "check_transaction_by_md5"
 CHECK_BY_HASH = "check_transaction_by_hash"
@@ -69,20 +70,21 @@ class BakongTransaction:
 
 
 def to_minor_units(amount: Any, currency: Currency) -> int:
-    """Exact conversion of an API amount (Decimal/int/str, never float) to cents or riel."""
+    """Exact conversion of an API amount (Decimal/int/str, never float) to cents or riel (the registry's
+    `CurrencyCode.to_minor`)."""
     if isinstance(amount, float | bool) or amount is None:
         raise BakongApiError(f"amount {amount!r} must be parsed as Decimal, not {type(amount).__name__}")
     try:
-        value = Decimal(amount) * (10**currency.decimals)
-    except (InvalidOperation, TypeError) as exc:
-        raise BakongApiError(f"malformed amount {amount!r}") from exc
-    if value != value.to_integral_value() or value <= 0:
+        value = currency.row.to_minor(amount)
+    except CodeError as exc:
+        raise BakongApiError(str(exc)) from exc
+    if value <= 0:
         raise BakongApiError(f"amount {amount} is not a positive whole number of {currency.name} minor units")
-    return int(value)
+    return value
 
 
 def from_minor_units(amount: int, currency: Currency) -> Decimal:
-    return Decimal(amount).scaleb(-currency.decimals)
+    return currency.row.to_major(amount)
 
 
 def parse_transaction(data: dict[str, Any]) -> BakongTransaction:
@@ -160,10 +162,13 @@ class BakongClient:
         amount = response["data"]["balance"]
         if isinstance(amount, float | bool) or not isinstance(amount, int | Decimal | str):
             raise BakongApiError(f"balance {amount!r} must be an exact number")
-        value = Decimal(amount) * (10**currency.decimals)
-        if value != value.to_integral_value() or value < 0:
+        try:
+            value = currency.row.to_minor(amount)
+        except CodeError as exc:
+            raise BakongApiError(f"balance {amount} is not a whole number of minor units") from exc
+        if value < 0:
             raise BakongApiError(f"balance {amount} is not a whole number of minor units")
-        return int(value)
+        return value
 
 
 # ------------------------------------------------------------------ transports

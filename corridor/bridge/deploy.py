@@ -16,11 +16,14 @@ Called by tests/bridge/conftest.py, tests/smoke/test_bridge_smoke.py and the lea
     pauser, guardian   addresses granted PAUSER_ROLE / GUARDIAN_ROLE on the bridge (default: deployer)
     compliance         address granted the tokens' COMPLIANCE_ROLE (default: deployer, who keeps it)
     token_pauser       address granted the tokens' PAUSER_ROLE (default: `pauser`)
-    currencies         {"USD": {...}, "KHR": {...}}, each with name, symbol, decimals, the bridge limits
+    currencies         {"USD": {...}, "KHR": {...}} keyed by ISO 4217 alpha code (a bridged row of
+                       corridor.codes), each with the bridge limits
                        max_per_message, large_mint_threshold, max_drift, inbound_capacity,
                        inbound_refill_per_second, outbound_capacity, outbound_refill_per_second,
                        rejection_fee (kept from each rejected redemption; 0 = none)
                        and tier_limits: [(perTransfer, daily)] for KYC tiers 1..3 in base units
+                       (None = unlimited);
+                       name, symbol and decimals default to the registry row's token_name, token, decimals
     token              "compliant" (BridgeToken behind an ERC-1967 proxy; default) or "mock"
                        (MockBridgeToken, plain ERC-20, for isolated bridge tests)
 """
@@ -31,23 +34,21 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from corridor.bridge.attest import CURRENCY_CODES, bridge_domain
+from corridor import codes
+from corridor.bridge.attest import bridge_domain
+from corridor.codes import CAMBODIA, Tier
 from corridor.deploy.proxy import deploy_behind_proxy
 from corridor.eip712 import Domain
 
 MAX_UINT = 2**256 - 1
-INSTITUTIONAL_TIER = 4
-CAMBODIA = 116
-"""ISO 3166-1 numeric jurisdiction recorded for the bridge's own KYC entry on its tokens."""
+INSTITUTIONAL_TIER = int(Tier.INSTITUTIONAL)
+# CAMBODIA (corridor.codes): the jurisdiction recorded for the bridge's own KYC entry on its tokens.
 
 DEFAULT_TIMINGS = {"max_reserve_age": 6 * 3600, "mint_delay": 3600, "redemption_timeout": 3 * 24 * 3600}
 
 DEFAULT_CURRENCIES: dict[str, dict[str, Any]] = {
     # USD in cents: per message $100k, queue above $20k, $10k drift, $1M/day each way.
     "USD": {
-        "name": "Bakong USD",
-        "symbol": "bUSD",
-        "decimals": 2,
         "max_per_message": 10_000_000,
         "large_mint_threshold": 2_000_000,
         "max_drift": 1_000_000,
@@ -63,9 +64,6 @@ DEFAULT_CURRENCIES: dict[str, dict[str, Any]] = {
     },
     # KHR in whole riel (~4,100 KHR per USD): the same dollar figures.
     "KHR": {
-        "name": "Bakong Riel",
-        "symbol": "bKHR",
-        "decimals": 0,
         "max_per_message": 410_000_000,
         "large_mint_threshold": 82_000_000,
         "max_drift": 41_000_000,
@@ -100,9 +98,8 @@ class BridgeDeployment:
     """The BridgeToken implementation shared by every proxy (None for mock tokens)."""
 
     def token(self, currency: int | str) -> Any:
-        """The token of `currency` (numeric code or "USD"/"KHR")."""
-        code = CURRENCY_CODES[currency] if isinstance(currency, str) else currency
-        return self.tokens[code]
+        """The token of `currency` (numeric code or alpha code: 840, "USD")."""
+        return self.tokens[codes.currency(currency).number]
 
     def domain(self, chain_id: int) -> Domain:
         """The bridge's EIP-712 domain on `chain_id` (what validators sign under)."""
@@ -139,6 +136,18 @@ def limits_tuple(spec: dict[str, Any]) -> tuple[int, ...]:
     return tuple(int(spec[k]) for k in LIMIT_KEYS)
 
 
+def token_spec(alpha: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """A currency's config entry with the token's name, symbol and decimals from the registry row
+    (corridor.codes) unless the entry gives them; refuses a currency the bridge cannot carry."""
+    row = codes.currency(alpha)
+    if not row.bridged:
+        raise codes.CodeError(f"{row.alpha} is not a Bakong currency (bridged=False in corridor.codes)")
+    out = {"name": row.token_name, "symbol": row.token, "decimals": row.decimals, **spec}
+    if "tier_limits" in out:  # null (YAML) = unlimited
+        out["tier_limits"] = [tuple(MAX_UINT if v is None else int(v) for v in t) for t in out["tier_limits"]]
+    return out
+
+
 def deploy_bridge(project: Any, deployer: Any, config: dict[str, Any]) -> BridgeDeployment:
     """Deploys one token per currency and the bridge, registers the currencies and wires every role.
 
@@ -167,8 +176,9 @@ def deploy_bridge(project: Any, deployer: Any, config: dict[str, Any]) -> Bridge
 
     deployment = BridgeDeployment(bridge=bridge)
     kind = config.get("token", "compliant")
-    for alpha, spec in config.get("currencies", DEFAULT_CURRENCIES).items():
-        code = CURRENCY_CODES[alpha]
+    for alpha, given in config.get("currencies", DEFAULT_CURRENCIES).items():
+        spec = token_spec(alpha, given)
+        code = codes.currency(alpha).number
         if kind == "mock":
             token = project.MockBridgeToken.deploy(spec["name"], spec["symbol"], spec["decimals"], tx)
             token.setBridge(bridge, tx)

@@ -26,6 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum, IntEnum
 
+from corridor import codes
+from corridor.codes import CurrencyCode
+
 ACCOUNT_ID_MIN = 3
 ACCOUNT_ID_MAX = 32
 ACCOUNT_ID_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_.-")
@@ -124,36 +127,42 @@ class InvalidAccountId(KHQRError):
         self.index = index
 
 
-class Currency(Enum):
-    """Bakong currencies by ISO 4217 numeric code; `decimals` is the minor unit (riel is whole)."""
+class _BakongCurrency(Enum):
+    """The methods of `Currency`; its members are the registry's bridged currencies (corridor.codes)."""
 
-    KHR = 116
-    USD = 840
+    @property
+    def row(self) -> CurrencyCode:
+        """The currency's registry row (alpha, number, decimals, token, feed)."""
+        return codes.by_number(self.value)
 
     @property
     def decimals(self) -> int:
-        return 0 if self is Currency.KHR else 2
+        """The minor unit (0 for riel, 2 for cents)."""
+        return self.row.decimals
 
     @property
     def code(self) -> str:
         """The 3-digit value of tag 53."""
-        return f"{self.value:03d}"
+        return self.row.code
 
     @classmethod
     def parse(cls, value: str | int | Currency) -> Currency:
-        """Accepts a Currency, its name ("KHR") or its numeric code (116 / "116")."""
-        if isinstance(value, Currency):
+        """Accepts a Currency, its alpha code ("KHR", any case) or its numeric code (116 / "116")."""
+        if isinstance(value, cls):
             return value
-        if isinstance(value, int) and not isinstance(value, bool):
-            for c in cls:
-                if c.value == value:
-                    return c
-        if isinstance(value, str):
-            if value.upper() in cls.__members__:
-                return cls[value.upper()]
-            if _DIGITS.fullmatch(value):
-                return cls.parse(int(value))
-        raise KHQRError(f"unsupported currency {value!r} (KHR/116 or USD/840)")
+        try:
+            row = codes.currency(value)
+        except codes.CodeError:
+            row = None
+        if row is None or not row.bridged:
+            known = " or ".join(f"{c.alpha}/{c.number}" for c in codes.bridged())
+            raise KHQRError(f"unsupported currency {value!r} ({known})")
+        return cls[row.alpha]
+
+
+Currency = _BakongCurrency("Currency", [(c.alpha, c.number) for c in codes.bridged()], module=__name__)
+"""Bakong currencies by ISO 4217 numeric code (Currency.KHR.value == 116): one member per bridged row
+of corridor.codes.CURRENCIES, so a new currency needs no edit here."""
 
 
 def account_id_fault(account_id: str | bytes) -> tuple[AccountIdFault, int] | None:
@@ -230,11 +239,12 @@ def format_amount(amount: int, currency: Currency) -> str:
     """Minor units to the tag-54 text: riel as is, cents as dollars without trailing zeros ("12.3")."""
     if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
         raise KHQRError(f"amount must be a positive integer of minor units, got {amount!r}")
-    if currency.decimals == 0:
+    places = currency.decimals
+    if places == 0:
         text = str(amount)
     else:
-        whole, cents = divmod(amount, 100)
-        text = str(whole) if cents == 0 else f"{whole}.{cents:02d}".rstrip("0")
+        whole, minor = divmod(amount, 10**places)
+        text = str(whole) if minor == 0 else f"{whole}.{minor:0{places}d}".rstrip("0")
     if len(text) > MAX_AMOUNT_CHARS:
         raise KHQRError(f"amount {text} is longer than {MAX_AMOUNT_CHARS} characters")
     return text
@@ -242,19 +252,20 @@ def format_amount(amount: int, currency: Currency) -> str:
 
 def parse_amount(text: str, currency: Currency) -> int:
     """Tag-54 text to minor units, exactly: ASCII digits without leading zeros and at most one '.'
-    followed by 1 or 2 digits; riel must be whole, dollars have at most 2 decimals. Trailing zeros
+    followed by 1 or 2 digits, no more significant decimals than the currency has (riel whole, cents
+    2). Trailing zeros
     after the point ("1.0", "50000.0", as Bakong's SDK writes them) are the one spelling accepted
     that `format_amount` does not produce."""
     m = _AMOUNT.fullmatch(text)
     if not m or len(text) > MAX_AMOUNT_CHARS:
         raise KHQRError(f"malformed amount {text!r}")
+    places = currency.decimals
     whole, frac = int(m.group(1)), (m.group(2) or "")
-    if currency.decimals == 0:
-        if frac.strip("0"):
-            raise KHQRError(f"KHR moves in whole riel, got {text!r}")
-        value = whole
-    else:
-        value = whole * 100 + int(frac.ljust(2, "0") or "0")
+    if frac[places:].strip("0"):
+        if places == 0:
+            raise KHQRError(f"{currency.name} moves in whole units, got {text!r}")
+        raise KHQRError(f"{currency.name} has at most {places} decimals, got {text!r}")
+    value = whole * 10**places + int(frac[:places].ljust(places, "0") or "0")
     if value <= 0:
         raise KHQRError(f"amount must be positive, got {text!r}")
     return value
@@ -420,7 +431,7 @@ def encode(q: KHQR) -> str:
     out += tlv(TAG_CURRENCY, q.currency.code)
     if q.amount is not None:
         out += tlv(TAG_AMOUNT, format_amount(q.amount, q.currency))
-    out += tlv(TAG_COUNTRY, "KH")
+    out += tlv(TAG_COUNTRY, codes.BAKONG_COUNTRY)
     out += tlv(TAG_NAME, q.merchant_name)
     out += tlv(TAG_CITY, q.merchant_city)
     extra = ""
@@ -500,8 +511,8 @@ def decode(khqr: str) -> KHQR:
     for tag in (TAG_MCC, TAG_CURRENCY, TAG_COUNTRY, TAG_NAME, TAG_CITY):
         if tag not in top:
             raise KHQRError(f"KHQR has no tag {tag}")
-    if top[TAG_COUNTRY] != "KH":
-        raise KHQRError(f"tag 58: country must be KH, got {top[TAG_COUNTRY]!r}")
+    if top[TAG_COUNTRY] != codes.BAKONG_COUNTRY:
+        raise KHQRError(f"tag 58: country must be {codes.BAKONG_COUNTRY}, got {top[TAG_COUNTRY]!r}")
     if not _DIGITS.fullmatch(top[TAG_CURRENCY]) or len(top[TAG_CURRENCY]) != 3:
         raise KHQRError(f"tag 53: currency must be 3 digits, got {top[TAG_CURRENCY]!r}")
     currency = Currency.parse(int(top[TAG_CURRENCY]))

@@ -1,5 +1,6 @@
-"""A Bakong ledger simulator in SQLite: accounts `name@bank` with USD (cents) and KHR (riel) balances,
-transfers with a deterministic hash, KHQR payments looked up by MD5, idempotent transfers by client
+"""A Bakong ledger simulator in SQLite: accounts `name@bank` with a balance per currency (in the
+currency's minor units: USD cents, whole riel; one row per (account, currency), so a currency added to
+corridor.codes needs no schema change), transfers with a deterministic hash, KHQR payments looked up by MD5, idempotent transfers by client
 reference, and no overdraft. It stands in for the real Bakong network in tests and the demo; services
 reach it only through `corridor.bridge.client` (the Open API's shape), never through this class.
 """
@@ -20,9 +21,13 @@ from corridor.bridge.khqr import Currency, KHQRError, decode, md5, validate_acco
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS accounts (
     account_id TEXT PRIMARY KEY,
-    name       TEXT NOT NULL,
-    usd        INTEGER NOT NULL DEFAULT 0 CHECK (usd >= 0),
-    khr        INTEGER NOT NULL DEFAULT 0 CHECK (khr >= 0)
+    name       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS balances (
+    account_id TEXT NOT NULL REFERENCES accounts (account_id),
+    currency   TEXT NOT NULL,
+    amount     INTEGER NOT NULL CHECK (amount >= 0),
+    PRIMARY KEY (account_id, currency)
 );
 CREATE TABLE IF NOT EXISTS transfers (
     seq          INTEGER PRIMARY KEY,
@@ -108,6 +113,28 @@ def transfer_hash(
     return hashlib.sha256(body.encode()).hexdigest()
 
 
+def _migrate_currency_columns(db: sqlite3.Connection) -> None:
+    """Moves the balances of a ledger file written with a column per currency (`accounts.usd`,
+    `accounts.khr`) into the balances table, in one transaction."""
+    columns = [r["name"] for r in db.execute("PRAGMA table_info(accounts)").fetchall()]
+    old = [c for c in columns if c not in ("account_id", "name")]
+    if not old:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for column in old:
+            db.execute(
+                f"INSERT INTO balances (account_id, currency, amount) SELECT account_id, ?, {column}"
+                f" FROM accounts WHERE {column} > 0",
+                (Currency.parse(column).name,),
+            )
+            db.execute(f"ALTER TABLE accounts DROP COLUMN {column}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
 class Ledger:
     """The simulated Bakong ledger. `path` is a SQLite file or ":memory:"; `clock` returns Unix ms."""
 
@@ -115,6 +142,7 @@ class Ledger:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.executescript(_SCHEMA)
+        _migrate_currency_columns(self._db)
         self._lock = threading.RLock()
         self._clock = clock or (lambda: time.time_ns() // 1_000_000)
 
@@ -150,12 +178,42 @@ class Ledger:
         return row is not None
 
     def balance(self, account_id: str, currency: Currency | str) -> int:
-        """Balance in minor units (cents / riel)."""
-        col = Currency.parse(currency).name.lower()
-        row = self._db.execute(f"SELECT {col} FROM accounts WHERE account_id = ?", (account_id,)).fetchone()
-        if row is None:
+        """Balance in minor units (cents / riel); 0 in a currency the account never held."""
+        if not self.account_exists(account_id):
             raise UnknownAccount(account_id)
-        return int(row[0])
+        return self._held(self._db, account_id, Currency.parse(currency))
+
+    def balances(self, account_id: str) -> dict[Currency, int]:
+        """Every currency the account holds or held, with its balance in minor units."""
+        if not self.account_exists(account_id):
+            raise UnknownAccount(account_id)
+        rows = self._db.execute(
+            "SELECT currency, amount FROM balances WHERE account_id = ? ORDER BY currency", (account_id,)
+        ).fetchall()
+        return {Currency[r["currency"]]: int(r["amount"]) for r in rows}
+
+    @staticmethod
+    def _held(db: sqlite3.Connection, account_id: str, currency: Currency) -> int:
+        row = db.execute(
+            "SELECT amount FROM balances WHERE account_id = ? AND currency = ?", (account_id, currency.name)
+        ).fetchone()
+        return 0 if row is None else int(row[0])
+
+    @staticmethod
+    def _credit(db: sqlite3.Connection, account_id: str, currency: Currency, amount: int) -> None:
+        db.execute(
+            "INSERT INTO balances (account_id, currency, amount) VALUES (?, ?, ?)"
+            " ON CONFLICT (account_id, currency) DO UPDATE SET amount = amount + excluded.amount",
+            (account_id, currency.name, amount),
+        )
+
+    @staticmethod
+    def _debit(db: sqlite3.Connection, account_id: str, currency: Currency, amount: int) -> None:
+        """Takes `amount` from a balance the caller found large enough (the CHECK backs it up)."""
+        db.execute(
+            "UPDATE balances SET amount = amount - ? WHERE account_id = ? AND currency = ?",
+            (amount, account_id, currency.name),
+        )
 
     # --------------------------------------------------------------- transfers
 
@@ -207,7 +265,6 @@ class Ledger:
         description: str | None,
     ) -> Transfer:
         _positive_int(amount)
-        col = currency.name.lower()
         with self._tx() as db:
             if client_ref is not None:
                 prior = self._row("client_ref", client_ref)
@@ -230,11 +287,11 @@ class Ledger:
             if src == dst:
                 raise LedgerError("payer and payee are the same account")
             if src is not None:
-                have = db.execute(f"SELECT {col} FROM accounts WHERE account_id = ?", (src,)).fetchone()[0]
+                have = self._held(db, src, currency)
                 if have < amount:
                     raise InsufficientFunds(f"{src} has {have} {currency.name} minor units, needs {amount}")
-                db.execute(f"UPDATE accounts SET {col} = {col} - ? WHERE account_id = ?", (amount, src))
-            db.execute(f"UPDATE accounts SET {col} = {col} + ? WHERE account_id = ?", (amount, dst))
+                self._debit(db, src, currency, amount)
+            self._credit(db, dst, currency, amount)
             seq = db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM transfers").fetchone()[0]
             now = self._clock()
             tx_hash = transfer_hash(seq, src, dst, currency, amount, md5_key, client_ref, now)

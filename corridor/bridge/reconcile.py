@@ -76,9 +76,10 @@ def report(
     client: BakongClient,
     omnibus_account: str,
     store: RelayerStore | None = None,
-    currencies: Sequence[Currency] = (Currency.KHR, Currency.USD),
+    currencies: Sequence[Currency] = tuple(Currency),
 ) -> list[ReconciliationLine]:
-    """One line per currency bridged by `gateway` (currencies without a token are skipped)."""
+    """One line per currency bridged by `gateway` (every Bakong currency of corridor.codes by default;
+    currencies without a token on this bridge are skipped)."""
     lines = []
     for cur in currencies:
         if not gateway.is_bridged(cur.value):

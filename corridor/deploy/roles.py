@@ -34,11 +34,14 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
+from corridor import codes
 from corridor.ui import UserError
 
 ADMIN = "admin"
 
-#: The contracts of the suite (the names of its deployed-contracts table) and the roles each has.
+#: The contracts of the suite (the names of its deployed-contracts table) and the roles each has: one
+#: bridge token per bridged currency and one feed and pool per non-hub currency of corridor.codes (a
+#: deployment holds those its settings configure).
 _TOKEN_ROLES = (ADMIN, "compliance", "pauser", "upgrader", "rescuer")
 _FEED_ROLES = (ADMIN, "reporter", "market_hours")
 _POOL_ROLES = (ADMIN, "guardian")
@@ -46,18 +49,15 @@ CONTRACT_ROLES: dict[str, tuple[str, ...]] = {
     "JPYStablecoin": _TOKEN_ROLES,
     "IssuerRegistry": (ADMIN, "issuer_admin", "attestor", "upgrader"),
     "BakongBridge": (ADMIN, "pauser", "guardian"),
-    "bUSD": _TOKEN_ROLES,
-    "bKHR": _TOKEN_ROLES,
+    **{c.book_name: _TOKEN_ROLES for c in codes.bridged()},
     "FXRouter": (ADMIN,),
-    "FXFeed JPY/USD": _FEED_ROLES,
-    "FXFeed KHR/USD": _FEED_ROLES,
-    "FXPool JPY/USD": _POOL_ROLES,
-    "FXPool KHR/USD": _POOL_ROLES,
+    **{c.feed: _FEED_ROLES for c in codes.CURRENCIES if not c.is_hub},
+    **{c.pool: _POOL_ROLES for c in codes.CURRENCIES if not c.is_hub},
     "RfqVenue": (ADMIN, "maker_manager", "pauser"),
 }
 #: Roles nobody holds unless the settings name a holder (the family deploys grant them to no one).
 NOBODY_BY_DEFAULT = frozenset(
-    {("bUSD", "upgrader"), ("bUSD", "rescuer"), ("bKHR", "upgrader"), ("bKHR", "rescuer")}
+    (c.book_name, role) for c in codes.bridged() for role in ("upgrader", "rescuer")
 )
 ALL_ROLES = frozenset(r for roles in CONTRACT_ROLES.values() for r in roles)
 

@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from corridor.codes import currency
+
 DAY = 86_400
 #: A deadline that never passes (for seeding and tests).
 NO_DEADLINE = 2**64
@@ -27,7 +29,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
     "pairs": {
         "JPY": {
             "feed": {
-                "description": "JPY / USD",
+                "description": currency("JPY").feed_description,
                 "decimals": 8,
                 "answer": 670_000,
                 "heartbeat": DAY + 3_600,
@@ -44,7 +46,7 @@ DEFAULT_CONFIG: dict[str, Any] = {
         },
         "KHR": {
             "feed": {
-                "description": "KHR / USD",
+                "description": currency("KHR").feed_description,
                 "decimals": 8,
                 "answer": 24_500,
                 "heartbeat": DAY + 3_600,
@@ -163,7 +165,10 @@ def deploy_exchange(
     exchange = Exchange(router=router)
     for symbol, token in tokens.items():
         pair = cfg["pairs"][symbol]
-        feed = deploy_feed(project, admin, pair["feed"], delay)
+        feed_cfg = pair["feed"]
+        if "description" not in feed_cfg:  # its registry row's ("THB / USD"; corridor.codes)
+            feed_cfg = {"description": currency(symbol).feed_description, **feed_cfg}
+        feed = deploy_feed(project, admin, feed_cfg, delay)
         feed.grantRole(feed.REPORTER_ROLE(), reporter, {"from": admin})
         feed.grantRole(feed.MARKET_HOURS_ROLE(), market_hours, {"from": admin})
         pool = deploy_pool(project, admin, token, hub, feed, pair["pool"], delay)

@@ -17,26 +17,27 @@ from brownie import chain
 from brownie.network.account import Account
 from eth_utils import keccak
 
+from corridor.codes import CAMBODIA as CAMBODIA
+from corridor.codes import JAPAN as JAPAN
+from corridor.codes import UNITED_STATES as UNITED_STATES
+from corridor.codes import Tier, currency
 from corridor.deploy.proxy import deploy_behind_proxy
 
 UNLIMITED = 2**256 - 1
 
-# ISO 3166-1 numeric codes used in the corridor.
-JAPAN = 392
-CAMBODIA = 116
-UNITED_STATES = 840
-
-# KYC tiers (tier 0 = not verified). Limits of tiers 1..3 are configurable; tier 4 has none.
-TIER_RETAIL = 1
-TIER_BUSINESS = 2
-TIER_CORPORATE = 3
-TIER_INSTITUTIONAL = 4
+# ISO 3166-1 numeric codes and KYC tiers: the registry's (corridor.codes), re-exported for the callers
+# of this module. Tier 0 = not verified; limits of tiers 1..3 are configurable; tier 4 has none.
+TIER_RETAIL = int(Tier.RETAIL)
+TIER_BUSINESS = int(Tier.BUSINESS)
+TIER_CORPORATE = int(Tier.CORPORATE)
+TIER_INSTITUTIONAL = int(Tier.INSTITUTIONAL)
+_JPY = currency("JPY")
 
 DEFAULT_CONFIG: dict[str, Any] = {
-    "name": "JPY Stablecoin",
-    "symbol": "JPYS",
+    "name": _JPY.token_name,
+    "symbol": _JPY.token,
     # JPY has no minor unit (ISO 4217): one base unit is one yen, every unit is redeemable at par.
-    "decimals": 0,
+    "decimals": _JPY.decimals,
     # Seconds before a new default admin can accept (OZ AccessControlDefaultAdminRules); 2 days in production.
     "admin_delay": 0,
     # Whole tokens (yen) per tier: (per transfer, daily); None = unlimited.

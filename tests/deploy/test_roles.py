@@ -11,9 +11,12 @@ import yaml
 from eth_utils import to_checksum_address
 
 from corridor.artifacts import ROOT
+from corridor.codes import bridged
 from corridor.deploy.roles import CONTRACT_ROLES, check_settings, role_plan
 from corridor.deploy.settings import load_settings
 from corridor.ui import UserError
+
+BRIDGE_TOKENS = [c.book_name for c in bridged()]  # bUSD, bKHR, … (corridor.codes)
 
 EXAMPLE = yaml.safe_load((ROOT / "config" / "live.example.yaml").read_text())
 DEPLOYER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
@@ -51,7 +54,7 @@ def test_every_role_defaults_to_the_configured_admin():
     assert set(plan) == set(CONTRACT_ROLES)
     for contract, roles in plan.items():
         for role, holders in roles.items():
-            nobody = contract in ("bUSD", "bKHR") and role in ("upgrader", "rescuer")
+            nobody = contract in BRIDGE_TOKENS and role in ("upgrader", "rescuer")
             assert holders == (() if nobody else (ADMIN,)), (contract, role)
 
 

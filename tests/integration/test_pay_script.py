@@ -172,6 +172,11 @@ def test_non_positive_or_fractional_amount_is_refused(refused, amount):
     assert line == f"error: the invoice amount must be a positive whole number of yen, got '{amount}'"
 
 
+def test_currency_the_deployment_does_not_bridge_is_refused(refused):
+    line = refused("customer", "merchant", "50000", "INV-X", "currency=THB")  # a registry row, not deployed
+    assert line == "error: no THB bridge token in development.json"
+
+
 def test_insufficient_balance_is_refused(refused):
     line = refused("customer", "merchant", "200000", "INV-X", "venue=amm")
     assert line.startswith(
@@ -299,7 +304,7 @@ def test_slippage_beyond_the_limit_is_refused(refused):
         ),
         (
             ("customer", "merchant", "50000", "INV-X", "currency=EUR"),
-            "currency must be KHR or USD (paid in bKHR or bUSD), got 'EUR'",
+            "currency must be KHR or USD or THB (paid in bKHR or bUSD or bTHB), got 'EUR'",
         ),
         (
             ("customer", "merchant", "50000", "X" * 33),

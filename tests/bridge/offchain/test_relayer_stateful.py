@@ -147,7 +147,7 @@ class RelayerMachine:
             )
 
     def invariant_omnibus_equals_supply_plus_in_flight(self):
-        for cur in Currency:
+        for cur in (c for c in Currency if self.model.is_bridged(c.value)):  # the model's two
             deposits = [
                 t for t in self.ledger.transfers(OMNIBUS) if t.to_account == OMNIBUS and t.currency == cur
             ]
