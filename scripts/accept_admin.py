@@ -1,4 +1,4 @@
-"""Accept the default-admin transfers a live deploy began (see README, Deploying elsewhere).
+"""Accept the default-admin transfers a live deploy began (see docs/usage.md, Deploying elsewhere).
 
     ADMIN_KEYSTORE=admin brownie run scripts/accept_admin.py --network <network>
 

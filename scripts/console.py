@@ -1,7 +1,7 @@
 """`make console`: deploys the suite (journaled, like scripts/deploy.py) and opens brownie's console
 with named objects. Run as `brownie run scripts/console.py --network development --interactive`.
 
-Names available in the console (see README "Using brownie console with the suite"):
+Names available in the console (see docs/usage.md, "Using brownie console with the suite"):
     suite            every deployed family (suite.stablecoin, suite.bridge, suite.exchange, suite.rfq)
     jpy, busd, bkhr  the compliant tokens (JPYStablecoin proxy, bUSD, bKHR)
     registry         the JPY IssuerRegistry        bridge   the BakongBridge

@@ -1,4 +1,5 @@
-"""Shared fixtures: accounts named by role, and per-test isolation.
+"""Suite-wide setup: per-test isolation, the coverage hooks, and the fixture modules every family uses
+(tests/fixtures/: accounts named by role, ERC-20 mocks, compliant-token harnesses).
 
 Families add their own deployments in tests/<family>/conftest.py (module scope, so each test
 starts from a fresh snapshot through `fn_isolation`).
@@ -9,6 +10,8 @@ from brownie._config import CONFIG
 
 from corridor.dev.coverage import install_coverage_support
 from corridor.dev.receipts import install_receipt_grace
+
+pytest_plugins = ["tests.fixtures.accounts", "tests.fixtures.tokens", "tests.fixtures.compliant"]
 
 
 def pytest_configure(config):
@@ -38,43 +41,3 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def isolation(fn_isolation):
     """Every test runs against a snapshot of the chain and leaves it as it found it."""
-
-
-@pytest.fixture(scope="session")
-def admin(accounts):
-    """Deployer and default admin of every contract in tests."""
-    return accounts[0]
-
-
-@pytest.fixture(scope="session")
-def operator(accounts):
-    """Holds the operational roles (issuer admin, compliance, pauser) where a test needs one account."""
-    return accounts[1]
-
-
-@pytest.fixture(scope="session")
-def alice(accounts):
-    return accounts[2]
-
-
-@pytest.fixture(scope="session")
-def bob(accounts):
-    return accounts[3]
-
-
-@pytest.fixture(scope="session")
-def merchant(accounts):
-    """The Japanese SME paid in JPY."""
-    return accounts[4]
-
-
-@pytest.fixture(scope="session")
-def customer(accounts):
-    """The Cambodian customer paying in KHR."""
-    return accounts[5]
-
-
-@pytest.fixture(scope="session")
-def stranger(accounts):
-    """An account with no role and no KYC."""
-    return accounts[9]

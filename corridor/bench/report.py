@@ -1,4 +1,4 @@
-"""Gas benchmark rows: the printed table, reports/gas.json, and the README table generated from it."""
+"""Gas benchmark rows: the printed table, reports/gas.json, and the docs/gas.md table generated from it."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def _num(n: int | None) -> str:
 
 
 def readme_section(report_json: dict) -> str:
-    """The README's gas section body, generated from reports/gas.json."""
+    """The gas table's body (docs/gas.md, between the gas-table markers), generated from reports/gas.json."""
     report = Report(
         rows=[
             Row(**{k: v for k, v in r.items() if k not in ("ratio", "passed")}) for r in report_json["rows"]
@@ -110,7 +110,7 @@ def readme_section(report_json: dict) -> str:
 
 
 def update_readme(readme: Path, report_json: dict) -> bool:
-    """Replaces the text between the gas-table markers; False when the README has no markers."""
+    """Replaces the text between the gas-table markers of `readme` (docs/gas.md); False when it has none."""
     text = readme.read_text()
     pattern = re.compile(re.escape(README_START) + r".*?" + re.escape(README_END), re.S)
     if not pattern.search(text):

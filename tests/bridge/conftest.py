@@ -109,18 +109,6 @@ class Signers:
         return self.bridge.attestReserve(att.as_tuple(), self.sign(att), {"from": sender})
 
 
-@pytest.fixture(scope="session")
-def guardian(accounts):
-    """Vetoes queued large mints."""
-    return accounts[6]
-
-
-@pytest.fixture(scope="session")
-def relayer(accounts):
-    """Submits attested messages (any account may)."""
-    return accounts[7]
-
-
 @pytest.fixture(scope="module")
 def keys():
     return validator_keys(VALIDATOR_COUNT)

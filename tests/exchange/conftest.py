@@ -21,18 +21,18 @@ def project_containers(FXFeed, FXPool, FXRouter):
 
 
 @pytest.fixture(scope="module")
-def busd(MockERC20, admin):
-    return MockERC20.deploy("Bakong USD", "bUSD", 2, {"from": admin})
+def busd(erc20):
+    return erc20("Bakong USD", "bUSD", 2)
 
 
 @pytest.fixture(scope="module")
-def jpy(MockERC20, admin):
-    return MockERC20.deploy("JPY Stablecoin", "JPYS", 0, {"from": admin})
+def jpy(erc20):
+    return erc20("JPY Stablecoin", "JPYS", 0)
 
 
 @pytest.fixture(scope="module")
-def khr(MockERC20, admin):
-    return MockERC20.deploy("Bakong KHR", "bKHR", 0, {"from": admin})
+def khr(erc20):
+    return erc20("Bakong KHR", "bKHR", 0)
 
 
 @pytest.fixture(scope="module")
@@ -90,11 +90,11 @@ def funded(exchange, jpy, khr, busd, admin, alice, bob, router, jpy_pool, khr_po
 
 
 @pytest.fixture(scope="module")
-def make_pool(project_containers, admin, MockERC20, busd):
+def make_pool(project_containers, admin, erc20, busd):
     """Factory: a JPY-like pool whose coin 0 has `decimals`, seeded with `seed_usd` on each side."""
 
     def make(decimals, seed_usd=1_000_000, answer=670_000, pool_cfg=None):
-        token = MockERC20.deploy("Coin", f"C{decimals}", decimals, {"from": admin})
+        token = erc20("Coin", f"C{decimals}", decimals)
         feed = deploy_feed(
             project_containers, admin, dict(DEFAULT_CONFIG["pairs"]["JPY"]["feed"], answer=answer)
         )

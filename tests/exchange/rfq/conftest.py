@@ -24,23 +24,18 @@ def ref():
 
 
 @pytest.fixture(scope="module")
-def treasury(accounts):
-    return accounts[6]
+def jpy(erc20):
+    return erc20("Yen", "JPY", 0)
 
 
 @pytest.fixture(scope="module")
-def jpy(MockERC20, admin):
-    return MockERC20.deploy("Yen", "JPY", 0, {"from": admin})
+def usd(erc20):
+    return erc20("US Dollar", "USD", 6)
 
 
 @pytest.fixture(scope="module")
-def usd(MockERC20, admin):
-    return MockERC20.deploy("US Dollar", "USD", 6, {"from": admin})
-
-
-@pytest.fixture(scope="module")
-def khr(MockERC20, admin):
-    return MockERC20.deploy("Riel", "KHR", 2, {"from": admin})
+def khr(erc20):
+    return erc20("Riel", "KHR", 2)
 
 
 @pytest.fixture(scope="module")

@@ -8,28 +8,19 @@ import pytest
 from corridor.deploy.proxy import deploy_behind_proxy
 
 MAX = 2**256 - 1
-TIER_INSTITUTIONAL, TIER_RETAIL, JAPAN = 4, 1, 392
+TIER_INSTITUTIONAL, TIER_RETAIL = 4, 1
 
 
 @pytest.fixture(scope="module")
-def cjpy(CompliantTokenHarness, ERC1967Proxy, admin, venue, maker, alice, bob, treasury):
-    token = deploy_behind_proxy(
-        CompliantTokenHarness,
-        ERC1967Proxy,
-        admin,
-        "initialize",
-        ("Compliant Yen", "cJPY", 0, admin, 0, [(MAX, MAX)] * 3),
-    )
-    token.grantRole(token.COMPLIANCE_ROLE(), admin, {"from": admin})
-    for account, tier in (
-        (maker, TIER_INSTITUTIONAL),
-        (treasury, TIER_INSTITUTIONAL),
-        (alice, TIER_RETAIL),
-        (bob, TIER_RETAIL),
-    ):
-        token.setKyc(account, tier, JAPAN, {"from": admin})
+def cjpy(compliant_token, venue, maker, alice, bob, treasury):
+    holders = [
+        (maker, TIER_INSTITUTIONAL, 10**9),
+        (treasury, TIER_INSTITUTIONAL, 0),
+        (alice, TIER_RETAIL, 10**9),
+        (bob, TIER_RETAIL, 0),
+    ]
+    token = compliant_token("Compliant Yen", "cJPY", 0, holders=holders)
     for holder in (maker, alice):
-        token.mint(holder, 10**9, {"from": admin})
         token.approve(venue, MAX, {"from": holder})
     return token
 

@@ -2,7 +2,7 @@
 officer's recovery needs no prior freeze and, like seizure, ignores the pause (a compromised compliance key
 can move any balance to an account it verifies); transferFrom checks the owner, the receiver and the spender:
 a frozen spender, and the key of an account retired by `recover`, cannot spend allowances given to it (the
-freeze epoch, tests/stablecoin/test_frozen_spender.py), while approving stays open to frozen accounts."""
+freeze epoch, tests/shared/test_frozen_spender.py), while approving stays open to frozen accounts."""
 
 import brownie
 

@@ -15,24 +15,11 @@ DECIMALS = 2
 
 
 @pytest.fixture(scope="module")
-def twins(admin, alice, bob, CompliantTokenHarness, ERC1967Proxy):
+def twins(compliant_token, alice, bob):
     limits = [(1_000 * 100, 3_000 * 100), (10_000 * 100, UNLIMITED), (UNLIMITED, UNLIMITED)]
-    tokens = []
-    for _ in range(2):
-        t = deploy_behind_proxy(
-            CompliantTokenHarness,
-            ERC1967Proxy,
-            admin,
-            "initialize",
-            ("Twin", "TW", DECIMALS, admin, 0, limits),
-        )
-        t.grantRole(t.COMPLIANCE_ROLE(), admin, {"from": admin})
-        t.grantRole(t.PAUSER_ROLE(), admin, {"from": admin})
-        for a in (alice, bob):
-            t.setKyc(a, 1, 392, {"from": admin})
-            t.mint(a, 5_000 * 100, {"from": admin})
-        tokens.append(t)
-    return tokens
+    holders = [(alice, 1, 5_000 * 100), (bob, 1, 5_000 * 100)]
+    roles = ("COMPLIANCE_ROLE", "PAUSER_ROLE")
+    return [compliant_token("Twin", "TW", DECIMALS, limits, holders, roles) for _ in range(2)]
 
 
 def _run(fn, *args):

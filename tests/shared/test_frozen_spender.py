@@ -251,19 +251,8 @@ def test_infinite_allowance_is_not_decremented(token, alice, bob, merchant):
 
 
 @pytest.fixture(scope="module")
-def harness(admin, alice, bob, merchant, CompliantTokenHarness, ERC1967Proxy):
-    t = deploy_behind_proxy(
-        CompliantTokenHarness,
-        ERC1967Proxy,
-        admin,
-        "initialize",
-        ("Harness", "HN", 0, admin, 0, [(MAX, MAX), (MAX, MAX), (MAX, MAX)]),
-    )
-    t.grantRole(t.COMPLIANCE_ROLE(), admin, {"from": admin})
-    for a in (alice, bob, merchant):
-        t.setKyc(a, 1, 392, {"from": admin})
-    t.mint(alice, 1_000, {"from": admin})
-    return t
+def harness(compliant_token, alice, bob, merchant):
+    return compliant_token("Harness", "HN", 0, holders=[(alice, 1, 1_000), (bob, 1, 0), (merchant, 1, 0)])
 
 
 def test_epoch_exhaustion_reverts_instead_of_wrapping(harness, admin, alice, bob, merchant, stranger):
