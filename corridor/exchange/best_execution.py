@@ -1,6 +1,9 @@
 """Best execution: ask every venue for a firm price, execute at the best one, keep a record.
 
-A venue is anything with the small `VenueClient` interface (offer + execute). Two are provided: the
+A venue is anything with the small `VenueClient` interface: it offers and executes, and it describes
+itself (the spender the payer approves, the reverts that mean "the price is gone", how to find its
+earlier fills under a payment reference), so that a payment (corridor.pay) never asks which venue it
+is. A new venue is one client class here and one deploy function (docs/architecture.md). Two are provided: the
 exchange family's AMM router (on-chain view quotes, IFXRouter) and the RFQ venue (a market maker's
 signed quote, priced by the venue's own preview views, so the fee is included). Both are web3.py
 clients: they run standalone against any RPC and inside brownie with its `web3`.
@@ -58,6 +61,27 @@ ROUTER_ABI = [
         "outputs": [{"name": "", "type": "uint256"}],
     }
     for n in ("swapExactIn", "swapExactOut")
+]
+
+
+# The router's fill event (IFXRouter.Swapped: topics payer, recipient, reference; tokenOut and amountOut in data).
+_SWAPPED_ABI = [
+    {
+        "name": "Swapped",
+        "type": "event",
+        "anonymous": False,
+        "inputs": [
+            {"name": "payer", "type": "address", "indexed": True},
+            {"name": "recipient", "type": "address", "indexed": True},
+            {"name": "paymentRef", "type": "bytes32", "indexed": True},
+            {"name": "tokenIn", "type": "address", "indexed": False},
+            {"name": "tokenOut", "type": "address", "indexed": False},
+            {"name": "amountIn", "type": "uint256", "indexed": False},
+            {"name": "amountOut", "type": "uint256", "indexed": False},
+            {"name": "midOut", "type": "uint256", "indexed": False},
+            {"name": "deviationBps", "type": "int256", "indexed": False},
+        ],
+    }
 ]
 
 
@@ -142,6 +166,7 @@ class Offer:
     amount_in: int
     amount_out: int
     payload: Any = field(repr=False, default=None)
+    expiry: int | None = None  # unix time after which the offer cannot fill (None: set at execution)
 
     @property
     def price(self) -> Decimal:
@@ -149,8 +174,25 @@ class Offer:
         return Decimal(self.amount_out) / Decimal(self.amount_in)
 
 
+@dataclass(frozen=True)
+class Fill:
+    """A fill of a venue that paid `recipient` under a payment reference (from its fill event)."""
+
+    venue: str
+    tx: str
+    block: int
+    token_out: str
+    amount_out: int  # what the recipient received, in token_out base units
+
+
 class VenueClient(Protocol):
-    name: str
+    name: str  # short, lower case: "amm", "rfq" (tables, records, the pay script's venue=)
+    label: str  # what the payer approves, in words: "AMM router", "RFQ venue"
+    expired_errors: frozenset[str]  # custom errors of `execute` that mean the offer's price is gone
+
+    @property
+    def spender(self) -> str:
+        """The address the payer approves for token_in before `execute`."""
 
     def offer(
         self, side: str, token_in: str, token_out: str, amount: int, taker: str
@@ -161,6 +203,40 @@ class VenueClient(Protocol):
     def execute(self, offer: Offer, recipient: str, reference: bytes, sender: Any) -> str:
         """Executes `offer` exactly (limits = the offered amounts); returns the tx hash."""
 
+    def fills(self, recipient: str, reference: bytes, from_block: int) -> list[Fill]:
+        """This venue's fills to `recipient` under `reference` since `from_block`, in block order."""
+
+
+def fills_of(
+    w3: Web3, event: Any, venue: str, recipient: str, reference: bytes, from_block: int
+) -> list[Fill]:
+    """The logs of a venue's fill `event` (a web3 contract event) to `recipient` under `reference`.
+    The rule for a venue's fill event: topic 2 is the recipient and topic 3 the payment reference
+    (both indexed), and its data carries `tokenOut` and `amountOut` (docs/architecture.md)."""
+    address = event.address
+    topic = "0x" + "00" * 12 + tx.address(recipient)[2:].lower()
+    logs = w3.eth.get_logs(
+        {
+            "address": address,
+            "fromBlock": from_block,
+            "toBlock": "latest",
+            "topics": [event.topic, None, topic, "0x" + bytes(reference).hex()],
+        }
+    )
+    found = []
+    for log in logs:
+        args = event.process_log(log)["args"]
+        found.append(
+            Fill(
+                venue,
+                "0x" + bytes(log["transactionHash"]).hex(),
+                int(log["blockNumber"]),
+                tx.address(args["tokenOut"]),
+                int(args["amountOut"]),
+            )
+        )
+    return sorted(found, key=lambda f: f.block)
+
 
 # ------------------------------------------------------------------ venues
 
@@ -169,16 +245,25 @@ class AmmClient:
     """The exchange family's router: paths through the USD hub, view quotes, swaps with a reference."""
 
     name = "amm"
+    label = "AMM router"
+    expired_errors = frozenset({"DeadlinePassed"})  # FXRouter: the deadline passed before it was mined
 
     def __init__(self, w3: Web3, router: str, hub: str, deadline_seconds: int = 300) -> None:
         self.w3 = w3
-        self.router = w3.eth.contract(address=tx.address(router), abi=ROUTER_ABI)
+        self.router = w3.eth.contract(address=tx.address(router), abi=ROUTER_ABI + _SWAPPED_ABI)
         self.hub = tx.address(hub)
         self.deadline_seconds = deadline_seconds
 
     def path(self, token_in: str, token_out: str) -> list[str]:
         a, b = tx.address(token_in), tx.address(token_out)
         return [a, b] if self.hub in (a, b) else [a, self.hub, b]
+
+    @property
+    def spender(self) -> str:
+        return self.router.address
+
+    def fills(self, recipient: str, reference: bytes, from_block: int) -> list[Fill]:
+        return fills_of(self.w3, self.router.events.Swapped(), self.name, recipient, reference, from_block)
 
     def offer(self, side: str, token_in: str, token_out: str, amount: int, taker: str) -> Offer | Decline:
         path = self.path(token_in, token_out)
@@ -222,12 +307,21 @@ class RfqClient:
     """The RFQ venue with one quote provider; `hub` set: ask for cross quotes between non-hub tokens."""
 
     name = "rfq"
+    label = "RFQ venue"
+    expired_errors = frozenset({"QuoteExpired"})  # RfqVenue: block.timestamp > the quote's expiry
 
     def __init__(self, w3: Web3, venue: str, provider: QuoteProvider, hub: str | None = None) -> None:
         self.w3 = w3
         self.venue = artifacts.at(w3, "RfqVenue", tx.address(venue))
         self.provider = provider
         self.hub = tx.address(hub) if hub else None
+
+    @property
+    def spender(self) -> str:
+        return self.venue.address
+
+    def fills(self, recipient: str, reference: bytes, from_block: int) -> list[Fill]:
+        return fills_of(self.w3, self.venue.events.QuoteFilled(), self.name, recipient, reference, from_block)
 
     def _hub_for(self, token_in: str, token_out: str) -> str | None:
         if self.hub is None or self.hub in (tx.address(token_in), tx.address(token_out)):
@@ -242,14 +336,14 @@ class RfqClient:
                 out, _ = self.venue.functions.previewExactIn(signed.quote.head.as_tuple(), amount).call()
                 if out == 0:
                     return Decline(self.name, DeclineReason.MAKER_LIMIT, "the quote rounds to nothing")
-                return Offer(self.name, side, token_in, token_out, amount, out, signed)
+                return Offer(self.name, side, token_in, token_out, amount, out, signed, signed.quote.expiry)
             signed = self.provider.quote_exact_out(token_in, token_out, amount, taker=taker, hub=hub)
             amount_in, _ = self.venue.functions.previewExactOut(signed.quote.head.as_tuple(), amount).call()
             if amount_in > signed.quote.amount_in:
                 return Decline(
                     self.name, DeclineReason.NO_OFFER, "the venue's preview needs more than the quote"
                 )
-            return Offer(self.name, side, token_in, token_out, amount_in, amount, signed)
+            return Offer(self.name, side, token_in, token_out, amount_in, amount, signed, signed.quote.expiry)
         except Declined as exc:  # the maker refuses: stale feed, market closed, its limits
             return Decline(self.name, exc.reason, _first_line(exc))
         except Exception as exc:  # noqa: BLE001 - a remote maker's API error, a preview revert
@@ -291,6 +385,7 @@ class ExecutionRecord:
     choice: str | None
     tx: str | None
     declines: tuple[Decline, ...] = ()
+    offer: Offer | None = field(default=None, repr=False)  # the chosen offer, executable as it stands
 
     def declined(self, venue: str) -> Decline | None:
         """Why `venue` made no offer (None if it offered)."""
@@ -370,7 +465,9 @@ def best_execution(
     if execute:
         client = next(v for v in venues if v.name == best.venue)
         sent = client.execute(best, recipient, reference, sender)
-    return ExecutionRecord(side, token_in, token_out, amount, mid, records, best.venue, sent, tuple(declines))
+    return ExecutionRecord(
+        side, token_in, token_out, amount, mid, records, best.venue, sent, tuple(declines), best
+    )
 
 
 def offer_rows(
