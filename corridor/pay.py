@@ -425,7 +425,8 @@ class InvoicePayment:
         """Every venue of the suite (the RFQ venue quotes through `maker`; None: it only reports fills)."""
         from brownie import web3
 
-        from corridor.exchange.best_execution import AmmClient, RfqClient
+        from corridor.exchange.amm_client import AmmClient
+        from corridor.exchange.rfq_client import RfqClient
 
         d, hub = setup.deployed, setup.deployed.tokens["USD"].address
         return [

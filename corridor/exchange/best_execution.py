@@ -3,7 +3,8 @@
 A venue is anything with the small `VenueClient` interface: it offers and executes, and it describes
 itself (the spender the payer approves, the reverts that mean "the price is gone", how to find its
 earlier fills under a payment reference), so that a payment (corridor.pay) never asks which venue it
-is. A new venue is one client class here and one deploy function (docs/architecture.md). Two are provided: the
+is. A new venue is one client class (its own module) and one deploy function (docs/architecture.md).
+Two are provided, `corridor.exchange.amm_client.AmmClient` and `corridor.exchange.rfq_client.RfqClient`: the
 exchange family's AMM router (on-chain view quotes, IFXRouter) and the RFQ venue (a market maker's
 signed quote, priced by the venue's own preview views, so the fee is included). Both are web3.py
 clients: they run standalone against any RPC and inside brownie with its `web3`.
@@ -25,64 +26,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Protocol
 
-from eth_utils import keccak
 from web3 import Web3
 
-from corridor import artifacts, tx
-from corridor.exchange import rfq
+from corridor import tx
 
 EXACT_IN = "exact_in"
 EXACT_OUT = "exact_out"
 SIDES = (EXACT_IN, EXACT_OUT)
-
-# The router's view and swap functions used here (IFXRouter of the exchange family; MockRfqRouter in tests).
-ROUTER_ABI = [
-    {
-        "name": n,
-        "type": "function",
-        "stateMutability": "view",
-        "inputs": [{"name": "path", "type": "address[]"}, {"name": "amount", "type": "uint256"}],
-        "outputs": [{"name": "", "type": "uint256"}],
-    }
-    for n in ("quoteExactIn", "quoteExactOut")
-] + [
-    {
-        "name": n,
-        "type": "function",
-        "stateMutability": "nonpayable",
-        "inputs": [
-            {"name": "path", "type": "address[]"},
-            {"name": "amount", "type": "uint256"},
-            {"name": "limit", "type": "uint256"},
-            {"name": "recipient", "type": "address"},
-            {"name": "deadline", "type": "uint256"},
-            {"name": "paymentReference", "type": "bytes32"},
-        ],
-        "outputs": [{"name": "", "type": "uint256"}],
-    }
-    for n in ("swapExactIn", "swapExactOut")
-]
-
-
-# The router's fill event (IFXRouter.Swapped: topics payer, recipient, reference; tokenOut and amountOut in data).
-_SWAPPED_ABI = [
-    {
-        "name": "Swapped",
-        "type": "event",
-        "anonymous": False,
-        "inputs": [
-            {"name": "payer", "type": "address", "indexed": True},
-            {"name": "recipient", "type": "address", "indexed": True},
-            {"name": "paymentRef", "type": "bytes32", "indexed": True},
-            {"name": "tokenIn", "type": "address", "indexed": False},
-            {"name": "tokenOut", "type": "address", "indexed": False},
-            {"name": "amountIn", "type": "uint256", "indexed": False},
-            {"name": "amountOut", "type": "uint256", "indexed": False},
-            {"name": "midOut", "type": "uint256", "indexed": False},
-            {"name": "deviationBps", "type": "int256", "indexed": False},
-        ],
-    }
-]
 
 
 class DeclineReason(Enum):
@@ -124,32 +74,7 @@ class Declined(Exception):
             self.reason = reason
 
 
-# Revert selectors of the AMM's quote views (IFXPool, IFXRouter) that name a reason to decline.
-_AMM_REVERTS = {
-    "0x" + keccak(text=sig)[:4].hex(): (reason, sig.split("(")[0])
-    for sig, reason in (
-        ("StaleRate(uint256,uint256)", DeclineReason.STALE_FEED),
-        ("FixingPending(uint256,uint256)", DeclineReason.FIXING_PENDING),
-        ("InvalidRate(int256)", DeclineReason.FEED_UNUSABLE),
-        ("RateJumped(uint256,uint256,uint256)", DeclineReason.RATE_JUMPED),
-        ("InsufficientLiquidity(uint256,uint256)", DeclineReason.POOL_DEPTH),
-        ("EnforcedPause()", DeclineReason.POOL_PAUSED),
-        ("NoPool(address,address)", DeclineReason.NO_POOL),
-    )
-}
-
-
-def amm_decline(venue: str, exc: Exception) -> Decline:
-    """The Decline for a revert of the AMM's quote (by its custom error's selector)."""
-    data = getattr(exc, "data", None)
-    text = data if isinstance(data, str) else str(exc)
-    for selector, (reason, error) in _AMM_REVERTS.items():
-        if selector in text:
-            return Decline(venue, reason, error)
-    return Decline(venue, DeclineReason.NO_OFFER, _first_line(exc))
-
-
-def _first_line(exc: Exception) -> str:
+def first_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return (text[0] if text else type(exc).__name__)[:120]
 
@@ -236,130 +161,6 @@ def fills_of(
             )
         )
     return sorted(found, key=lambda f: f.block)
-
-
-# ------------------------------------------------------------------ venues
-
-
-class AmmClient:
-    """The exchange family's router: paths through the USD hub, view quotes, swaps with a reference."""
-
-    name = "amm"
-    label = "AMM router"
-    expired_errors = frozenset({"DeadlinePassed"})  # FXRouter: the deadline passed before it was mined
-
-    def __init__(self, w3: Web3, router: str, hub: str, deadline_seconds: int = 300) -> None:
-        self.w3 = w3
-        self.router = w3.eth.contract(address=tx.address(router), abi=ROUTER_ABI + _SWAPPED_ABI)
-        self.hub = tx.address(hub)
-        self.deadline_seconds = deadline_seconds
-
-    def path(self, token_in: str, token_out: str) -> list[str]:
-        a, b = tx.address(token_in), tx.address(token_out)
-        return [a, b] if self.hub in (a, b) else [a, self.hub, b]
-
-    @property
-    def spender(self) -> str:
-        return self.router.address
-
-    def fills(self, recipient: str, reference: bytes, from_block: int) -> list[Fill]:
-        return fills_of(self.w3, self.router.events.Swapped(), self.name, recipient, reference, from_block)
-
-    def offer(self, side: str, token_in: str, token_out: str, amount: int, taker: str) -> Offer | Decline:
-        path = self.path(token_in, token_out)
-        try:
-            if side == EXACT_IN:
-                out = self.router.functions.quoteExactIn(path, amount).call()
-                if out == 0:
-                    return Decline(self.name, DeclineReason.POOL_DEPTH, "the quote rounds to nothing")
-                return Offer(self.name, side, path[0], path[-1], amount, out, path)
-            amount_in = self.router.functions.quoteExactOut(path, amount).call()
-            return Offer(self.name, side, path[0], path[-1], amount_in, amount, path)
-        except Exception as exc:  # noqa: BLE001 - a venue that cannot quote declines, saying why
-            return amm_decline(self.name, exc)
-
-    def execute(self, offer: Offer, recipient: str, reference: bytes, sender: Any) -> str:
-        deadline = self.w3.eth.get_block("latest")["timestamp"] + self.deadline_seconds
-        if offer.side == EXACT_IN:
-            fn = self.router.functions.swapExactIn(
-                offer.payload, offer.amount_in, offer.amount_out, tx.address(recipient), deadline, reference
-            )
-        else:
-            fn = self.router.functions.swapExactOut(
-                offer.payload, offer.amount_out, offer.amount_in, tx.address(recipient), deadline, reference
-            )
-        return tx.hash_of(tx.send(self.w3, fn, sender))
-
-
-class QuoteProvider(Protocol):
-    """Where RFQ quotes come from: a MarketMaker in-process, or a client of a remote maker's API."""
-
-    def quote_exact_in(
-        self, token_in: str, token_out: str, amount_in: int, taker: str = ..., hub: str | None = ...
-    ) -> rfq.SignedQuote: ...
-
-    def quote_exact_out(
-        self, token_in: str, token_out: str, amount_out: int, taker: str = ..., hub: str | None = ...
-    ) -> rfq.SignedQuote: ...
-
-
-class RfqClient:
-    """The RFQ venue with one quote provider; `hub` set: ask for cross quotes between non-hub tokens."""
-
-    name = "rfq"
-    label = "RFQ venue"
-    expired_errors = frozenset({"QuoteExpired"})  # RfqVenue: block.timestamp > the quote's expiry
-
-    def __init__(self, w3: Web3, venue: str, provider: QuoteProvider, hub: str | None = None) -> None:
-        self.w3 = w3
-        self.venue = artifacts.at(w3, "RfqVenue", tx.address(venue))
-        self.provider = provider
-        self.hub = tx.address(hub) if hub else None
-
-    @property
-    def spender(self) -> str:
-        return self.venue.address
-
-    def fills(self, recipient: str, reference: bytes, from_block: int) -> list[Fill]:
-        return fills_of(self.w3, self.venue.events.QuoteFilled(), self.name, recipient, reference, from_block)
-
-    def _hub_for(self, token_in: str, token_out: str) -> str | None:
-        if self.hub is None or self.hub in (tx.address(token_in), tx.address(token_out)):
-            return None
-        return self.hub
-
-    def offer(self, side: str, token_in: str, token_out: str, amount: int, taker: str) -> Offer | Decline:
-        hub = self._hub_for(token_in, token_out)
-        try:
-            if side == EXACT_IN:
-                signed = self.provider.quote_exact_in(token_in, token_out, amount, taker=taker, hub=hub)
-                out, _ = self.venue.functions.previewExactIn(signed.quote.head.as_tuple(), amount).call()
-                if out == 0:
-                    return Decline(self.name, DeclineReason.MAKER_LIMIT, "the quote rounds to nothing")
-                return Offer(self.name, side, token_in, token_out, amount, out, signed, signed.quote.expiry)
-            signed = self.provider.quote_exact_out(token_in, token_out, amount, taker=taker, hub=hub)
-            amount_in, _ = self.venue.functions.previewExactOut(signed.quote.head.as_tuple(), amount).call()
-            if amount_in > signed.quote.amount_in:
-                return Decline(
-                    self.name, DeclineReason.NO_OFFER, "the venue's preview needs more than the quote"
-                )
-            return Offer(self.name, side, token_in, token_out, amount_in, amount, signed, signed.quote.expiry)
-        except Declined as exc:  # the maker refuses: stale feed, market closed, its limits
-            return Decline(self.name, exc.reason, _first_line(exc))
-        except Exception as exc:  # noqa: BLE001 - a remote maker's API error, a preview revert
-            return Decline(self.name, DeclineReason.NO_OFFER, _first_line(exc))
-
-    def execute(self, offer: Offer, recipient: str, reference: bytes, sender: Any) -> str:
-        signed: rfq.SignedQuote = offer.payload
-        if offer.side == EXACT_IN:
-            fn = getattr(self.venue.functions, signed.exact_in_function)(
-                *signed.fill_exact_in_args(offer.amount_in, offer.amount_out, recipient, reference)
-            )
-        else:
-            fn = getattr(self.venue.functions, signed.exact_out_function)(
-                *signed.fill_exact_out_args(offer.amount_out, offer.amount_in, recipient, reference)
-            )
-        return tx.hash_of(tx.send(self.w3, fn, sender))
 
 
 # ------------------------------------------------------------------ the decision
