@@ -25,12 +25,28 @@ from corridor.ui import UserError
 COMMANDS: list[tuple[str, str, str]] = [
     ("sandbox", "corridor.services.sandbox", "start Anvil, deploy, start every service (Ctrl-C stops them)"),
     ("status", "corridor.services.status", "every service's health (GET /health) in one table"),
-    ("quote-server", "corridor.services.quotes", "the market maker's RFQ quote server (HTTP, signed EIP-712)"),
+    (
+        "quote-server",
+        "corridor.services.quotes",
+        "the market maker's RFQ quote server (HTTP, signed EIP-712)",
+    ),
     ("quote", "corridor.services.quote_cli", "ask a quote server for a firm quote and print it"),
-    ("feed-reporter", "corridor.services.feeds", "push FX rates from a source to the feeds, alert when it cannot"),
+    (
+        "feed-reporter",
+        "corridor.services.feeds",
+        "push FX rates from a source to the feeds, alert when it cannot",
+    ),
     ("book", "corridor.services.book_cli", "the contracts and settings a deployment book records"),
-    ("bakong-server", "corridor.services.bakong_server", "the Bakong simulator over HTTP (Open API shape, payouts)"),
-    ("validator", "corridor.services.validator", "one bridge validator: checks and signs the relayer's requests"),
+    (
+        "bakong-server",
+        "corridor.services.bakong_server",
+        "the Bakong simulator over HTTP (Open API shape, payouts)",
+    ),
+    (
+        "validator",
+        "corridor.services.validator",
+        "one bridge validator: checks and signs the relayer's requests",
+    ),
     ("relayer", "corridor.services.relayer", "the bridge relayer: deposits in, redemptions out, kill-safe"),
 ]
 

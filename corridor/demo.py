@@ -3,7 +3,9 @@ riel held at a Bakong bank, end to end, on a development chain.
 
 Every step goes through the same code users call: `corridor.suite` deploys, `corridor.stablecoin.ops`
 drives issuers, `corridor.bridge.offchain` wires the Bakong ledger simulator, validators and relayer,
-`corridor.exchange.best_execution` compares the AMM router with the market maker's signed RFQ quote.
+and the invoices are paid by `corridor.pay.InvoicePayment`, the core of scripts/pay.py (best execution
+between the AMM router and the market maker's signed RFQ quote, the maker's policy from the settings'
+`market_maker:` section).
 Each step prints a line (who, what, tx, gas, detail); the end prints a reconciliation and writes
 reports/demo.md with the charts.
 
@@ -30,7 +32,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,6 @@ from corridor.ui import StepLog, UserError, markdown_table, progress, table
 
 REPORTS = ROOT / "reports"
 KHR, USD = by_alpha("KHR").number, by_alpha("USD").number
-MAKER_MAX_QUOTE_USD = 400  # the market maker's own risk limit per quote
 POLL_SECONDS = 5  # the relayer's polling interval, simulated on the dev chain
 
 
@@ -92,7 +92,8 @@ class CorridorDemo:
         self.market_maker()
         self.customer_deposit()
         self.pay_invoice(Invoice("INV-2026-0042", 50_000))
-        # larger than the market maker's own limit per quote ($400): it declines, the AMM executes
+        # larger than the market maker's own limit per quote (config market_maker.max_quote_usd, $400):
+        # it declines, the AMM executes
         self.pay_invoice(Invoice("INV-2026-0043", 70_000))
         self.merchant_redeems()
         self.customer_redeems_leftover()
@@ -283,30 +284,20 @@ class CorridorDemo:
     def market_maker(self) -> None:
         from brownie import web3
 
-        from corridor.exchange.market_maker import FeedMids, MakerLimits, MarketMaker, QuotePolicy
+        from corridor.exchange.market_maker import maker_settings
 
         self._deposit(self.maker_bank_account, "market_maker", "KHR", 30_000_000)
         self._relay("mint bKHR 30,000,000 to the market maker")
         mm_account = self.who["market_maker"]
-        feeds = {
-            self.jpy.address: self.suite.exchange.feeds["JPY"].address,
-            self.bkhr.address: self.suite.exchange.feeds["KHR"].address,
-        }
-        self.mm = MarketMaker(
-            web3,
-            self.venue.address,
-            mm_account.private_key,
-            FeedMids(web3, feeds, max_age=10**9, usd_tokens=(self.busd.address,)),
-            policy=QuotePolicy(spread_bps=3, skew_bps=2, ttl=120),
-            limits=MakerLimits(max_quote_usd=MAKER_MAX_QUOTE_USD),
-        )
+        policy, limits = maker_settings(self.settings["market_maker"])  # what every payment quotes with
         if web3.eth.get_balance(mm_account.address) < 10**18:
             self.admin.transfer(mm_account, 10**18)  # gas money for its approvals
         for token in (self.jpy, self.busd, self.bkhr):
             token.approve(self.venue, 2**256 - 1, {"from": mm_account})
         self.log.add(
             "market maker",
-            f"ready: quotes mid ± 3 bps, skew ≤ 2 bps, 120 s, ≤ ${MAKER_MAX_QUOTE_USD} a quote",
+            f"ready: quotes mid ± {policy.spread_bps} bps, skew ≤ {policy.skew_bps} bps, {policy.ttl} s, "
+            f"≤ ${limits.max_quote_usd} a quote",
             None,
             "venue approved",
         )
@@ -327,77 +318,24 @@ class CorridorDemo:
         )
 
     def pay_invoice(self, invoice: Invoice) -> None:
-        from brownie import web3
+        """The customer pays through the payment core of scripts/pay.py (corridor.pay.InvoicePayment):
+        the same checks, offers table, approval, fill and merchant check as `make pay`."""
+        from corridor.pay import InvoicePayment, PayRequest
 
-        from corridor.exchange import rfq
-        from corridor.exchange.best_execution import (
-            EXACT_OUT,
-            AmmClient,
-            RfqClient,
-            best_execution,
-            declines_text,
-            offer_rows,
+        print()
+        request = PayRequest("customer", "merchant", invoice.amount_jpy, invoice.number)
+        result = InvoicePayment(self.network, request, self.book_dir, log=self.log).run()
+        plan = result.plan
+        assert plan is not None
+        per_jpy = (
+            "" if plan.mid_per_jpy is None else f"; oracle mid {float(plan.mid_per_jpy):.6g} KHR per JPY"
         )
-
-        customer, merchant = self.who["customer"], self.who["merchant"]
-        for spender in (self.router, self.venue):
-            if self.bkhr.allowance(customer, spender) == 0:
-                self.bkhr.approve(spender, 2**256 - 1, {"from": customer})
-        amm = AmmClient(web3, self.router.address, self.busd.address)
-        rfq_client = RfqClient(web3, self.venue.address, self.mm, hub=self.busd.address)
-        mid = self.mm.mid(self.bkhr.address, self.jpy.address)
-        before = self.jpy.balanceOf(merchant)
-        record = best_execution(
-            [amm, rfq_client],
-            EXACT_OUT,
-            self.bkhr.address,
-            self.jpy.address,
-            self.ops.units(invoice.amount_jpy),
-            recipient=merchant.address,
-            reference=rfq.reference(invoice.number),
-            sender=customer,
-            mid=mid,
-        )
-        if record.choice is None:
-            raise UserError(f"no venue could quote the invoice ({declines_text(record)})")
-        paid = self.jpy.balanceOf(merchant) - before
-        from brownie import chain
-
-        tx = chain.get_transaction(record.tx)
-        rows = offer_rows(
-            record,
-            ("amm", "rfq"),
-            lambda o: [
-                f"{o.amount_in:,} KHR",
-                f"{o.amount_out:,} JPY",
-                f"{Decimal(o.amount_in) / o.amount_out:.4f}",
-                f"{o.spread_bps:+.1f}" if o.spread_bps is not None else "—",
-            ],
-        )
-        print(
-            table(
-                ["venue", "customer pays", "merchant gets", "KHR per JPY", "bps vs mid", ""],
-                rows,
-                title=f"\nbest execution for {invoice.number} (exact out ¥{invoice.amount_jpy:,}; mid {1 / mid:.4f} KHR per JPY)",
-            )
-        )
-        chosen = record.chosen
-        self.log.add(
-            "customer",
-            f"pays {invoice.number} ¥{invoice.amount_jpy:,} via {record.choice.upper()}",
-            tx,
-            f"{chosen.amount_in:,} KHR, {chosen.spread_bps:+.1f} bps vs mid",
-        )
-        if paid != self.ops.units(invoice.amount_jpy):
-            raise UserError(f"merchant received {paid}, not the invoice amount")
         self.result.sections.append(
             (
                 f"Best execution for invoice {invoice.number}",
-                f"Exact output ¥{invoice.amount_jpy:,} to the merchant, paid in bKHR; oracle mid "
-                f"{1 / mid:.4f} KHR per JPY; payment reference `{invoice.number}` in the event.\n\n"
-                + markdown_table(
-                    ["venue", "customer pays", "merchant gets", "KHR per JPY", "bps vs mid", ""], rows
-                ),
+                f"Exact output ¥{invoice.amount_jpy:,} to the merchant, paid in bKHR{per_jpy}; payment "
+                f"reference `{invoice.number}` in the event.\n\n"
+                + markdown_table(plan.offers_headers, plan.offers_rows()),
             )
         )
 

@@ -40,7 +40,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 
 from corridor.codes import CURRENCIES as CURRENCY_ROWS
 from corridor.codes import HUB, bridged
@@ -53,18 +53,11 @@ _TOKENS = [c.token for c in bridged()]
 MAX_TTL = 300  # the market maker's own ceiling (MakerLimits.max_ttl)
 DEFAULT_TTL = 120
 DEFAULT_MAX_SLIPPAGE_BPS = 100
-MAKER_MAX_QUOTE_USD = 400  # the market maker's own risk limit per quote (as in the demo)
-MAKER_SPREAD_BPS, MAKER_SKEW_BPS = 3, 2
 USAGE = (
     "usage: pay.py PAYER MERCHANT AMOUNT_JPY INVOICE [venue=auto|amm|rfq] [currency=KHR|USD] "
     f"[ttl=1..{MAX_TTL}] [max_slippage_bps=N] [redeem_to=name@bank]"
 )
 _OPTIONS = ("venue", "currency", "ttl", "max_slippage_bps", "redeem_to")
-# reverts of a fill that mean "the price is gone": RfqVenue.QuoteExpired, FXRouter.DeadlinePassed
-_EXPIRED = {
-    "0x" + keccak(text=sig)[:4].hex(): name
-    for sig, name in (("QuoteExpired(uint256,uint256)", "rfq"), ("DeadlinePassed(uint256)", "amm"))
-}
 
 
 # ------------------------------------------------------------------ the request
@@ -224,47 +217,96 @@ def open_suite(network: str, book_dir: Path | None = None) -> Deployed:
     )
 
 
-# ------------------------------------------------------------------ the payment
-
-
-@dataclass
-class _Remembering:
-    """A venue client that keeps its last offer, so the one chosen by `best_execution` (run without
-    executing) can be checked and then executed exactly."""
-
-    client: Any
-    last: Any = None
-
-    @property
-    def name(self) -> str:
-        return self.client.name
-
-    def offer(self, *args: Any) -> Any:
-        self.last = self.client.offer(*args)
-        return self.last
-
-    def execute(self, *args: Any) -> str:
-        return self.client.execute(*args)
+# ------------------------------------------------------------------ the payment, step by step
+#
+# main -> parse_request -> InvoicePayment.run:
+#   load() -> Setup  (the suite, the token paid with, the parties)
+#   check_parties(setup)  ·  check_not_paid(setup) -> due (JPY base units still owed)
+#   quote(setup, due) -> Plan  (every venue's offer, the chosen one, the mid)
+#   check_plan(plan)  ·  execute(plan) -> PaymentResult  (approval, fill, merchant check, redemption)
 
 
 @dataclass(frozen=True)
-class EarlierPayment:
-    """Yen that reached the merchant under the invoice's reference before this run."""
+class Setup:
+    """What a payment works with once loaded: the suite, the token paid with, the two parties."""
 
-    tx: str
-    block: int
-    amount: int  # JPY base units received by the merchant
-    venue: str  # "amm" (router Swapped) or "rfq" (QuoteFilled)
+    request: PayRequest
+    deployed: Deployed
+    token_in: Any
+    symbol_in: str
+    payer: Any  # an account that signs
+    merchant: Any  # an address or account
+
+    @property
+    def jpy(self) -> Any:
+        return self.deployed.jpy
+
+    @property
+    def invoice_units(self) -> int:
+        """The invoice in JPY base units."""
+        return self.request.amount_jpy * 10 ** self.jpy.decimals()
+
+    def yen(self, units: int) -> str:
+        return f"¥{Decimal(units) / 10 ** self.jpy.decimals():,}"
+
+    def amount(self, base_units: int) -> str:
+        """`base_units` of the token paid with, in whole units."""
+        return f"{Decimal(base_units) / 10 ** self.token_in.decimals():,}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Plan:
     """The quotes and the chosen offer, before anything is sent."""
 
-    record: Any  # corridor.exchange.best_execution.ExecutionRecord
-    offer: Any  # the chosen Offer
-    client: _Remembering
-    mid: Decimal | None
+    setup: Setup
+    due: int  # JPY base units to pay now
+    record: Any  # corridor.exchange.best_execution.ExecutionRecord (its `offer` is the chosen one)
+    client: Any  # the chosen venue's client (a best_execution.VenueClient)
+    mid: Decimal | None  # token_out base units per token_in base unit at the feeds' mid
+    asked: tuple[str, ...]  # the venues asked, in table order
+
+    @property
+    def offer(self) -> Any:
+        return self.record.offer
+
+    @property
+    def mid_per_jpy(self) -> Decimal | None:
+        """The mid in whole units of the token paid with per yen."""
+        if self.mid is None:
+            return None
+        dec_in, dec_out = self.setup.token_in.decimals(), self.setup.jpy.decimals()
+        return (1 / self.mid) * Decimal(10) ** (dec_out - dec_in)
+
+    @property
+    def offers_headers(self) -> list[str]:
+        cur = self.setup.request.currency
+        return ["venue", "payer pays", "merchant gets", f"{cur} per JPY", "bps vs mid", ""]
+
+    def offers_rows(self) -> list[list[str]]:
+        from corridor.exchange.best_execution import offer_rows
+
+        dec_in, dec_out = self.setup.token_in.decimals(), self.setup.jpy.decimals()
+        cur = self.setup.request.currency
+
+        def priced(o: Any) -> list[str]:
+            paid, got = Decimal(o.amount_in) / 10**dec_in, Decimal(o.amount_out) / 10**dec_out
+            return [
+                f"{paid:,} {cur}",
+                f"{got:,} JPY",
+                f"{float(paid / got):.6g}",
+                f"{o.spread_bps:+.1f}" if o.spread_bps is not None else "—",
+            ]
+
+        return offer_rows(self.record, self.asked, priced)
+
+    def offers_table(self) -> str:
+        cur, per_jpy = self.setup.request.currency, self.mid_per_jpy
+        mid = "" if per_jpy is None else f"; mid {float(per_jpy):.6g} {cur} per JPY"
+        return table(
+            self.offers_headers,
+            self.offers_rows(),
+            title=f"best execution for {self.setup.request.invoice} (exact out {self.setup.yen(self.record.amount)}{mid})",
+        )
 
 
 @dataclass
@@ -273,45 +315,48 @@ class PaymentResult:
     record: Any
     tx: str
     amount_in: int
+    plan: Plan | None = None
+    before: dict[str, int] = field(default_factory=dict)  # "payer" / "merchant" balances before the fill
     redemption_tx: str | None = None
     redeemed: int = 0
 
 
 class InvoicePayment:
-    """Checks, quotes, pays and (optionally) redeems; see the module docstring."""
+    """Checks, quotes, pays and (optionally) redeems; see the module docstring and the steps above.
+    `log` is the step log to write to (the demo passes its own)."""
 
-    def __init__(self, network: str, request: PayRequest, book_dir: Path | None = None) -> None:
+    def __init__(
+        self, network: str, request: PayRequest, book_dir: Path | None = None, log: StepLog | None = None
+    ) -> None:
         self.network = network
         self.request = request
         self.book_dir = book_dir
-        self.log = StepLog()
-        self.due: int | None = None  # JPY base units still owed on the invoice (set by check_not_paid)
+        self.log = log if log is not None else StepLog()
 
     def run(self) -> PaymentResult:
-        self.load()
-        self.check_parties()
-        self.check_not_paid()
-        plan = self.quote()
+        setup = self.load()
+        self.check_parties(setup)
+        plan = self.quote(setup, self.check_not_paid(setup))
         self.check_plan(plan)
         return self.execute(plan)
 
     # ---------------------------------------------------------------- checks (no transaction)
 
-    def load(self) -> None:
-        self.deployed = open_suite(self.network, self.book_dir)
-        if self.request.currency not in self.deployed.tokens:
-            raise UserError(f"no {self.request.currency} bridge token in {self.deployed.deployment.path.name}")
-        self.token_in = self.deployed.tokens[self.request.currency]
-        self.symbol_in = self.token_in.symbol()
-        self.payer = self._party(self.request.payer, "payer", signer=True)
-        self.merchant = self._party(self.request.merchant, "merchant", signer=False)
-        if str(self.payer).lower() == str(self.merchant).lower():
+    def load(self) -> Setup:
+        deployed = open_suite(self.network, self.book_dir)
+        if self.request.currency not in deployed.tokens:
+            raise UserError(f"no {self.request.currency} bridge token in {deployed.deployment.path.name}")
+        token_in = deployed.tokens[self.request.currency]
+        payer = self._party(deployed, self.request.payer, "payer", signer=True)
+        merchant = self._party(deployed, self.request.merchant, "merchant", signer=False)
+        if str(payer).lower() == str(merchant).lower():
             raise UserError("the payer and the merchant are the same account")
+        return Setup(self.request, deployed, token_in, token_in.symbol(), payer, merchant)
 
-    def _party(self, name: str, role: str, signer: bool) -> Any:
+    def _party(self, deployed: Deployed, name: str, role: str, signer: bool) -> Any:
         from brownie import accounts
 
-        known = self.deployed.parties
+        known = deployed.parties
         if name in known:
             party = known[name]
         elif re.fullmatch(r"0x[0-9a-fA-F]{40}", name):
@@ -325,11 +370,11 @@ class InvoicePayment:
             party = match
         return party
 
-    def check_parties(self) -> None:
-        jpy, req = self.deployed.jpy, self.request
+    def check_parties(self, setup: Setup) -> None:
+        req = self.request
         checks = (
-            ("payer", req.payer, self.payer, self.token_in),
-            ("merchant", req.merchant, self.merchant, jpy),
+            ("payer", req.payer, setup.payer, setup.token_in),
+            ("merchant", req.merchant, setup.merchant, setup.jpy),
         )
         rows = []
         for role, label, party, token in checks:
@@ -345,185 +390,140 @@ class InvoicePayment:
         for row in rows:
             self.log.add("compliance", row, None, "checked on chain")
 
-    @property
-    def invoice_units(self) -> int:
-        """The invoice in JPY base units."""
-        return self.request.amount_jpy * 10 ** self.deployed.jpy.decimals()
-
-    def _yen(self, units: int) -> str:
-        return f"¥{Decimal(units) / 10 ** self.deployed.jpy.decimals():,}"
-
-    def earlier_payments(self) -> list[EarlierPayment]:
+    def earlier_payments(self, setup: Setup) -> list[Any]:
         """The yen paid to the merchant under the invoice's reference since the suite was deployed, in
-        block order: router `Swapped` and venue `QuoteFilled` events (payer, recipient and reference are
-        indexed the same way in both) whose output token is JPY."""
-        from brownie import web3
+        block order: every venue's fills (best_execution.Fill) whose output token is JPY."""
+        start = setup.deployed.deployment.first_block
+        jpy = setup.jpy.address.lower()
+        found = [
+            fill
+            for client in self.all_venues(setup, maker=None)
+            for fill in client.fills(str(setup.merchant), self.request.reference, start)
+            if fill.token_out.lower() == jpy
+        ]
+        return sorted(found, key=lambda f: f.block)
 
-        start = self.deployed.deployment.first_block
-        recipient = "0x" + "00" * 12 + str(self.merchant)[2:].lower()
-        reference = "0x" + self.request.reference.hex()
-        jpy = self.deployed.jpy.address.lower()
-        found = []
-        for venue, contract, event in (
-            ("amm", self.deployed.router, "Swapped"),
-            ("rfq", self.deployed.venue, "QuoteFilled"),
-        ):
-            decoder = getattr(web3.eth.contract(address=contract.address, abi=contract.abi).events, event)()
-            logs = web3.eth.get_logs(
-                {
-                    "address": contract.address,
-                    "fromBlock": start,
-                    "toBlock": "latest",
-                    "topics": [contract.topics[event], None, recipient, reference],
-                }
-            )
-            for log in logs:
-                args = decoder.process_log(log)["args"]
-                if str(args["tokenOut"]).lower() == jpy:
-                    tx = "0x" + bytes(log["transactionHash"]).hex()
-                    found.append(EarlierPayment(tx, int(log["blockNumber"]), int(args["amountOut"]), venue))
-        return sorted(found, key=lambda p: p.block)
-
-    def check_not_paid(self) -> None:
-        """Refuses an invoice whose earlier payments cover it (a re-run after a crash must not pay
-        twice); after a partial payment, only the remainder is due (`self.due`)."""
-        payments = self.earlier_payments()
-        paid = sum(p.amount for p in payments)
-        self.due = self.invoice_units - paid
+    def check_not_paid(self, setup: Setup) -> int:
+        """The JPY base units still due: refuses an invoice whose earlier payments cover it (a re-run
+        after a crash must not pay twice); after a partial payment, only the remainder is due."""
+        payments = self.earlier_payments(setup)
+        paid = sum(p.amount_out for p in payments)
+        due = setup.invoice_units - paid
         if not payments:
-            return
+            return due
         listed = "; ".join(
-            f"tx {p.tx} {self._yen(p.amount)} via {p.venue} in block {p.block}" for p in payments
+            f"tx {p.tx} {setup.yen(p.amount_out)} via {p.venue} in block {p.block}" for p in payments
         )
-        req = self.request
-        if self.due <= 0:
+        req, whole = self.request, setup.yen(setup.invoice_units)
+        if due <= 0:
             raise UserError(
-                f"invoice {req.invoice} is already paid to {req.merchant}: {self._yen(paid)} of "
-                f"{self._yen(self.invoice_units)} received ({listed}); nothing sent"
+                f"invoice {req.invoice} is already paid to {req.merchant}: {setup.yen(paid)} of "
+                f"{whole} received ({listed}); nothing sent"
             )
         print(
-            f"invoice {req.invoice} is partly paid to {req.merchant}: {self._yen(paid)} of "
-            f"{self._yen(self.invoice_units)} received ({listed}); paying the remaining {self._yen(self.due)}"
+            f"invoice {req.invoice} is partly paid to {req.merchant}: {setup.yen(paid)} of "
+            f"{whole} received ({listed}); paying the remaining {setup.yen(due)}"
         )
+        return due
 
-    def venues(self) -> list[_Remembering]:
-        """The venue clients for the request's preference (RFQ needs a market maker whose key is here)."""
+    def all_venues(self, setup: Setup, maker: Any) -> list[Any]:
+        """Every venue of the suite (the RFQ venue quotes through `maker`; None: it only reports fills)."""
         from brownie import web3
 
-        from corridor.exchange.best_execution import AmmClient, RfqClient
+        from corridor.exchange.amm_client import AmmClient
+        from corridor.exchange.rfq_client import RfqClient
 
-        d, req = self.deployed, self.request
-        hub = d.tokens[HUB].address
-        clients: list[_Remembering] = []
-        if req.venue in ("auto", "amm"):
-            clients.append(_Remembering(AmmClient(web3, d.router.address, hub, deadline_seconds=req.ttl)))
-        if req.venue in ("auto", "rfq"):
-            maker = self.market_maker()
-            if maker is None and req.venue == "rfq":
-                raise UserError(
-                    f"no RFQ market maker on '{self.network}': its signing key is a development key"
-                )
-            if maker is not None:
-                clients.append(_Remembering(RfqClient(web3, d.venue.address, maker, hub=hub)))
-        return clients
+        d, hub = setup.deployed, setup.deployed.tokens[HUB].address
+        return [
+            AmmClient(web3, d.router.address, hub, deadline_seconds=self.request.ttl),
+            RfqClient(web3, d.venue.address, maker, hub=hub),
+        ]
 
-    def mids(self) -> Any:
+    def venues(self, setup: Setup) -> list[Any]:
+        """The venue clients for the request's preference (RFQ needs a market maker whose key is here)."""
+        maker = self.market_maker(setup) if self.request.venue in ("auto", "rfq") else None
+        if maker is None and self.request.venue == "rfq":
+            raise UserError(f"no RFQ market maker on '{self.network}': its signing key is a development key")
+        wanted = {"auto": ("amm", "rfq") if maker is not None else ("amm",), "amm": ("amm",), "rfq": ("rfq",)}
+        return [c for c in self.all_venues(setup, maker) if c.name in wanted[self.request.venue]]
+
+    def mids(self, setup: Setup) -> Any:
         from brownie import web3
 
         from corridor.exchange.market_maker import FeedMids
 
-        d = self.deployed
+        d = setup.deployed
         tokens = {"JPY": d.jpy, **d.tokens}
         feeds = {tokens[alpha].address: feed.address for alpha, feed in d.feeds.items() if alpha in tokens}
         # freshness is the feeds' own word: FeedMids refuses a price when the FXFeed says isStale() (its
         # heartbeat) or its market is closed, so the maker declines and no mid is shown
         return FeedMids(web3, feeds, max_age=10**9, usd_tokens=(d.tokens[HUB].address,))
 
-    def market_maker(self) -> Any:
-        """The corridor's market maker (development: its well-known key), or None without a key."""
+    def market_maker(self, setup: Setup) -> Any:
+        """The corridor's market maker (development: its well-known key), or None without a key; its
+        policy and limits are the `market_maker:` section of the deployment's settings."""
         from brownie import web3
 
-        from corridor.exchange.market_maker import MakerLimits, MarketMaker, QuotePolicy
+        from corridor.exchange.market_maker import MarketMaker, maker_settings
 
-        maker = self.deployed.parties.get("market_maker")
+        maker = setup.deployed.parties.get("market_maker")
         key = getattr(maker, "private_key", None)
+        section = setup.deployed.deployment.settings.get("market_maker")
         if key is None:
             return None
+        if not isinstance(section, dict):
+            raise UserError(
+                f"the settings recorded in {setup.deployed.deployment.path.name} have no market_maker: section "
+                "(see config/development.yaml)"
+            )
+        try:
+            policy, limits = maker_settings(section, ttl=self.request.ttl)
+        except ValueError as exc:
+            raise UserError(str(exc)) from exc
         return MarketMaker(
-            web3,
-            self.deployed.venue.address,
-            key,
-            self.mids(),
-            policy=QuotePolicy(spread_bps=MAKER_SPREAD_BPS, skew_bps=MAKER_SKEW_BPS, ttl=self.request.ttl),
-            limits=MakerLimits(max_quote_usd=MAKER_MAX_QUOTE_USD),
+            web3, setup.deployed.venue.address, key, self.mids(setup), policy=policy, limits=limits
         )
 
-    def quote(self) -> Plan:
+    def quote(self, setup: Setup, due: int) -> Plan:
         """Best execution without executing: every venue's firm offer and the best one."""
         from corridor.exchange.best_execution import EXACT_OUT, best_execution, declines_text
 
-        d, req = self.deployed, self.request
-        clients = self.venues()
-        mid = self._mid()
-        amount_out = self.invoice_units if self.due is None else self.due
+        clients = self.venues(setup)
+        mid = self._mid(setup)
         record = best_execution(
             clients,
             EXACT_OUT,
-            self.token_in.address,
-            d.jpy.address,
-            amount_out,
-            recipient=str(self.merchant),
-            reference=req.reference,
-            sender=self.payer,
+            setup.token_in.address,
+            setup.jpy.address,
+            due,
+            recipient=str(setup.merchant),
+            reference=self.request.reference,
+            sender=setup.payer,
             mid=mid,
             execute=False,
         )
-        print(self.offers_table(record, mid, [c.name for c in clients]))
+        chosen = next((c for c in clients if c.name == record.choice), None)
+        plan = Plan(setup, due, record, chosen, mid, tuple(c.name for c in clients))
+        print(plan.offers_table())
         if record.choice is None:
             raise UserError(
-                f"no venue offered {self._yen(amount_out)} for {self.symbol_in} ({declines_text(record)})"
+                f"no venue offered {setup.yen(due)} for {setup.symbol_in} ({declines_text(record)})"
             )
-        client = next(c for c in clients if c.name == record.choice)
-        return Plan(record, client.last, client, mid)
+        return plan
 
-    def _mid(self) -> Decimal | None:
+    def _mid(self, setup: Setup) -> Decimal | None:
         """token_out base units per token_in base unit at the feeds' mid (None if a feed cannot say)."""
         from corridor.exchange.market_maker import QuoteRefused
 
-        mids = self.mids()
+        mids = self.mids(setup)
         try:
-            human = mids.usd_price(self.token_in.address) / mids.usd_price(self.deployed.jpy.address)
+            human = mids.usd_price(setup.token_in.address) / mids.usd_price(setup.jpy.address)
         except QuoteRefused:
             return None
-        return human * Decimal(10) ** (self.deployed.jpy.decimals() - self.token_in.decimals())
-
-    def offers_table(self, record: Any, mid: Decimal | None, asked: Sequence[str]) -> str:
-        from corridor.exchange.best_execution import offer_rows
-
-        dec_in, dec_out = self.token_in.decimals(), self.deployed.jpy.decimals()
-        cur = self.request.currency
-
-        def priced(o: Any) -> list[str]:
-            return [
-                f"{Decimal(o.amount_in) / 10**dec_in:,} {cur}",
-                f"{Decimal(o.amount_out) / 10**dec_out:,} JPY",
-                f"{float((Decimal(o.amount_in) / 10**dec_in) / (Decimal(o.amount_out) / 10**dec_out)):.6g}",
-                f"{o.spread_bps:+.1f}" if o.spread_bps is not None else "—",
-            ]
-
-        per_jpy = (
-            ""
-            if mid is None
-            else f"; mid {float((1 / mid) * Decimal(10) ** (dec_out - dec_in)):.6g} {cur} per JPY"
-        )
-        return table(
-            ["venue", "payer pays", "merchant gets", f"{cur} per JPY", "bps vs mid", ""],
-            offer_rows(record, asked, priced),
-            title=f"best execution for {self.request.invoice} (exact out {self._yen(record.amount)}{per_jpy})",
-        )
+        return human * Decimal(10) ** (setup.jpy.decimals() - setup.token_in.decimals())
 
     def check_plan(self, plan: Plan) -> None:
-        req, offer = self.request, plan.offer
+        req, setup, offer = self.request, plan.setup, plan.offer
         self.check_fresh(plan)
         spread = plan.record.chosen.spread_bps
         if spread is not None and spread > req.max_slippage_bps:
@@ -531,23 +531,20 @@ class InvoicePayment:
                 f"the best price ({plan.record.choice}) is {spread:+.1f} bps from the mid, "
                 f"beyond max_slippage_bps={req.max_slippage_bps}"
             )
-        balance = self.token_in.balanceOf(self.payer)
+        balance = setup.token_in.balanceOf(setup.payer)
         if balance < offer.amount_in:
             raise UserError(
-                f"insufficient balance: {req.payer} holds {self._amount(balance)} {self.symbol_in}, "
-                f"the invoice needs {self._amount(offer.amount_in)} {self.symbol_in} via {plan.record.choice}"
+                f"insufficient balance: {req.payer} holds {setup.amount(balance)} {setup.symbol_in}, "
+                f"the invoice needs {setup.amount(offer.amount_in)} {setup.symbol_in} via {plan.record.choice}"
             )
         if req.redeem_to is not None:
-            self.check_redemption(balance - offer.amount_in)
+            self.check_redemption(setup, balance - offer.amount_in)
 
     def check_fresh(self, plan: Plan) -> None:
-        """Refuses an RFQ quote whose expiry is not after the next block's time (the venue requires
-        block.timestamp <= expiry)."""
-        signed = plan.offer.payload if plan.record.choice == "rfq" else None
-        if signed is None:
-            return
-        expiry = signed.quote.expiry
-        if self._next_timestamp() > expiry:
+        """Refuses an offer whose expiry is not after the next block's time (an RFQ quote: the venue
+        requires block.timestamp <= expiry; an offer without expiry gets its deadline when sent)."""
+        expiry = plan.offer.expiry
+        if expiry is not None and self._next_timestamp() > expiry:
             raise self.expired()
 
     def expired(self) -> UserError:
@@ -566,111 +563,110 @@ class InvoicePayment:
             pending = latest
         return max(latest, pending)
 
-    def check_redemption(self, leftover: int) -> None:
-        bridge, currency = self.deployed.bridge, CURRENCIES[self.request.currency]
+    def check_redemption(self, setup: Setup, leftover: int) -> None:
+        bridge, currency = setup.deployed.bridge, CURRENCIES[self.request.currency]
         if bridge.paused():
             raise UserError("the bridge is paused: redemptions to Bakong are not accepted now")
         cap = bridge.limitsOf(currency)[0]
         if leftover > cap:
             raise UserError(
-                f"the leftover {self._amount(leftover)} {self.symbol_in} is above the bridge's per-message "
-                f"cap {self._amount(cap)}; redeem in parts with the bridge directly"
+                f"the leftover {setup.amount(leftover)} {setup.symbol_in} is above the bridge's per-message "
+                f"cap {setup.amount(cap)}; redeem in parts with the bridge directly"
             )
-
-    def _amount(self, base_units: int) -> str:
-        return f"{Decimal(base_units) / 10 ** self.token_in.decimals():,}"
 
     # ---------------------------------------------------------------- execution (transactions)
 
     def execute(self, plan: Plan) -> PaymentResult:
         result = self._pay(plan)
         if self.request.redeem_to is not None:
-            self.redeem(result)
-        print(self.balances_table())
+            self.redeem(plan.setup, result)
         return result
 
-    def balances_table(self) -> str:
-        d, req = self.deployed, self.request
-        rows = [
-            [
-                req.payer,
-                self.symbol_in,
-                self._amount(self._before["payer"]),
-                self._amount(self.token_in.balanceOf(self.payer)),
-            ],
-            [
-                req.merchant,
-                d.jpy.symbol(),
-                f"{Decimal(self._before['merchant']) / 10 ** d.jpy.decimals():,}",
-                f"{Decimal(d.jpy.balanceOf(self.merchant)) / 10 ** d.jpy.decimals():,}",
-            ],
-        ]
-        return table(["party", "token", "before", "after"], rows, title="\nbalances (whole units)")
+    def _approve(self, plan: Plan) -> None:
+        """Approves the chosen venue's spender for exactly the offer's input, unless it already may."""
+        setup, offer, client = plan.setup, plan.offer, plan.client
+        if setup.token_in.allowance(setup.payer, client.spender) >= offer.amount_in:
+            return
+        tx = setup.token_in.approve(client.spender, offer.amount_in, {"from": setup.payer})
+        self.log.add(
+            self.request.payer,
+            f"approves the {client.label} for {setup.amount(offer.amount_in)} {setup.symbol_in}",
+            tx,
+            "exactly the quoted input",
+        )
+        self.check_fresh(plan)  # the approval took a block
 
     def _pay(self, plan: Plan) -> PaymentResult:
         from brownie import chain
 
-        req, offer, d = self.request, plan.offer, self.deployed
-        self._before = {
-            "payer": self.token_in.balanceOf(self.payer),
-            "merchant": d.jpy.balanceOf(self.merchant),
+        from corridor.tx import TransactionReverted
+
+        req, setup, offer = self.request, plan.setup, plan.offer
+        before = {
+            "payer": setup.token_in.balanceOf(setup.payer),
+            "merchant": setup.jpy.balanceOf(setup.merchant),
         }
-        spender = d.router if plan.record.choice == "amm" else d.venue
-        before = d.jpy.balanceOf(self.merchant)
-        if self.token_in.allowance(self.payer, spender) < offer.amount_in:
-            tx = self.token_in.approve(spender, offer.amount_in, {"from": self.payer})
-            self.log.add(
-                req.payer,
-                f"approves the {plan.record.choice.upper()} {'router' if plan.record.choice == 'amm' else 'venue'} for {self._amount(offer.amount_in)} {self.symbol_in}",
-                tx,
-                "exactly the quoted input",
-            )
-            self.check_fresh(plan)  # the approval took a block
+        self._approve(plan)
         try:
-            txid = plan.client.execute(offer, str(self.merchant), req.reference, self.payer)
-        except Exception as exc:  # noqa: BLE001 - mapped to one line below, or re-raised
-            raise self._mapped(exc) from exc
-        tx = chain.get_transaction(txid)
+            txid = plan.client.execute(offer, str(setup.merchant), req.reference, setup.payer)
+        except TransactionReverted as exc:
+            if exc.error in plan.client.expired_errors:
+                raise self.expired() from exc
+            raise
         chosen = plan.record.chosen
         spread = "" if chosen.spread_bps is None else f", {chosen.spread_bps:+.1f} bps vs mid"
         self.log.add(
             req.payer,
-            f"pays {req.invoice} {self._yen(offer.amount_out)} via {plan.record.choice.upper()}",
-            tx,
-            f"{self._amount(chosen.amount_in)} {req.currency}{spread}",
+            f"pays {req.invoice} {setup.yen(offer.amount_out)} via {plan.record.choice.upper()}",
+            chain.get_transaction(txid),
+            f"{setup.amount(chosen.amount_in)} {req.currency}{spread}",
         )
-        paid = d.jpy.balanceOf(self.merchant) - before
+        paid = setup.jpy.balanceOf(setup.merchant) - before["merchant"]
         if paid != offer.amount_out:
             raise UserError(f"the merchant received {paid}, not the invoice amount {offer.amount_out}")
-        return PaymentResult(self.log, plan.record, txid, chosen.amount_in)
+        return PaymentResult(self.log, plan.record, txid, chosen.amount_in, plan, before)
 
-    def _mapped(self, exc: Exception) -> Exception:
-        data = getattr(exc, "data", None) or (exc.args[1] if len(exc.args) > 1 else None)
-        text = str(data or exc)
-        for selector in _EXPIRED:
-            if selector in text:
-                return self.expired()
-        return exc
-
-    def redeem(self, result: PaymentResult) -> None:
-        req, bridge = self.request, self.deployed.bridge
-        leftover = self.token_in.balanceOf(self.payer)
+    def redeem(self, setup: Setup, result: PaymentResult) -> None:
+        req, bridge = self.request, setup.deployed.bridge
+        leftover = setup.token_in.balanceOf(setup.payer)
         currency = CURRENCIES[req.currency]
         fee = bridge.rejectionFeeOf(currency)[0]
         if leftover <= fee:
             # the bridge refuses a redemption not above its rejection fee (AmountNotAboveRejectionFee)
-            left = f"only {self._amount(leftover)} {self.symbol_in} left" if leftover else "nothing left"
+            left = f"only {setup.amount(leftover)} {setup.symbol_in} left" if leftover else "nothing left"
             self.log.add(req.payer, f"{left} to redeem to {req.redeem_to}", None, "")
             return
-        self.token_in.approve(bridge, leftover, {"from": self.payer})
-        tx = bridge.redeem(currency, leftover, req.redeem_to, {"from": self.payer})
+        setup.token_in.approve(bridge, leftover, {"from": setup.payer})
+        tx = bridge.redeem(currency, leftover, req.redeem_to, {"from": setup.payer})
         result.redemption_tx, result.redeemed = tx.txid, leftover
         self.log.add(
             req.payer,
-            f"redeems {self._amount(leftover)} {self.symbol_in} to {req.redeem_to}",
+            f"redeems {setup.amount(leftover)} {setup.symbol_in} to {req.redeem_to}",
             tx,
             "escrowed on chain; the relayer pays out on Bakong",
         )
+
+
+def balances_table(result: PaymentResult) -> str:
+    """The payer's and the merchant's balances before the fill and now (whole units)."""
+    assert result.plan is not None
+    setup, req = result.plan.setup, result.plan.setup.request
+    jpy_units = Decimal(10) ** setup.jpy.decimals()
+    rows = [
+        [
+            req.payer,
+            setup.symbol_in,
+            setup.amount(result.before["payer"]),
+            setup.amount(setup.token_in.balanceOf(setup.payer)),
+        ],
+        [
+            req.merchant,
+            setup.jpy.symbol(),
+            f"{Decimal(result.before['merchant']) / jpy_units:,}",
+            f"{Decimal(setup.jpy.balanceOf(setup.merchant)) / jpy_units:,}",
+        ],
+    ]
+    return table(["party", "token", "before", "after"], rows, title="\nbalances (whole units)")
 
 
 def main(args: Sequence[str], network: str, book_dir: Path | None = None) -> PaymentResult:
@@ -678,4 +674,6 @@ def main(args: Sequence[str], network: str, book_dir: Path | None = None) -> Pay
     request = parse_request(args)
     payment = InvoicePayment(network, request, book_dir)
     print(payment.log.header())
-    return payment.run()
+    result = payment.run()
+    print(balances_table(result))
+    return result

@@ -52,7 +52,9 @@ def main() -> None:
     issuer_ids = suite.stablecoin.issuer_ids
     names = {str(v): k for k, v in who.items() if not isinstance(v, list)}
     names.update({str(v): f"validator {i}" for i, v in enumerate(who["validators"])})
-    names.update({"0x" + bytes(registry.issuerRole(i)).hex(): f"issuerRole({n})" for n, i in issuer_ids.items()})
+    names.update(
+        {"0x" + bytes(registry.issuerRole(i)).hex(): f"issuerRole({n})" for n, i in issuer_ids.items()}
+    )
     console_reverts.install(names)
     print(f"\nThe corridor is deployed ({len(suite.contracts)} contracts, book {result.book.path.name}).")
     print("Named: suite jpy busd bkhr registry bridge router venue pools feeds ops who issuer_ids")

@@ -41,7 +41,14 @@ class ReconciliationLine:
         """Nothing in flight: the contract's own comparison (supply vs omnibus) is meaningful."""
         return self.unminted_deposits == 0 and self.unfinalized_payouts == 0
 
-    HEADERS: ClassVar[tuple[str, ...]] = ("currency", "bridge supply", "Bakong omnibus", "deposits not minted", "payouts not final", "drift")
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        "currency",
+        "bridge supply",
+        "Bakong omnibus",
+        "deposits not minted",
+        "payouts not final",
+        "drift",
+    )
 
     @classmethod
     def headers(cls, currency: Currency) -> list[str]:

@@ -54,7 +54,23 @@ def load_settings(network: str, development: bool) -> dict[str, Any]:
     data.setdefault("required_confs", 1)
     data["_path"] = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
     check_settings(data, data["_path"], development)
+    _check_market_maker(data)
     return data
+
+
+def _check_market_maker(data: dict[str, Any]) -> None:
+    """The `market_maker:` section (the RFQ maker's policy and limits), when present, in one line."""
+    from corridor.exchange.market_maker import maker_settings
+
+    section = data.get("market_maker")
+    if section is None:
+        return
+    if not isinstance(section, dict):
+        raise UserError(f"{data['_path']}: market_maker must be a mapping (see config/development.yaml)")
+    try:
+        maker_settings(section)
+    except (ValueError, TypeError) as exc:
+        raise UserError(f"{data['_path']}: {exc}") from exc
 
 
 def deployer_account(accounts: Any, development: bool, prefix: str = "DEPLOYER") -> Any:

@@ -11,14 +11,7 @@ from corridor.bench import families
 from corridor.bench.references import DEADLINE
 from corridor.exchange import rfq
 from corridor.exchange.rfq_deploy import deploy_rfq
-
-PERMIT_FIELDS = [
-    ("owner", "address"),
-    ("spender", "address"),
-    ("value", "uint256"),
-    ("nonce", "uint256"),
-    ("deadline", "uint256"),
-]
+from corridor.stablecoin.signing import PERMIT_FIELDS
 
 
 def measure_oz(token: Any, name: str, holder: Any, bob: Any, spender: Any, relayer: Any) -> dict[str, int]:

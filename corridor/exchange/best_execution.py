@@ -1,6 +1,10 @@
 """Best execution: ask every venue for a firm price, execute at the best one, keep a record.
 
-A venue is anything with the small `VenueClient` interface (offer + execute). Two are provided: the
+A venue is anything with the small `VenueClient` interface: it offers and executes, and it describes
+itself (the spender the payer approves, the reverts that mean "the price is gone", how to find its
+earlier fills under a payment reference), so that a payment (corridor.pay) never asks which venue it
+is. A new venue is one client class (its own module) and one deploy function (docs/architecture.md).
+Two are provided, `corridor.exchange.amm_client.AmmClient` and `corridor.exchange.rfq_client.RfqClient`: the
 exchange family's AMM router (on-chain view quotes, IFXRouter) and the RFQ venue (a market maker's
 signed quote, priced by the venue's own preview views, so the fee is included). Both are web3.py
 clients: they run standalone against any RPC and inside brownie with its `web3`.
@@ -22,43 +26,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any, Protocol
 
-from eth_utils import keccak
 from web3 import Web3
 
-from corridor import artifacts, tx
-from corridor.exchange import rfq
+from corridor import tx
 
 EXACT_IN = "exact_in"
 EXACT_OUT = "exact_out"
 SIDES = (EXACT_IN, EXACT_OUT)
-
-# The router's view and swap functions used here (IFXRouter of the exchange family; MockRfqRouter in tests).
-ROUTER_ABI = [
-    {
-        "name": n,
-        "type": "function",
-        "stateMutability": "view",
-        "inputs": [{"name": "path", "type": "address[]"}, {"name": "amount", "type": "uint256"}],
-        "outputs": [{"name": "", "type": "uint256"}],
-    }
-    for n in ("quoteExactIn", "quoteExactOut")
-] + [
-    {
-        "name": n,
-        "type": "function",
-        "stateMutability": "nonpayable",
-        "inputs": [
-            {"name": "path", "type": "address[]"},
-            {"name": "amount", "type": "uint256"},
-            {"name": "limit", "type": "uint256"},
-            {"name": "recipient", "type": "address"},
-            {"name": "deadline", "type": "uint256"},
-            {"name": "paymentReference", "type": "bytes32"},
-        ],
-        "outputs": [{"name": "", "type": "uint256"}],
-    }
-    for n in ("swapExactIn", "swapExactOut")
-]
 
 
 class DeclineReason(Enum):
@@ -100,32 +74,7 @@ class Declined(Exception):
             self.reason = reason
 
 
-# Revert selectors of the AMM's quote views (IFXPool, IFXRouter) that name a reason to decline.
-_AMM_REVERTS = {
-    "0x" + keccak(text=sig)[:4].hex(): (reason, sig.split("(")[0])
-    for sig, reason in (
-        ("StaleRate(uint256,uint256)", DeclineReason.STALE_FEED),
-        ("FixingPending(uint256,uint256)", DeclineReason.FIXING_PENDING),
-        ("InvalidRate(int256)", DeclineReason.FEED_UNUSABLE),
-        ("RateJumped(uint256,uint256,uint256)", DeclineReason.RATE_JUMPED),
-        ("InsufficientLiquidity(uint256,uint256)", DeclineReason.POOL_DEPTH),
-        ("EnforcedPause()", DeclineReason.POOL_PAUSED),
-        ("NoPool(address,address)", DeclineReason.NO_POOL),
-    )
-}
-
-
-def amm_decline(venue: str, exc: Exception) -> Decline:
-    """The Decline for a revert of the AMM's quote (by its custom error's selector)."""
-    data = getattr(exc, "data", None)
-    text = data if isinstance(data, str) else str(exc)
-    for selector, (reason, error) in _AMM_REVERTS.items():
-        if selector in text:
-            return Decline(venue, reason, error)
-    return Decline(venue, DeclineReason.NO_OFFER, _first_line(exc))
-
-
-def _first_line(exc: Exception) -> str:
+def first_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return (text[0] if text else type(exc).__name__)[:120]
 
@@ -142,6 +91,7 @@ class Offer:
     amount_in: int
     amount_out: int
     payload: Any = field(repr=False, default=None)
+    expiry: int | None = None  # unix time after which the offer cannot fill (None: set at execution)
 
     @property
     def price(self) -> Decimal:
@@ -149,8 +99,25 @@ class Offer:
         return Decimal(self.amount_out) / Decimal(self.amount_in)
 
 
+@dataclass(frozen=True)
+class Fill:
+    """A fill of a venue that paid `recipient` under a payment reference (from its fill event)."""
+
+    venue: str
+    tx: str
+    block: int
+    token_out: str
+    amount_out: int  # what the recipient received, in token_out base units
+
+
 class VenueClient(Protocol):
-    name: str
+    name: str  # short, lower case: "amm", "rfq" (tables, records, the pay script's venue=)
+    label: str  # what the payer approves, in words: "AMM router", "RFQ venue"
+    expired_errors: frozenset[str]  # custom errors of `execute` that mean the offer's price is gone
+
+    @property
+    def spender(self) -> str:
+        """The address the payer approves for token_in before `execute`."""
 
     def offer(
         self, side: str, token_in: str, token_out: str, amount: int, taker: str
@@ -161,111 +128,39 @@ class VenueClient(Protocol):
     def execute(self, offer: Offer, recipient: str, reference: bytes, sender: Any) -> str:
         """Executes `offer` exactly (limits = the offered amounts); returns the tx hash."""
 
+    def fills(self, recipient: str, reference: bytes, from_block: int) -> list[Fill]:
+        """This venue's fills to `recipient` under `reference` since `from_block`, in block order."""
 
-# ------------------------------------------------------------------ venues
 
-
-class AmmClient:
-    """The exchange family's router: paths through the USD hub, view quotes, swaps with a reference."""
-
-    name = "amm"
-
-    def __init__(self, w3: Web3, router: str, hub: str, deadline_seconds: int = 300) -> None:
-        self.w3 = w3
-        self.router = w3.eth.contract(address=tx.address(router), abi=ROUTER_ABI)
-        self.hub = tx.address(hub)
-        self.deadline_seconds = deadline_seconds
-
-    def path(self, token_in: str, token_out: str) -> list[str]:
-        a, b = tx.address(token_in), tx.address(token_out)
-        return [a, b] if self.hub in (a, b) else [a, self.hub, b]
-
-    def offer(self, side: str, token_in: str, token_out: str, amount: int, taker: str) -> Offer | Decline:
-        path = self.path(token_in, token_out)
-        try:
-            if side == EXACT_IN:
-                out = self.router.functions.quoteExactIn(path, amount).call()
-                if out == 0:
-                    return Decline(self.name, DeclineReason.POOL_DEPTH, "the quote rounds to nothing")
-                return Offer(self.name, side, path[0], path[-1], amount, out, path)
-            amount_in = self.router.functions.quoteExactOut(path, amount).call()
-            return Offer(self.name, side, path[0], path[-1], amount_in, amount, path)
-        except Exception as exc:  # noqa: BLE001 - a venue that cannot quote declines, saying why
-            return amm_decline(self.name, exc)
-
-    def execute(self, offer: Offer, recipient: str, reference: bytes, sender: Any) -> str:
-        deadline = self.w3.eth.get_block("latest")["timestamp"] + self.deadline_seconds
-        if offer.side == EXACT_IN:
-            fn = self.router.functions.swapExactIn(
-                offer.payload, offer.amount_in, offer.amount_out, tx.address(recipient), deadline, reference
+def fills_of(
+    w3: Web3, event: Any, venue: str, recipient: str, reference: bytes, from_block: int
+) -> list[Fill]:
+    """The logs of a venue's fill `event` (a web3 contract event) to `recipient` under `reference`.
+    The rule for a venue's fill event: topic 2 is the recipient and topic 3 the payment reference
+    (both indexed), and its data carries `tokenOut` and `amountOut` (docs/architecture.md)."""
+    address = event.address
+    topic = "0x" + "00" * 12 + tx.address(recipient)[2:].lower()
+    logs = w3.eth.get_logs(
+        {
+            "address": address,
+            "fromBlock": from_block,
+            "toBlock": "latest",
+            "topics": [event.topic, None, topic, "0x" + bytes(reference).hex()],
+        }
+    )
+    found = []
+    for log in logs:
+        args = event.process_log(log)["args"]
+        found.append(
+            Fill(
+                venue,
+                "0x" + bytes(log["transactionHash"]).hex(),
+                int(log["blockNumber"]),
+                tx.address(args["tokenOut"]),
+                int(args["amountOut"]),
             )
-        else:
-            fn = self.router.functions.swapExactOut(
-                offer.payload, offer.amount_out, offer.amount_in, tx.address(recipient), deadline, reference
-            )
-        return tx.hash_of(tx.send(self.w3, fn, sender))
-
-
-class QuoteProvider(Protocol):
-    """Where RFQ quotes come from: a MarketMaker in-process, or a client of a remote maker's API."""
-
-    def quote_exact_in(
-        self, token_in: str, token_out: str, amount_in: int, taker: str = ..., hub: str | None = ...
-    ) -> rfq.SignedQuote: ...
-
-    def quote_exact_out(
-        self, token_in: str, token_out: str, amount_out: int, taker: str = ..., hub: str | None = ...
-    ) -> rfq.SignedQuote: ...
-
-
-class RfqClient:
-    """The RFQ venue with one quote provider; `hub` set: ask for cross quotes between non-hub tokens."""
-
-    name = "rfq"
-
-    def __init__(self, w3: Web3, venue: str, provider: QuoteProvider, hub: str | None = None) -> None:
-        self.w3 = w3
-        self.venue = artifacts.at(w3, "RfqVenue", tx.address(venue))
-        self.provider = provider
-        self.hub = tx.address(hub) if hub else None
-
-    def _hub_for(self, token_in: str, token_out: str) -> str | None:
-        if self.hub is None or self.hub in (tx.address(token_in), tx.address(token_out)):
-            return None
-        return self.hub
-
-    def offer(self, side: str, token_in: str, token_out: str, amount: int, taker: str) -> Offer | Decline:
-        hub = self._hub_for(token_in, token_out)
-        try:
-            if side == EXACT_IN:
-                signed = self.provider.quote_exact_in(token_in, token_out, amount, taker=taker, hub=hub)
-                out, _ = self.venue.functions.previewExactIn(signed.quote.head.as_tuple(), amount).call()
-                if out == 0:
-                    return Decline(self.name, DeclineReason.MAKER_LIMIT, "the quote rounds to nothing")
-                return Offer(self.name, side, token_in, token_out, amount, out, signed)
-            signed = self.provider.quote_exact_out(token_in, token_out, amount, taker=taker, hub=hub)
-            amount_in, _ = self.venue.functions.previewExactOut(signed.quote.head.as_tuple(), amount).call()
-            if amount_in > signed.quote.amount_in:
-                return Decline(
-                    self.name, DeclineReason.NO_OFFER, "the venue's preview needs more than the quote"
-                )
-            return Offer(self.name, side, token_in, token_out, amount_in, amount, signed)
-        except Declined as exc:  # the maker refuses: stale feed, market closed, its limits
-            return Decline(self.name, exc.reason, _first_line(exc))
-        except Exception as exc:  # noqa: BLE001 - a remote maker's API error, a preview revert
-            return Decline(self.name, DeclineReason.NO_OFFER, _first_line(exc))
-
-    def execute(self, offer: Offer, recipient: str, reference: bytes, sender: Any) -> str:
-        signed: rfq.SignedQuote = offer.payload
-        if offer.side == EXACT_IN:
-            fn = getattr(self.venue.functions, signed.exact_in_function)(
-                *signed.fill_exact_in_args(offer.amount_in, offer.amount_out, recipient, reference)
-            )
-        else:
-            fn = getattr(self.venue.functions, signed.exact_out_function)(
-                *signed.fill_exact_out_args(offer.amount_out, offer.amount_in, recipient, reference)
-            )
-        return tx.hash_of(tx.send(self.w3, fn, sender))
+        )
+    return sorted(found, key=lambda f: f.block)
 
 
 # ------------------------------------------------------------------ the decision
@@ -291,6 +186,7 @@ class ExecutionRecord:
     choice: str | None
     tx: str | None
     declines: tuple[Decline, ...] = ()
+    offer: Offer | None = field(default=None, repr=False)  # the chosen offer, executable as it stands
 
     def declined(self, venue: str) -> Decline | None:
         """Why `venue` made no offer (None if it offered)."""
@@ -370,7 +266,9 @@ def best_execution(
     if execute:
         client = next(v for v in venues if v.name == best.venue)
         sent = client.execute(best, recipient, reference, sender)
-    return ExecutionRecord(side, token_in, token_out, amount, mid, records, best.venue, sent, tuple(declines))
+    return ExecutionRecord(
+        side, token_in, token_out, amount, mid, records, best.venue, sent, tuple(declines), best
+    )
 
 
 def offer_rows(

@@ -223,6 +223,29 @@ class MakerLimits:
     max_ttl: int = 300
 
 
+def maker_settings(section: Mapping[str, object], ttl: int | None = None) -> tuple[QuotePolicy, MakerLimits]:
+    """The policy and limits of a `market_maker:` settings section (config/<network>.yaml):
+    spread_bps, skew_bps, ttl, max_ttl, max_quote_usd. `ttl` overrides the section's (a payment's)."""
+    known = {"spread_bps", "skew_bps", "ttl", "max_ttl", "max_quote_usd"}
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise ValueError(
+            f"market_maker: unknown setting(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
+    missing = sorted(known - set(section))
+    if missing:
+        raise ValueError(f"market_maker: missing setting(s) {', '.join(missing)}")
+    policy = QuotePolicy(
+        spread_bps=int(section["spread_bps"]),  # type: ignore[arg-type]
+        skew_bps=int(section["skew_bps"]),  # type: ignore[arg-type]
+        ttl=int(section["ttl"] if ttl is None else ttl),  # type: ignore[arg-type]
+    )
+    limits = MakerLimits(max_quote_usd=section["max_quote_usd"], max_ttl=int(section["max_ttl"]))  # type: ignore[arg-type]
+    if policy.ttl > limits.max_ttl:
+        raise ValueError(f"market_maker: ttl {policy.ttl} is above max_ttl {limits.max_ttl}")
+    return policy, limits
+
+
 # ------------------------------------------------------------------ nonces
 
 

@@ -57,7 +57,9 @@ def book_path(network: str, book: str | None = None) -> Path:
     if not path.is_file():
         known = sorted(p.stem for p in DEPLOYMENTS.glob("*.json") if not p.stem.endswith(".stale"))
         listed = ", ".join(known) if known else "none yet: deploy first (make sandbox, or scripts/deploy.py)"
-        raise UserError(f"no deployment book for network '{network}' (deployments/{network}.json); known: {listed}")
+        raise UserError(
+            f"no deployment book for network '{network}' (deployments/{network}.json); known: {listed}"
+        )
     return path
 
 
@@ -152,7 +154,9 @@ def add_chain_arguments(parser: Any) -> None:
         default=os.environ.get("CORRIDOR_NETWORK", "development"),
         help="deployment book deployments/<network>.json (default development; env CORRIDOR_NETWORK)",
     )
-    parser.add_argument("--book", default=os.environ.get("CORRIDOR_BOOK"), help="a deployment book file instead")
+    parser.add_argument(
+        "--book", default=os.environ.get("CORRIDOR_BOOK"), help="a deployment book file instead"
+    )
     parser.add_argument(
         "--rpc",
         default=os.environ.get("CORRIDOR_RPC", DEFAULT_RPC),

@@ -169,12 +169,18 @@ class ReporterService:
         health.set(feeds=states)
         return self._alert(problems)
 
-    def _feed(self, code: str, reporter: FeedReporter, rate: Decimal | None) -> tuple[dict[str, Any], str | None]:
+    def _feed(
+        self, code: str, reporter: FeedReporter, rate: Decimal | None
+    ) -> tuple[dict[str, Any], str | None]:
         round_id, answer, updated_at = reporter.latest()
         state: dict[str, Any] = {"round": round_id, "answer": answer, "updatedAt": updated_at}
         if rate is None:
             return state, f"{code}: the source gives no rate"
-        due = reporter.to_answer(rate) != answer or reporter.window_open() or reporter.heartbeat_due(self.margin)
+        due = (
+            reporter.to_answer(rate) != answer
+            or reporter.window_open()
+            or reporter.heartbeat_due(self.margin)
+        )
         if not due:
             return state, None
         pub = reporter.publish(rate)
@@ -184,7 +190,10 @@ class ReporterService:
                 f"{code}: {rate} is {pub.move_bps} bps from the feed's answer, beyond its breaker: held for "
                 "the admin's forceSubmit (the fixing window stays open, the pools do not trade)"
             )
-        http.log(SERVICE, f"{code}: {pub.action.value} {pub.answer} (round {pub.round_id}, move {pub.move_bps} bps)")
+        http.log(
+            SERVICE,
+            f"{code}: {pub.action.value} {pub.answer} (round {pub.round_id}, move {pub.move_bps} bps)",
+        )
         return state, None
 
     def _alert(self, problems: list[str], down: bool = False) -> list[str]:
@@ -216,12 +225,19 @@ def build_parser() -> argparse.ArgumentParser:
     add_chain_arguments(parser)
     http.add_server_arguments(parser, DEFAULT_PORT)
     parser.add_argument(
-        "--source", required=True, help="schedule:PATH (scripted fixings), file:PATH / PATH (JSON or YAML), or a URL"
+        "--source",
+        required=True,
+        help="schedule:PATH (scripted fixings), file:PATH / PATH (JSON or YAML), or a URL",
     )
-    parser.add_argument("--feeds", default="", help="currencies to report, comma-separated (default: every feed)")
+    parser.add_argument(
+        "--feeds", default="", help="currencies to report, comma-separated (default: every feed)"
+    )
     parser.add_argument("--interval", type=float, default=30.0, help="seconds between passes")
     parser.add_argument(
-        "--heartbeat-margin", type=int, default=3_600, help="re-confirm this many seconds before the heartbeat"
+        "--heartbeat-margin",
+        type=int,
+        default=3_600,
+        help="re-confirm this many seconds before the heartbeat",
     )
     return parser
 
@@ -235,7 +251,9 @@ def make_service(args: argparse.Namespace) -> ReporterService:
     wanted = [c.strip().upper() for c in args.feeds.split(",") if c.strip()] or sorted(feeds)
     unknown = [c for c in wanted if c not in feeds]
     if unknown:
-        raise UserError(f"--feeds: no feed for {', '.join(unknown)} in {book.path.name} (has {', '.join(feeds)})")
+        raise UserError(
+            f"--feeds: no feed for {', '.join(unknown)} in {book.path.name} (has {', '.join(feeds)})"
+        )
     reporters = {code: FeedReporter(w3, feeds[code], key.key) for code in wanted}
     for code, reporter in reporters.items():
         feed = reporter._feed  # noqa: SLF001 - the role check needs the contract
@@ -250,4 +268,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     server = http.serve(service.app, args.host, args.port)
     http.log(SERVICE, f"reporting {', '.join(service.reporters)} from {args.source} on {http.url_of(server)}")
     return http.run_until_signal(server, lambda stop: service.run(stop, args.interval))
-

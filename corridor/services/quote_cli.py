@@ -1,7 +1,7 @@
 """`corridor quote`: ask a quote server for a firm quote, as a taker would, and print it.
 
-    corridor quote JPY KHR --amount-out 1000000 --taker 0x…         # exact out: the taker receives 1,000,000
-    corridor quote KHR JPY --amount-in 35000000 --url http://127.0.0.1:8610 --json
+corridor quote JPY KHR --amount-out 1000000 --taker 0x…         # exact out: the taker receives 1,000,000
+corridor quote KHR JPY --amount-in 35000000 --url http://127.0.0.1:8610 --json
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     body = {"sell": args.sell, "buy": args.buy}
-    body.update({"amountIn": args.amount_in} if args.amount_in is not None else {"amountOut": args.amount_out})
+    body.update(
+        {"amountIn": args.amount_in} if args.amount_in is not None else {"amountOut": args.amount_out}
+    )
     if args.taker:
         body["taker"] = args.taker
     try:

@@ -164,7 +164,8 @@ class QuoteService:
         wait = self.limiter.admit(taker if taker != rfq.ZERO_ADDRESS else request.headers.get("Host", "?"))
         if wait:
             raise http.HttpError(
-                429, f"rate limit: at most {self.limiter.per_minute} quotes a minute per taker; retry in {wait:.0f} s"
+                429,
+                f"rate limit: at most {self.limiter.per_minute} quotes a minute per taker; retry in {wait:.0f} s",
             )
         with self._lock:
             try:
@@ -291,16 +292,36 @@ class RemoteMaker:
             reason = next((r for r in DeclineReason if exc.reason.startswith(r.value + ":")), None)
             raise Declined(exc.reason, reason or DeclineReason.NO_OFFER) from None
 
-    def quote_exact_in(self, token_in: str, token_out: str, amount_in: int, taker: str = rfq.ZERO_ADDRESS,
-                       hub: str | None = None) -> rfq.SignedQuote:
-        body = {"sell": rfq.address(token_in), "buy": rfq.address(token_out), "amountIn": str(amount_in),
-                "taker": rfq.address(taker)}
+    def quote_exact_in(
+        self,
+        token_in: str,
+        token_out: str,
+        amount_in: int,
+        taker: str = rfq.ZERO_ADDRESS,
+        hub: str | None = None,
+    ) -> rfq.SignedQuote:
+        body = {
+            "sell": rfq.address(token_in),
+            "buy": rfq.address(token_out),
+            "amountIn": str(amount_in),
+            "taker": rfq.address(taker),
+        }
         return self._ask({**body, "hub": rfq.address(hub)} if hub else body)
 
-    def quote_exact_out(self, token_in: str, token_out: str, amount_out: int, taker: str = rfq.ZERO_ADDRESS,
-                        hub: str | None = None) -> rfq.SignedQuote:
-        body = {"sell": rfq.address(token_in), "buy": rfq.address(token_out), "amountOut": str(amount_out),
-                "taker": rfq.address(taker)}
+    def quote_exact_out(
+        self,
+        token_in: str,
+        token_out: str,
+        amount_out: int,
+        taker: str = rfq.ZERO_ADDRESS,
+        hub: str | None = None,
+    ) -> rfq.SignedQuote:
+        body = {
+            "sell": rfq.address(token_in),
+            "buy": rfq.address(token_out),
+            "amountOut": str(amount_out),
+            "taker": rfq.address(taker),
+        }
         return self._ask({**body, "hub": rfq.address(hub)} if hub else body)
 
 
@@ -319,8 +340,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--spread-bps", type=int, default=20, help="spread over mid charged on every quote")
     parser.add_argument("--skew-bps", type=int, default=10, help="most inventory skew added or taken off")
     parser.add_argument("--ttl", type=int, default=60, help="seconds a quote stays valid")
-    parser.add_argument("--max-quote-usd", type=Decimal, default=Decimal(50_000), help="largest quote, in USD")
-    parser.add_argument("--max-feed-age", type=int, default=26 * 3600, help="oldest feed answer quoted on (s)")
+    parser.add_argument(
+        "--max-quote-usd", type=Decimal, default=Decimal(50_000), help="largest quote, in USD"
+    )
+    parser.add_argument(
+        "--max-feed-age", type=int, default=26 * 3600, help="oldest feed answer quoted on (s)"
+    )
     parser.add_argument("--rate-limit", type=int, default=30, help="quotes a minute per taker")
     parser.add_argument("--poll", type=float, default=5.0, help="seconds between health checks of the feeds")
     return parser
@@ -354,5 +379,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     service = make_service(args)
     service.check()
     server = http.serve(service.app, args.host, args.port)
-    http.log(SERVICE, f"maker {service.maker.maker} quoting on {http.url_of(server)} (nonce {service.state.next_nonce})")
+    http.log(
+        SERVICE,
+        f"maker {service.maker.maker} quoting on {http.url_of(server)} (nonce {service.state.next_nonce})",
+    )
     return http.run_until_signal(server, lambda stop: service.watch(stop, args.poll))

@@ -77,7 +77,12 @@ class Child:
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - kept open while the child runs
         # its own session: Ctrl-C reaches the launcher only, which stops the children in order
         self.proc = subprocess.Popen(
-            self.argv, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+            self.argv,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            start_new_session=True,
         )
 
     @property
@@ -126,7 +131,9 @@ class Sandbox:
             if not self.anvil.running or time.monotonic() > deadline:
                 raise UserError(f"anvil did not start (see {self.anvil.log_path})")
             time.sleep(0.1)
-        log(f"anvil on {self.config.rpc} ({'resumed from' if resumed else 'state in'} {self.state / 'anvil-state.json'})")
+        log(
+            f"anvil on {self.config.rpc} ({'resumed from' if resumed else 'state in'} {self.state / 'anvil-state.json'})"
+        )
 
     def deploy(self) -> None:
         w3 = connect(self.config.rpc)
@@ -147,7 +154,9 @@ class Sandbox:
         env["PATH"] = f"{ROOT / 'node_modules' / '.bin'}:{ROOT / '.venv' / 'bin'}:{env.get('PATH', '')}"
         log_path = self.state / "logs" / "deploy.log"
         with open(log_path, "ab") as out:
-            rc = subprocess.run(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False).returncode
+            rc = subprocess.run(
+                argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False
+            ).returncode
         if rc != 0 and not self.stopping:
             tail = log_path.read_text(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
             raise UserError(f"the deploy failed (exit {rc}; log {log_path}): {tail[0]}")
@@ -164,7 +173,17 @@ class Sandbox:
             args.append(arg.format(**values))
         env = {**os.environ, "CORRIDOR_RPC": self.config.rpc, "CORRIDOR_BOOK": str(self.book)}
         env.update({f"{role}_PRIVATE_KEY": dev_key(key) for role, key in spec.keys.items()})
-        argv = [sys.executable, "-m", "corridor.cli", spec.command, "--host", spec.host, "--port", str(spec.port), *args]
+        argv = [
+            sys.executable,
+            "-m",
+            "corridor.cli",
+            spec.command,
+            "--host",
+            spec.host,
+            "--port",
+            str(spec.port),
+            *args,
+        ]
         return Child(spec.name, argv, env, self.state / "logs" / f"{spec.name}.log", url=spec.url)
 
     def start_services(self) -> None:
@@ -186,7 +205,9 @@ class Sandbox:
                 if not child.running:
                     raise UserError(f"{child.name} exited at start (see {child.log_path})") from None
                 if time.monotonic() > deadline:
-                    raise UserError(f"{child.name} does not answer on {child.url} (see {child.log_path})") from None
+                    raise UserError(
+                        f"{child.name} does not answer on {child.url} (see {child.log_path})"
+                    ) from None
                 time.sleep(0.2)
 
     def supervise_once(self) -> None:
@@ -200,7 +221,9 @@ class Sandbox:
             rc = child.proc.returncode if child.proc else None
             child.stop()
             child.restarts += 1
-            log(f"{child.name} exited (status {rc}); restart {child.restarts}/{MAX_RESTARTS} (log {child.log_path})")
+            log(
+                f"{child.name} exited (status {rc}); restart {child.restarts}/{MAX_RESTARTS} (log {child.log_path})"
+            )
             child.start()
             child.next_start = now + 2**child.restarts
         if self.anvil is not None and not self.anvil.running and not self.stopping:
@@ -215,7 +238,9 @@ class Sandbox:
 
     def urls(self) -> str:
         rows = [["chain (anvil)", self.config.rpc, "-"]]
-        rows += [[c.name, c.url or "-", str(c.log_path.relative_to(self.state.parent))] for c in self.children]
+        rows += [
+            [c.name, c.url or "-", str(c.log_path.relative_to(self.state.parent))] for c in self.children
+        ]
         return table(["service", "url", "log"], rows, title="Sandbox running")
 
 
@@ -225,7 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start Anvil, deploy the suite (journaled) and every service of the service list; "
         "Ctrl-C stops them all; a second run resumes on the same state.",
     )
-    parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="service list (default config/services.yaml)")
+    parser.add_argument(
+        "--config", default=str(DEFAULT_CONFIG), help="service list (default config/services.yaml)"
+    )
     parser.add_argument("--state", default=str(ROOT / ".sandbox"), help="state folder (default .sandbox/)")
     parser.add_argument("--no-wait", action="store_true", help=argparse.SUPPRESS)  # tests: start, print, stop
     return parser
@@ -250,7 +277,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             step()
         if not stop_requested:
             print(sandbox.urls(), flush=True)
-            print(f"\n`corridor status` shows their health; Ctrl-C stops everything (state kept in {sandbox.state}).", flush=True)
+            print(
+                f"\n`corridor status` shows their health; Ctrl-C stops everything (state kept in {sandbox.state}).",
+                flush=True,
+            )
         while not stop_requested and not args.no_wait:
             sandbox.supervise_once()
             time.sleep(0.5)

@@ -42,7 +42,9 @@ def rows(healths: Sequence[dict[str, Any]]) -> list[list[Any]]:
         error = h.get("lastError") or ""
         if len(error) > MAX_ERROR:
             error = error[: MAX_ERROR - 1] + "…"
-        out.append([h["service"], h["url"], h["status"], shown(h.get("lastBlock")), shown(h.get("lag")), error])
+        out.append(
+            [h["service"], h["url"], h["status"], shown(h.get("lastBlock")), shown(h.get("lag")), error]
+        )
     return out
 
 
@@ -63,8 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="corridor status", description="Show every service's health (GET /health) in one table."
     )
-    parser.add_argument("--config", default=str(DEFAULT_CONFIG), help="service list (default config/services.yaml)")
-    parser.add_argument("--url", action="append", help="NAME=URL of a service (repeatable; replaces --config)")
+    parser.add_argument(
+        "--config", default=str(DEFAULT_CONFIG), help="service list (default config/services.yaml)"
+    )
+    parser.add_argument(
+        "--url", action="append", help="NAME=URL of a service (repeatable; replaces --config)"
+    )
     parser.add_argument("--json", action="store_true", help="print the health records as JSON")
     return parser
 

@@ -21,7 +21,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def corridor(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def corridor(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """Runs `corridor ARGS` to completion (stdout, stderr captured as text)."""
     return subprocess.run(
         [sys.executable, "-m", "corridor.cli", *args],
@@ -47,7 +49,9 @@ class Service:
 
     def start(self, timeout: float = 60, wait: bool = True) -> Service:
         with open(self.log, "ab") as out:
-            self.proc = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(
+                self.argv, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
         if not wait:
             return self
         deadline = time.monotonic() + timeout

@@ -41,7 +41,10 @@ def test_no_command_prints_help_and_fails():
 
 def test_unknown_command():
     line = one_line_error(corridor("serve"))
-    assert line == f"error: corridor: unknown command 'serve' (one of: {', '.join(n for n, _, _ in COMMANDS)}) (see corridor --help)"
+    assert (
+        line
+        == f"error: corridor: unknown command 'serve' (one of: {', '.join(n for n, _, _ in COMMANDS)}) (see corridor --help)"
+    )
 
 
 def test_bad_option_value():
@@ -51,7 +54,9 @@ def test_bad_option_value():
 
 def test_wrong_network_name():
     line = one_line_error(corridor("quote-server", "--network", "mainnet-typo"), 2)
-    assert line.startswith("error: no deployment book for network 'mainnet-typo' (deployments/mainnet-typo.json); known:")
+    assert line.startswith(
+        "error: no deployment book for network 'mainnet-typo' (deployments/mainnet-typo.json); known:"
+    )
 
 
 def test_missing_key_is_named_never_shown(tmp_path):
@@ -75,7 +80,9 @@ def test_rpc_that_does_not_answer(tmp_path):
     book = tmp_path / "book.json"
     book.write_text(json.dumps({"chainId": 1, "contracts": {"RfqVenue": {"address": "0x" + "11" * 20}}}))
     env = {"MAKER_PRIVATE_KEY": "0x" + "01" * 32}
-    line = one_line_error(corridor("quote-server", "--book", str(book), "--rpc", f"http://127.0.0.1:{free_port()}", env=env))
+    line = one_line_error(
+        corridor("quote-server", "--book", str(book), "--rpc", f"http://127.0.0.1:{free_port()}", env=env)
+    )
     assert line.startswith("error: no RPC endpoint answers at http://127.0.0.1:")
 
 
@@ -101,7 +108,9 @@ def test_service_list_errors(tmp_path):
     cfg.write_text("services:\n  - {name: a, port: 8610}\n  - {name: b, port: 8610}\n")
     assert "used twice" in one_line_error(corridor("status", "--config", str(cfg)))
     cfg.write_text("services:\n  - {name: a, port: 99999}\n")
-    assert "port must be a number from 1 to 65535" in one_line_error(corridor("sandbox", "--config", str(cfg)))
+    assert "port must be a number from 1 to 65535" in one_line_error(
+        corridor("sandbox", "--config", str(cfg))
+    )
 
 
 def test_keystore_key_is_decrypted(tmp_path):
@@ -110,6 +119,9 @@ def test_keystore_key_is_decrypted(tmp_path):
     key = "0x" + "42" * 32
     path = tmp_path / "maker.json"
     path.write_text(json.dumps(Account.encrypt(key, "pw", iterations=2)))  # brownie's keystore format
-    assert load_key("MAKER", {"MAKER_KEYSTORE": str(path), "MAKER_PASSWORD": "pw"}).address == Account.from_key(key).address
+    assert (
+        load_key("MAKER", {"MAKER_KEYSTORE": str(path), "MAKER_PASSWORD": "pw"}).address
+        == Account.from_key(key).address
+    )
     with pytest.raises(UserError, match="could not be unlocked"):
         load_key("MAKER", {"MAKER_KEYSTORE": str(path), "MAKER_PASSWORD": "wrong"})

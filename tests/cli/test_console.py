@@ -56,7 +56,10 @@ def test_reverted_transaction_raises_with_role_names(console, console_mode):
 
 
 def test_reverted_transaction_raises_with_named_arguments(console, console_mode):
-    with pytest.raises(console_reverts.Reverted, match=r"ERC20InsufficientBalance\(sender=merchant, balance=0, needed=1000\)$"):
+    with pytest.raises(
+        console_reverts.Reverted,
+        match=r"ERC20InsufficientBalance\(sender=merchant, balance=0, needed=1000\)$",
+    ):
         console.ops.pay(console.who["merchant"], console.who["customer"], 1_000, "INV-7")
 
 
@@ -70,7 +73,10 @@ def test_outside_the_console_brownie_behaves_as_before(console):
 def test_decode_references_roles_and_builtin_errors(console):
     sel = "0x" + keccak(text="AccessControlUnauthorizedAccount(address,bytes32)")[:4].hex()
     data = sel + encode(["address", "bytes32"], ["0x" + "11" * 20, keccak(text="PAUSER_ROLE")]).hex()
-    assert console_reverts.decode(data) == f"AccessControlUnauthorizedAccount(account=0x{'11' * 20}, neededRole=PAUSER_ROLE)"
+    assert (
+        console_reverts.decode(data)
+        == f"AccessControlUnauthorizedAccount(account=0x{'11' * 20}, neededRole=PAUSER_ROLE)"
+    )
     ref = sel + encode(["address", "bytes32"], ["0x" + "11" * 20, b"INV-7".ljust(32, b"\0")]).hex()
     assert console_reverts.decode(ref).endswith('neededRole="INV-7")')
     assert console_reverts.decode("0x08c379a0" + encode(["string"], ["no"]).hex()) == 'Error("no")'

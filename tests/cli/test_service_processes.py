@@ -101,7 +101,10 @@ def test_refuses_during_a_fixing_window_and_says_why(corridor, server):
     status, reason = refused(server, {"sell": "KHR", "buy": "JPY", "amountOut": 1_000})
     assert status == 409 and reason.startswith("fixing pending: feed for")
     health = server.wait_for(lambda: (h := server.health())["status"] == "degraded" and h, what="degraded")
-    assert health["lastError"].startswith("JPY: fixing pending") and health["details"]["feeds"]["JPY"] == "fixing pending"
+    assert (
+        health["lastError"].startswith("JPY: fixing pending")
+        and health["details"]["feeds"]["JPY"] == "fixing pending"
+    )
 
 
 def test_refuses_a_stale_feed_and_says_why(corridor, server):
@@ -247,7 +250,9 @@ def test_reporter_holds_a_move_beyond_the_breaker_and_alerts(corridor, chain_env
     service = reporter(corridor, chain_env, {"JPY": "0.0075", "KHR": "0.000245"}, "--feeds", "JPY").start()
     try:
         health = service.wait_for(lambda: (h := service.health())["status"] == "degraded" and h, what="alert")
-        assert health["lastError"].startswith("JPY: 0.0075 is 1195 bps from the feed's answer, beyond its breaker")
+        assert health["lastError"].startswith(
+            "JPY: 0.0075 is 1195 bps from the feed's answer, beyond its breaker"
+        )
         assert feed.latestRoundData()[1] == 670_000  # nothing walked in
         assert "ALERT JPY: 0.0075" in service.log.read_text()
     finally:
@@ -270,7 +275,9 @@ def test_reporter_killed_between_window_and_submit_submits_once_on_restart(corri
     demo, _ = corridor
     feed = demo.suite.exchange.feeds["JPY"]
     round_before = feed.latestRoundData()[0]
-    crashing = reporter(corridor, chain_env, {"JPY": "0.0068"}, "--feeds", "JPY", kill_at="reporter.scheduled:1")
+    crashing = reporter(
+        corridor, chain_env, {"JPY": "0.0068"}, "--feeds", "JPY", kill_at="reporter.scheduled:1"
+    )
     crashing.start(wait=False)
     assert crashing.proc.wait(60) == 137
     assert feed.fixingAt() != 0 and feed.latestRoundData()[1] == 670_000  # the window is open, no rate yet
@@ -292,7 +299,9 @@ def test_remote_maker_is_a_quote_provider_for_best_execution(corridor, server):
 
     demo, _ = corridor
     maker = RemoteMaker(server.url)
-    signed = maker.quote_exact_out(demo.bkhr.address, demo.jpy.address, 5_000, taker=demo.who["customer"].address)
+    signed = maker.quote_exact_out(
+        demo.bkhr.address, demo.jpy.address, 5_000, taker=demo.who["customer"].address
+    )
     assert signed.quote.amount_out >= 5_000 and signed.domain.verifying_contract == demo.venue.address
     demo.suite.exchange.feeds["JPY"].scheduleFixing(chain[-1].timestamp, {"from": demo.admin})
     with pytest.raises(Declined) as exc:

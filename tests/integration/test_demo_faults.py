@@ -25,7 +25,7 @@ KILL_POINTS = [
     ("deploy.sent", 30),  # half-way through the journaled deploy
     ("demo.step", 1),  # deployed, nothing played
     ("demo.step", 8),  # the relayer minted bKHR, the large bUSD mint waits in the queue
-    ("demo.step", 20),  # both invoices paid, the customer's redemption escrowed, not yet paid out
+    ("demo.step", 26),  # both invoices paid, the customer's redemption escrowed, not yet paid out
     ("demo.report", 2),  # the report's temporary file written, not yet renamed
 ]
 

@@ -188,8 +188,8 @@ def test_insufficient_balance_is_refused(refused):
 def test_expired_quote_is_refused_before_sending(refused, monkeypatch):
     quote = pay.InvoicePayment.quote
 
-    def slow_quote(self):
-        plan = quote(self)
+    def slow_quote(self, setup, due):
+        plan = quote(self, setup, due)
         chain.sleep(self.request.ttl + 1)  # the payer took too long: the quote's expiry passes
         chain.mine()
         return plan
@@ -208,8 +208,8 @@ def test_quote_expiring_in_the_race_maps_the_revert_to_the_same_line(refused, co
     demo.bkhr.approve(demo.venue, 2**256 - 1, {"from": demo.who["customer"]})
     quote = pay.InvoicePayment.quote
 
-    def slow_quote(self):
-        plan = quote(self)
+    def slow_quote(self, setup, due):
+        plan = quote(self, setup, due)
         chain.sleep(self.request.ttl + 1)
         chain.mine()
         return plan

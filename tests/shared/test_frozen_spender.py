@@ -9,7 +9,6 @@ import pytest
 from brownie import chain
 from eth_utils import keccak
 
-from corridor.deploy.proxy import deploy_behind_proxy
 from corridor.stablecoin import signing
 
 MAX = 2**256 - 1

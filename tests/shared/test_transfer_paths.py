@@ -8,8 +8,6 @@ from brownie import chain
 from brownie.test import given, strategy
 from hypothesis import settings
 
-from corridor.deploy.proxy import deploy_behind_proxy
-
 UNLIMITED = 2**256 - 1
 DECIMALS = 2
 

@@ -6,7 +6,9 @@ import pytest
 from brownie import web3
 
 from corridor.exchange import rfq
-from corridor.exchange.best_execution import EXACT_IN, EXACT_OUT, AmmClient, RfqClient, best_execution
+from corridor.exchange.amm_client import AmmClient
+from corridor.exchange.best_execution import EXACT_IN, EXACT_OUT, best_execution
+from corridor.exchange.rfq_client import RfqClient
 
 MID = Decimal("0.0067") / Decimal("0.000245") * 100  # riel cents per yen
 REF = rfq.reference("INV-BESTEX-1")

@@ -6,19 +6,19 @@ import pytest
 from brownie import web3
 
 from corridor.exchange import rfq
+from corridor.exchange.amm_client import AmmClient
 from corridor.exchange.best_execution import (
     EXACT_IN,
     EXACT_OUT,
-    AmmClient,
     Decline,
     DeclineReason,
-    RfqClient,
     best_execution,
     declines_text,
     offer_rows,
 )
 from corridor.exchange.deploy import DEFAULT_CONFIG, deploy_exchange
 from corridor.exchange.market_maker import FixedMids, MakerLimits, MarketMaker, QuotePolicy
+from corridor.exchange.rfq_client import RfqClient
 
 MAX = 2**256 - 1
 REF = rfq.reference("INV-FX-1")

@@ -5,8 +5,6 @@ so it needs no KYC (it is only the spender of transferFrom, which CompliantToken
 import brownie
 import pytest
 
-from corridor.deploy.proxy import deploy_behind_proxy
-
 MAX = 2**256 - 1
 TIER_INSTITUTIONAL, TIER_RETAIL = 4, 1
 
