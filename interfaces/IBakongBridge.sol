@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IAttestable} from "./IAttestable.sol";
+
 /// @title IBakongBridge
 /// @notice Mints Bakong-backed tokens (bUSD, bKHR) against M-of-N validator attestations of deposits into the
 /// bridge's Bakong omnibus account, and escrows redemptions until validators attest the Bakong payout.
 /// @dev Currencies are ISO 4217 numeric codes, the same numbers KHQR carries in tag 53 (116 = KHR, 840 = USD).
 /// Every attestation is an EIP-712 struct bound to this bridge and chain id, carries the validator-set epoch it
 /// was signed for, and is accepted only with exactly `threshold` signatures from distinct current validators in
-/// strictly ascending signer order (CCTP `Attestable`). Signatures are packed `r ‖ s ‖ v` (65 bytes each).
-interface IBakongBridge {
-    // ------------------------------------------------------------------ structs
+/// strictly ascending signer order (IAttestable, CCTP `Attestable`). Signatures are packed `r ‖ s ‖ v` (65 bytes
+/// each).
+interface IBakongBridge is IAttestable {
+    // ---------------------------------------------------------------- structs
 
     /// @notice Validators saw `amount` arrive in the omnibus account in Bakong transaction `bakongTxHash`,
     /// paid through the KHQR whose string hashes (MD5) to `khqrMd5`, and it is owed to `recipient`.
@@ -130,14 +133,12 @@ interface IBakongBridge {
         uint64 amount;
     }
 
-    // ------------------------------------------------------------------ events
+    // ---------------------------------------------------------------- events
 
     /// @notice `account` paused the bridge (same event as OZ `Pausable`).
     event Paused(address account);
     /// @notice `account` lifted the pause (same event as OZ `Pausable`).
     event Unpaused(address account);
-    /// @notice A new validator set took over; signatures for earlier epochs are void from now on.
-    event ValidatorSetUpdated(uint64 indexed epoch, address[] validators, uint8 threshold);
     /// @notice The bridge-wide timings changed.
     event TimingsUpdated(uint32 maxReserveAge, uint32 mintDelay, uint32 redemptionTimeout);
     /// @notice `currency` is now bridged through `token`.
@@ -190,21 +191,13 @@ interface IBakongBridge {
     /// @notice The admin sent the rejection fees kept for `currency` (`amount`) to `to`.
     event RejectionFeesCollected(uint16 indexed currency, address indexed to, uint256 amount);
 
-    // ------------------------------------------------------------------ errors
+    // ---------------------------------------------------------------- errors
 
     /// @notice The bridge is paused (same error as OZ `Pausable`).
     error EnforcedPause();
     /// @notice The bridge is not paused (same error as OZ `Pausable`).
     error ExpectedPause();
 
-    /// @notice A validator set must not be empty.
-    error ValidatorSetEmpty();
-    /// @notice A validator set holds at most `max` validators.
-    error ValidatorSetTooLarge(uint256 count, uint256 max);
-    /// @notice Validators (and signers) must be non-zero and strictly ascending.
-    error ValidatorsNotAscending(address previous, address next);
-    /// @notice The threshold must be a strict majority of the set (so never zero).
-    error InvalidThreshold(uint256 threshold, uint256 count);
     /// @notice No timing may be zero.
     error ZeroTiming();
     /// @notice The currency code must be non-zero.
@@ -229,20 +222,10 @@ interface IBakongBridge {
     error ZeroReason();
     /// @notice The attestation expired at `expiry`.
     error AttestationExpired(uint64 expiry);
-    /// @notice The attestation was signed for `given`, but the current epoch is `current`.
-    error EpochMismatch(uint64 current, uint64 given);
-    /// @notice Exactly `expected` bytes of signatures (threshold × 65) are required.
-    error SignatureLengthMismatch(uint256 given, uint256 expected);
-    /// @notice Signers must be strictly ascending (no duplicates).
-    error SignersNotAscending(address previous, address signer);
-    /// @notice `signer` is not a validator of the current epoch.
-    error SignerNotValidator(address signer);
     /// @notice Deposit `bakongTxHash` was already minted, queued or vetoed.
     error BakongTxAlreadyProcessed(bytes32 bakongTxHash);
     /// @notice `amount` exceeds the per-message cap `cap`.
     error AmountAboveMessageCap(uint256 amount, uint256 cap);
-    /// @notice `amount` exceeds what the token bucket holds now (`available`).
-    error RateLimitExceeded(uint16 currency, uint256 amount, uint256 available);
     /// @notice Minting of `currency` is stopped until the admin resumes it.
     error MintingStopped(uint16 currency);
     /// @notice The latest reserve attestation of `currency` (as of `asOf`) is too old to mint against.
@@ -276,7 +259,7 @@ interface IBakongBridge {
     /// @notice Payout `payoutTxHash` already finalized another redemption.
     error PayoutTxAlreadyUsed(bytes32 payoutTxHash);
 
-    // ------------------------------------------------------------------ attested actions (anyone submits)
+    // ---------------------------------------------------------------- attested actions (anyone submits)
 
     /// @notice Mints (or queues, above the large-mint threshold) the deposit attested by `signatures`.
     /// @return queued True when the mint went to the queue instead of minting now.
@@ -298,7 +281,7 @@ interface IBakongBridge {
     /// in force (at most the escrow), and gives the escrow back to the outbound bucket (capped at capacity).
     function rejectRedemption(RedemptionRejection calldata rejection, bytes calldata signatures) external;
 
-    // ------------------------------------------------------------------ holders
+    // ---------------------------------------------------------------- holders
 
     /// @notice Escrows `amount` of `currency` (needs an allowance) to be paid out to `bakongAccountId`.
     /// @param currency ISO 4217 numeric code of the bridged currency.
@@ -324,7 +307,7 @@ interface IBakongBridge {
     /// escrow goes back to the outbound bucket, capped at capacity).
     function reclaim(uint256 redemptionId) external;
 
-    // ------------------------------------------------------------------ roles
+    // ---------------------------------------------------------------- roles
 
     /// @notice Guardian: vetoes a queued mint.
     function vetoQueuedMint(bytes32 bakongTxHash, bytes32 reason) external;
@@ -360,22 +343,10 @@ interface IBakongBridge {
     /// @param to Non-zero recipient (a holder the token lets receive).
     function collectRejectionFees(uint16 currency, address to) external;
 
-    // ------------------------------------------------------------------ views
+    // ---------------------------------------------------------------- views
 
     /// @notice Whether the bridge is paused.
     function paused() external view returns (bool);
-
-    /// @notice The current validator-set epoch (starts at 1).
-    function epoch() external view returns (uint64);
-
-    /// @notice The number of signatures every attestation needs.
-    function threshold() external view returns (uint8);
-
-    /// @notice The current validators, ascending.
-    function validators() external view returns (address[] memory);
-
-    /// @notice Whether `account` is a validator of the current epoch.
-    function isValidator(address account) external view returns (bool);
 
     /// @notice The bridge-wide timings.
     function timings() external view returns (Timings memory);
