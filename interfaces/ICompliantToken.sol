@@ -2,19 +2,21 @@
 pragma solidity 0.8.30;
 
 import {IERC20Metadata} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Metadata.sol";
-import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+
+import {ISignedAuthorizations} from "./ISignedAuthorizations.sol";
 
 /// @title ICompliantToken
 /// @notice A permissioned ERC-20: KYC tiers with jurisdiction, frozen accounts, per-tier per-transfer and daily
 /// limits, seizure with a legal reason code, lost-key recovery, global pause, EIP-2612 permit and EIP-3009
-/// transfer authorizations (EOA and ERC-1271 signers). Shared by the JPY stablecoin and the bridge tokens.
+/// transfer authorizations (EOA and ERC-1271 signers; {ISignedAuthorizations}). Shared by the JPY stablecoin and
+/// the bridge tokens.
 /// @dev Tier 0 means "not verified". Tiers 1..3 are limited tiers whose limits the compliance officer sets;
 /// tier 4 (INSTITUTIONAL_TIER) has no per-transfer or daily limit: it is for regulated institutions and for
 /// contracts that must hold the token (AMM pools, RFQ venues, bridges). Limits bound what leaves an account: a
 /// self-transfer (`from == to`) moves no value, so it is neither limited nor counted (it stays a valid ERC-20
 /// transfer with its Transfer event, and a spender's transferFrom(owner, owner, v) still spends the allowance).
-interface ICompliantToken is IERC20Metadata, IERC20Permit, IERC20Errors {
+interface ICompliantToken is IERC20Metadata, ISignedAuthorizations, IERC20Errors {
     /// @notice Limits of one tier in base units; type(uint256).max means "no limit".
     struct TierLimits {
         uint256 perTransfer;
@@ -39,13 +41,6 @@ interface ICompliantToken is IERC20Metadata, IERC20Permit, IERC20Errors {
     error SupplyCapExceeded(uint256 totalSupply, uint256 amount, uint256 cap);
     error EnforcedPause();
     error ExpectedPause();
-    error ERC2612ExpiredSignature(uint256 deadline);
-    error ERC2612InvalidSigner(address signer, address owner);
-    error AuthorizationNotYetValid(uint256 validAfter);
-    error AuthorizationExpired(uint256 validBefore);
-    error AuthorizationAlreadyUsed(address authorizer, bytes32 nonce);
-    error InvalidSignature(address signer);
-    error CallerNotPayee(address caller, address payee);
     /// @notice 2^24-1 freezes have been made: `freeze` and a `recover` that freezes revert (an upgrade must
     /// migrate the allowances' spender epochs before it resets the freeze epoch; see PackedStorage).
     error FreezeEpochExhausted();
@@ -61,8 +56,6 @@ interface ICompliantToken is IERC20Metadata, IERC20Permit, IERC20Errors {
     event Paused(address account);
     event Unpaused(address account);
     event TransferReference(address indexed from, address indexed to, uint256 value, bytes32 indexed paymentReference);
-    event AuthorizationUsed(address indexed authorizer, bytes32 indexed nonce);
-    event AuthorizationCanceled(address indexed authorizer, bytes32 indexed nonce);
     event TokensRescued(address indexed token, address indexed to, uint256 amount);
 
     // ---------------------------------------------------------------- constants
@@ -71,10 +64,6 @@ interface ICompliantToken is IERC20Metadata, IERC20Permit, IERC20Errors {
     function UPGRADER_ROLE() external view returns (bytes32);
     function RESCUER_ROLE() external view returns (bytes32);
     function INSTITUTIONAL_TIER() external view returns (uint8);
-    function TRANSFER_WITH_AUTHORIZATION_TYPEHASH() external view returns (bytes32);
-    function RECEIVE_WITH_AUTHORIZATION_TYPEHASH() external view returns (bytes32);
-    function CANCEL_AUTHORIZATION_TYPEHASH() external view returns (bytes32);
-    function PERMIT_TYPEHASH() external view returns (bytes32);
 
     // ---------------------------------------------------------------- payments
     /// @notice Transfers `value` to `to` and emits `TransferReference` carrying an invoice id / UETR.
@@ -82,67 +71,6 @@ interface ICompliantToken is IERC20Metadata, IERC20Permit, IERC20Errors {
 
     /// @notice Transfers `values[i]` to `recipients[i]` for every i; limits apply to each transfer.
     function batchTransfer(address[] calldata recipients, uint256[] calldata values) external returns (bool);
-
-    /// @notice EIP-2612 permit with a packed signature (EOA r‖s‖v, or anything an ERC-1271 owner accepts).
-    function permit(address owner, address spender, uint256 value, uint256 deadline, bytes calldata signature)
-        external;
-
-    /// @notice EIP-3009: executes a transfer signed by `from` (anyone may submit it).
-    function transferWithAuthorization(
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        uint8 v,
-        bytes32 r,
-        bytes32 s
-    ) external;
-
-    /// @notice EIP-3009 with a packed signature (EOA or ERC-1271 `from`).
-    function transferWithAuthorization(
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        bytes calldata signature
-    ) external;
-
-    /// @notice EIP-3009: executes a transfer signed by `from`; only the payee `to` may submit it.
-    function receiveWithAuthorization(
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        uint8 v,
-        bytes32 r,
-        bytes32 s
-    ) external;
-
-    /// @notice EIP-3009 receive with a packed signature.
-    function receiveWithAuthorization(
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        bytes calldata signature
-    ) external;
-
-    /// @notice EIP-3009: burns an unused authorization nonce of `authorizer`.
-    function cancelAuthorization(address authorizer, bytes32 nonce, uint8 v, bytes32 r, bytes32 s) external;
-
-    /// @notice EIP-3009 cancel with a packed signature.
-    function cancelAuthorization(address authorizer, bytes32 nonce, bytes calldata signature) external;
-
-    /// @notice True once `nonce` of `authorizer` was used or canceled.
-    function authorizationState(address authorizer, bytes32 nonce) external view returns (bool);
 
     // ---------------------------------------------------------------- compliance
     /// @notice Verifies `account` with KYC `tier` (1..4) and ISO 3166-1 numeric `jurisdiction` (non-zero).

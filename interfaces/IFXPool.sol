@@ -34,7 +34,7 @@ interface IFXPool is IERC20 {
     /// @notice The ramp was stopped at `currentA`.
     event RampStopped(uint256 currentA, uint256 time);
     /// @notice The swap fee and the protocol's share of it changed.
-    event FeeSet(uint256 feeBps, uint256 protocolShareBps);
+    event FeeUpdated(uint256 feeBps, uint256 protocolShareBps);
     /// @notice The oracle guards changed: maximum answer age and maximum jump from the cached rate.
     event OracleGuardsSet(uint256 maxAge, uint256 maxJumpBps);
     /// @notice The guardian accepted the feed's current answer as the new reference for jumps.
@@ -73,7 +73,7 @@ interface IFXPool is IERC20 {
     error InvalidOracleGuards(uint256 maxAge, uint256 maxJumpBps);
     error InvalidDecimals(uint8 decimals);
 
-    // ---- views -----------------------------------------------------------------------------
+    // ---------------------------------------------------------------- views
 
     /// @notice Coin `i` (0: the feed-priced currency, 1: USD hub).
     function coins(uint256 i) external view returns (address);
@@ -121,7 +121,7 @@ interface IFXPool is IERC20 {
     /// @notice Amount of coin `i` paid for burning `shares` (what {removeLiquidityOneCoin} would pay).
     function calcRemoveLiquidityOneCoin(uint256 shares, uint256 i) external view returns (uint256 amount);
 
-    // ---- swaps ---------------------------------------------------------------------------
+    // ---------------------------------------------------------------- swaps
 
     /// @notice Sells exactly `amountIn` of coin `i` (pulled from the caller) for at least `minOut`.
     function swapExactIn(uint256 i, uint256 amountIn, uint256 minOut, address recipient, uint256 deadline)
@@ -145,7 +145,7 @@ interface IFXPool is IERC20 {
         external
         returns (uint256 amountIn, uint256 midOut);
 
-    // ---- liquidity ------------------------------------------------------------------------
+    // ---------------------------------------------------------------- liquidity
 
     /// @notice Deposits `amounts` (either may be 0 after the first deposit) for at least `minShares`.
     function addLiquidity(uint256[2] calldata amounts, uint256 minShares, address recipient, uint256 deadline)
@@ -162,7 +162,7 @@ interface IFXPool is IERC20 {
         external
         returns (uint256 amount);
 
-    // ---- administration -------------------------------------------------------------------
+    // ---------------------------------------------------------------- administration
 
     /// @notice Ramps A to `futureA` (× A_PRECISION) by `futureTime` (DEFAULT_ADMIN_ROLE).
     function rampA(uint256 futureA, uint256 futureTime) external;

@@ -13,7 +13,7 @@ interface IFXRouter {
     event Swapped(
         address indexed payer,
         address indexed recipient,
-        bytes32 indexed paymentRef,
+        bytes32 indexed paymentReference,
         address tokenIn,
         address tokenOut,
         uint256 amountIn,
@@ -49,14 +49,14 @@ interface IFXRouter {
     function quoteMid(address[] calldata path, uint256 amountIn) external view returns (uint256 amountOut);
 
     /// @notice Sells exactly `amountIn` of `path[0]` (from `msg.sender`) for at least `minOut` of the
-    ///         last token, paid to `recipient`. `paymentRef` is echoed in {Swapped} (invoice id).
+    ///         last token, paid to `recipient`. `paymentReference` is echoed in {Swapped} (invoice id).
     function swapExactIn(
         address[] calldata path,
         uint256 amountIn,
         uint256 minOut,
         address recipient,
         uint256 deadline,
-        bytes32 paymentRef
+        bytes32 paymentReference
     ) external returns (uint256 amountOut);
 
     /// @notice Buys exactly `amountOut` of the last token of `path` for at most `maxIn` of `path[0]`.
@@ -66,7 +66,7 @@ interface IFXRouter {
         uint256 maxIn,
         address recipient,
         uint256 deadline,
-        bytes32 paymentRef
+        bytes32 paymentReference
     ) external returns (uint256 amountIn);
 
     /// @notice Registers `pool` (whose coin 1 must be the hub) for its coin 0 (DEFAULT_ADMIN_ROLE).

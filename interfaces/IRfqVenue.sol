@@ -78,10 +78,10 @@ interface IRfqVenue {
     event FeeUpdated(uint16 previousFeeBps, uint16 newFeeBps);
     /// @notice Fees are now collected to `newTreasury`.
     event TreasuryUpdated(address indexed previousTreasury, address indexed newTreasury);
-    /// @notice `account` stopped all fills.
-    event VenuePaused(address indexed account);
-    /// @notice `account` resumed fills.
-    event VenueUnpaused(address indexed account);
+    /// @notice `account` stopped all fills (same event as OZ `Pausable`).
+    event Paused(address account);
+    /// @notice `account` resumed fills (same event as OZ `Pausable`).
+    event Unpaused(address account);
 
     // ---------------------------------------------------------------- errors
 
@@ -123,10 +123,10 @@ interface IRfqVenue {
     error FeeTooHigh(uint256 feeBps, uint256 maxFeeBps);
     /// @notice Nothing to collect.
     error NoFeesOwed(address maker, address token);
-    /// @notice Fills are stopped.
-    error IsPaused();
-    /// @notice Unpause of a live venue.
-    error NotPaused();
+    /// @notice Fills are stopped (same error as OZ `Pausable`).
+    error EnforcedPause();
+    /// @notice Unpause of a live venue (same error as OZ `Pausable`).
+    error ExpectedPause();
 
     // ---------------------------------------------------------------- taker
 

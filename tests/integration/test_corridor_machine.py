@@ -822,7 +822,7 @@ class CorridorMachine:
             args = signed.fill_exact_in_args(amount, 0, recipient, REF)
         exp = Expectation()
         if w.venue.paused():
-            exp.add("IsPaused")
+            exp.add("EnforcedPause")
         if amount_out == 0:
             exp.add("ZeroAmountOut")
         expect_transfer(exp, tin, payer, mm.maker, amount_in, self._day_edge())
@@ -877,7 +877,7 @@ class CorridorMachine:
             chain.mine()
             expected = "QuoteExpired"
         if expected == "NonceAlreadyUsed" and w.venue.paused():
-            expected = "IsPaused"
+            expected = "EnforcedPause"
         fn = getattr(w.venue, signed.exact_in_function)
         err, _ = attempt(
             fn, *signed.fill_exact_in_args(amount, 0, payer.address, REF), {"from": payer.account}
@@ -1103,7 +1103,7 @@ class CorridorMachine:
     def rule_toggle_pause(self, st_target):
         """A pauser pauses (or the admin / pauser unpauses) the JPY token, the bridge, a pool or the venue.
 
-        Must stay true: every other rule predicts EnforcedPause / IsPaused from it."""
+        Must stay true: every other rule predicts EnforcedPause from it."""
         w = self.w
         target = [w.jpy, w.bridge, w.pools["JPY"], w.pools["KHR"], w.venue][st_target]
         fn = target.unpause if target.paused() else target.pause
