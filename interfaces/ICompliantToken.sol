@@ -24,38 +24,66 @@ interface ICompliantToken is IERC20Metadata, ISignedAuthorizations, IERC20Errors
     }
 
     // ---------------------------------------------------------------- errors
+    /// @notice `account` has no KYC tier (tier 0).
     error AccountNotVerified(address account);
+    /// @notice `account` is frozen.
     error AccountFrozen(address account);
+    /// @notice `account` is not frozen (unfreeze and seize need a frozen account).
     error AccountNotFrozen(address account);
+    /// @notice `amount` is above the per-transfer `limit` of `account`'s tier.
     error TransferLimitExceeded(address account, uint256 amount, uint256 limit);
+    /// @notice `spentToday + amount` is above the daily `limit` of `account`'s tier.
     error DailyLimitExceeded(address account, uint256 spentToday, uint256 amount, uint256 limit);
+    /// @notice `tier` is not a valid tier here (1..4; 1..3 for limits).
     error InvalidTier(uint8 tier);
+    /// @notice A zero jurisdiction is never valid.
     error InvalidJurisdiction();
+    /// @notice `limit` is zero, not whole tokens, or too large for tier `tier`.
     error InvalidLimit(uint8 tier, uint256 limit);
+    /// @notice `decimals` is above 18.
     error InvalidDecimals(uint8 decimals);
+    /// @notice A zero reason code is never valid.
     error InvalidReasonCode();
+    /// @notice A zero amount is never valid.
     error InvalidAmount();
+    /// @notice A zero address is never valid here.
     error ZeroAddress();
+    /// @notice Recovery to the lost account itself.
     error SameAccount(address account);
+    /// @notice `recipients` and `values` differ in length.
     error ArrayLengthMismatch(uint256 recipients, uint256 values);
+    /// @notice Minting `amount` would take `totalSupply` above `cap`.
     error SupplyCapExceeded(uint256 totalSupply, uint256 amount, uint256 cap);
+    /// @notice The token is paused (same error as OZ `Pausable`).
     error EnforcedPause();
+    /// @notice The token is not paused (same error as OZ `Pausable`).
     error ExpectedPause();
     /// @notice 2^24-1 freezes have been made: `freeze` and a `recover` that freezes revert (an upgrade must
     /// migrate the allowances' spender epochs before it resets the freeze epoch; see PackedStorage).
     error FreezeEpochExhausted();
 
     // ---------------------------------------------------------------- events
+    /// @notice `account` was verified with `tier` in `jurisdiction`.
     event KycSet(address indexed account, uint8 tier, uint16 jurisdiction);
+    /// @notice `account`'s verification was removed.
     event KycRevoked(address indexed account);
+    /// @notice `account` was frozen.
     event Frozen(address indexed account);
+    /// @notice `account` was unfrozen.
     event Unfrozen(address indexed account);
+    /// @notice `amount` was seized from `from` to `to` under `reasonCode`.
     event Seized(address indexed from, address indexed to, uint256 amount, bytes32 indexed reasonCode);
+    /// @notice The balance `amount` of `lost` was moved to `recovered` under `reasonCode`.
     event AccountRecovered(address indexed lost, address indexed recovered, uint256 amount, bytes32 indexed reasonCode);
+    /// @notice The limits of `tier` were set (base units; type(uint256).max = unlimited).
     event TierLimitsSet(uint8 indexed tier, uint256 perTransfer, uint256 daily);
+    /// @notice `account` paused the token (same event as OZ `Pausable`).
     event Paused(address account);
+    /// @notice `account` unpaused the token (same event as OZ `Pausable`).
     event Unpaused(address account);
+    /// @notice A transfer of `value` from `from` to `to` carried `paymentReference` (emitted after its Transfer).
     event TransferReference(address indexed from, address indexed to, uint256 value, bytes32 indexed paymentReference);
+    /// @notice `amount` of `token` held by the token contract was sent to `to`.
     event TokensRescued(address indexed token, address indexed to, uint256 amount);
 
     // ---------------------------------------------------------------- constants
