@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IAttestable} from "./IAttestable.sol";
+
 /// @title IBakongBridge
 /// @notice Mints Bakong-backed tokens (bUSD, bKHR) against M-of-N validator attestations of deposits into the
 /// bridge's Bakong omnibus account, and escrows redemptions until validators attest the Bakong payout.
 /// @dev Currencies are ISO 4217 numeric codes, the same numbers KHQR carries in tag 53 (116 = KHR, 840 = USD).
 /// Every attestation is an EIP-712 struct bound to this bridge and chain id, carries the validator-set epoch it
 /// was signed for, and is accepted only with exactly `threshold` signatures from distinct current validators in
-/// strictly ascending signer order (CCTP `Attestable`). Signatures are packed `r ‖ s ‖ v` (65 bytes each).
-interface IBakongBridge {
-    // ------------------------------------------------------------------ structs
+/// strictly ascending signer order (IAttestable, CCTP `Attestable`). Signatures are packed `r ‖ s ‖ v` (65 bytes
+/// each).
+interface IBakongBridge is IAttestable {
+    // ---------------------------------------------------------------- structs
 
     /// @notice Validators saw `amount` arrive in the omnibus account in Bakong transaction `bakongTxHash`,
     /// paid through the KHQR whose string hashes (MD5) to `khqrMd5`, and it is owed to `recipient`.
@@ -130,14 +133,12 @@ interface IBakongBridge {
         uint64 amount;
     }
 
-    // ------------------------------------------------------------------ events
+    // ---------------------------------------------------------------- events
 
     /// @notice `account` paused the bridge (same event as OZ `Pausable`).
     event Paused(address account);
     /// @notice `account` lifted the pause (same event as OZ `Pausable`).
     event Unpaused(address account);
-    /// @notice A new validator set took over; signatures for earlier epochs are void from now on.
-    event ValidatorSetUpdated(uint64 indexed epoch, address[] validators, uint8 threshold);
     /// @notice The bridge-wide timings changed.
     event TimingsUpdated(uint32 maxReserveAge, uint32 mintDelay, uint32 redemptionTimeout);
     /// @notice `currency` is now bridged through `token`.
@@ -190,21 +191,13 @@ interface IBakongBridge {
     /// @notice The admin sent the rejection fees kept for `currency` (`amount`) to `to`.
     event RejectionFeesCollected(uint16 indexed currency, address indexed to, uint256 amount);
 
-    // ------------------------------------------------------------------ errors
+    // ---------------------------------------------------------------- errors
 
     /// @notice The bridge is paused (same error as OZ `Pausable`).
     error EnforcedPause();
     /// @notice The bridge is not paused (same error as OZ `Pausable`).
     error ExpectedPause();
 
-    /// @notice A validator set must not be empty.
-    error ValidatorSetEmpty();
-    /// @notice A validator set holds at most `max` validators.
-    error ValidatorSetTooLarge(uint256 count, uint256 max);
-    /// @notice Validators (and signers) must be non-zero and strictly ascending.
-    error ValidatorsNotAscending(address previous, address next);
-    /// @notice The threshold must be a strict majority of the set (so never zero).
-    error InvalidThreshold(uint256 threshold, uint256 count);
     /// @notice No timing may be zero.
     error ZeroTiming();
     /// @notice The currency code must be non-zero.
@@ -229,20 +222,10 @@ interface IBakongBridge {
     error ZeroReason();
     /// @notice The attestation expired at `expiry`.
     error AttestationExpired(uint64 expiry);
-    /// @notice The attestation was signed for `given`, but the current epoch is `current`.
-    error EpochMismatch(uint64 current, uint64 given);
-    /// @notice Exactly `expected` bytes of signatures (threshold × 65) are required.
-    error SignatureLengthMismatch(uint256 given, uint256 expected);
-    /// @notice Signers must be strictly ascending (no duplicates).
-    error SignersNotAscending(address previous, address signer);
-    /// @notice `signer` is not a validator of the current epoch.
-    error SignerNotValidator(address signer);
     /// @notice Deposit `bakongTxHash` was already minted, queued or vetoed.
     error BakongTxAlreadyProcessed(bytes32 bakongTxHash);
     /// @notice `amount` exceeds the per-message cap `cap`.
     error AmountAboveMessageCap(uint256 amount, uint256 cap);
-    /// @notice `amount` exceeds what the token bucket holds now (`available`).
-    error RateLimitExceeded(uint16 currency, uint256 amount, uint256 available);
     /// @notice Minting of `currency` is stopped until the admin resumes it.
     error MintingStopped(uint16 currency);
     /// @notice The latest reserve attestation of `currency` (as of `asOf`) is too old to mint against.
@@ -276,29 +259,40 @@ interface IBakongBridge {
     /// @notice Payout `payoutTxHash` already finalized another redemption.
     error PayoutTxAlreadyUsed(bytes32 payoutTxHash);
 
-    // ------------------------------------------------------------------ attested actions (anyone submits)
+    // ---------------------------------------------------------------- attested actions (anyone submits)
 
     /// @notice Mints (or queues, above the large-mint threshold) the deposit attested by `signatures`.
     /// @return queued True when the mint went to the queue instead of minting now.
+    /// @param attestation The attested facts, signed for the current epoch.
+    /// @param signatures Exactly `threshold` signatures (r ‖ s ‖ v), signers strictly ascending.
     function mint(MintAttestation calldata attestation, bytes calldata signatures) external returns (bool queued);
 
     /// @notice Mints a queued deposit once its delay has passed; anyone may call.
+    /// @param bakongTxHash The Bakong deposit transaction's hash.
     function executeQueuedMint(bytes32 bakongTxHash) external;
 
     /// @notice Records a newer attested omnibus balance (the supply ceiling); stops minting on a deficit.
+    /// @param attestation The attested facts, signed for the current epoch.
+    /// @param signatures Exactly `threshold` signatures (r ‖ s ‖ v), signers strictly ascending.
     function attestReserve(ReserveAttestation calldata attestation, bytes calldata signatures) external;
 
     /// @notice Records a signed reconciliation; stops minting when |supply - omnibus| exceeds `maxDrift`.
+    /// @param report The reconciliation, signed for the current epoch.
+    /// @param signatures Exactly `threshold` signatures (r ‖ s ‖ v), signers strictly ascending.
     function reconcile(Reconciliation calldata report, bytes calldata signatures) external;
 
     /// @notice Burns the escrow of a redemption that validators paid out on Bakong.
+    /// @param finalization The payout of a pending redemption, signed for the current epoch.
+    /// @param signatures Exactly `threshold` signatures (r ‖ s ‖ v), signers strictly ascending.
     function finalizeRedemption(RedemptionFinalization calldata finalization, bytes calldata signatures) external;
 
     /// @notice Returns the escrow of a redemption that validators refused to pay out, less the rejection fee
     /// in force (at most the escrow), and gives the escrow back to the outbound bucket (capped at capacity).
+    /// @param rejection The refusal of a pending redemption with a non-zero reason, signed for the current epoch.
+    /// @param signatures Exactly `threshold` signatures (r ‖ s ‖ v), signers strictly ascending.
     function rejectRedemption(RedemptionRejection calldata rejection, bytes calldata signatures) external;
 
-    // ------------------------------------------------------------------ holders
+    // ---------------------------------------------------------------- holders
 
     /// @notice Escrows `amount` of `currency` (needs an allowance) to be paid out to `bakongAccountId`.
     /// @param currency ISO 4217 numeric code of the bridged currency.
@@ -310,6 +304,14 @@ interface IBakongBridge {
         returns (uint256 redemptionId);
 
     /// @notice `redeem` with an EIP-2612 permit for exactly `amount` signed by the caller (one transaction).
+    /// @param currency ISO 4217 numeric code of a bridged currency.
+    /// @param amount Token units; above the currency's rejection fee, at most its per-message cap.
+    /// @param bakongAccountId Name, at sign, bank: 3..32 bytes of `a-z 0-9 _ . -` and one at sign inside.
+    /// @param deadline The permit's deadline.
+    /// @param v Permit signature recovery byte.
+    /// @param r Permit signature half r.
+    /// @param s Permit signature half s.
+    /// @return redemptionId The id validators finalize or reject.
     function redeemWithPermit(
         uint16 currency,
         uint256 amount,
@@ -322,11 +324,14 @@ interface IBakongBridge {
 
     /// @notice Gives the holder back the escrow of a redemption still pending after its deadline (no fee; the
     /// escrow goes back to the outbound bucket, capped at capacity).
+    /// @param redemptionId The redemption's id (from 1).
     function reclaim(uint256 redemptionId) external;
 
-    // ------------------------------------------------------------------ roles
+    // ---------------------------------------------------------------- roles
 
     /// @notice Guardian: vetoes a queued mint.
+    /// @param bakongTxHash The Bakong deposit transaction's hash.
+    /// @param reason Why (non-zero; for the record).
     function vetoQueuedMint(bytes32 bakongTxHash, bytes32 reason) external;
 
     /// @notice Pauser: stops minting and new redemptions (settlement of existing ones continues).
@@ -336,18 +341,27 @@ interface IBakongBridge {
     function unpause() external;
 
     /// @notice Admin: resumes minting of `currency` after an automatic stop.
+    /// @param currency ISO 4217 numeric code of a bridged currency.
     function resumeMinting(uint16 currency) external;
 
     /// @notice Admin: replaces the validator set and threshold; starts a new epoch.
+    /// @param newValidators The validators, non-zero and strictly ascending, at most MAX_VALIDATORS.
+    /// @param newThreshold Signatures required, a strict majority of `newValidators`.
     function setValidators(address[] calldata newValidators, uint8 newThreshold) external;
 
     /// @notice Admin: changes the bridge-wide timings.
+    /// @param newTimings Reserve staleness bound, large-mint delay, redemption timeout (none zero).
     function setTimings(Timings calldata newTimings) external;
 
     /// @notice Admin: bridges `currency` through `token`, which must already name this bridge as its `bridge()`.
+    /// @param currency ISO 4217 numeric code (non-zero, not bridged yet).
+    /// @param token A contract whose `bridge()` is this bridge.
+    /// @param limits Per-message cap, large-mint threshold, drift and both buckets (see CurrencyLimits).
     function addCurrency(uint16 currency, address token, CurrencyLimits calldata limits) external;
 
     /// @notice Admin: changes the limits of `currency` (its cap must stay above its rejection fee).
+    /// @param currency ISO 4217 numeric code of a bridged currency.
+    /// @param limits Per-message cap, large-mint threshold, drift and both buckets (see CurrencyLimits).
     function setCurrencyLimits(uint16 currency, CurrencyLimits calldata limits) external;
 
     /// @notice Admin: sets the fee the bridge keeps from each rejected redemption of `currency`.
@@ -360,65 +374,83 @@ interface IBakongBridge {
     /// @param to Non-zero recipient (a holder the token lets receive).
     function collectRejectionFees(uint16 currency, address to) external;
 
-    // ------------------------------------------------------------------ views
+    // ---------------------------------------------------------------- views
 
     /// @notice Whether the bridge is paused.
+    /// @return True while paused.
     function paused() external view returns (bool);
 
-    /// @notice The current validator-set epoch (starts at 1).
-    function epoch() external view returns (uint64);
-
-    /// @notice The number of signatures every attestation needs.
-    function threshold() external view returns (uint8);
-
-    /// @notice The current validators, ascending.
-    function validators() external view returns (address[] memory);
-
-    /// @notice Whether `account` is a validator of the current epoch.
-    function isValidator(address account) external view returns (bool);
-
     /// @notice The bridge-wide timings.
+    /// @return The bridge-wide timings, in seconds.
     function timings() external view returns (Timings memory);
 
     /// @notice The token of `currency` (zero when not bridged).
+    /// @param currency ISO 4217 numeric code of a bridged currency.
+    /// @return The token, or zero when the currency is not bridged.
     function tokenOf(uint16 currency) external view returns (address);
 
     /// @notice The limits of `currency`.
+    /// @param currency ISO 4217 numeric code of a bridged currency.
+    /// @return The limits (zeroed when not bridged).
     function limitsOf(uint16 currency) external view returns (CurrencyLimits memory);
 
     /// @notice The latest attested omnibus balance of `currency` and its date.
+    /// @param currency ISO 4217 numeric code of a bridged currency.
+    /// @return balance The attested omnibus balance (the supply ceiling).
+    /// @return asOf When validators saw it.
     function reserveOf(uint16 currency) external view returns (uint256 balance, uint64 asOf);
 
     /// @notice Whether minting of `currency` is stopped by a reconciliation break.
+    /// @param currency ISO 4217 numeric code of a bridged currency.
+    /// @return True while minting of the currency is stopped.
     function mintingStopped(uint16 currency) external view returns (bool);
 
     /// @notice The fee kept from each rejected redemption of `currency`, and the fees kept so far (uncollected).
+    /// @param currency ISO 4217 numeric code of a bridged currency.
+    /// @return fee The fee kept per rejected redemption.
+    /// @return collectable Fees kept and not collected yet.
     function rejectionFeeOf(uint16 currency) external view returns (uint256 fee, uint256 collectable);
 
     /// @notice What the inbound (mint) bucket of `currency` holds now.
+    /// @param currency ISO 4217 numeric code of a bridged currency.
+    /// @return Token units the mint bucket allows now.
     function inboundAvailable(uint16 currency) external view returns (uint256);
 
     /// @notice What the outbound (redemption) bucket of `currency` holds now.
+    /// @param currency ISO 4217 numeric code of a bridged currency.
+    /// @return Token units the redemption bucket allows now.
     function outboundAvailable(uint16 currency) external view returns (uint256);
 
     /// @notice The state of Bakong deposit `bakongTxHash`.
+    /// @param bakongTxHash The Bakong deposit transaction's hash.
+    /// @return None, Minted, Queued or Vetoed.
     function mintStatus(bytes32 bakongTxHash) external view returns (MintStatus);
 
     /// @notice The queued mint of `bakongTxHash` (zeroed when none).
+    /// @param bakongTxHash The Bakong deposit transaction's hash.
+    /// @return The queued mint.
     function queuedMint(bytes32 bakongTxHash) external view returns (QueuedMint memory);
 
     /// @notice Redemption `redemptionId` (zeroed when none).
+    /// @param redemptionId The redemption's id (from 1).
+    /// @return The redemption as stored.
     function redemption(uint256 redemptionId) external view returns (Redemption memory);
 
     /// @notice How many redemptions were requested (ids run from 1 to this).
+    /// @return The last redemption id.
     function redemptionCount() external view returns (uint256);
 
     /// @notice Whether `payoutTxHash` already finalized a redemption.
+    /// @param payoutTxHash A Bakong payout transaction's hash.
+    /// @return True once the payout finalized a redemption.
     function payoutUsed(bytes32 payoutTxHash) external view returns (bool);
 
     /// @notice The EIP-712 domain separator (bound to this chain id and this bridge).
+    /// @return The domain separator.
     function DOMAIN_SEPARATOR() external view returns (bytes32);
 
     /// @notice The EIP-712 digest validators sign for `attestation`.
+    /// @param attestation The attested facts, signed for the current epoch.
+    /// @return The digest to sign.
     function mintDigest(MintAttestation calldata attestation) external view returns (bytes32);
 }

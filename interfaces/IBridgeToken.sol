@@ -15,11 +15,15 @@ interface IBridgeToken is IERC20 {
     error BridgeTokenUnauthorizedBridge(address caller);
 
     /// @notice The bridge that may mint and burn (a single address: migrating = pointing at a new bridge).
+    /// @return The bridge's address.
     function bridge() external view returns (address);
 
     /// @notice Mints `amount` to `to`; only the bridge. Compliance rules of the token apply to `to`.
+    /// @param to The receiver (verified, not frozen).
+    /// @param amount Amount in base units.
     function mint(address to, uint256 amount) external;
 
     /// @notice Burns `amount` from the bridge's own balance (escrowed redemptions); only the bridge.
+    /// @param amount Amount in base units.
     function burn(uint256 amount) external;
 }

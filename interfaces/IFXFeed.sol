@@ -47,6 +47,7 @@ interface IFXFeed is IFXAggregatorV3 {
     ///         `maxMoveBps()` from any answer published less than a heartbeat before (measured from
     ///         that earlier answer; see `acceptedRange()`).
     /// @param answer The new answer, USD per unit with `decimals()` decimals.
+    /// @return roundId The new round's id.
     function submit(int256 answer) external returns (uint80 roundId);
 
     /// @notice Schedules the next fixing window (REPORTER_ROLE): from `at` (now if `at` has passed)
@@ -60,41 +61,54 @@ interface IFXFeed is IFXAggregatorV3 {
     ///         (DEFAULT_ADMIN_ROLE), e.g. after a devaluation, and restarts the breaker from it; it
     ///         answers an open fixing window. Still reverts on a non-positive answer.
     /// @param answer The forced answer.
+    /// @return roundId The new round's id.
     function forceSubmit(int256 answer) external returns (uint80 roundId);
 
     /// @notice Declares the market closed until `reopensAt` (MARKET_HOURS_ROLE).
+    /// @param reopensAt When the market reopens, UNIX seconds (in the future, within `maxClosure()`).
     function closeMarket(uint64 reopensAt) external;
 
     /// @notice Declares the market open again before its scheduled reopening (MARKET_HOURS_ROLE).
     function openMarket() external;
 
     /// @notice Sets the heartbeat (DEFAULT_ADMIN_ROLE).
+    /// @param heartbeat Maximum age of a fresh answer, in seconds (non-zero).
     function setHeartbeat(uint32 heartbeat) external;
 
     /// @notice Sets the maximum move per update in basis points (DEFAULT_ADMIN_ROLE).
+    /// @param maxMoveBps Maximum move per update, in basis points (non-zero).
     function setMaxMove(uint16 maxMoveBps) external;
 
     /// @notice Maximum age, in seconds, of a fresh answer.
+    /// @return Seconds.
     function heartbeat() external view returns (uint32);
 
     /// @notice Maximum move of one update relative to the previous answer, in basis points.
+    /// @return Basis points.
     function maxMoveBps() external view returns (uint16);
 
     /// @notice Longest closure the market-hours role may declare, in seconds.
+    /// @return Seconds.
     function maxClosure() external view returns (uint32);
 
     /// @notice True unless the market was declared closed and `block.timestamp < reopensAt`.
+    /// @return True while the market is open.
     function marketOpen() external view returns (bool);
 
     /// @notice When a declared closure ends (0 if none was ever declared).
+    /// @return UNIX seconds, or 0.
     function reopensAt() external view returns (uint64);
 
     /// @notice Start of the scheduled (or open) fixing window, 0 if none.
+    /// @return UNIX seconds, or 0.
     function fixingAt() external view returns (uint64);
 
     /// @notice Lowest and highest answer the circuit breaker lets a `submit` now change the rate to.
+    /// @return minAnswer The lowest answer `submit` accepts now.
+    /// @return maxAnswer The highest answer `submit` accepts now.
     function acceptedRange() external view returns (int256 minAnswer, int256 maxAnswer);
 
     /// @notice True if the latest answer is older than the heartbeat.
+    /// @return True when stale.
     function isStale() external view returns (bool);
 }

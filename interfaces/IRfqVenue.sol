@@ -78,10 +78,10 @@ interface IRfqVenue {
     event FeeUpdated(uint16 previousFeeBps, uint16 newFeeBps);
     /// @notice Fees are now collected to `newTreasury`.
     event TreasuryUpdated(address indexed previousTreasury, address indexed newTreasury);
-    /// @notice `account` stopped all fills.
-    event VenuePaused(address indexed account);
-    /// @notice `account` resumed fills.
-    event VenueUnpaused(address indexed account);
+    /// @notice `account` stopped all fills (same event as OZ `Pausable`).
+    event Paused(address account);
+    /// @notice `account` resumed fills (same event as OZ `Pausable`).
+    event Unpaused(address account);
 
     // ---------------------------------------------------------------- errors
 
@@ -123,15 +123,21 @@ interface IRfqVenue {
     error FeeTooHigh(uint256 feeBps, uint256 maxFeeBps);
     /// @notice Nothing to collect.
     error NoFeesOwed(address maker, address token);
-    /// @notice Fills are stopped.
-    error IsPaused();
-    /// @notice Unpause of a live venue.
-    error NotPaused();
+    /// @notice Fills are stopped (same error as OZ `Pausable`).
+    error EnforcedPause();
+    /// @notice Unpause of a live venue (same error as OZ `Pausable`).
+    error ExpectedPause();
 
     // ---------------------------------------------------------------- taker
 
     /// @notice Fills `quote` for exactly `amountIn` of tokenIn (at most its size) and consumes its nonce.
     /// @return amountOut tokenOut received by `recipient` (gross pro-rata output, rounded down, minus the fee).
+    /// @param quote The maker-signed quote.
+    /// @param signature The maker's EIP-712 signature over the quote (ECDSA or ERC-1271).
+    /// @param amountIn tokenIn paid by the caller (at most the quote's amountIn).
+    /// @param minAmountOut Least tokenOut accepted after the fee (slippage bound).
+    /// @param recipient Receiver of tokenOut (non-zero).
+    /// @param paymentReference Invoice id echoed in {QuoteFilled} (any bytes32).
     function fillExactIn(
         Quote calldata quote,
         bytes calldata signature,
@@ -144,6 +150,12 @@ interface IRfqVenue {
     /// @notice Fills `quote` so that `recipient` receives exactly `amountOut` of tokenOut after the fee, and
     /// consumes its nonce.
     /// @return amountIn tokenIn paid by the caller (rounded up).
+    /// @param quote The maker-signed quote.
+    /// @param signature The maker's EIP-712 signature over the quote (ECDSA or ERC-1271).
+    /// @param amountOut tokenOut the recipient receives after the fee.
+    /// @param maxAmountIn Most tokenIn accepted (slippage bound).
+    /// @param recipient Receiver of tokenOut (non-zero).
+    /// @param paymentReference Invoice id echoed in {QuoteFilled} (any bytes32).
     function fillExactOut(
         Quote calldata quote,
         bytes calldata signature,
@@ -154,6 +166,13 @@ interface IRfqVenue {
     ) external returns (uint256 amountIn);
 
     /// @notice {fillExactIn} for a cross quote.
+    /// @param quote The maker-signed quote.
+    /// @param signature The maker's EIP-712 signature over the quote (ECDSA or ERC-1271).
+    /// @param amountIn tokenIn paid by the caller (at most the quote's amountIn).
+    /// @param minAmountOut Least tokenOut accepted after the fee (slippage bound).
+    /// @param recipient Receiver of tokenOut (non-zero).
+    /// @param paymentReference Invoice id echoed in {QuoteFilled} (any bytes32).
+    /// @return amountOut tokenOut received by the recipient.
     function fillCrossExactIn(
         CrossQuote calldata quote,
         bytes calldata signature,
@@ -164,6 +183,13 @@ interface IRfqVenue {
     ) external returns (uint256 amountOut);
 
     /// @notice {fillExactOut} for a cross quote.
+    /// @param quote The maker-signed quote.
+    /// @param signature The maker's EIP-712 signature over the quote (ECDSA or ERC-1271).
+    /// @param amountOut tokenOut the recipient receives after the fee.
+    /// @param maxAmountIn Most tokenIn accepted (slippage bound).
+    /// @param recipient Receiver of tokenOut (non-zero).
+    /// @param paymentReference Invoice id echoed in {QuoteFilled} (any bytes32).
+    /// @return amountIn tokenIn paid by the caller.
     function fillCrossExactOut(
         CrossQuote calldata quote,
         bytes calldata signature,
@@ -176,29 +202,38 @@ interface IRfqVenue {
     // ---------------------------------------------------------------- maker
 
     /// @notice Cancels the caller's nonces set in `mask` within word `wordPos` (all 256: mask = ~0).
+    /// @param wordPos The nonce word (nonce >> 8).
+    /// @param mask The nonces of the word to cancel (bit i = nonce wordPos << 8 | i).
     function cancelNonces(uint256 wordPos, uint256 mask) external;
 
     /// @notice Cancels one of the caller's nonces.
+    /// @param nonce The nonce.
     function cancelNonce(uint256 nonce) external;
 
     // ---------------------------------------------------------------- fees
 
     /// @notice Pulls the fees `maker` owes in `token` from the maker to the treasury (anyone may call).
     /// @return amount The fees paid.
+    /// @param maker A market maker.
+    /// @param token A token fees are owed in.
     function collectFees(address maker, address token) external returns (uint256 amount);
 
     // ---------------------------------------------------------------- admin
 
     /// @notice Allows `maker` to have its quotes filled (MAKER_MANAGER_ROLE).
+    /// @param maker A market maker.
     function registerMaker(address maker) external;
 
     /// @notice Stops all of `maker`'s quotes from being filled (MAKER_MANAGER_ROLE).
+    /// @param maker A market maker.
     function deregisterMaker(address maker) external;
 
     /// @notice Sets the fee in basis points of the gross output, at most MAX_FEE_BPS (DEFAULT_ADMIN_ROLE).
+    /// @param feeBps Basis points of the gross output, at most MAX_FEE_BPS.
     function setFee(uint16 feeBps) external;
 
     /// @notice Sets the account receiving fees (DEFAULT_ADMIN_ROLE).
+    /// @param treasury The new fee receiver (non-zero).
     function setTreasury(address treasury) external;
 
     /// @notice Stops all fills (PAUSER_ROLE). Cancels stay possible.
@@ -210,18 +245,30 @@ interface IRfqVenue {
     // ---------------------------------------------------------------- views
 
     /// @notice The EIP-712 digest a maker signs for `quote` (domain: name "Corridor RFQ", version "1").
+    /// @param quote The maker-signed quote.
+    /// @return The digest.
     function hashQuote(Quote calldata quote) external view returns (bytes32);
 
     /// @notice The EIP-712 digest a maker signs for a cross quote.
+    /// @param quote The maker-signed quote.
+    /// @return The digest.
     function hashCrossQuote(CrossQuote calldata quote) external view returns (bytes32);
 
     /// @notice Outputs of {fillExactIn} for `amountIn` at the current fee (no validity checks).
+    /// @param quote The maker-signed quote.
+    /// @param amountIn tokenIn paid by the caller (at most the quote's amountIn).
+    /// @return amountOut tokenOut after the fee.
+    /// @return fee The fee in tokenOut.
     function previewExactIn(Quote calldata quote, uint256 amountIn)
         external
         view
         returns (uint256 amountOut, uint256 fee);
 
     /// @notice Inputs of {fillExactOut} for `amountOut` at the current fee (no validity checks).
+    /// @param quote The maker-signed quote.
+    /// @param amountOut tokenOut the recipient receives after the fee.
+    /// @return amountIn tokenIn needed.
+    /// @return fee The fee in tokenOut.
     function previewExactOut(Quote calldata quote, uint256 amountOut)
         external
         view
@@ -229,29 +276,47 @@ interface IRfqVenue {
 
     /// @notice The tokenIn size still fillable on `quote`: its amountIn, or 0 once expired, filled or
     /// cancelled, or while its maker is not registered (the signature is not checked).
+    /// @param quote The maker-signed quote.
+    /// @return tokenIn still fillable.
     function remaining(Quote calldata quote) external view returns (uint256);
 
     /// @notice {remaining} for a cross quote.
+    /// @param quote The maker-signed quote.
+    /// @return tokenIn still fillable.
     function remainingCross(CrossQuote calldata quote) external view returns (uint256);
 
     /// @notice Fees `maker` owes the treasury in `token`, booked at fills and not yet collected.
+    /// @param maker A market maker.
+    /// @param token A token fees are owed in.
+    /// @return The fees owed.
     function feesOwed(address maker, address token) external view returns (uint256);
 
     /// @notice The maker's nonce word `wordPos` (bit i set = nonce (wordPos << 8 | i) used or cancelled).
+    /// @param maker A market maker.
+    /// @param wordPos The nonce word (nonce >> 8).
+    /// @return The bitmap word.
     function nonceBitmap(address maker, uint256 wordPos) external view returns (uint256);
 
     /// @notice Whether `nonce` of `maker` was used or cancelled.
+    /// @param maker A market maker.
+    /// @param nonce The nonce.
+    /// @return True once used or cancelled.
     function isNonceUsed(address maker, uint256 nonce) external view returns (bool);
 
     /// @notice Whether `account` is a registered maker.
+    /// @param account Any account.
+    /// @return True when registered.
     function isMaker(address account) external view returns (bool);
 
     /// @notice The venue fee in basis points of the gross output.
+    /// @return Basis points.
     function feeBps() external view returns (uint16);
 
     /// @notice The account fees are collected to.
+    /// @return The treasury's address.
     function treasury() external view returns (address);
 
     /// @notice Whether fills are stopped.
+    /// @return True while paused.
     function paused() external view returns (bool);
 }

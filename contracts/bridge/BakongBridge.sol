@@ -5,41 +5,38 @@ import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
 import {IBakongBridge} from "../../interfaces/IBakongBridge.sol";
 import {IBridgeToken} from "../../interfaces/IBridgeToken.sol";
+import {Attestable} from "./Attestable.sol";
+import {BakongAccountId} from "./BakongAccountId.sol";
+import {RateLimiter} from "./RateLimiter.sol";
 
 /// @title BakongBridge
 /// @notice The Cambodian leg of the corridor: bUSD / bKHR are minted 1:1 against deposits into the bridge's
 /// Bakong omnibus account, attested by M of N validators, and burned when validators attest the Bakong payout
 /// of a redemption. See docs/bridge.md for the trust model.
 /// @dev Defence in depth, each line a lesson:
-/// - Attestations: exactly `threshold` signatures, signers strictly ascending, current-epoch validators only,
-///   EIP-712 domain bound to chain id + this contract (CCTP `Attestable`; Harmony: threshold must be a strict
-///   majority; Ronin: rotation bumps the epoch so every earlier signature dies at once).
+/// - Attestations (`Attestable`): exactly `threshold` signatures, signers strictly ascending, current-epoch
+///   validators only, EIP-712 domain bound to chain id + this contract (CCTP `Attestable`; Harmony: threshold
+///   must be a strict majority; Ronin: rotation bumps the epoch so every earlier signature dies at once).
 /// - Every input is checked before use, zero values never count as valid (Wormhole: unchecked input; Nomad: a
 ///   zero root accepted as proven).
-/// - Even a full validator-key compromise is bounded: per-message cap, inbound token bucket, supply ceiling at
-///   the latest attested omnibus balance with a staleness bound, and a guardian-vetoable delay for large mints.
+/// - Even a full validator-key compromise is bounded: per-message cap, inbound token bucket (`RateLimiter`),
+///   supply ceiling at the latest attested omnibus balance with a staleness bound, and a guardian-vetoable delay
+///   for large mints.
 /// - Not upgradeable (CCTP's choice): a new version is a new bridge the tokens' admin points them at, so no
 ///   upgrade can re-initialise trusted state (Nomad). The tokens, which hold user balances, are upgradeable.
-contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, ReentrancyGuard {
+contract BakongBridge is IBakongBridge, Attestable, AccessControlDefaultAdminRules, ReentrancyGuard {
     using SafeERC20 for IBridgeToken;
+    using RateLimiter for RateLimiter.Bucket;
 
     /// @notice May pause the bridge (only the admin unpauses).
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice May veto queued large mints.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
-
-    /// @notice Upper bound on the validator set (keeps rotation and verification gas bounded).
-    uint256 public constant MAX_VALIDATORS = 32;
-
-    /// @dev Bit `c` is set for every byte `c` a Bakong account id may hold besides its at sign: `a-z 0-9 _ . -`.
-    uint256 private constant _ACCOUNT_ID_BYTES = (((1 << 26) - 1) << 0x61) | (((1 << 10) - 1) << 0x30)
-        | (1 << 0x5f) | (1 << 0x2e) | (1 << 0x2d);
 
     bytes32 public constant MINT_ATTESTATION_TYPEHASH = keccak256(
         "MintAttestation(uint16 currency,uint256 amount,address recipient,bytes32 bakongTxHash,bytes16 khqrMd5,uint64 expiry,uint64 epoch)"
@@ -53,8 +50,9 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
     bytes32 public constant RECONCILIATION_TYPEHASH =
         keccak256("Reconciliation(uint16 currency,uint256 omnibusBalance,uint64 asOf,uint64 epoch)");
 
-    /// @dev Everything an attestation check reads, in one slot. The pause flag lives here instead of in OZ
-    /// `Pausable`'s own slot to save a cold SLOAD (2,100 gas) on every mint: the 3-of-5 mint goal (<= 120k gas)
+    /// @dev Everything an attestation check reads, in one slot (Attestable reads and writes the epoch and the
+    /// threshold through `_attestationConfig` / `_setAttestationConfig`). The pause flag lives here instead of in
+    /// OZ `Pausable`'s own slot to save a cold SLOAD (2,100 gas) on every mint: the 3-of-5 mint goal (<= 120k gas)
     /// forces it. Same errors and events as OZ `Pausable` (tests/bridge/test_admin.py).
     struct Config {
         uint64 epoch;
@@ -63,14 +61,6 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         uint32 maxReserveAge;
         uint32 mintDelay;
         uint32 redemptionTimeout;
-    }
-
-    /// @dev A token bucket in one slot (CCIP `RateLimiter`): `tokens` as of `updatedAt`, refilled linearly.
-    struct Bucket {
-        uint64 capacity;
-        uint64 refillPerSecond;
-        uint64 tokens;
-        uint40 updatedAt;
     }
 
     /// @dev Per-currency state; the mint path reads slots 0, 1 and 3 and writes slot 3; redeem reads slots 0, 2
@@ -91,14 +81,11 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         // fees kept and not collected yet: bounded by the token's supply, itself bounded by the attested reserve
         uint64 feesCollectable;
         // slot 3, 4
-        Bucket inbound;
-        Bucket outbound;
+        RateLimiter.Bucket inbound;
+        RateLimiter.Bucket outbound;
     }
 
     Config private _config;
-    address[] private _validators;
-    /// @dev Validator => the epoch it was (last) appointed for; valid only while equal to the current epoch.
-    mapping(address validator => uint64 epoch) private _validatorEpoch;
     mapping(uint16 currency => Currency) private _currencies;
     mapping(bytes32 bakongTxHash => MintStatus) private _mintStatus;
     mapping(bytes32 bakongTxHash => QueuedMint) private _queuedMints;
@@ -128,7 +115,7 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         _;
     }
 
-    // ================================================================== attested actions
+    // ---------------------------------------------------------------- attested actions
 
     /// @inheritdoc IBakongBridge
     function mint(MintAttestation calldata a, bytes calldata signatures) external returns (bool queued) {
@@ -161,7 +148,7 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
             signatures,
             cfg
         );
-        _take(c.inbound, a.currency, a.amount);
+        c.inbound._take(a.currency, a.amount);
 
         if (a.amount > c.largeMintThreshold) {
             uint40 executableAt = uint40(block.timestamp + cfg.mintDelay);
@@ -260,12 +247,12 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         // the fee in force now; it may have been raised above this escrow since the request
         uint256 fee = c.rejectionFee < amount ? c.rejectionFee : amount;
         c.feesCollectable += uint64(fee);
-        _refill(c.outbound, amount);
+        c.outbound._refill(amount);
         emit RedemptionRejected(j.redemptionId, j.reason, amount, fee);
         c.token.safeTransfer(r.holder, amount - fee);
     }
 
-    // ================================================================== holders
+    // ---------------------------------------------------------------- holders
 
     /// @inheritdoc IBakongBridge
     function redeem(uint16 currency, uint256 amount, string calldata bakongAccountId)
@@ -307,8 +294,8 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         if (amount == 0) revert ZeroAmount();
         if (amount > c.maxPerMessage) revert AmountAboveMessageCap(amount, c.maxPerMessage);
         if (amount <= c.rejectionFee) revert AmountNotAboveRejectionFee(amount, c.rejectionFee);
-        bytes32 account = _parseBakongAccountId(bakongAccountId);
-        _take(c.outbound, currency, amount);
+        bytes32 account = BakongAccountId.parse(bakongAccountId);
+        c.outbound._take(currency, amount);
 
         redemptionId = ++_redemptionCount;
         uint40 deadline = uint40(block.timestamp + _config.redemptionTimeout);
@@ -327,12 +314,12 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         r.status = RedemptionStatus.Reclaimed;
         uint256 amount = r.amount;
         Currency storage c = _currencies[r.currency];
-        _refill(c.outbound, amount);
+        c.outbound._refill(amount);
         emit RedemptionReclaimed(redemptionId, amount);
         c.token.safeTransfer(msg.sender, amount);
     }
 
-    // ================================================================== roles
+    // ---------------------------------------------------------------- roles
 
     /// @inheritdoc IBakongBridge
     function vetoQueuedMint(bytes32 bakongTxHash, bytes32 reason) external onlyRole(GUARDIAN_ROLE) {
@@ -410,31 +397,11 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         c.token.safeTransfer(to, amount);
     }
 
-    // ================================================================== views
+    // ---------------------------------------------------------------- views
 
     /// @inheritdoc IBakongBridge
     function paused() external view returns (bool) {
         return _config.paused;
-    }
-
-    /// @inheritdoc IBakongBridge
-    function epoch() external view returns (uint64) {
-        return _config.epoch;
-    }
-
-    /// @inheritdoc IBakongBridge
-    function threshold() external view returns (uint8) {
-        return _config.threshold;
-    }
-
-    /// @inheritdoc IBakongBridge
-    function validators() external view returns (address[] memory) {
-        return _validators;
-    }
-
-    /// @inheritdoc IBakongBridge
-    function isValidator(address account) external view returns (bool) {
-        return account != address(0) && _validatorEpoch[account] == _config.epoch;
     }
 
     /// @inheritdoc IBakongBridge
@@ -481,12 +448,12 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
 
     /// @inheritdoc IBakongBridge
     function inboundAvailable(uint16 currency) external view returns (uint256) {
-        return _available(_currencies[currency].inbound);
+        return _currencies[currency].inbound._available();
     }
 
     /// @inheritdoc IBakongBridge
     function outboundAvailable(uint16 currency) external view returns (uint256) {
-        return _available(_currencies[currency].outbound);
+        return _currencies[currency].outbound._available();
     }
 
     /// @inheritdoc IBakongBridge
@@ -538,24 +505,11 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         );
     }
 
-    // ================================================================== internals
+    // ---------------------------------------------------------------- internals
 
-    /// @dev Accepts exactly `threshold` signatures (r ‖ s ‖ v each) over the EIP-712 digest of `structHash`,
-    /// from current-epoch validators in strictly ascending order: one comparison rules out duplicates.
+    /// @dev Attestable's check against the epoch and threshold of `cfg` (already read by the caller).
     function _verify(bytes32 structHash, bytes calldata signatures, Config memory cfg) private view {
-        uint256 m = cfg.threshold;
-        if (signatures.length != m * 65) revert SignatureLengthMismatch(signatures.length, m * 65);
-        bytes32 digest = _hashTypedDataV4(structHash);
-        address previous = address(0);
-        for (uint256 i; i < m; ++i) {
-            uint256 o = i * 65;
-            address signer = ECDSA.recover(
-                digest, uint8(signatures[o + 64]), bytes32(signatures[o:o + 32]), bytes32(signatures[o + 32:o + 64])
-            );
-            if (signer <= previous) revert SignersNotAscending(previous, signer);
-            if (_validatorEpoch[signer] != cfg.epoch) revert SignerNotValidator(signer);
-            previous = signer;
-        }
+        _verify(structHash, signatures, cfg.epoch, cfg.threshold);
     }
 
     /// @dev Returns the token of `c` if minting `amount` keeps its supply within a fresh attested omnibus
@@ -595,30 +549,6 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         emit MintingAutoPaused(currency, supply, balance);
     }
 
-    /// @dev Removes `amount` from the bucket after refilling it, or reverts with what it holds.
-    function _take(Bucket storage b, uint16 currency, uint256 amount) private {
-        uint256 available = _available(b);
-        if (amount > available) revert RateLimitExceeded(currency, amount, available);
-        // available <= capacity (uint64) and amount <= available
-        b.tokens = uint64(available - amount);
-        b.updatedAt = uint40(block.timestamp);
-    }
-
-    /// @dev Gives `amount` back to the bucket after refilling it, capped at its capacity: a refunded redemption
-    /// never left Bakong's omnibus account (Wormhole NTT refills a bucket with the opposite flow).
-    function _refill(Bucket storage b, uint256 amount) private {
-        uint256 level = _available(b) + amount;
-        uint256 capacity = b.capacity;
-        // capped at capacity (uint64)
-        b.tokens = uint64(level < capacity ? level : capacity);
-        b.updatedAt = uint40(block.timestamp);
-    }
-
-    function _available(Bucket storage b) private view returns (uint256) {
-        uint256 filled = b.tokens + (block.timestamp - b.updatedAt) * b.refillPerSecond;
-        return filled < b.capacity ? filled : b.capacity;
-    }
-
     function _setLimits(Currency storage c, uint16 currency, CurrencyLimits calldata l) private {
         if (
             l.maxPerMessage == 0 || l.largeMintThreshold == 0 || l.largeMintThreshold > l.maxPerMessage
@@ -630,39 +560,21 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         c.maxPerMessage = l.maxPerMessage;
         c.largeMintThreshold = l.largeMintThreshold;
         c.maxDrift = l.maxDrift;
-        _resize(c.inbound, l.inboundCapacity, l.inboundRefillPerSecond);
-        _resize(c.outbound, l.outboundCapacity, l.outboundRefillPerSecond);
+        c.inbound._resize(l.inboundCapacity, l.inboundRefillPerSecond);
+        c.outbound._resize(l.outboundCapacity, l.outboundRefillPerSecond);
         emit CurrencyLimitsUpdated(currency, l);
     }
 
-    /// @dev Refills under the old rate, then clamps to the new capacity (CCIP `_setTokenBucketConfig`).
-    /// A new bucket starts full.
-    function _resize(Bucket storage b, uint64 capacity, uint64 refillPerSecond) private {
-        uint256 level = b.updatedAt == 0 ? capacity : _available(b);
-        b.capacity = capacity;
-        b.refillPerSecond = refillPerSecond;
-        // level <= capacity after the clamp, so it fits uint64
-        b.tokens = uint64(level < capacity ? level : capacity);
-        b.updatedAt = uint40(block.timestamp);
+    /// @inheritdoc Attestable
+    function _attestationConfig() internal view override returns (uint64 epoch_, uint8 threshold_) {
+        Config storage cfg = _config;
+        return (cfg.epoch, cfg.threshold);
     }
 
-    function _setValidators(address[] memory validators_, uint8 threshold_) private {
-        uint256 n = validators_.length;
-        if (n == 0) revert ValidatorSetEmpty();
-        if (n > MAX_VALIDATORS) revert ValidatorSetTooLarge(n, MAX_VALIDATORS);
-        if (threshold_ == 0 || threshold_ > n || uint256(threshold_) * 2 <= n) revert InvalidThreshold(threshold_, n);
-        uint64 newEpoch = _config.epoch + 1;
-        address previous = address(0);
-        for (uint256 i; i < n; ++i) {
-            address v = validators_[i];
-            if (v <= previous) revert ValidatorsNotAscending(previous, v);
-            _validatorEpoch[v] = newEpoch;
-            previous = v;
-        }
-        _validators = validators_;
-        _config.epoch = newEpoch;
+    /// @inheritdoc Attestable
+    function _setAttestationConfig(uint64 epoch_, uint8 threshold_) internal override {
+        _config.epoch = epoch_;
         _config.threshold = threshold_;
-        emit ValidatorSetUpdated(newEpoch, validators_, threshold_);
     }
 
     function _setTimings(Timings memory t) private {
@@ -681,29 +593,5 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
     function _pendingRedemption(uint256 redemptionId) private view returns (Redemption storage r) {
         r = _redemptions[redemptionId];
         if (r.status != RedemptionStatus.Pending) revert RedemptionNotPending(redemptionId, r.status);
-    }
-
-    /// @dev `name@bank`: 3..32 bytes of `a-z 0-9 _ . -` and exactly one at sign, neither first nor last (the
-    /// rule and its order: IBakongBridge.BakongAccountIdFault; Python twin: corridor/bridge/khqr.py). Only
-    /// lower-case ASCII passes, so every accepted id is valid UTF-8 for the relayer. Returned left-aligned in
-    /// a bytes32 (it fits by construction) for storage; the loop reads that word, not calldata.
-    function _parseBakongAccountId(string calldata id) private pure returns (bytes32 packed) {
-        uint256 n = bytes(id).length;
-        if (n < 3) revert InvalidBakongAccountId(BakongAccountIdFault.TooShort, n);
-        if (n > 32) revert InvalidBakongAccountId(BakongAccountIdFault.TooLong, n);
-        packed = bytes32(bytes(id));
-        uint256 at = n;
-        for (uint256 i; i < n; ++i) {
-            uint8 c = uint8(packed[i]);
-            if (c == 0x40) {
-                if (at != n) revert InvalidBakongAccountId(BakongAccountIdFault.SecondAtSign, i);
-                at = i;
-            } else if ((_ACCOUNT_ID_BYTES >> c) & 1 == 0) {
-                revert InvalidBakongAccountId(BakongAccountIdFault.ForbiddenByte, i);
-            }
-        }
-        if (at == n) revert InvalidBakongAccountId(BakongAccountIdFault.NoAtSign, n);
-        if (at == 0) revert InvalidBakongAccountId(BakongAccountIdFault.EmptyName, 0);
-        if (at == n - 1) revert InvalidBakongAccountId(BakongAccountIdFault.EmptyBank, at);
     }
 }

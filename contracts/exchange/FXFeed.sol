@@ -99,7 +99,7 @@ contract FXFeed is IFXFeed, AccessControlDefaultAdminRules {
         _restartWindows(initialAnswer);
     }
 
-    // ---- Chainlink interface ----------------------------------------------------------------
+    // ---------------------------------------------------------------- Chainlink interface
 
     /// @inheritdoc IFXAggregatorV3
     function decimals() external view returns (uint8) {
@@ -136,7 +136,7 @@ contract FXFeed is IFXFeed, AccessControlDefaultAdminRules {
         return (h.roundId, h.answer, h.updatedAt, h.updatedAt, h.roundId);
     }
 
-    // ---- reporting ---------------------------------------------------------------------------
+    // ---------------------------------------------------------------- reporting
 
     /// @inheritdoc IFXFeed
     function submit(int256 answer) external onlyRole(REPORTER_ROLE) returns (uint80) {
@@ -192,7 +192,7 @@ contract FXFeed is IFXFeed, AccessControlDefaultAdminRules {
         emit MarketOpened();
     }
 
-    // ---- configuration -----------------------------------------------------------------------
+    // ---------------------------------------------------------------- configuration
 
     /// @inheritdoc IFXFeed
     function setHeartbeat(uint32 heartbeat_) external onlyRole(DEFAULT_ADMIN_ROLE) {
@@ -247,7 +247,7 @@ contract FXFeed is IFXFeed, AccessControlDefaultAdminRules {
         return block.timestamp > uint256(_latest.updatedAt) + _settings.heartbeat;
     }
 
-    // ---- internals ---------------------------------------------------------------------------
+    // ---------------------------------------------------------------- internals
 
     /// @dev Writes round `latest + 1` and leaves `fixingAt` as the next scheduled window (0: none).
     function _record(int256 answer, uint40 fixingAt_) private returns (uint80 roundId) {

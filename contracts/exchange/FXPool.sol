@@ -11,6 +11,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IFXPool} from "../../interfaces/IFXPool.sol";
 import {IFXAggregatorV3} from "../../interfaces/IFXAggregatorV3.sol";
 import {StableSwapMath} from "./StableSwapMath.sol";
+import {StableSwapPricing} from "./StableSwapPricing.sol";
 
 /// @title FXPool
 /// @notice Two-coin StableSwap pool anchored to an FX oracle: coin 0 (JPY, KHR, ...) is valued at
@@ -41,11 +42,11 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
     uint256 public constant MAX_FEE_BPS = 100;
     uint256 public constant MAX_JUMP_BPS = 2_000;
     uint256 public constant MAX_ORACLE_AGE = 7 days;
-    uint256 public constant BPS = 10_000;
+    uint256 public constant BPS = StableSwapPricing.BPS;
     /// @notice Shares locked forever at the first deposit (1e-12 USD of value).
     uint256 public constant MINIMUM_SHARES = 1e6;
     address public constant DEAD = 0x000000000000000000000000000000000000dEaD;
-    uint256 private constant PRECISION = 1e18;
+    uint256 private constant PRECISION = StableSwapPricing.PRECISION;
 
     struct Params {
         string name;
@@ -85,16 +86,6 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         uint16 protocolShareBps;
         uint16 maxJumpBps;
         uint32 maxAge;
-    }
-
-    /// @dev The pool seen from the coin being sold: rates, scaled balances (USD × 1e18), A.
-    struct Side {
-        uint256 rateIn;
-        uint256 rateOut;
-        uint256 xIn;
-        uint256 xOut;
-        uint256 balOut;
-        uint256 amp;
     }
 
     /// @dev Result of pricing a swap, in raw token amounts.
@@ -175,9 +166,7 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         _accrued.refAnswer = _checkedAnswer(answer);
     }
 
-    // ---------------------------------------------------------------------------------------
-    // Views
-    // ---------------------------------------------------------------------------------------
+    // ---------------------------------------------------------------- views
 
     /// @inheritdoc IFXPool
     function coins(uint256 i) external view returns (address) {
@@ -230,7 +219,9 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         Config memory c = _config;
         (uint256 rate0,) = _readRate(c, _accrued.refAnswer);
         Reserves memory r = _reserves;
-        return StableSwapMath.getD(_xp(r.balance0, rate0), _xp(r.balance1, _RATE1), _amp(c));
+        return StableSwapMath.getD(
+            StableSwapPricing.xp(r.balance0, rate0), StableSwapPricing.xp(r.balance1, _RATE1), _amp(c)
+        );
     }
 
     /// @inheritdoc IFXPool
@@ -271,9 +262,7 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         (amount,,,) = _priceWithdrawOne(shares, i);
     }
 
-    // ---------------------------------------------------------------------------------------
-    // Swaps
-    // ---------------------------------------------------------------------------------------
+    // ---------------------------------------------------------------- swaps
 
     /// @inheritdoc IFXPool
     function swapExactIn(uint256 i, uint256 amountIn, uint256 minOut, address recipient, uint256 deadline)
@@ -335,9 +324,7 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         return (received, _mid(i, received, t.rate0));
     }
 
-    // ---------------------------------------------------------------------------------------
-    // Liquidity
-    // ---------------------------------------------------------------------------------------
+    // ---------------------------------------------------------------- liquidity
 
     /// @inheritdoc IFXPool
     function addLiquidity(uint256[2] calldata amounts, uint256 minShares, address recipient, uint256 deadline)
@@ -404,9 +391,7 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         return _withdrawOne(shares, i, minAmount, recipient);
     }
 
-    // ---------------------------------------------------------------------------------------
-    // Administration
-    // ---------------------------------------------------------------------------------------
+    // ---------------------------------------------------------------- administration
 
     /// @inheritdoc IFXPool
     function rampA(uint256 futureA, uint256 futureTime) external onlyRole(DEFAULT_ADMIN_ROLE) {
@@ -500,104 +485,59 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         return _reserves.paused;
     }
 
-    // ---------------------------------------------------------------------------------------
-    // Pricing (pure functions of storage and the oracle; no state changes)
-    // ---------------------------------------------------------------------------------------
+    // ---------------------------------------------------------------- pricing
 
     /// @dev Prices selling exactly `dx` of coin `i`.
     function _priceExactIn(uint256 i, uint256 dx) private view returns (Trade memory t) {
         if (dx == 0) revert ZeroAmount();
-        (Side memory s, Config memory c) = _side(i, t);
-        uint256 d = StableSwapMath.getD(s.xIn, s.xOut, s.amp);
-        uint256 y = StableSwapMath.getY(s.xIn + (dx * s.rateIn) / PRECISION, d, s.amp);
-        // The extra -1 absorbs Newton's ±1 tolerance in the pool's favour (as curve-contract does).
-        // y < xOut always holds for dx > 0 up to that tolerance, so y + 1 >= xOut means dust.
-        uint256 dyGross = y + 1 < s.xOut ? s.xOut - y - 1 : 0;
-        uint256 feeXp = _ceilDiv(dyGross * c.feeBps, BPS);
+        (StableSwapPricing.Side memory s, Config memory c) = _side(i, t);
         t.amountIn = dx;
-        t.amountOut = ((dyGross - feeXp) * PRECISION) / s.rateOut;
-        if (t.amountOut == 0) revert DustAmount(dx);
-        // Rounds the protocol's share down twice (bps share, then into token units): in the LPs' favour,
-        // never above the fee; mirrored by the reference model.
-        // slither-disable-next-line divide-before-multiply
-        t.protocolFee = (((feeXp * c.protocolShareBps) / BPS) * PRECISION) / s.rateOut;
+        (t.amountOut, t.protocolFee) = StableSwapPricing.exactIn(s, dx, c.feeBps, c.protocolShareBps);
     }
 
     /// @dev Prices buying exactly `dy` of coin `1 - i` with coin `i`.
     function _priceExactOut(uint256 i, uint256 dy) private view returns (Trade memory t) {
         if (dy == 0) revert ZeroAmount();
-        (Side memory s, Config memory c) = _side(i, t);
-        // Every step rounds up: the output is valued high, the fee grossed up, the input valued low.
-        uint256 dyNet = _ceilDiv(dy * s.rateOut, PRECISION);
-        uint256 dyGross = _ceilDiv(dyNet * BPS, BPS - c.feeBps);
-        if (dyGross + 1 >= s.xOut) revert InsufficientLiquidity(dy, s.balOut);
-        uint256 xNew =
-            StableSwapMath.getY(s.xOut - dyGross - 1, StableSwapMath.getD(s.xIn, s.xOut, s.amp), s.amp);
-        t.amountIn = _ceilDiv((xNew > s.xIn ? xNew - s.xIn + 1 : 1) * PRECISION, s.rateIn);
+        (StableSwapPricing.Side memory s, Config memory c) = _side(i, t);
+        (t.amountIn, t.protocolFee) = StableSwapPricing.exactOut(s, dy, c.feeBps, c.protocolShareBps);
         t.amountOut = dy;
-        // Rounds the protocol's share down twice (bps share, then into token units): in the LPs' favour,
-        // never above the fee; mirrored by the reference model.
-        // slither-disable-next-line divide-before-multiply
-        t.protocolFee = ((((dyGross - dyNet) * c.protocolShareBps) / BPS) * PRECISION) / s.rateOut;
     }
 
     /// @dev Reads the oracle into `t` and lays out the pool from the seller's (coin `i`) side.
-    function _side(uint256 i, Trade memory t) private view returns (Side memory s, Config memory c) {
+    function _side(uint256 i, Trade memory t)
+        private
+        view
+        returns (StableSwapPricing.Side memory s, Config memory c)
+    {
         if (i > 1) revert InvalidCoin(i);
         c = _config;
         (t.rate0, t.answer) = _readRate(c, _accrued.refAnswer);
         Reserves memory r = _reserves;
         if (i == 0) {
             (s.rateIn, s.rateOut, s.balOut) = (t.rate0, _RATE1, r.balance1);
-            s.xIn = _xp(r.balance0, t.rate0);
-            s.xOut = _xp(r.balance1, _RATE1);
+            s.xIn = StableSwapPricing.xp(r.balance0, t.rate0);
+            s.xOut = StableSwapPricing.xp(r.balance1, _RATE1);
         } else {
             (s.rateIn, s.rateOut, s.balOut) = (_RATE1, t.rate0, r.balance0);
-            s.xIn = _xp(r.balance1, _RATE1);
-            s.xOut = _xp(r.balance0, t.rate0);
+            s.xIn = StableSwapPricing.xp(r.balance1, _RATE1);
+            s.xOut = StableSwapPricing.xp(r.balance0, t.rate0);
         }
         s.amp = _amp(c);
     }
 
-    /// @dev Prices a deposit (Curve's add_liquidity: imbalance pays half the swap fee per coin).
+    /// @dev Prices a deposit at the oracle rate ({StableSwapPricing-deposit}).
     function _priceDeposit(uint256[2] calldata amounts)
         private
         view
         returns (uint256 shares, uint256[2] memory fees, uint256[2] memory newBalances, uint64 answer)
     {
         if (amounts[0] == 0 && amounts[1] == 0) revert ZeroAmount();
-        Config memory c = _config;
-        uint256 rate0;
-        (rate0, answer) = _readRate(c, _accrued.refAnswer);
-        uint256 amp = _amp(c);
-        Reserves memory r = _reserves;
-        uint256 supply = totalSupply();
-        if (supply == 0 && (amounts[0] == 0 || amounts[1] == 0)) revert FirstDepositNeedsBothCoins();
-        newBalances[0] = r.balance0 + amounts[0];
-        newBalances[1] = r.balance1 + amounts[1];
-        uint256 d1 = StableSwapMath.getD(_xp(newBalances[0], rate0), _xp(newBalances[1], _RATE1), amp);
-        if (supply == 0) {
-            if (d1 <= MINIMUM_SHARES) revert InsufficientOutput(d1, MINIMUM_SHARES + 1);
-            return (d1 - MINIMUM_SHARES, fees, newBalances, answer);
-        }
-        uint256 d0 = StableSwapMath.getD(_xp(r.balance0, rate0), _xp(r.balance1, _RATE1), amp);
-        // Imbalance fee: half the swap fee on each coin's distance from a proportional deposit, rounded
-        // up as one division (halving feeBps first would round an odd fee down, in the depositor's favour).
-        for (uint256 k; k < 2; ++k) {
-            uint256 old = k == 0 ? r.balance0 : r.balance1;
-            uint256 ideal = (d1 * old) / d0;
-            uint256 diff = ideal > newBalances[k] ? ideal - newBalances[k] : newBalances[k] - ideal;
-            fees[k] = _ceilDiv(diff * c.feeBps, 2 * BPS);
-        }
-        uint256 d2 = StableSwapMath.getD(
-            _xp(newBalances[0] - fees[0], rate0), _xp(newBalances[1] - fees[1], _RATE1), amp
-        );
-        if (d2 <= d0) revert ZeroAmount();
-        shares = (supply * (d2 - d0)) / d0;
-        if (shares == 0) revert ZeroAmount();
+        StableSwapPricing.Pool memory p;
+        (p, answer,) = _pool();
+        (shares, fees, newBalances) = StableSwapPricing.deposit(p, amounts, MINIMUM_SHARES);
     }
 
-    /// @dev Prices a one-coin withdrawal (Curve's _calc_withdraw_one_coin for n = 2).
+    /// @dev Prices a one-coin withdrawal at the oracle rate ({StableSwapPricing-withdrawOne}).
     function _priceWithdrawOne(uint256 shares, uint256 i)
         private
         view
@@ -605,52 +545,27 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
     {
         if (i > 1) revert InvalidCoin(i);
         if (shares == 0) revert ZeroAmount();
+        StableSwapPricing.Pool memory p;
+        uint256 protocolShareBps;
+        (p, answer, protocolShareBps) = _pool();
+        (dy, fee_) = StableSwapPricing.withdrawOne(p, shares, i);
+        protocolFee = (fee_ * protocolShareBps) / BPS;
+    }
+
+    /// @dev Reads the oracle, the configuration and the reserves into the pool a deposit or withdrawal prices on.
+    function _pool() private view returns (StableSwapPricing.Pool memory p, uint64 answer, uint256 protocolShareBps) {
         Config memory c = _config;
-        uint256 rate0;
-        (rate0, answer) = _readRate(c, _accrued.refAnswer);
-        uint256 amp = _amp(c);
+        (p.rate0, answer) = _readRate(c, _accrued.refAnswer);
+        p.rate1 = _RATE1;
+        p.amp = _amp(c);
         Reserves memory r = _reserves;
-        uint256[2] memory xp = [_xp(r.balance0, rate0), _xp(r.balance1, _RATE1)];
-        uint256 d0 = StableSwapMath.getD(xp[0], xp[1], amp);
-        uint256 d1;
-        {
-            uint256 supply = totalSupply();
-            if (shares >= supply) revert InsufficientLiquidity(shares, supply);
-            d1 = d0 - (shares * d0) / supply;
-        }
-        (uint256 dyXp, uint256 dyNoFeeXp) = _withdrawOneXp(xp, i, d0, d1, amp, c.feeBps);
-        if (dyXp == 0) revert InsufficientLiquidity(shares, i == 0 ? r.balance0 : r.balance1);
-        uint256 rateI = i == 0 ? rate0 : _RATE1;
-        dy = (dyXp * PRECISION) / rateI;
-        uint256 dyNoFee = (dyNoFeeXp * PRECISION) / rateI;
-        fee_ = dyNoFee > dy ? dyNoFee - dy : 0;
-        protocolFee = (fee_ * c.protocolShareBps) / BPS;
+        (p.balance0, p.balance1) = (r.balance0, r.balance1);
+        p.supply = totalSupply();
+        p.feeBps = c.feeBps;
+        protocolShareBps = c.protocolShareBps;
     }
 
-    /// @dev Scaled amount of coin `i` paid when D falls from `d0` to `d1`, after and before the
-    ///      imbalance fee (half of the swap fee `feeBps`, rounded up, on each coin's distance from a
-    ///      proportional exit).
-    function _withdrawOneXp(uint256[2] memory xp, uint256 i, uint256 d0, uint256 d1, uint256 amp, uint256 feeBps)
-        private
-        pure
-        returns (uint256 dyXp, uint256 dyNoFeeXp)
-    {
-        uint256 xj = xp[1 - i];
-        uint256 newY = StableSwapMath.getY(xj, d1, amp);
-        dyNoFeeXp = xp[i] - newY;
-        uint256 reducedI;
-        {
-            uint256 idealI = (xp[i] * d1) / d0;
-            reducedI = xp[i] - _ceilDiv((idealI > newY ? idealI - newY : 0) * feeBps, 2 * BPS);
-        }
-        uint256 yAfterFee = StableSwapMath.getY(xj - _ceilDiv((xj - (xj * d1) / d0) * feeBps, 2 * BPS), d1, amp);
-        if (yAfterFee + 1 >= reducedI) return (0, 0);
-        dyXp = reducedI - yAfterFee - 1;
-    }
-
-    // ---------------------------------------------------------------------------------------
-    // Internals
-    // ---------------------------------------------------------------------------------------
+    // ---------------------------------------------------------------- internals
 
     /// @dev Books a priced swap and pays the output; the caller collects the input.
     function _settle(uint256 i, Trade memory t, address recipient) private {
@@ -758,7 +673,7 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         }
         _config.feeBps = uint16(feeBps);
         _config.protocolShareBps = uint16(protocolShareBps);
-        emit FeeSet(feeBps, protocolShareBps);
+        emit FeeUpdated(feeBps, protocolShareBps);
     }
 
     /// @dev Max age in (0, MAX_ORACLE_AGE], max jump in (0, MAX_JUMP_BPS].
@@ -769,15 +684,5 @@ contract FXPool is IFXPool, ERC20, AccessControlDefaultAdminRules {
         _config.maxAge = uint32(maxAge);
         _config.maxJumpBps = uint16(maxJumpBps);
         emit OracleGuardsSet(maxAge, maxJumpBps);
-    }
-
-    /// @dev A raw balance in USD × 1e18, rounded down (the pool's favour).
-    function _xp(uint256 balance, uint256 rate) private pure returns (uint256) {
-        return (balance * rate) / PRECISION;
-    }
-
-    /// @dev ⌈a / b⌉.
-    function _ceilDiv(uint256 a, uint256 b) private pure returns (uint256) {
-        return a == 0 ? 0 : (a - 1) / b + 1;
     }
 }

@@ -55,7 +55,7 @@ contract FXRouter is IFXRouter, AccessControlDefaultAdminRules {
         emit PoolSet(token, pool);
     }
 
-    // ---- quotes --------------------------------------------------------------------------------
+    // ---------------------------------------------------------------- quotes
 
     /// @inheritdoc IFXRouter
     function quoteExactIn(address[] calldata path, uint256 amountIn) external view returns (uint256 amountOut) {
@@ -82,7 +82,7 @@ contract FXRouter is IFXRouter, AccessControlDefaultAdminRules {
         }
     }
 
-    // ---- swaps ---------------------------------------------------------------------------------
+    // ---------------------------------------------------------------- swaps
 
     /// @inheritdoc IFXRouter
     function swapExactIn(
@@ -91,14 +91,14 @@ contract FXRouter is IFXRouter, AccessControlDefaultAdminRules {
         uint256 minOut,
         address recipient,
         uint256 deadline,
-        bytes32 paymentRef
+        bytes32 paymentReference
     ) external returns (uint256 amountOut) {
         _checkCommon(deadline, amountIn, recipient);
         Hop[] memory route = _route(path);
         IERC20(path[0]).safeTransferFrom(msg.sender, route[0].pool, amountIn);
         uint256 mid;
         (amountOut, mid) = _swapHops(route, amountIn, minOut, recipient, 0);
-        _emitSwapped(path, amountIn, amountOut, mid, recipient, paymentRef);
+        _emitSwapped(path, amountIn, amountOut, mid, recipient, paymentReference);
     }
 
     /// @inheritdoc IFXRouter
@@ -108,7 +108,7 @@ contract FXRouter is IFXRouter, AccessControlDefaultAdminRules {
         uint256 maxIn,
         address recipient,
         uint256 deadline,
-        bytes32 paymentRef
+        bytes32 paymentReference
     ) external returns (uint256 amountIn) {
         _checkCommon(deadline, amountOut, recipient);
         Hop[] memory route = _route(path);
@@ -117,7 +117,7 @@ contract FXRouter is IFXRouter, AccessControlDefaultAdminRules {
         if (amountIn > maxIn) revert ExcessiveInput(amountIn, maxIn);
         IERC20(path[0]).safeTransferFrom(msg.sender, route[0].pool, amountIn);
         (, uint256 mid) = _swapHops(route, amountIn, amountOut, recipient, amountOut);
-        _emitSwapped(path, amountIn, amountOut, mid, recipient, paymentRef);
+        _emitSwapped(path, amountIn, amountOut, mid, recipient, paymentReference);
     }
 
     /// @dev Runs the prepaid swaps along `route`, each pool paying the next. With `exactOut` > 0
@@ -150,7 +150,7 @@ contract FXRouter is IFXRouter, AccessControlDefaultAdminRules {
         }
     }
 
-    // ---- internals -----------------------------------------------------------------------------
+    // ---------------------------------------------------------------- internals
 
     /// @dev Inputs needed at each step of `route` to end with `amountOut` (index 0: the payer's
     ///      input); each intermediate hop's `minOut` is set to the next hop's input.
@@ -201,7 +201,7 @@ contract FXRouter is IFXRouter, AccessControlDefaultAdminRules {
         uint256 amountOut,
         uint256 mid,
         address recipient,
-        bytes32 paymentRef
+        bytes32 paymentReference
     ) private {
         int256 deviationBps = 0; // no mid (zero-rate path): no deviation reported
         if (mid > 0) {
@@ -210,7 +210,15 @@ contract FXRouter is IFXRouter, AccessControlDefaultAdminRules {
                 : -int256(((amountOut - mid) * BPS) / mid);
         }
         emit Swapped(
-            msg.sender, recipient, paymentRef, path[0], path[path.length - 1], amountIn, amountOut, mid, deviationBps
+            msg.sender,
+            recipient,
+            paymentReference,
+            path[0],
+            path[path.length - 1],
+            amountIn,
+            amountOut,
+            mid,
+            deviationBps
         );
     }
 }

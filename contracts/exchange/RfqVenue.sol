@@ -72,7 +72,7 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
         emit FeeUpdated(0, feeBps_);
     }
 
-    // ================================================================ taker
+    // ---------------------------------------------------------------- taker
 
     /// @inheritdoc IRfqVenue
     function fillExactIn(
@@ -128,7 +128,7 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
         emit HubLegFilled(quoteHash, quote.hub, Math.mulDiv(amountIn, quote.hubAmount, quote.amountIn));
     }
 
-    // ================================================================ maker
+    // ---------------------------------------------------------------- maker
 
     /// @inheritdoc IRfqVenue
     function cancelNonces(uint256 wordPos, uint256 mask) external {
@@ -140,7 +140,7 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
         _cancel(nonce >> 8, 1 << (nonce & 0xff));
     }
 
-    // ================================================================ fees
+    // ---------------------------------------------------------------- fees
 
     /// @inheritdoc IRfqVenue
     function collectFees(address maker, address token) external returns (uint256 amount) {
@@ -158,7 +158,7 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
         IERC20(token).safeTransferFrom(maker, treasury_, amount);
     }
 
-    // ================================================================ admin
+    // ---------------------------------------------------------------- admin
 
     /// @inheritdoc IRfqVenue
     function registerMaker(address maker) external onlyRole(MAKER_MANAGER_ROLE) {
@@ -194,20 +194,20 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
     /// @inheritdoc IRfqVenue
     function pause() external onlyRole(PAUSER_ROLE) {
         (address treasury_, uint16 feeBps_, bool paused_) = _config();
-        if (paused_) revert IsPaused();
+        if (paused_) revert EnforcedPause();
         _setConfig(treasury_, feeBps_, true);
-        emit VenuePaused(msg.sender);
+        emit Paused(msg.sender);
     }
 
     /// @inheritdoc IRfqVenue
     function unpause() external onlyRole(PAUSER_ROLE) {
         (address treasury_, uint16 feeBps_, bool paused_) = _config();
-        if (!paused_) revert NotPaused();
+        if (!paused_) revert ExpectedPause();
         _setConfig(treasury_, feeBps_, false);
-        emit VenueUnpaused(msg.sender);
+        emit Unpaused(msg.sender);
     }
 
-    // ================================================================ views
+    // ---------------------------------------------------------------- views
 
     /// @inheritdoc IRfqVenue
     function hashQuote(Quote calldata quote) external view returns (bytes32) {
@@ -287,7 +287,7 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
         (,, paused_) = _config();
     }
 
-    // ================================================================ internal
+    // ---------------------------------------------------------------- internals
 
     function _fillExactIn(
         Quote calldata quote,
@@ -301,7 +301,7 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
         if (amountIn == 0) revert ZeroAmount();
         _checkQuote(quote, recipient, paymentReference);
         (, uint16 feeBps_, bool paused_) = _config();
-        if (paused_) revert IsPaused();
+        if (paused_) revert EnforcedPause();
         uint256 fee;
         (amountOut, fee) = _outForIn(quote, amountIn, feeBps_);
         if (amountOut == 0) revert ZeroAmountOut();
@@ -322,7 +322,7 @@ contract RfqVenue is IRfqVenue, EIP712, AccessControlDefaultAdminRules {
         if (amountOut == 0) revert ZeroAmount();
         _checkQuote(quote, recipient, paymentReference);
         (, uint16 feeBps_, bool paused_) = _config();
-        if (paused_) revert IsPaused();
+        if (paused_) revert EnforcedPause();
         uint256 fee;
         (amountIn, fee) = _inForOut(quote, amountOut, feeBps_);
         if (amountIn > maxAmountIn) revert ExcessiveInput(amountIn, maxAmountIn);

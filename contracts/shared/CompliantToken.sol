@@ -5,16 +5,13 @@ import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Ini
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {AccessControlDefaultAdminRulesUpgradeable} from
     "@openzeppelin/contracts-upgradeable/access/extensions/AccessControlDefaultAdminRulesUpgradeable.sol";
-import {EIP712Upgradeable} from "@openzeppelin/contracts-upgradeable/utils/cryptography/EIP712Upgradeable.sol";
-import {NoncesUpgradeable} from "@openzeppelin/contracts-upgradeable/utils/NoncesUpgradeable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
-import {IERC1271} from "@openzeppelin/contracts/interfaces/IERC1271.sol";
 
 import {ICompliantToken} from "../../interfaces/ICompliantToken.sol";
 import {PackedStorage} from "./PackedStorage.sol";
+import {SignedAuthorizations} from "./SignedAuthorizations.sol";
 
 /// @title CompliantToken
 /// @notice Abstract upgradeable (UUPS) permissioned ERC-20 shared by the JPY stablecoin and the bridge tokens.
@@ -23,18 +20,18 @@ import {PackedStorage} from "./PackedStorage.sol";
 /// goal (compliant transfer <= 41,400 gas through the proxy) needs balance, KYC, freeze flag and the daily-limit
 /// counter in one word per account ({PackedStorage}) and the pause flag plus all tier limits in one global word.
 /// Its behaviour (events, errors, allowance semantics including the infinite allowance) follows OpenZeppelin v5
-/// ERC20 and is tested side by side with it (tests/stablecoin/test_differential_oz.py), with one documented
+/// ERC20 and is tested side by side with it (tests/shared/test_differential_oz.py), with one documented
 /// deviation: an allowance of 2^232-1 or more is stored as infinite (see {approve}).
 /// Unlike OpenZeppelin, `transferFrom` refuses a frozen spender (as USDC and PYUSD do) without reading the
 /// spender's account word on the common path: see the freeze epoch in {PackedStorage} and {_spendAllowance}.
-/// The packed layouts live in {PackedStorage}.
+/// The packed layouts live in {PackedStorage}; EIP-2612 and EIP-3009 in {SignedAuthorizations}, which calls
+/// back into {_approve} and {_transfer}.
 abstract contract CompliantToken is
     ICompliantToken,
     Initializable,
     UUPSUpgradeable,
     AccessControlDefaultAdminRulesUpgradeable,
-    EIP712Upgradeable,
-    NoncesUpgradeable
+    SignedAuthorizations
 {
     using PackedStorage for uint256;
     using SafeERC20 for IERC20;
@@ -47,17 +44,6 @@ abstract contract CompliantToken is
     /// @notice Tiers 1..LIMITED_TIERS have configurable limits; INSTITUTIONAL_TIER has none.
     uint8 public constant LIMITED_TIERS = 3;
     uint8 public constant INSTITUTIONAL_TIER = 4;
-
-    bytes32 public constant PERMIT_TYPEHASH =
-        keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
-    bytes32 public constant TRANSFER_WITH_AUTHORIZATION_TYPEHASH = keccak256(
-        "TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)"
-    );
-    bytes32 public constant RECEIVE_WITH_AUTHORIZATION_TYPEHASH = keccak256(
-        "ReceiveWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)"
-    );
-    bytes32 public constant CANCEL_AUTHORIZATION_TYPEHASH =
-        keccak256("CancelAuthorization(address authorizer,bytes32 nonce)");
 
     uint8 private constant _MAX_DECIMALS = 18;
 
@@ -91,7 +77,7 @@ abstract contract CompliantToken is
         _disableInitializers();
     }
 
-    // ================================================================ initialization
+    // ---------------------------------------------------------------- initialization
 
     /// @dev Initializes the token. `limits[t-1]` are the limits of tier t (1..3) in base units.
     function __CompliantToken_init(
@@ -124,7 +110,7 @@ abstract contract CompliantToken is
         }
     }
 
-    // ================================================================ ERC-20
+    // ---------------------------------------------------------------- ERC-20
 
     /// @inheritdoc IERC20
     function transfer(address to, uint256 value) external returns (bool) {
@@ -192,7 +178,13 @@ abstract contract CompliantToken is
         return _storage().config.decimals();
     }
 
-    // ================================================================ payments
+    /// @inheritdoc IERC20Permit
+    /// @dev SignedAuthorizations' nonces; restated because ICompliantToken reaches IERC20Permit on its own path.
+    function nonces(address owner) public view virtual override(IERC20Permit, SignedAuthorizations) returns (uint256) {
+        return super.nonces(owner);
+    }
+
+    // ---------------------------------------------------------------- payments
 
     /// @inheritdoc ICompliantToken
     function transferWithReference(address to, uint256 value, bytes32 paymentReference) external returns (bool) {
@@ -210,207 +202,7 @@ abstract contract CompliantToken is
         return true;
     }
 
-    // ================================================================ EIP-2612
-
-    /// @inheritdoc IERC20Permit
-    function permit(address owner, address spender, uint256 value, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
-        external
-    {
-        _permit(owner, spender, value, deadline, abi.encodePacked(r, s, v));
-    }
-
-    /// @inheritdoc ICompliantToken
-    function permit(address owner, address spender, uint256 value, uint256 deadline, bytes calldata signature)
-        external
-    {
-        _permit(owner, spender, value, deadline, signature);
-    }
-
-    /// @inheritdoc IERC20Permit
-    function nonces(address owner) public view virtual override(IERC20Permit, NoncesUpgradeable) returns (uint256) {
-        return super.nonces(owner);
-    }
-
-    /// @inheritdoc IERC20Permit
-    // solhint-disable-next-line func-name-mixedcase
-    function DOMAIN_SEPARATOR() external view returns (bytes32) {
-        return _domainSeparatorV4();
-    }
-
-    /// @dev The domain version is the constant "1": returning it from code instead of storage saves a cold SLOAD
-    /// (2,100 gas) on every permit and EIP-3009 authorization (the EIP-3009 gas goal).
-    function _EIP712Version() internal pure override returns (string memory) {
-        return "1";
-    }
-
-    function _permit(address owner, address spender, uint256 value, uint256 deadline, bytes memory signature)
-        private
-    {
-        if (block.timestamp > deadline) revert ERC2612ExpiredSignature(deadline);
-        bytes32 digest = _hashTypedDataV4(
-            keccak256(abi.encode(PERMIT_TYPEHASH, owner, spender, value, _useNonce(owner), deadline))
-        );
-        // Slither's unused-return is a false positive here: the RecoverError is checked; the third value (the
-        // error argument) only details a revert this code does not rethrow.
-        // slither-disable-next-line unused-return
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
-        if (!(err == ECDSA.RecoverError.NoError && recovered == owner) && !_isValidERC1271(owner, digest, signature)) {
-            revert ERC2612InvalidSigner(recovered, owner);
-        }
-        _approve(owner, spender, value);
-    }
-
-    // ================================================================ EIP-3009
-
-    /// @inheritdoc ICompliantToken
-    function transferWithAuthorization(
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        uint8 v,
-        bytes32 r,
-        bytes32 s
-    ) external {
-        bytes32 digest =
-            _useAuthorization(TRANSFER_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce);
-        _requireSignature(from, digest, v, r, s);
-        _transfer(from, to, value);
-    }
-
-    /// @inheritdoc ICompliantToken
-    function transferWithAuthorization(
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        bytes calldata signature
-    ) external {
-        bytes32 digest =
-            _useAuthorization(TRANSFER_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce);
-        _requireSignature(from, digest, signature);
-        _transfer(from, to, value);
-    }
-
-    /// @inheritdoc ICompliantToken
-    function receiveWithAuthorization(
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        uint8 v,
-        bytes32 r,
-        bytes32 s
-    ) external {
-        if (msg.sender != to) revert CallerNotPayee(msg.sender, to);
-        bytes32 digest =
-            _useAuthorization(RECEIVE_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce);
-        _requireSignature(from, digest, v, r, s);
-        _transfer(from, to, value);
-    }
-
-    /// @inheritdoc ICompliantToken
-    function receiveWithAuthorization(
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce,
-        bytes calldata signature
-    ) external {
-        if (msg.sender != to) revert CallerNotPayee(msg.sender, to);
-        bytes32 digest =
-            _useAuthorization(RECEIVE_WITH_AUTHORIZATION_TYPEHASH, from, to, value, validAfter, validBefore, nonce);
-        _requireSignature(from, digest, signature);
-        _transfer(from, to, value);
-    }
-
-    /// @inheritdoc ICompliantToken
-    function cancelAuthorization(address authorizer, bytes32 nonce, uint8 v, bytes32 r, bytes32 s) external {
-        _requireSignature(authorizer, _useCancel(authorizer, nonce), v, r, s);
-    }
-
-    /// @inheritdoc ICompliantToken
-    function cancelAuthorization(address authorizer, bytes32 nonce, bytes calldata signature) external {
-        _requireSignature(authorizer, _useCancel(authorizer, nonce), signature);
-    }
-
-    /// @inheritdoc ICompliantToken
-    function authorizationState(address authorizer, bytes32 nonce) external view returns (bool) {
-        return _storage().authorizations[authorizer][nonce];
-    }
-
-    /// @dev Checks the validity window, marks the nonce used and returns the EIP-712 digest to verify.
-    function _useAuthorization(
-        bytes32 typehash,
-        address from,
-        address to,
-        uint256 value,
-        uint256 validAfter,
-        uint256 validBefore,
-        bytes32 nonce
-    ) private returns (bytes32) {
-        if (block.timestamp <= validAfter) revert AuthorizationNotYetValid(validAfter);
-        if (block.timestamp >= validBefore) revert AuthorizationExpired(validBefore);
-        _markAuthorizationUsed(from, nonce);
-        emit AuthorizationUsed(from, nonce);
-        return _hashTypedDataV4(keccak256(abi.encode(typehash, from, to, value, validAfter, validBefore, nonce)));
-    }
-
-    function _useCancel(address authorizer, bytes32 nonce) private returns (bytes32) {
-        _markAuthorizationUsed(authorizer, nonce);
-        emit AuthorizationCanceled(authorizer, nonce);
-        return _hashTypedDataV4(keccak256(abi.encode(CANCEL_AUTHORIZATION_TYPEHASH, authorizer, nonce)));
-    }
-
-    function _markAuthorizationUsed(address authorizer, bytes32 nonce) private {
-        mapping(bytes32 => bool) storage used = _storage().authorizations[authorizer];
-        if (used[nonce]) revert AuthorizationAlreadyUsed(authorizer, nonce);
-        used[nonce] = true;
-    }
-
-    // ================================================================ signatures
-
-    /// @dev ECDSA first, ERC-1271 only when that fails and `signer` has code. OpenZeppelin's SignatureChecker checks
-    /// the code size first, which costs a cold EXTCODESIZE (2,600 gas) on every EOA authorization; the order here
-    /// keeps the EIP-3009 gas goal. No key is known for a contract address, so accepting its ECDSA recovery first
-    /// admits nothing ERC-1271 would refuse except for EIP-7702 accounts, which are controlled by that key anyway.
-    function _requireSignature(address signer, bytes32 digest, uint8 v, bytes32 r, bytes32 s) private view {
-        // Slither's unused-return is a false positive here: the RecoverError is checked; the third value (the
-        // error argument) only details a revert this code does not rethrow.
-        // slither-disable-next-line unused-return
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, v, r, s);
-        if (err == ECDSA.RecoverError.NoError && recovered == signer) return;
-        if (!_isValidERC1271(signer, digest, abi.encodePacked(r, s, v))) revert InvalidSignature(signer);
-    }
-
-    function _requireSignature(address signer, bytes32 digest, bytes memory signature) private view {
-        // Slither's unused-return is a false positive here: the RecoverError is checked; the third value (the
-        // error argument) only details a revert this code does not rethrow.
-        // slither-disable-next-line unused-return
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(digest, signature);
-        if (err == ECDSA.RecoverError.NoError && recovered == signer) return;
-        if (!_isValidERC1271(signer, digest, signature)) revert InvalidSignature(signer);
-    }
-
-    /// @dev ERC-1271 check, as OpenZeppelin's SignatureChecker.isValidERC1271SignatureNow (not imported: that file
-    /// pulls in Bytes.sol, whose `mcopy` does not compile for the berlin profile).
-    function _isValidERC1271(address signer, bytes32 digest, bytes memory signature) private view returns (bool) {
-        if (signer.code.length == 0) return false;
-        (bool success, bytes memory result) =
-            signer.staticcall(abi.encodeCall(IERC1271.isValidSignature, (digest, signature)));
-        return success && result.length >= 32
-            && abi.decode(result, (bytes32)) == bytes32(IERC1271.isValidSignature.selector);
-    }
-
-    // ================================================================ compliance
+    // ---------------------------------------------------------------- compliance
 
     /// @inheritdoc ICompliantToken
     function setKyc(address account, uint8 tier, uint16 jurisdiction) external onlyRole(COMPLIANCE_ROLE) {
@@ -512,7 +304,7 @@ abstract contract CompliantToken is
         emit TokensRescued(token, to, amount);
     }
 
-    // ================================================================ views
+    // ---------------------------------------------------------------- views
 
     /// @inheritdoc ICompliantToken
     function kycOf(address account) external view returns (uint8 tier, uint16 jurisdiction, bool frozen) {
@@ -545,7 +337,7 @@ abstract contract CompliantToken is
         return _storage().config & PackedStorage.PAUSED_BIT != 0;
     }
 
-    // ================================================================ internal hooks for children
+    // ---------------------------------------------------------------- internal hooks for children
 
     /// @dev Creates `value` tokens for `to`: not paused, `to` verified and not frozen, supply within the cap.
     /// Limits do not apply (they bound what a holder sends, not what an issuer creates).
@@ -611,7 +403,7 @@ abstract contract CompliantToken is
     /// current again (the epoch only grows and never wraps), so the first `transferFrom` re-checks the spender.
     /// A frozen account exists only after a freeze, which incremented the epoch, so `epoch - 1` does not underflow
     /// (the mask keeps the field 24 bits wide regardless). Emits Approval with `value` as given (OpenZeppelin).
-    function _approve(address owner, address spender, uint256 value) internal {
+    function _approve(address owner, address spender, uint256 value) internal override {
         if (owner == address(0)) revert ERC20InvalidApprover(address(0));
         if (spender == address(0)) revert ERC20InvalidSpender(address(0));
         CompliantTokenStorage storage $ = _storage();
@@ -643,19 +435,21 @@ abstract contract CompliantToken is
         return word.tier() != 0 && !word.frozen();
     }
 
-    // ================================================================ the transfer path
+    // ---------------------------------------------------------------- the transfer path
 
     /// @dev The one place where holders' balances move between accounts (mint/burn/seize/recover aside).
     /// Reads the config word (pause + limits) and the two account words, writes the two account words.
     /// The assembly fast path {PackedStorage-tryTransfer} handles every transfer that passes all checks; anything
     /// else goes to {_transferChecked}, the readable reference that reverts with the failed check's error.
-    function _transfer(address from, address to, uint256 value) internal {
+    function _transfer(address from, address to, uint256 value) internal override {
         if (!PackedStorage.tryTransfer(_ACCOUNTS_SLOT, _CONFIG_SLOT, from, to, value, false)) {
             _transferChecked(from, to, value);
         }
     }
 
-    /// @dev Reference implementation of a transfer, check by check (same acceptance as the fast path).
+    /// @dev The specification of a transfer, check by check: {PackedStorage-tryTransfer} mirrors it (same
+    /// acceptance, same state, same events) and hands over every transfer it does not complete. A new transfer
+    /// rule is written here first (docs/stablecoin.md, "Adding a transfer rule").
     function _transferChecked(address from, address to, uint256 value) internal {
         if (to == address(0)) revert ERC20InvalidReceiver(address(0));
         uint256 config = _storage().config;
@@ -745,7 +539,7 @@ abstract contract CompliantToken is
         return whole == PackedStorage.UNLIMITED ? type(uint256).max : whole * unit;
     }
 
-    // ================================================================ packed account accessors
+    // ---------------------------------------------------------------- packed account accessors
 
     /// @dev The only read of an account word (layout in {PackedStorage}).
     function _account(address account) internal view returns (uint256) {
@@ -757,7 +551,17 @@ abstract contract CompliantToken is
         _storage().accounts[account] = word;
     }
 
-    // ================================================================ upgrades
+    /// @inheritdoc SignedAuthorizations
+    function _authorizations()
+        internal
+        view
+        override
+        returns (mapping(address authorizer => mapping(bytes32 nonce => bool)) storage)
+    {
+        return _storage().authorizations;
+    }
+
+    // ---------------------------------------------------------------- upgrades
 
     /// @dev Only UPGRADER_ROLE may upgrade (UUPS).
     function _authorizeUpgrade(address) internal override onlyRole(UPGRADER_ROLE) {}

@@ -37,7 +37,7 @@ pragma solidity 0.8.30;
 /// frozen and `transferFrom` need not read the spender's account word (a cold SLOAD, 2,100 gas). Any other epoch
 /// ("stale") makes `transferFrom` read it, refuse a frozen spender and refresh the epoch.
 library PackedStorage {
-    // ------------------------------------------------------------ account word
+    // ---------------------------------------------------------------- account word layout
     uint256 internal constant MAX_BALANCE = 0xffffffffffffffffffffffffffff; // 2^112 - 1
     uint256 internal constant MAX_SPENT = 0xffffffffffffffffffffff; // 2^88 - 1
     uint256 private constant _BALANCE_MASK = 0xffffffffffffffffffffffffffff;
@@ -53,7 +53,7 @@ library PackedStorage {
     /// @dev ~(bits 224..247): clears jurisdiction and tier.
     uint256 private constant _CLEAR_KYC = 0xff000000ffffffffffffffffffffffffffffffffffffffffffffffffffffffff;
 
-    // ------------------------------------------------------------ config word
+    // ---------------------------------------------------------------- config word layout
     uint256 internal constant PAUSED_BIT = 1;
     uint256 internal constant UNLIMITED = 0xfffffffff; // 2^36 - 1 whole tokens
     uint256 internal constant MAX_FREEZE_EPOCH = 0xffffff; // 2^24 - 1
@@ -64,7 +64,7 @@ library PackedStorage {
     uint256 private constant _EPOCH_SHIFT = 232;
     uint256 private constant _INSTITUTIONAL_TIER = 4;
 
-    // ------------------------------------------------------------ allowance word
+    // ---------------------------------------------------------------- allowance word layout
     /// @dev The amount field's all-ones value: an infinite allowance (type(uint256).max in the ERC-20 interface).
     uint256 internal constant INFINITE_ALLOWANCE = 0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffff; // 2^232-1
 
@@ -72,7 +72,7 @@ library PackedStorage {
     uint256 private constant _TRANSFER_EVENT_SIGNATURE =
         0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef;
 
-    // ============================================================ account word
+    // ---------------------------------------------------------------- account word
 
     function balance(uint256 word) internal pure returns (uint256) {
         return word & _BALANCE_MASK;
@@ -128,7 +128,7 @@ library PackedStorage {
         return (word & ~_BALANCE_MASK) | balance_;
     }
 
-    // ============================================================ config word
+    // ---------------------------------------------------------------- config word
 
     function newConfig(uint8 decimals_) internal pure returns (uint256) {
         return uint256(decimals_) << _DECIMALS_SHIFT;
@@ -178,7 +178,7 @@ library PackedStorage {
         return (config & ((1 << _EPOCH_SHIFT) - 1)) | (epoch << _EPOCH_SHIFT);
     }
 
-    // ============================================================ allowance word
+    // ---------------------------------------------------------------- allowance word
 
     /// @notice The allowance amount (INFINITE_ALLOWANCE = infinite).
     function allowanceAmount(uint256 word) internal pure returns (uint256) {
@@ -195,18 +195,24 @@ library PackedStorage {
         return amount | (epoch << _EPOCH_SHIFT);
     }
 
-    // ============================================================ the transfer fast path
+    // ---------------------------------------------------------------- the transfer fast path
 
     /// @notice Moves `value` from `from` to `to` when every check passes, emitting Transfer; returns false (having
     /// changed nothing) otherwise, so the caller can run the readable Solidity path that names the failed check.
     /// With `endCall` set, a successful transfer ends the external call itself, returning ABI-encoded `true`
     /// (for `transfer`, whose only remaining work would be that return).
-    /// @dev Hand-written in assembly for the gas goal (transfer <= 41,400 gas through the proxy). It accepts exactly
-    /// what CompliantToken._transferChecked accepts: not paused, `to` non-zero, both accounts verified and not
-    /// frozen, balance >= value, and for tiers 1..3 the per-transfer and today's daily limit unless `from == to` (a
-    /// self-transfer moves no value, so it neither counts towards nor is refused by a limit). Both paths are tested
-    /// to give the same state (tests/stablecoin/test_transfer_paths.py). The slots are passed as numbers (the
-    /// accounts mapping's slot and the config word's slot) so that no storage pointer arithmetic runs on the hot path.
+    /// @dev The specification is the Solidity path, CompliantToken._transferChecked: this fast path mirrors it and
+    /// must never accept a transfer that path refuses, nor refuse one it accepts (it only hands that transfer over,
+    /// and the Solidity path then accepts it). What both accept today: not paused, `to` non-zero, both accounts
+    /// verified and not frozen, balance >= value, and for tiers 1..3 the per-transfer and today's daily limit unless
+    /// `from == to` (a self-transfer moves no value, so it neither counts towards nor is refused by a limit). Both
+    /// paths are tested to give the same state and events (tests/shared/test_transfer_paths.py, through
+    /// CompliantTokenHarness's reference-path entry points). A new transfer rule goes into the Solidity path first,
+    /// then here, then into that differential test (docs/stablecoin.md, "Adding a transfer rule").
+    /// Why it exists: it is hand-written in assembly for the gas goal (transfer <= 41,400 gas through the proxy,
+    /// measured by `make gas`); the Solidity path alone misses it, so the fast path stays only while that holds.
+    /// The slots are passed as numbers (the accounts mapping's slot and the config word's slot) so that no storage
+    /// pointer arithmetic runs on the hot path.
     function tryTransfer(uint256 accountsSlot, uint256 configSlot, address from, address to, uint256 value, bool endCall)
         internal
         returns (bool done)

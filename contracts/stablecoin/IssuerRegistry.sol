@@ -74,7 +74,7 @@ contract IssuerRegistry is
         _storage().nextIssuerId = 1;
     }
 
-    // ================================================================ setup
+    // ---------------------------------------------------------------- setup
 
     /// @inheritdoc IIssuerRegistry
     function bindToken(address token_) external onlyRole(DEFAULT_ADMIN_ROLE) {
@@ -156,7 +156,7 @@ contract IssuerRegistry is
         _setMaxAttestationAge(maxAge);
     }
 
-    // ================================================================ reserves
+    // ---------------------------------------------------------------- reserves
 
     /// @inheritdoc IIssuerRegistry
     function attestReserve(uint32 issuerId, uint256 amount, uint64 asOf) external onlyRole(ATTESTOR_ROLE) {
@@ -179,7 +179,7 @@ contract IssuerRegistry is
         _recordAttestation(issuerId, amount, asOf, attestor);
     }
 
-    // ================================================================ supply
+    // ---------------------------------------------------------------- supply
 
     /// @inheritdoc IIssuerRegistry
     function mint(uint32 issuerId, address to, uint256 amount, bytes32 depositReference)
@@ -245,7 +245,7 @@ contract IssuerRegistry is
         emit ClaimSettled(creditor, debtor, amount, settlementReference);
     }
 
-    // ================================================================ views
+    // ---------------------------------------------------------------- views
 
     /// @inheritdoc IIssuerRegistry
     function token() external view returns (address) {
@@ -297,7 +297,7 @@ contract IssuerRegistry is
         return _domainSeparatorV4();
     }
 
-    // ================================================================ internals
+    // ---------------------------------------------------------------- internals
 
     /// @dev Takes `shortfall` from the other issuers' outstanding in registration order, recording each part as a
     /// claim of `creditor` on that issuer (and in the debtor's claimsOwed, which its mint check subtracts from its

@@ -168,7 +168,7 @@ of corridor.codes.CURRENCIES, so a new currency needs no edit here."""
 def account_id_fault(account_id: str | bytes) -> tuple[AccountIdFault, int] | None:
     """The first rule `account_id` breaks and the byte index (the length for TOO_SHORT, TOO_LONG and
     NO_AT_SIGN), or None for a valid id. The one statement of the rule off chain; it walks the UTF-8 bytes
-    exactly as `BakongBridge._parseBakongAccountId` does (tests/bridge/test_account_ids.py checks both agree)."""
+    exactly as `BakongAccountId.parse` does (tests/bridge/test_account_ids.py checks both agree)."""
     raw = account_id if isinstance(account_id, bytes) else account_id.encode("utf-8", "surrogatepass")
     n = len(raw)
     if n < ACCOUNT_ID_MIN:

@@ -57,7 +57,7 @@ _SWAPPED_ABI = [
         "inputs": [
             {"name": "payer", "type": "address", "indexed": True},
             {"name": "recipient", "type": "address", "indexed": True},
-            {"name": "paymentRef", "type": "bytes32", "indexed": True},
+            {"name": "paymentReference", "type": "bytes32", "indexed": True},
             {"name": "tokenIn", "type": "address", "indexed": False},
             {"name": "tokenOut", "type": "address", "indexed": False},
             {"name": "amountIn", "type": "uint256", "indexed": False},

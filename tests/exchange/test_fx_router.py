@@ -53,7 +53,7 @@ def test_swapped_event_reports_the_deviation_from_mid(router, jpy, busd, khr, al
     mid = router.quoteMid([jpy, busd, khr], 1_000_000)
     tx = router.swapExactIn([jpy, busd, khr], 1_000_000, 0, merchant, FAR, REF, {"from": alice})
     ev = tx.events["Swapped"][-1]
-    assert (ev["payer"], ev["recipient"], ev["paymentRef"]) == (alice, merchant, "0x" + REF.hex())
+    assert (ev["payer"], ev["recipient"], ev["paymentReference"]) == (alice, merchant, "0x" + REF.hex())
     assert (ev["tokenIn"], ev["tokenOut"], ev["amountIn"]) == (jpy, khr, 1_000_000)
     assert abs(ev["midOut"] - mid) <= 2
     assert ev["deviationBps"] == (ev["midOut"] - ev["amountOut"]) * 10_000 // ev["midOut"]

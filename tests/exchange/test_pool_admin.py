@@ -169,7 +169,7 @@ def test_ramp_a_by_guardian_reverts(jpy_pool, operator):
 
 def test_set_fee(jpy_pool, admin):
     tx = jpy_pool.setFee(10, 2_000, {"from": admin})
-    assert tx.events["FeeSet"]["feeBps"] == 10
+    assert tx.events["FeeUpdated"]["feeBps"] == 10
     assert jpy_pool.fee() == (10, 2_000)
 
 

@@ -110,7 +110,7 @@ def test_amm_preference_swaps_through_the_pools_with_the_reference(corridor, boo
     result = pay.main(["customer", "merchant", "20000", "INV-2026-0101", "venue=amm"], "development")
     assert result.record.choice == "amm"
     (swap,) = [e for e in chain.get_transaction(result.tx).events["Swapped"] if e.address == demo.router]
-    assert swap["amountOut"] == 20_000 and swap["paymentRef"].rstrip(b"\0") == b"INV-2026-0101"
+    assert swap["amountOut"] == 20_000 and swap["paymentReference"].rstrip(b"\0") == b"INV-2026-0101"
     assert demo.jpy.balanceOf(merchant) == before + 20_000
 
 

@@ -85,20 +85,20 @@ def test_set_treasury_without_role_reverts(venue, stranger):
 
 
 def test_pause_and_unpause_emit(venue, operator):
-    assert venue.pause({"from": operator}).events["VenuePaused"]["account"] == operator
+    assert venue.pause({"from": operator}).events["Paused"]["account"] == operator
     assert venue.paused()
-    assert venue.unpause({"from": operator}).events["VenueUnpaused"]["account"] == operator
+    assert venue.unpause({"from": operator}).events["Unpaused"]["account"] == operator
     assert not venue.paused()
 
 
 def test_pause_twice_reverts(venue, operator):
     venue.pause({"from": operator})
-    with brownie.reverts("IsPaused: "):
+    with brownie.reverts("EnforcedPause: "):
         venue.pause({"from": operator})
 
 
 def test_unpause_when_live_reverts(venue, operator):
-    with brownie.reverts("NotPaused: "):
+    with brownie.reverts("ExpectedPause: "):
         venue.unpause({"from": operator})
 
 

@@ -126,13 +126,13 @@ def test_max_amount_in_exceeded_reverts(venue, make_quote, sign, fill_out):
 
 def test_fill_while_paused_reverts(venue, make_quote, sign, fill_in, operator):
     venue.pause({"from": operator})
-    with brownie.reverts("IsPaused: "):
+    with brownie.reverts("EnforcedPause: "):
         fill_in(sign(make_quote()), 10)
 
 
 def test_exact_out_while_paused_reverts(venue, make_quote, sign, fill_out, operator):
     venue.pause({"from": operator})
-    with brownie.reverts("IsPaused: "):
+    with brownie.reverts("EnforcedPause: "):
         fill_out(sign(make_quote()), 10)
 
 

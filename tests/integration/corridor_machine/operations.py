@@ -39,7 +39,7 @@ class OperationsRules(CorridorRules):
     def rule_toggle_pause(self, st_target):
         """A pauser pauses (or the admin / pauser unpauses) the JPY token, the bridge, a pool or the venue.
 
-        Must stay true: every other rule predicts EnforcedPause / IsPaused from it."""
+        Must stay true: every other rule predicts EnforcedPause from it."""
         w = self.w
         target = [w.jpy, w.bridge, w.pools["JPY"], w.pools["KHR"], w.venue][st_target]
         fn = target.unpause if target.paused() else target.pause

@@ -60,7 +60,7 @@ class RfqRules(CorridorRules):
             args = signed.fill_exact_in_args(amount, 0, recipient, REF)
         exp = Expectation()
         if w.venue.paused():
-            exp.add("IsPaused")
+            exp.add("EnforcedPause")
         if amount_out == 0:
             exp.add("ZeroAmountOut")
         expect_transfer(exp, tin, payer, mm.maker, amount_in, self._day_edge())
@@ -115,7 +115,7 @@ class RfqRules(CorridorRules):
             chain.mine()
             expected = "QuoteExpired"
         if expected == "NonceAlreadyUsed" and w.venue.paused():
-            expected = "IsPaused"
+            expected = "EnforcedPause"
         fn = getattr(w.venue, signed.exact_in_function)
         err, _ = attempt(
             fn, *signed.fill_exact_in_args(amount, 0, payer.address, REF), {"from": payer.account}
