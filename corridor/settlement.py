@@ -130,3 +130,15 @@ def outcome(events: Any) -> Outcome:
         )
     e = events["InvoiceRefunded"]
     return Outcome(False, e["deposit"], 0, 0, e["deposit"], e["refundId"], RefundReason(e["reason"]), None)
+
+
+def deploy_settlement(project: Any, admin: Any, bridge: Any, venue: Any, router: Any, jpys: Any) -> Any:
+    """Deploys InvoiceSettlement for the bridge's currencies and registers it as the bridge's mint hook (the
+    caller makes it an allowed holder of the bridge tokens)."""
+    from corridor.bridge.attest import CURRENCY_CODES
+
+    settlement = project.InvoiceSettlement.deploy(
+        bridge, venue, router, jpys, sorted(CURRENCY_CODES.values()), {"from": admin}
+    )
+    bridge.setMintHook(settlement, True, {"from": admin})
+    return settlement
