@@ -6,8 +6,8 @@ import brownie
 from brownie import chain
 
 from corridor.bridge.attest import KHR, USD
+from corridor.invoice_desk import PAYER
 from corridor.settlement import RefundReason, outcome
-from tests.settlement.conftest import PAYER
 
 
 def balances(desk):
@@ -239,7 +239,9 @@ def test_tampered_hook_data_breaks_the_signature(desk):
     inv, data = desk.rfq_invoice(10_000)
     att = desk.attestation(inv, data, inv.price)
     sigs = desk.sign(att)
-    evil = dataclasses.replace(att, hook_data=hook_data(dataclasses.replace(inv, payer_account="thief@aclb"), data))
+    evil = dataclasses.replace(
+        att, hook_data=hook_data(dataclasses.replace(inv, payer_account="thief@aclb"), data)
+    )
     with brownie.reverts():
         desk.bridge.mintWithHook(evil.as_tuple(), sigs, {"from": desk.relayer})
 
@@ -260,9 +262,10 @@ def test_digest_matches_python(desk):
     att = desk.attestation(inv, data, inv.price)
     domain = attest.bridge_domain(chain.id, desk.bridge.address)
     assert desk.bridge.hookedMintDigest(att.as_tuple()) == "0x" + attest.attestation_digest(domain, att).hex()
-    assert desk.bridge.HOOKED_MINT_ATTESTATION_TYPEHASH() == "0x" + attest.attestation_type_hash(
-        attest.HookedMintAttestation
-    ).hex()
+    assert (
+        desk.bridge.HOOKED_MINT_ATTESTATION_TYPEHASH()
+        == "0x" + attest.attestation_type_hash(attest.HookedMintAttestation).hex()
+    )
 
 
 def test_constructor_refuses_zero_and_unknown_currency(desk):
