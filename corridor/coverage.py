@@ -44,6 +44,7 @@ DEPLOYABLE = (
     "FXRouter",
     "RfqVenue",
     "CorridorProxy",
+    "InvoiceSettlement",
 )
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -206,7 +206,7 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
     /// caller gave (EIP-150 keeps 1/64 here): a starved call must not pass for a venue's refusal.
     function _selector(bytes memory err, uint256 gasBefore) private view returns (bytes4 sel) {
         if (gasleft() <= gasBefore / 64) revert FxOutOfGas();
-        if (err.length >= 4) sel = bytes4(err);
+        sel = bytes4(err); // zero-padded when the venue reverted without data
     }
 
     function _emitSettled(bytes32 bakongTxHash, Invoice memory inv, uint256 deposit, uint256 spent, uint256 refundId)
@@ -251,7 +251,7 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
         } catch (bytes memory err) {
             // amount <= the bridge's per-message cap (uint64)
             _parked[bakongTxHash] = ParkedRefund(currency, uint240(amount), account);
-            emit RefundParked(bakongTxHash, currency, amount, err.length >= 4 ? bytes4(err) : bytes4(0));
+            emit RefundParked(bakongTxHash, currency, amount, bytes4(err));
             return 0;
         }
     }

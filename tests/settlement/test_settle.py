@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import brownie
+import pytest
 from brownie import chain
 
 from corridor.bridge.attest import KHR, USD
@@ -255,6 +256,7 @@ def test_set_mint_hook_admin_only_and_needs_code(desk, accounts):
     assert tx.events["MintHookSet"]["registered"] is False and not desk.bridge.isMintHook(desk.settlement)
 
 
+@pytest.mark.call_coverage
 def test_digest_matches_python(desk):
     from corridor.bridge import attest
 
@@ -278,8 +280,73 @@ def test_constructor_refuses_zero_and_unknown_currency(desk):
         InvoiceSettlement.deploy(desk.bridge, desk.venue, desk.router, desk.jpy, [392], {"from": desk.admin})
 
 
+@pytest.mark.call_coverage
 def test_views(desk):
     s = desk.settlement
     assert s.bridge() == desk.bridge and s.venue() == desk.venue and s.router() == desk.router
     assert s.jpys() == desk.jpy and not s.isPaid(123_456)
     s.approveCurrency(KHR, {"from": desk.relayer})
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("invoice_id", b"\x00" * 32),
+        ("merchant", "0x" + "00" * 20),
+        ("amount_out", 0),
+        ("price", 0),
+        ("venue", 0),
+    ],
+)
+def test_each_zero_field_is_refunded(desk, field, value):
+    import dataclasses
+
+    inv, data = desk.rfq_invoice(10_000)
+    bad = dataclasses.replace(inv, **{field: value})
+    _refunded(desk, desk.pay(bad, data, inv.price), inv.price, RefundReason.INVALID_INVOICE)
+
+
+def test_rfq_quote_not_paying_yen_is_refunded(desk):
+    from eth_abi import decode, encode
+
+    from corridor.settlement import QUOTE_ABI
+
+    inv, data = desk.rfq_invoice(10_000)
+    quote, sig = decode([QUOTE_ABI, "bytes"], data)
+    quote = (*quote[:3], desk.token(USD).address, *quote[4:])
+    bad = encode([QUOTE_ABI, "bytes"], [quote, sig])
+    _refunded(desk, desk.pay(inv, bad, inv.price), inv.price, RefundReason.INVALID_INVOICE)
+
+
+@pytest.mark.parametrize("path", ["short", "wrong_start"])
+def test_amm_bad_path_is_refunded(desk, path):
+    from corridor.settlement import amm_venue_data
+
+    inv, _ = desk.amm_invoice(1_000, bound_bps=100)
+    p = [desk.jpy.address] if path == "short" else [desk.token(USD).address, desk.jpy.address]
+    _refunded(desk, desk.pay(inv, amm_venue_data(p), inv.price), inv.price, RefundReason.INVALID_INVOICE)
+
+
+def test_approve_unknown_currency_reverts(desk):
+    with brownie.reverts("UnknownCurrency: 392"):
+        desk.settlement.approveCurrency(392, {"from": desk.relayer})
+
+
+def test_starved_fx_call_reverts_the_whole_mint(desk):
+    """A relayer giving too little gas cannot turn a valid payment into a refund: some gas limit starves the venue
+    call, and then the mint reverts (FxOutOfGas) instead of refunding."""
+    from brownie.exceptions import VirtualMachineError
+
+    seen = set()
+    for limit in range(150_000, 260_000, 4_000):
+        inv, data = desk.rfq_invoice(10_000)
+        att = desk.attestation(inv, data, inv.price)
+        try:
+            tx = desk.bridge.mintWithHook(
+                att.as_tuple(), desk.sign(att), {"from": desk.relayer, "gas_limit": limit}
+            )
+            assert "InvoiceSettled" in tx.events, "a starved call passed for a venue refusal"
+            seen.add("settled")
+        except VirtualMachineError as exc:
+            seen.add(str(exc.revert_msg or "").split(":")[0])
+    assert "FxOutOfGas" in seen, seen
