@@ -140,7 +140,9 @@ def deploy_suite(project: Any, admin: Any, settings: dict[str, Any], accounts: A
     allow_holder(rfq.venue.address)
     from corridor.settlement import deploy_settlement
 
-    settlement = deploy_settlement(project, admin, bridge.bridge, rfq.venue, exchange.router, stablecoin.token)
+    settlement = deploy_settlement(
+        project, admin, bridge.bridge, rfq.venue, exchange.router, stablecoin.token
+    )
     allow_holder(settlement.address)
 
     suite = Suite(stablecoin=stablecoin, bridge=bridge, exchange=exchange, rfq=rfq, settlement=settlement)

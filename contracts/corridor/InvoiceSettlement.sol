@@ -61,6 +61,9 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
 
     /// @inheritdoc IBridgeMintHook
     /// @dev The bridge has minted `amount` here and recorded `bakongTxHash` as processed before this call.
+    /// The paid bit is set before the FX call and cleared after it only when the call failed (so its effects were
+    /// undone): the function is `nonReentrant` and the bit's only other reader is the view {isPaid}.
+    // slither-disable-next-line reentrancy-no-eth
     function onBridgeMint(uint16 currency, address token, uint256 amount, bytes32 bakongTxHash, bytes calldata hookData)
         external
         nonReentrant
@@ -90,7 +93,7 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
         }
         // spent <= inv.price <= amount: the venue and router cap their input at inv.price
         uint256 surplus = amount - spent;
-        uint256 refundId;
+        uint256 refundId = 0; // none when the payer paid exactly the KHQR amount
         if (surplus != 0) refundId = _refund(currency, surplus, bakongTxHash, inv.payerAccount);
         _emitSettled(bakongTxHash, inv, amount, spent, refundId);
     }
