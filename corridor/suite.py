@@ -38,6 +38,7 @@ class Suite:
     bridge: Any
     exchange: Any
     rfq: Any
+    settlement: Any = None  # InvoiceSettlement: the bridge's mint hook for invoices paid by KHQR
     contracts: dict[str, Any] = field(default_factory=dict)
     roles: Plan = field(default_factory=dict)  # contract name -> role -> configured holders
 
@@ -175,8 +176,14 @@ def deploy_suite(project: Any, admin: Any, settings: dict[str, Any], accounts: A
     rc["makers"] = [who["market_maker"]] if "market_maker" in who else []
     rfq = deploy_rfq(project.RfqVenue, admin, rc)
     allow_holder(rfq.venue.address)
+    from corridor.settlement import deploy_settlement
 
-    suite = Suite(stablecoin=stablecoin, bridge=bridge, exchange=exchange, rfq=rfq)
+    settlement = deploy_settlement(
+        project, admin, bridge.bridge, rfq.venue, exchange.router, stablecoin.token
+    )
+    allow_holder(settlement.address)
+
+    suite = Suite(stablecoin=stablecoin, bridge=bridge, exchange=exchange, rfq=rfq, settlement=settlement)
     suite.contracts = {
         "JPYStablecoin": stablecoin.token,
         "IssuerRegistry": stablecoin.registry,

@@ -9,6 +9,8 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
 import {IBakongBridge} from "../../interfaces/IBakongBridge.sol";
+import {IBakongBridgeHooks} from "../../interfaces/IBakongBridgeHooks.sol";
+import {IBridgeMintHook} from "../../interfaces/IBridgeMintHook.sol";
 import {IBridgeToken} from "../../interfaces/IBridgeToken.sol";
 import {Attestable} from "./Attestable.sol";
 import {BakongAccountId} from "./BakongAccountId.sol";
@@ -29,7 +31,7 @@ import {RateLimiter} from "./RateLimiter.sol";
 ///   for large mints.
 /// - Not upgradeable (CCTP's choice): a new version is a new bridge the tokens' admin points them at, so no
 ///   upgrade can re-initialise trusted state (Nomad). The tokens, which hold user balances, are upgradeable.
-contract BakongBridge is IBakongBridge, Attestable, AccessControlDefaultAdminRules, ReentrancyGuard {
+contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessControlDefaultAdminRules, ReentrancyGuard {
     using SafeERC20 for IBridgeToken;
     using RateLimiter for RateLimiter.Bucket;
 
@@ -40,6 +42,9 @@ contract BakongBridge is IBakongBridge, Attestable, AccessControlDefaultAdminRul
 
     bytes32 public constant MINT_ATTESTATION_TYPEHASH = keccak256(
         "MintAttestation(uint16 currency,uint256 amount,address recipient,bytes32 bakongTxHash,bytes16 khqrMd5,uint64 expiry,uint64 epoch)"
+    );
+    bytes32 public constant HOOKED_MINT_ATTESTATION_TYPEHASH = keccak256(
+        "HookedMintAttestation(uint16 currency,uint256 amount,address hook,bytes32 bakongTxHash,bytes16 khqrMd5,uint64 expiry,uint64 epoch,bytes hookData)"
     );
     bytes32 public constant RESERVE_ATTESTATION_TYPEHASH =
         keccak256("ReserveAttestation(uint16 currency,uint256 balance,uint64 asOf,uint64 epoch)");
@@ -92,6 +97,7 @@ contract BakongBridge is IBakongBridge, Attestable, AccessControlDefaultAdminRul
     mapping(uint256 redemptionId => Redemption) private _redemptions;
     mapping(bytes32 payoutTxHash => bool) private _payoutUsed;
     uint256 private _redemptionCount;
+    mapping(address hook => bool) private _mintHooks;
 
     /// @param admin Default admin (rotation, limits, unpause); transfers of the role wait `adminDelay`.
     /// @param adminDelay Delay of a default-admin transfer (OZ `AccessControlDefaultAdminRules`).
@@ -120,17 +126,8 @@ contract BakongBridge is IBakongBridge, Attestable, AccessControlDefaultAdminRul
     /// @inheritdoc IBakongBridge
     function mint(MintAttestation calldata a, bytes calldata signatures) external returns (bool queued) {
         Config memory cfg = _config;
-        if (cfg.paused) revert EnforcedPause();
-        if (a.amount == 0) revert ZeroAmount();
-        if (a.recipient == address(0)) revert ZeroRecipient();
-        if (a.bakongTxHash == bytes32(0)) revert ZeroBakongTxHash();
-        if (a.khqrMd5 == bytes16(0)) revert ZeroKhqrMd5();
-        if (block.timestamp > a.expiry) revert AttestationExpired(a.expiry);
-        if (a.epoch != cfg.epoch) revert EpochMismatch(cfg.epoch, a.epoch);
-        if (_mintStatus[a.bakongTxHash] != MintStatus.None) revert BakongTxAlreadyProcessed(a.bakongTxHash);
-        Currency storage c = _currency(a.currency);
-        if (c.mintingStopped) revert MintingStopped(a.currency);
-        if (a.amount > c.maxPerMessage) revert AmountAboveMessageCap(a.amount, c.maxPerMessage);
+        Currency storage c =
+            _admitMint(cfg, a.currency, a.amount, a.recipient, a.bakongTxHash, a.khqrMd5, a.expiry, a.epoch);
 
         _verify(
             keccak256(
@@ -163,6 +160,23 @@ contract BakongBridge is IBakongBridge, Attestable, AccessControlDefaultAdminRul
         emit Minted(a.currency, a.bakongTxHash, a.recipient, a.amount, a.khqrMd5);
         token.mint(a.recipient, a.amount);
         return false;
+    }
+
+    /// @inheritdoc IBakongBridgeHooks
+    /// @dev Not `nonReentrant`: the hook may redeem (refunds) in the same transaction. The deposit is recorded as
+    /// minted before the token and hook calls (checks-effects-interactions), so no reentry can mint it twice.
+    function mintWithHook(HookedMintAttestation calldata a, bytes calldata signatures) external {
+        Config memory cfg = _config;
+        Currency storage c = _admitMint(cfg, a.currency, a.amount, a.hook, a.bakongTxHash, a.khqrMd5, a.expiry, a.epoch);
+        if (!_mintHooks[a.hook]) revert MintHookNotRegistered(a.hook);
+        if (a.amount > c.largeMintThreshold) revert HookedMintAboveThreshold(a.amount, c.largeMintThreshold);
+        _verify(_hookedMintStructHash(a), signatures, cfg);
+        c.inbound._take(a.currency, a.amount);
+        _mintStatus[a.bakongTxHash] = MintStatus.Minted;
+        IBridgeToken token = _checkReserve(c, a.currency, a.amount, cfg.maxReserveAge);
+        emit Minted(a.currency, a.bakongTxHash, a.hook, a.amount, a.khqrMd5);
+        token.mint(a.hook, a.amount);
+        IBridgeMintHook(a.hook).onBridgeMint(a.currency, address(token), a.amount, a.bakongTxHash, a.hookData);
     }
 
     /// @inheritdoc IBakongBridge
@@ -349,6 +363,13 @@ contract BakongBridge is IBakongBridge, Attestable, AccessControlDefaultAdminRul
         emit MintingResumed(currency, msg.sender);
     }
 
+    /// @inheritdoc IBakongBridgeHooks
+    function setMintHook(address hook, bool registered) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (hook.code.length == 0) revert InvalidMintHook(hook);
+        _mintHooks[hook] = registered;
+        emit MintHookSet(hook, registered);
+    }
+
     /// @inheritdoc IBakongBridge
     function setValidators(address[] calldata validators_, uint8 threshold_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _setValidators(validators_, threshold_);
@@ -505,7 +526,57 @@ contract BakongBridge is IBakongBridge, Attestable, AccessControlDefaultAdminRul
         );
     }
 
+    /// @inheritdoc IBakongBridgeHooks
+    function isMintHook(address hook) external view returns (bool) {
+        return _mintHooks[hook];
+    }
+
+    /// @inheritdoc IBakongBridgeHooks
+    function hookedMintDigest(HookedMintAttestation calldata a) external view returns (bytes32) {
+        return _hashTypedDataV4(_hookedMintStructHash(a));
+    }
+
     // ---------------------------------------------------------------- internals
+
+    /// @dev The checks every mint attestation passes before its signatures are verified (plain or hooked).
+    function _admitMint(
+        Config memory cfg,
+        uint16 currency,
+        uint256 amount,
+        address recipient,
+        bytes32 bakongTxHash,
+        bytes16 khqrMd5,
+        uint64 expiry,
+        uint64 epoch_
+    ) private view returns (Currency storage c) {
+        if (cfg.paused) revert EnforcedPause();
+        if (amount == 0) revert ZeroAmount();
+        if (recipient == address(0)) revert ZeroRecipient();
+        if (bakongTxHash == bytes32(0)) revert ZeroBakongTxHash();
+        if (khqrMd5 == bytes16(0)) revert ZeroKhqrMd5();
+        if (block.timestamp > expiry) revert AttestationExpired(expiry);
+        if (epoch_ != cfg.epoch) revert EpochMismatch(cfg.epoch, epoch_);
+        if (_mintStatus[bakongTxHash] != MintStatus.None) revert BakongTxAlreadyProcessed(bakongTxHash);
+        c = _currency(currency);
+        if (c.mintingStopped) revert MintingStopped(currency);
+        if (amount > c.maxPerMessage) revert AmountAboveMessageCap(amount, c.maxPerMessage);
+    }
+
+    function _hookedMintStructHash(HookedMintAttestation calldata a) private pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                HOOKED_MINT_ATTESTATION_TYPEHASH,
+                a.currency,
+                a.amount,
+                a.hook,
+                a.bakongTxHash,
+                a.khqrMd5,
+                a.expiry,
+                a.epoch,
+                keccak256(a.hookData)
+            )
+        );
+    }
 
     /// @dev Attestable's check against the epoch and threshold of `cfg` (already read by the caller).
     function _verify(bytes32 structHash, bytes calldata signatures, Config memory cfg) private view {

@@ -171,6 +171,49 @@ class MintAttestation:
 
 
 @dataclass(frozen=True)
+class HookedMintAttestation:
+    """A deposit to mint to the registered hook `hook` and hand to it with `hook_data` (CCTP v2-style hooks;
+    e.g. an invoice payment for the InvoiceSettlement contract, corridor/settlement.py)."""
+
+    currency: int
+    amount: int
+    hook: str
+    bakong_tx_hash: bytes
+    khqr_md5: bytes
+    expiry: int
+    epoch: int
+    hook_data: bytes
+
+    PRIMARY_TYPE: ClassVar[str] = "HookedMintAttestation"
+    FIELDS: ClassVar[list[tuple[str, str]]] = [
+        ("currency", "uint16"),
+        ("amount", "uint256"),
+        ("hook", "address"),
+        ("bakongTxHash", "bytes32"),
+        ("khqrMd5", "bytes16"),
+        ("expiry", "uint64"),
+        ("epoch", "uint64"),
+        ("hookData", "bytes"),
+    ]
+
+    def message(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "amount": self.amount,
+            "hook": to_checksum_address(str(self.hook)),
+            "bakongTxHash": to_bytes32(self.bakong_tx_hash),
+            "khqrMd5": to_bytes16(self.khqr_md5),
+            "expiry": self.expiry,
+            "epoch": self.epoch,
+            "hookData": bytes(self.hook_data),
+        }
+
+    def as_tuple(self) -> tuple:
+        m = self.message()
+        return tuple(m[name] for name, _ in self.FIELDS)
+
+
+@dataclass(frozen=True)
 class ReserveAttestation:
     """Validators saw the omnibus account hold `balance` of `currency` at unix time `as_of`."""
 

@@ -45,6 +45,7 @@ DEPLOYABLE = (
     "FXRouter",
     "RfqVenue",
     "CorridorProxy",
+    "InvoiceSettlement",
 )
 
 
