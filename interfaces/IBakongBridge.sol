@@ -324,6 +324,17 @@ interface IBakongBridge {
     /// escrow goes back to the outbound bucket, capped at capacity).
     function reclaim(uint256 redemptionId) external;
 
+    /// @notice `redeem` for an escrow agent (ESCROW_AGENT_ROLE, e.g. the outbound KHQR payer) that has already
+    /// had `amount` delivered to this bridge in the same transaction (an RFQ fill or a swap whose recipient is
+    /// the bridge): records the redemption with the caller as holder and pulls nothing, so the escrow moves once.
+    /// @param currency ISO 4217 numeric code of the bridged currency.
+    /// @param amount Token units already delivered; above the currency's rejection fee, at most its cap.
+    /// @param bakongAccountId Name, at sign, bank: 3..32 bytes of `a-z 0-9 _ . -` and one at sign inside.
+    /// @return redemptionId The id validators finalize or reject.
+    function redeemPrefunded(uint16 currency, uint256 amount, string calldata bakongAccountId)
+        external
+        returns (uint256 redemptionId);
+
     // ------------------------------------------------------------------ roles
 
     /// @notice Guardian: vetoes a queued mint.

@@ -33,6 +33,8 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice May veto queued large mints.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    /// @notice May record redemptions it has funded itself in the same transaction ({redeemPrefunded}).
+    bytes32 public constant ESCROW_AGENT_ROLE = keccak256("ESCROW_AGENT_ROLE");
 
     /// @notice Upper bound on the validator set (keeps rotation and verification gas bounded).
     uint256 public constant MAX_VALIDATORS = 32;
@@ -295,6 +297,19 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         // decide in transferFrom (OpenZeppelin's advice for permit + call).
         try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
         token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IBakongBridge
+    /// @dev Trusts the role holder to have delivered `amount` already (the admin grants the role only to
+    /// immutable agents that do so by construction, see docs/security.md): nothing is pulled.
+    function redeemPrefunded(uint16 currency, uint256 amount, string calldata bakongAccountId)
+        external
+        whenNotPaused
+        nonReentrant
+        onlyRole(ESCROW_AGENT_ROLE)
+        returns (uint256 redemptionId)
+    {
+        (, redemptionId) = _recordRedemption(currency, amount, bakongAccountId);
     }
 
     /// @dev Checks, charges the outbound bucket and records the redemption; the caller then pulls the escrow
