@@ -106,6 +106,9 @@ interface IBakongBridge {
         RedemptionStatus status;
         uint40 deadline;
         uint64 amount;
+        // who an escrow agent ({redeemPrefunded}) acts for; zero for a holder's own redemption. Packed with
+        // `amount` (slot 1), so it costs no extra storage write.
+        address beneficiary;
         bytes32 bakongAccountId;
     }
 
@@ -330,8 +333,9 @@ interface IBakongBridge {
     /// @param currency ISO 4217 numeric code of the bridged currency.
     /// @param amount Token units already delivered; above the currency's rejection fee, at most its cap.
     /// @param bakongAccountId Name, at sign, bank: 3..32 bytes of `a-z 0-9 _ . -` and one at sign inside.
+    /// @param beneficiary Who the agent acts for (recorded in the redemption; non-zero).
     /// @return redemptionId The id validators finalize or reject.
-    function redeemPrefunded(uint16 currency, uint256 amount, string calldata bakongAccountId)
+    function redeemPrefunded(uint16 currency, uint256 amount, string calldata bakongAccountId, address beneficiary)
         external
         returns (uint256 redemptionId);
 

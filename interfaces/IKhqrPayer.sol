@@ -11,8 +11,9 @@ import {IRfqVenue} from "./IRfqVenue.sol";
 /// redemption escrow, and recorded as a redemption to the merchant's account; the relayer pays out on Bakong and
 /// validators finalize as for any redemption. A payout Bakong rejects (or one never paid before the bridge's
 /// deadline) is refunded to the payer in JPYS, converted back through the router.
-/// @dev This contract is the bridge's holder of record of every redemption it opens; it keeps, per redemption,
-/// who paid and how much JPYS, and nothing else. See docs/security.md ("Outbound KHQR payer").
+/// @dev This contract is the bridge's holder of record of every redemption it opens; the payer is the
+/// redemption's `beneficiary` in the bridge's own record, so a payment writes no storage here. Only a refund does
+/// (the refunded flag). See docs/security.md ("Outbound KHQR payer").
 interface IKhqrPayer {
     /// @notice What the payer pays: `amount` of bridge currency `currency` to `bakongAccountId`, referenced by
     /// `billNumber`, for at most `maxJpyIn` JPYS.
@@ -33,12 +34,6 @@ interface IKhqrPayer {
         uint256 validBefore;
         bytes32 salt;
         bytes signature;
-    }
-
-    /// @notice Who paid redemption `redemptionId` and how much JPYS (cleared when refunded).
-    struct Record {
-        address payer;
-        uint96 jpyIn;
     }
 
     /// @notice `payer` paid `jpyIn` JPYS for `amount` of `currency` to the Bakong account of redemption
@@ -62,13 +57,13 @@ interface IKhqrPayer {
     error RefundLossTooHigh(uint256 bps);
     /// @notice A payment without a bill number / reference.
     error ZeroBillNumber();
-    /// @notice A zero `maxJpyIn`, or one above what a record holds (2^96 - 1).
+    /// @notice A zero `maxJpyIn`.
     error InvalidMaxJpyIn(uint256 maxJpyIn);
     /// @notice A currency the bridge does not know.
     error UnsupportedCurrency(uint16 currency);
     /// @notice A quote or path that does not sell JPYS for the bridge token of the payment's currency.
     error WrongPair(address tokenIn, address tokenOut);
-    /// @notice No open payment of this contract for redemption `redemptionId` (unknown, or already refunded).
+    /// @notice Redemption `redemptionId` is not one of this contract's, or was already refunded.
     error UnknownPayment(uint256 redemptionId);
     /// @notice The bridge's redemption is neither rejected nor reclaimed (still pending, or paid out).
     error NotRefundable(uint256 redemptionId, IBakongBridge.RedemptionStatus status);
@@ -76,7 +71,8 @@ interface IKhqrPayer {
     error RefundBelowFloor(uint256 minJpyOut, uint256 floor);
 
     /// @notice Pays `p` with a maker's signed RFQ quote (JPYS in, the bridge token out, taker this contract or
-    /// anyone), pulling exactly the JPYS the fill needs from the caller (needs an allowance).
+    /// anyone): pulls `p.maxJpyIn` from the caller (needs an allowance) and returns what the fill did not use
+    /// (nothing when `maxJpyIn` is the venue's `previewExactOut`, which is what the client sends).
     /// @param p The payment.
     /// @param quote The maker's quote; filled exact-out for `p.amount`, straight into the bridge's escrow.
     /// @param makerSignature The maker's EIP-712 signature of `quote`.
@@ -131,7 +127,7 @@ interface IKhqrPayer {
     /// @param rejection The validators' rejection (anyone may submit it).
     /// @param signatures The validators' signatures of `rejection`.
     /// @param path Router path, the bridge token first, JPYS last.
-    /// @param minJpyOut Least JPYS the payer receives; at least the floor unless the payer calls.
+    /// @param minJpyOut Least JPYS the payer receives; at least {refundFloor} unless the payer calls.
     /// @param deadline Last timestamp the swap may execute.
     /// @return jpyOut JPYS refunded.
     function rejectAndRefund(
@@ -146,7 +142,7 @@ interface IKhqrPayer {
     /// the payer in JPYS.
     /// @param redemptionId The redemption.
     /// @param path Router path, the bridge token first, JPYS last.
-    /// @param minJpyOut Least JPYS the payer receives; at least the floor unless the payer calls.
+    /// @param minJpyOut Least JPYS the payer receives; at least {refundFloor} unless the payer calls.
     /// @param deadline Last timestamp the swap may execute.
     /// @return jpyOut JPYS refunded.
     function reclaimAndRefund(uint256 redemptionId, address[] calldata path, uint256 minJpyOut, uint256 deadline)
@@ -157,7 +153,7 @@ interface IKhqrPayer {
     /// {rejectAndRefund}): the token back is the escrow less the bridge's rejection fee now in force.
     /// @param redemptionId The rejected redemption.
     /// @param path Router path, the bridge token first, JPYS last.
-    /// @param minJpyOut Least JPYS the payer receives; at least the floor unless the payer calls.
+    /// @param minJpyOut Least JPYS the payer receives; at least {refundFloor} unless the payer calls.
     /// @param deadline Last timestamp the swap may execute.
     /// @return jpyOut JPYS refunded.
     function refund(uint256 redemptionId, address[] calldata path, uint256 minJpyOut, uint256 deadline)
@@ -170,13 +166,16 @@ interface IKhqrPayer {
     /// @return The nonce.
     function authorizationNonce(Payment calldata p, bytes32 salt) external pure returns (bytes32);
 
-    /// @notice The open payment record of redemption `redemptionId` (zero when unknown or refunded).
+    /// @notice Whether the payer of redemption `redemptionId` was refunded.
     /// @param redemptionId The redemption.
-    /// @return The record.
-    function recordOf(uint256 redemptionId) external view returns (Record memory);
+    /// @return True once refunded.
+    function refunded(uint256 redemptionId) external view returns (bool);
 
-    /// @notice Least JPYS a refund of a payment of `jpyIn` may pay when someone other than the payer asks it.
-    /// @param jpyIn JPYS the payer spent.
+    /// @notice Least JPYS a refund selling `tokenBack` along `path` may pay when someone other than the payer
+    /// asks it: the oracle mid value (the router's `quoteMid`, from the FX feeds, not the pools' spot) less
+    /// `MAX_REFUND_LOSS_BPS`.
+    /// @param path Router path, the bridge token first, JPYS last.
+    /// @param tokenBack Bridge token to sell.
     /// @return The floor.
-    function refundFloor(uint256 jpyIn) external view returns (uint256);
+    function refundFloor(address[] calldata path, uint256 tokenBack) external view returns (uint256);
 }

@@ -277,7 +277,7 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         returns (uint256 redemptionId)
     {
         IBridgeToken token;
-        (token, redemptionId) = _recordRedemption(currency, amount, bakongAccountId);
+        (token, redemptionId) = _recordRedemption(currency, amount, bakongAccountId, address(0));
         token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
@@ -292,7 +292,7 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         bytes32 s
     ) external whenNotPaused nonReentrant returns (uint256 redemptionId) {
         IBridgeToken token;
-        (token, redemptionId) = _recordRedemption(currency, amount, bakongAccountId);
+        (token, redemptionId) = _recordRedemption(currency, amount, bakongAccountId, address(0));
         // A front-runner may already have submitted the permit: ignore its failure and let the allowance
         // decide in transferFrom (OpenZeppelin's advice for permit + call).
         try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
@@ -302,19 +302,20 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
     /// @inheritdoc IBakongBridge
     /// @dev Trusts the role holder to have delivered `amount` already (the admin grants the role only to
     /// immutable agents that do so by construction, see docs/security.md): nothing is pulled.
-    function redeemPrefunded(uint16 currency, uint256 amount, string calldata bakongAccountId)
+    /// No reentrancy guard: it makes no external call.
+    function redeemPrefunded(uint16 currency, uint256 amount, string calldata bakongAccountId, address beneficiary)
         external
         whenNotPaused
-        nonReentrant
         onlyRole(ESCROW_AGENT_ROLE)
         returns (uint256 redemptionId)
     {
-        (, redemptionId) = _recordRedemption(currency, amount, bakongAccountId);
+        if (beneficiary == address(0)) revert ZeroRecipient();
+        (, redemptionId) = _recordRedemption(currency, amount, bakongAccountId, beneficiary);
     }
 
     /// @dev Checks, charges the outbound bucket and records the redemption; the caller then pulls the escrow
     /// (checks-effects-interactions: no external call happens before the state is final).
-    function _recordRedemption(uint16 currency, uint256 amount, string calldata bakongAccountId)
+    function _recordRedemption(uint16 currency, uint256 amount, string calldata bakongAccountId, address beneficiary)
         private
         returns (IBridgeToken token, uint256 redemptionId)
     {
@@ -329,7 +330,7 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         uint40 deadline = uint40(block.timestamp + _config.redemptionTimeout);
         // amount <= maxPerMessage (uint64), checked above
         _redemptions[redemptionId] =
-            Redemption(msg.sender, currency, RedemptionStatus.Pending, deadline, uint64(amount), account);
+            Redemption(msg.sender, currency, RedemptionStatus.Pending, deadline, uint64(amount), beneficiary, account);
         emit RedemptionRequested(redemptionId, currency, msg.sender, amount, bakongAccountId, deadline);
         return (c.token, redemptionId);
     }

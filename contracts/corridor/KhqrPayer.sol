@@ -19,16 +19,17 @@ import {IRfqVenue} from "../../interfaces/IRfqVenue.sol";
 ///   redemption without pulling ({IBakongBridge.redeemPrefunded}, ESCROW_AGENT_ROLE): the bridge token moves
 ///   once, and this contract never holds it except between a rejection and its refund (same transaction on the
 ///   relayer's path).
-/// - This contract is the bridge's holder of record; it stores one slot per payment (payer, JPYS spent). On a
-///   rejection (or a reclaim after the bridge's deadline) the token that comes back is sold for JPYS through the
-///   router, straight to the payer. The payer chooses any minimum; anyone else must ask at least
-///   {refundFloor} = JPYS spent less `MAX_REFUND_LOSS_BPS`, so a keeper cannot dump a refund at a bad price.
+/// - This contract is the bridge's holder of record; the payer is the redemption's `beneficiary`, packed in the
+///   bridge's record (no storage here on the payment path: the gas goal, <= 220,000, needs it). On a rejection (or
+///   a reclaim after the bridge's deadline) the token that comes back is sold for JPYS through the router,
+///   straight to the payer. The payer chooses any minimum; anyone else must ask at least {refundFloor} (the
+///   FX feeds' mid value less `MAX_REFUND_LOSS_BPS`), so a keeper cannot dump a refund at a bad price.
 /// - No admin, no upgrade, no funds at rest: every address is immutable; JPYS is pulled only for the payment
 ///   being made and any unused rest is returned in the same transaction.
 /// - Gasless: the payer's EIP-3009 `receiveWithAuthorization` (only this contract can submit it, so it cannot be
 ///   front-run into a plain transfer) carries a nonce derived from the payment, so a relayer cannot redirect it.
-/// - Checks-effects-interactions: the record is written after the bridge returns the id it assigns; every call
-///   goes to an immutable corridor contract and the whole entry is `nonReentrant`.
+/// - Checks-effects-interactions: payments write no storage here; a refund sets its flag before selling. Every
+///   call goes to an immutable corridor contract; every entry is `nonReentrant`.
 contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
@@ -50,7 +51,7 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
     /// @notice Most a refund asked by someone other than the payer may lose against the JPYS spent (bps).
     uint256 public immutable MAX_REFUND_LOSS_BPS;
 
-    mapping(uint256 redemptionId => Record) private _records;
+    mapping(uint256 redemptionId => bool) private _refunded;
 
     /// @param jpys The yen stablecoin.
     /// @param venue The RFQ venue.
@@ -82,13 +83,10 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
         returns (uint256 redemptionId, uint256 jpyIn)
     {
         _checkPayment(p, quote.tokenIn, quote.tokenOut);
-        // slither-disable-next-line unused-return
-        (jpyIn,) = VENUE.previewExactOut(quote, p.amount);
-        // the venue enforces the bound again at the fill
-        if (jpyIn > p.maxJpyIn) revert IRfqVenue.ExcessiveInput(jpyIn, p.maxJpyIn);
-        JPYS.safeTransferFrom(msg.sender, address(this), jpyIn);
-        jpyIn = VENUE.fillExactOut(quote, makerSignature, p.amount, jpyIn, address(BRIDGE), p.billNumber);
+        JPYS.safeTransferFrom(msg.sender, address(this), p.maxJpyIn);
+        jpyIn = VENUE.fillExactOut(quote, makerSignature, p.amount, p.maxJpyIn, address(BRIDGE), p.billNumber);
         redemptionId = _escrow(p, msg.sender, jpyIn);
+        _returnUnused(msg.sender, p.maxJpyIn, jpyIn);
     }
 
     /// @inheritdoc IKhqrPayer
@@ -142,9 +140,8 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
         uint256 minJpyOut,
         uint256 deadline
     ) external nonReentrant returns (uint256 jpyOut) {
-        Record memory rec = _open(rejection.redemptionId);
         BRIDGE.rejectRedemption(rejection, signatures);
-        return _refund(rejection.redemptionId, rec, path, minJpyOut, deadline);
+        return _refund(rejection.redemptionId, path, minJpyOut, deadline);
     }
 
     /// @inheritdoc IKhqrPayer
@@ -153,9 +150,8 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
         nonReentrant
         returns (uint256 jpyOut)
     {
-        Record memory rec = _open(redemptionId);
         BRIDGE.reclaim(redemptionId);
-        return _refund(redemptionId, rec, path, minJpyOut, deadline);
+        return _refund(redemptionId, path, minJpyOut, deadline);
     }
 
     /// @inheritdoc IKhqrPayer
@@ -164,7 +160,7 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
         nonReentrant
         returns (uint256 jpyOut)
     {
-        return _refund(redemptionId, _open(redemptionId), path, minJpyOut, deadline);
+        return _refund(redemptionId, path, minJpyOut, deadline);
     }
 
     // ================================================================== views
@@ -185,13 +181,13 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
     }
 
     /// @inheritdoc IKhqrPayer
-    function recordOf(uint256 redemptionId) external view returns (Record memory) {
-        return _records[redemptionId];
+    function refunded(uint256 redemptionId) external view returns (bool) {
+        return _refunded[redemptionId];
     }
 
     /// @inheritdoc IKhqrPayer
-    function refundFloor(uint256 jpyIn) public view returns (uint256) {
-        return jpyIn * (_BPS - MAX_REFUND_LOSS_BPS) / _BPS;
+    function refundFloor(address[] calldata path, uint256 tokenBack) public view returns (uint256) {
+        return ROUTER.quoteMid(path, tokenBack) * (_BPS - MAX_REFUND_LOSS_BPS) / _BPS;
     }
 
     // ================================================================== internals
@@ -200,7 +196,7 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
     /// currency out. The bridge checks the amount and the account id when it records the redemption.
     function _checkPayment(Payment calldata p, address tokenIn, address tokenOut) private view {
         if (p.billNumber == bytes32(0)) revert ZeroBillNumber();
-        if (p.maxJpyIn == 0 || p.maxJpyIn > type(uint96).max) revert InvalidMaxJpyIn(p.maxJpyIn);
+        if (p.maxJpyIn == 0) revert InvalidMaxJpyIn(p.maxJpyIn);
         address token = BRIDGE.tokenOf(p.currency);
         if (token == address(0)) revert UnsupportedCurrency(p.currency);
         if (tokenIn != address(JPYS) || tokenOut != token) revert WrongPair(tokenIn, tokenOut);
@@ -219,11 +215,9 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
         );
     }
 
-    /// @dev Records the redemption of the token already delivered to the bridge, and who paid it.
+    /// @dev Has the bridge record the redemption of the token already delivered to it, for `payer`.
     function _escrow(Payment calldata p, address payer, uint256 jpyIn) private returns (uint256 redemptionId) {
-        redemptionId = BRIDGE.redeemPrefunded(p.currency, p.amount, p.bakongAccountId);
-        // jpyIn <= maxJpyIn <= type(uint96).max (checked in _checkPayment; both venues enforce the bound)
-        _records[redemptionId] = Record(payer, uint96(jpyIn));
+        redemptionId = BRIDGE.redeemPrefunded(p.currency, p.amount, p.bakongAccountId, payer);
         emit KhqrPaid(redemptionId, payer, p.billNumber, p.currency, p.amount, jpyIn);
     }
 
@@ -231,37 +225,35 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
         if (pulled > used) JPYS.safeTransfer(payer, pulled - used);
     }
 
-    function _open(uint256 redemptionId) private view returns (Record memory rec) {
-        rec = _records[redemptionId];
-        if (rec.payer == address(0)) revert UnknownPayment(redemptionId);
-    }
-
-    /// @dev Sells what came back from the bridge for JPYS, straight to the payer, and clears the record.
-    function _refund(
-        uint256 redemptionId,
-        Record memory rec,
-        address[] calldata path,
-        uint256 minJpyOut,
-        uint256 deadline
-    ) private returns (uint256 jpyOut) {
-        uint256 back = _returned(redemptionId, path);
-        if (msg.sender != rec.payer) {
-            uint256 floor = refundFloor(rec.jpyIn);
+    /// @dev Sells what came back from the bridge for JPYS, straight to the payer (the redemption's beneficiary),
+    /// once per redemption.
+    function _refund(uint256 redemptionId, address[] calldata path, uint256 minJpyOut, uint256 deadline)
+        private
+        returns (uint256 jpyOut)
+    {
+        (address payer, uint256 back) = _returned(redemptionId, path);
+        if (msg.sender != payer) {
+            uint256 floor = refundFloor(path, back);
             if (minJpyOut < floor) revert RefundBelowFloor(minJpyOut, floor);
         }
-        delete _records[redemptionId];
+        _refunded[redemptionId] = true;
         if (back != 0) {
             IERC20(path[0]).forceApprove(address(ROUTER), back);
-            jpyOut = ROUTER.swapExactIn(path, back, minJpyOut, rec.payer, deadline, bytes32(redemptionId));
+            jpyOut = ROUTER.swapExactIn(path, back, minJpyOut, payer, deadline, bytes32(redemptionId));
         }
-        emit PaymentRefunded(redemptionId, rec.payer, back, jpyOut);
+        emit PaymentRefunded(redemptionId, payer, back, jpyOut);
     }
 
-    /// @dev How much of the bridge token a closed redemption gave back: a rejection the escrow less the bridge's
-    /// rejection fee in force (exact when the rejection ran in this transaction), a reclaim all of it. Checks that
-    /// `path` sells that token for JPYS.
-    function _returned(uint256 redemptionId, address[] calldata path) private view returns (uint256 back) {
+    /// @dev The payer of one of this contract's closed, unrefunded redemptions and how much of the bridge token it
+    /// gave back: a rejection the escrow less the bridge's rejection fee in force (exact when the rejection ran in
+    /// this transaction), a reclaim all of it. Checks that `path` sells that token for JPYS.
+    function _returned(uint256 redemptionId, address[] calldata path)
+        private
+        view
+        returns (address payer, uint256 back)
+    {
         IBakongBridge.Redemption memory r = BRIDGE.redemption(redemptionId);
+        if (r.holder != address(this) || _refunded[redemptionId]) revert UnknownPayment(redemptionId);
         back = r.amount;
         if (r.status == IBakongBridge.RedemptionStatus.Rejected) {
             (uint256 fee,) = BRIDGE.rejectionFeeOf(r.currency);
@@ -272,5 +264,6 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
         address first = path[0];
         address last = path[path.length - 1];
         if (first != BRIDGE.tokenOf(r.currency) || last != address(JPYS)) revert WrongPair(first, last);
+        payer = r.beneficiary;
     }
 }
