@@ -335,9 +335,10 @@ interface IBakongBridge {
     /// @param bakongAccountId Name, at sign, bank: 3..32 bytes of `a-z 0-9 _ . -` and one at sign inside.
     /// @param beneficiary Who the agent acts for (recorded in the redemption; non-zero).
     /// @return redemptionId The id validators finalize or reject.
+    /// @return token The bridge token of `currency` (the agent checks it is the token it delivered).
     function redeemPrefunded(uint16 currency, uint256 amount, string calldata bakongAccountId, address beneficiary)
         external
-        returns (uint256 redemptionId);
+        returns (uint256 redemptionId, address token);
 
     // ------------------------------------------------------------------ roles
 

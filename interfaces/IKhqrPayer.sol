@@ -36,16 +36,10 @@ interface IKhqrPayer {
         bytes signature;
     }
 
-    /// @notice `payer` paid `jpyIn` JPYS for `amount` of `currency` to the Bakong account of redemption
-    /// `redemptionId` (the bridge's RedemptionRequested carries the account id), referenced by `billNumber`.
-    event KhqrPaid(
-        uint256 indexed redemptionId,
-        address indexed payer,
-        bytes32 indexed billNumber,
-        uint16 currency,
-        uint256 amount,
-        uint256 jpyIn
-    );
+    /// @notice `payer` paid `jpyIn` JPYS for bridge redemption `redemptionId`. The same transaction's bridge
+    /// RedemptionRequested carries the currency, amount and Bakong account, and the venue's QuoteFilled (or the
+    /// router's swap event) the bill number as payment reference: kept out of this event for the gas goal.
+    event KhqrPaid(uint256 indexed redemptionId, address indexed payer, uint256 jpyIn);
 
     /// @notice Redemption `redemptionId` was not paid out on Bakong: `tokenBack` of the bridge token came back
     /// and was converted into `jpyOut` JPYS paid to `payer`.
@@ -59,8 +53,6 @@ interface IKhqrPayer {
     error ZeroBillNumber();
     /// @notice A zero `maxJpyIn`.
     error InvalidMaxJpyIn(uint256 maxJpyIn);
-    /// @notice A currency the bridge does not know.
-    error UnsupportedCurrency(uint16 currency);
     /// @notice A quote or path that does not sell JPYS for the bridge token of the payment's currency.
     error WrongPair(address tokenIn, address tokenOut);
     /// @notice Redemption `redemptionId` is not one of this contract's, or was already refunded.

@@ -307,10 +307,12 @@ contract BakongBridge is IBakongBridge, EIP712, AccessControlDefaultAdminRules, 
         external
         whenNotPaused
         onlyRole(ESCROW_AGENT_ROLE)
-        returns (uint256 redemptionId)
+        returns (uint256 redemptionId, address token)
     {
         if (beneficiary == address(0)) revert ZeroRecipient();
-        (, redemptionId) = _recordRedemption(currency, amount, bakongAccountId, beneficiary);
+        IBridgeToken t;
+        (t, redemptionId) = _recordRedemption(currency, amount, bakongAccountId, beneficiary);
+        token = address(t);
     }
 
     /// @dev Checks, charges the outbound bucket and records the redemption; the caller then pulls the escrow

@@ -29,7 +29,11 @@ import {IRfqVenue} from "../../interfaces/IRfqVenue.sol";
 /// - Gasless: the payer's EIP-3009 `receiveWithAuthorization` (only this contract can submit it, so it cannot be
 ///   front-run into a plain transfer) carries a nonce derived from the payment, so a relayer cannot redirect it.
 /// - Checks-effects-interactions: payments write no storage here; a refund sets its flag before selling. Every
-///   call goes to an immutable corridor contract; every entry is `nonReentrant`.
+///   call goes to an immutable corridor contract (JPYS, venue, router, bridge and its tokens; none calls back
+///   into a caller-chosen address). The refund entries, which write state, are `nonReentrant`; the payment
+///   entries are not: they write no storage here and hold no funds across calls but the payer's own JPYS for
+///   the fill the venue or router takes in the same call, so a reentrant payment could only be another payment
+///   paid by its own caller - and the guard (~2,300 gas) does not fit the 220,000 goal.
 contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
@@ -79,13 +83,12 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
     /// @inheritdoc IKhqrPayer
     function payWithQuote(Payment calldata p, IRfqVenue.Quote calldata quote, bytes calldata makerSignature)
         external
-        nonReentrant
         returns (uint256 redemptionId, uint256 jpyIn)
     {
-        _checkPayment(p, quote.tokenIn, quote.tokenOut);
+        _checkPayment(p, quote.tokenIn);
         JPYS.safeTransferFrom(msg.sender, address(this), p.maxJpyIn);
         jpyIn = VENUE.fillExactOut(quote, makerSignature, p.amount, p.maxJpyIn, address(BRIDGE), p.billNumber);
-        redemptionId = _escrow(p, msg.sender, jpyIn);
+        redemptionId = _escrow(p, quote.tokenOut, msg.sender, jpyIn);
         _returnUnused(msg.sender, p.maxJpyIn, jpyIn);
     }
 
@@ -95,24 +98,23 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
         IRfqVenue.Quote calldata quote,
         bytes calldata makerSignature,
         Authorization calldata auth
-    ) external nonReentrant returns (uint256 redemptionId, uint256 jpyIn) {
-        _checkPayment(p, quote.tokenIn, quote.tokenOut);
+    ) external returns (uint256 redemptionId, uint256 jpyIn) {
+        _checkPayment(p, quote.tokenIn);
         _receive(p, auth);
         jpyIn = VENUE.fillExactOut(quote, makerSignature, p.amount, p.maxJpyIn, address(BRIDGE), p.billNumber);
-        redemptionId = _escrow(p, auth.from, jpyIn);
+        redemptionId = _escrow(p, quote.tokenOut, auth.from, jpyIn);
         _returnUnused(auth.from, p.maxJpyIn, jpyIn);
     }
 
     /// @inheritdoc IKhqrPayer
     function payWithRouter(Payment calldata p, address[] calldata path, uint256 deadline)
         external
-        nonReentrant
         returns (uint256 redemptionId, uint256 jpyIn)
     {
-        _checkPayment(p, path[0], path[path.length - 1]);
+        _checkPayment(p, path[0]);
         JPYS.safeTransferFrom(msg.sender, address(this), p.maxJpyIn);
         jpyIn = ROUTER.swapExactOut(path, p.amount, p.maxJpyIn, address(BRIDGE), deadline, p.billNumber);
-        redemptionId = _escrow(p, msg.sender, jpyIn);
+        redemptionId = _escrow(p, path[path.length - 1], msg.sender, jpyIn);
         _returnUnused(msg.sender, p.maxJpyIn, jpyIn);
     }
 
@@ -122,11 +124,11 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
         address[] calldata path,
         uint256 deadline,
         Authorization calldata auth
-    ) external nonReentrant returns (uint256 redemptionId, uint256 jpyIn) {
-        _checkPayment(p, path[0], path[path.length - 1]);
+    ) external returns (uint256 redemptionId, uint256 jpyIn) {
+        _checkPayment(p, path[0]);
         _receive(p, auth);
         jpyIn = ROUTER.swapExactOut(path, p.amount, p.maxJpyIn, address(BRIDGE), deadline, p.billNumber);
-        redemptionId = _escrow(p, auth.from, jpyIn);
+        redemptionId = _escrow(p, path[path.length - 1], auth.from, jpyIn);
         _returnUnused(auth.from, p.maxJpyIn, jpyIn);
     }
 
@@ -192,14 +194,12 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
 
     // ================================================================== internals
 
-    /// @dev The payment's own checks and the pair it is swapped through: JPYS in, the bridge token of the
-    /// currency out. The bridge checks the amount and the account id when it records the redemption.
-    function _checkPayment(Payment calldata p, address tokenIn, address tokenOut) private view {
+    /// @dev The payment's own checks, and JPYS as the input. The output token is checked against the bridge
+    /// token of the currency in {_escrow}; the bridge checks the currency, amount and account id.
+    function _checkPayment(Payment calldata p, address tokenIn) private view {
         if (p.billNumber == bytes32(0)) revert ZeroBillNumber();
         if (p.maxJpyIn == 0) revert InvalidMaxJpyIn(p.maxJpyIn);
-        address token = BRIDGE.tokenOf(p.currency);
-        if (token == address(0)) revert UnsupportedCurrency(p.currency);
-        if (tokenIn != address(JPYS) || tokenOut != token) revert WrongPair(tokenIn, tokenOut);
+        if (tokenIn != address(JPYS)) revert WrongPair(tokenIn, address(0));
     }
 
     /// @dev Pulls `p.maxJpyIn` with the payer's authorization bound to `p`.
@@ -215,10 +215,16 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
         );
     }
 
-    /// @dev Has the bridge record the redemption of the token already delivered to it, for `payer`.
-    function _escrow(Payment calldata p, address payer, uint256 jpyIn) private returns (uint256 redemptionId) {
-        redemptionId = BRIDGE.redeemPrefunded(p.currency, p.amount, p.bakongAccountId, payer);
-        emit KhqrPaid(redemptionId, payer, p.billNumber, p.currency, p.amount, jpyIn);
+    /// @dev Has the bridge record the redemption of the token already delivered to it, for `payer`, and checks
+    /// that what was delivered (`tokenOut`) is the bridge token of the currency: otherwise everything reverts.
+    function _escrow(Payment calldata p, address tokenOut, address payer, uint256 jpyIn)
+        private
+        returns (uint256 redemptionId)
+    {
+        address token;
+        (redemptionId, token) = BRIDGE.redeemPrefunded(p.currency, p.amount, p.bakongAccountId, payer);
+        if (tokenOut != token) revert WrongPair(address(JPYS), tokenOut);
+        emit KhqrPaid(redemptionId, payer, jpyIn);
     }
 
     function _returnUnused(address payer, uint256 pulled, uint256 used) private {
