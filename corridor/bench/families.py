@@ -25,6 +25,7 @@ GOALS = {
     "router_2hop": 190_000,
     "rfq_fill_warm": 90_000,
     "rfq_cross": 100_000,
+    "outbound_khqr_rfq": 220_000,
 }
 FAR = 2**64  # deadline
 
@@ -48,6 +49,7 @@ def measure_all(report: Report, refs: dict[str, Any]) -> None:
     settings = load_settings("development", development=True)
     suite = deploy_suite(project, accounts[0], settings, accounts)
     stablecoin(report, refs, suite, settings)
+    outbound(report, project, suite, settings)  # before bridge(), which rotates the validators
     bridge(report, suite, settings)
     exchange(report, refs, project)
     rfq(report, refs, project)
@@ -126,6 +128,37 @@ def stablecoin(report: Report, refs: dict[str, Any], suite: Any, settings: dict[
 
 def _bridge_keys(n: int, salt: str) -> list[str]:
     return [dev_key(f"{salt} {i}") for i in range(n)]
+
+
+def outbound(report: Report, project: Any, suite: Any, settings: dict[str, Any]) -> None:
+    """A yen payer pays a KHQR for 40,000 riel through KhqrPayer in one tx: JPYS pulled, RFQ fill exact-out
+    straight into the bridge's escrow, redemption recorded. Payer retail (tier 1, limits on), infinite approval,
+    the maker's nonce word and fee slot warm (second fill), `maxJpyIn` = the venue's exact price."""
+    from brownie import accounts, chain
+
+    from corridor.demo_outbound import build_world, fund_payer
+    from corridor.khqr_pay import remittance
+
+    world = build_world(project, suite, settings, accounts, chain)
+    payer = keyed_account("outbound payer")
+    fund_payer(world, payer, 1_000_000)
+    gas = 0
+    for i in range(2):
+        p = remittance("coffee@abab", "KHR", 40_000, 10**6, f"INV-GAS-{i}")
+        sq = world.quote(p)
+        exact = world.venue.previewExactOut(sq.quote.as_tuple(), p.amount)[0]
+        p = remittance("coffee@abab", "KHR", 40_000, exact, f"INV-GAS-{i}")
+        gas = world.payer_contract.payWithQuote(p.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": payer}).gas_used
+    report.add(
+        Row(
+            "Outbound KHQR payment (RFQ fill + redemption escrow, 1 tx)",
+            gas,
+            "",
+            None,
+            GOALS["outbound_khqr_rfq"],
+            "separately: RFQ fill 104,662 + bridge redeem 141,643 on the same tokens",
+        )
+    )
 
 
 def bridge(report: Report, suite: Any, settings: dict[str, Any]) -> None:
