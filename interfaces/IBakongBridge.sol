@@ -109,6 +109,9 @@ interface IBakongBridge is IAttestable {
         RedemptionStatus status;
         uint40 deadline;
         uint64 amount;
+        // who an escrow agent ({redeemPrefunded}) acts for; zero for a holder's own redemption. Packed with
+        // `amount` (slot 1), so it costs no extra storage write.
+        address beneficiary;
         bytes32 bakongAccountId;
     }
 
@@ -326,6 +329,19 @@ interface IBakongBridge is IAttestable {
     /// escrow goes back to the outbound bucket, capped at capacity).
     /// @param redemptionId The redemption's id (from 1).
     function reclaim(uint256 redemptionId) external;
+
+    /// @notice `redeem` for an escrow agent (ESCROW_AGENT_ROLE, e.g. the outbound KHQR payer) that has already
+    /// had `amount` delivered to this bridge in the same transaction (an RFQ fill or a swap whose recipient is
+    /// the bridge): records the redemption with the caller as holder and pulls nothing, so the escrow moves once.
+    /// @param currency ISO 4217 numeric code of the bridged currency.
+    /// @param amount Token units already delivered; above the currency's rejection fee, at most its cap.
+    /// @param bakongAccountId Name, at sign, bank: 3..32 bytes of `a-z 0-9 _ . -` and one at sign inside.
+    /// @param beneficiary Who the agent acts for (recorded in the redemption; non-zero).
+    /// @return redemptionId The id validators finalize or reject.
+    /// @return token The bridge token of `currency` (the agent checks it is the token it delivered).
+    function redeemPrefunded(uint16 currency, uint256 amount, string calldata bakongAccountId, address beneficiary)
+        external
+        returns (uint256 redemptionId, address token);
 
     // ---------------------------------------------------------------- roles
 

@@ -14,7 +14,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 profile="$1"; shift
 COVERAGE_MIN="${COVERAGE_MIN:-95}"
-FAMILIES="tests/stablecoin tests/bridge tests/exchange tests/shared tests/settlement"  # the contract families: tested under coverage
+FAMILIES="tests/stablecoin tests/bridge tests/exchange tests/shared tests/settlement tests/outbound"  # the contract families: tested under coverage
 case "$profile" in
   anvil) dir="$ROOT"; network=development; paths=(${ANVIL_PATHS:-tests $(printf -- "--ignore=%s " $FAMILIES)}) ;;
   coverage) dir="$ROOT"; network=development; paths=(${COVERAGE_PATHS:-$FAMILIES}) ;;

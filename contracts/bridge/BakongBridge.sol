@@ -39,6 +39,8 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice May veto queued large mints.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
+    /// @notice May record redemptions it has funded itself in the same transaction ({redeemPrefunded}).
+    bytes32 public constant ESCROW_AGENT_ROLE = keccak256("ESCROW_AGENT_ROLE");
 
     bytes32 public constant MINT_ATTESTATION_TYPEHASH = keccak256(
         "MintAttestation(uint16 currency,uint256 amount,address recipient,bytes32 bakongTxHash,bytes16 khqrMd5,uint64 expiry,uint64 epoch)"
@@ -276,7 +278,7 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
         returns (uint256 redemptionId)
     {
         IBridgeToken token;
-        (token, redemptionId) = _recordRedemption(currency, amount, bakongAccountId);
+        (token, redemptionId) = _recordRedemption(currency, amount, bakongAccountId, address(0));
         token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
@@ -291,16 +293,32 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
         bytes32 s
     ) external whenNotPaused nonReentrant returns (uint256 redemptionId) {
         IBridgeToken token;
-        (token, redemptionId) = _recordRedemption(currency, amount, bakongAccountId);
+        (token, redemptionId) = _recordRedemption(currency, amount, bakongAccountId, address(0));
         // A front-runner may already have submitted the permit: ignore its failure and let the allowance
         // decide in transferFrom (OpenZeppelin's advice for permit + call).
         try IERC20Permit(address(token)).permit(msg.sender, address(this), amount, deadline, v, r, s) {} catch {}
         token.safeTransferFrom(msg.sender, address(this), amount);
     }
 
+    /// @inheritdoc IBakongBridge
+    /// @dev Trusts the role holder to have delivered `amount` already (the admin grants the role only to
+    /// immutable agents that do so by construction, see docs/security.md): nothing is pulled.
+    /// No reentrancy guard: it makes no external call.
+    function redeemPrefunded(uint16 currency, uint256 amount, string calldata bakongAccountId, address beneficiary)
+        external
+        whenNotPaused
+        onlyRole(ESCROW_AGENT_ROLE)
+        returns (uint256 redemptionId, address token)
+    {
+        if (beneficiary == address(0)) revert ZeroRecipient();
+        IBridgeToken t;
+        (t, redemptionId) = _recordRedemption(currency, amount, bakongAccountId, beneficiary);
+        token = address(t);
+    }
+
     /// @dev Checks, charges the outbound bucket and records the redemption; the caller then pulls the escrow
     /// (checks-effects-interactions: no external call happens before the state is final).
-    function _recordRedemption(uint16 currency, uint256 amount, string calldata bakongAccountId)
+    function _recordRedemption(uint16 currency, uint256 amount, string calldata bakongAccountId, address beneficiary)
         private
         returns (IBridgeToken token, uint256 redemptionId)
     {
@@ -315,7 +333,7 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
         uint40 deadline = uint40(block.timestamp + _config.redemptionTimeout);
         // amount <= maxPerMessage (uint64), checked above
         _redemptions[redemptionId] =
-            Redemption(msg.sender, currency, RedemptionStatus.Pending, deadline, uint64(amount), account);
+            Redemption(msg.sender, currency, RedemptionStatus.Pending, deadline, uint64(amount), beneficiary, account);
         emit RedemptionRequested(redemptionId, currency, msg.sender, amount, bakongAccountId, deadline);
         return (c.token, redemptionId);
     }

@@ -30,6 +30,7 @@ GOALS = {
     "rfq_cross": 100_000,
     "settle_rfq": 230_000,
     "settle_amm_2hop": 320_000,
+    "outbound_khqr_rfq": 220_000,
 }
 FAR = 2**64  # deadline
 
@@ -54,6 +55,7 @@ def measure_all(report: Report, refs: dict[str, Any]) -> None:
     suite = deploy_suite(project, accounts[0], settings, accounts)
     stablecoin(report, refs, suite, settings)
     settlement(report, suite, settings)  # before bridge(): it rotates the validators to benchmark keys
+    outbound(report, project, suite, settings)
     bridge(report, suite, settings)
     exchange(report, refs, project)
     rfq(report, refs, project)
@@ -179,6 +181,37 @@ def settlement(report: Report, suite: Any, settings: dict[str, Any]) -> None:
 
 def _bridge_keys(n: int, salt: str) -> list[str]:
     return [dev_key(f"{salt} {i}") for i in range(n)]
+
+
+def outbound(report: Report, project: Any, suite: Any, settings: dict[str, Any]) -> None:
+    """A yen payer pays a KHQR for 40,000 riel through KhqrPayer in one tx: JPYS pulled, RFQ fill exact-out
+    straight into the bridge's escrow, redemption recorded. Payer retail (tier 1, limits on), infinite approval,
+    the maker's nonce word and fee slot warm (second fill), `maxJpyIn` = the venue's exact price."""
+    from brownie import accounts, chain
+
+    from corridor.demo_outbound import build_world, fund_payer
+    from corridor.khqr_pay import remittance
+
+    world = build_world(project, suite, settings, accounts, chain)
+    payer = keyed_account("outbound payer")
+    fund_payer(world, payer, 1_000_000)
+    gas = 0
+    for i in range(2):
+        p = remittance("coffee@abab", "KHR", 40_000, 10**6, f"INV-GAS-{i}")
+        sq = world.quote(p)
+        exact = world.venue.previewExactOut(sq.quote.as_tuple(), p.amount)[0]
+        p = remittance("coffee@abab", "KHR", 40_000, exact, f"INV-GAS-{i}")
+        gas = world.payer_contract.payWithQuote(p.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": payer}).gas_used
+    report.add(
+        Row(
+            "Outbound KHQR payment (RFQ fill + redemption escrow, 1 tx)",
+            gas,
+            "",
+            None,
+            GOALS["outbound_khqr_rfq"],
+            "separately: RFQ fill 104,662 + bridge redeem 141,643 on the same tokens",
+        )
+    )
 
 
 def bridge(report: Report, suite: Any, settings: dict[str, Any]) -> None:

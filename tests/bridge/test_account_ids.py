@@ -100,7 +100,7 @@ def test_upper_case_and_non_ascii_ids_are_refused(bridge, holder):
 def test_accepted_id_is_stored_and_emitted(bridge, holder):
     tx = bridge.redeem(KHR, AMOUNT, "jon-smith.2@devb", {"from": holder})
     assert tx.events["RedemptionRequested"]["bakongAccountId"] == "jon-smith.2@devb"
-    assert bytes(bridge.redemption(tx.return_value)[5]).rstrip(b"\0") == b"jon-smith.2@devb"
+    assert bytes(bridge.redemption(tx.return_value)[6]).rstrip(b"\0") == b"jon-smith.2@devb"
 
 
 _BYTES = st.sampled_from(list(b"az09_.-@Z \x00\x7f\x80\xe1\xff"))
