@@ -47,8 +47,4 @@ interface IBakongBridgeHooks {
     /// @notice Whether `hook` is a registered mint hook target.
     /// @param hook The address.
     function isMintHook(address hook) external view returns (bool);
-
-    /// @notice The EIP-712 digest validators sign for `a`.
-    /// @param a The attestation.
-    function hookedMintDigest(HookedMintAttestation calldata a) external view returns (bytes32);
 }

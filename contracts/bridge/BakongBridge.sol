@@ -131,22 +131,7 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
         Currency storage c =
             _admitMint(cfg, a.currency, a.amount, a.recipient, a.bakongTxHash, a.khqrMd5, a.expiry, a.epoch);
 
-        _verify(
-            keccak256(
-                abi.encode(
-                    MINT_ATTESTATION_TYPEHASH,
-                    a.currency,
-                    a.amount,
-                    a.recipient,
-                    a.bakongTxHash,
-                    a.khqrMd5,
-                    a.expiry,
-                    a.epoch
-                )
-            ),
-            signatures,
-            cfg
-        );
+        _verify(_mintStructHash(a), signatures, cfg);
         c.inbound._take(a.currency, a.amount);
 
         if (a.amount > c.largeMintThreshold) {
@@ -157,10 +142,7 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
             emit MintQueued(a.currency, a.bakongTxHash, a.recipient, a.amount, a.khqrMd5, executableAt);
             return true;
         }
-        _mintStatus[a.bakongTxHash] = MintStatus.Minted;
-        IBridgeToken token = _checkReserve(c, a.currency, a.amount, cfg.maxReserveAge);
-        emit Minted(a.currency, a.bakongTxHash, a.recipient, a.amount, a.khqrMd5);
-        token.mint(a.recipient, a.amount);
+        _mintNow(c, a.currency, a.bakongTxHash, a.recipient, a.amount, a.khqrMd5, cfg.maxReserveAge);
         return false;
     }
 
@@ -174,10 +156,7 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
         if (a.amount > c.largeMintThreshold) revert HookedMintAboveThreshold(a.amount, c.largeMintThreshold);
         _verify(_hookedMintStructHash(a), signatures, cfg);
         c.inbound._take(a.currency, a.amount);
-        _mintStatus[a.bakongTxHash] = MintStatus.Minted;
-        IBridgeToken token = _checkReserve(c, a.currency, a.amount, cfg.maxReserveAge);
-        emit Minted(a.currency, a.bakongTxHash, a.hook, a.amount, a.khqrMd5);
-        token.mint(a.hook, a.amount);
+        IBridgeToken token = _mintNow(c, a.currency, a.bakongTxHash, a.hook, a.amount, a.khqrMd5, cfg.maxReserveAge);
         IBridgeMintHook(a.hook).onBridgeMint(a.currency, address(token), a.amount, a.bakongTxHash, a.hookData);
     }
 
@@ -189,11 +168,8 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
         Currency storage c = _currencies[q.currency];
         if (c.mintingStopped) revert MintingStopped(q.currency);
 
-        _mintStatus[bakongTxHash] = MintStatus.Minted;
         delete _queuedMints[bakongTxHash];
-        IBridgeToken token = _checkReserve(c, q.currency, q.amount, _config.maxReserveAge);
-        emit Minted(q.currency, bakongTxHash, q.recipient, q.amount, bytes16(0));
-        token.mint(q.recipient, q.amount);
+        _mintNow(c, q.currency, bakongTxHash, q.recipient, q.amount, bytes16(0), _config.maxReserveAge);
     }
 
     /// @inheritdoc IBakongBridge
@@ -528,30 +504,12 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
 
     /// @inheritdoc IBakongBridge
     function mintDigest(MintAttestation calldata a) external view returns (bytes32) {
-        return _hashTypedDataV4(
-            keccak256(
-                abi.encode(
-                    MINT_ATTESTATION_TYPEHASH,
-                    a.currency,
-                    a.amount,
-                    a.recipient,
-                    a.bakongTxHash,
-                    a.khqrMd5,
-                    a.expiry,
-                    a.epoch
-                )
-            )
-        );
+        return _hashTypedDataV4(_mintStructHash(a));
     }
 
     /// @inheritdoc IBakongBridgeHooks
     function isMintHook(address hook) external view returns (bool) {
         return _mintHooks[hook];
-    }
-
-    /// @inheritdoc IBakongBridgeHooks
-    function hookedMintDigest(HookedMintAttestation calldata a) external view returns (bytes32) {
-        return _hashTypedDataV4(_hookedMintStructHash(a));
     }
 
     // ---------------------------------------------------------------- internals
@@ -580,6 +538,15 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
         if (amount > c.maxPerMessage) revert AmountAboveMessageCap(amount, c.maxPerMessage);
     }
 
+    /// @dev One body for `mint` and `mintDigest` (bytecode size: EIP-170).
+    function _mintStructHash(MintAttestation calldata a) private pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                MINT_ATTESTATION_TYPEHASH, a.currency, a.amount, a.recipient, a.bakongTxHash, a.khqrMd5, a.expiry, a.epoch
+            )
+        );
+    }
+
     function _hookedMintStructHash(HookedMintAttestation calldata a) private pure returns (bytes32) {
         return keccak256(
             abi.encode(
@@ -599,6 +566,23 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
     /// @dev Attestable's check against the epoch and threshold of `cfg` (already read by the caller).
     function _verify(bytes32 structHash, bytes calldata signatures, Config memory cfg) private view {
         _verify(structHash, signatures, cfg.epoch, cfg.threshold);
+    }
+
+    /// @dev Records the deposit as minted, checks the reserve ceiling, then mints (effects before the token call).
+    /// One body for the three mint paths (plain, hooked, queued): it keeps the bridge under EIP-170's size limit.
+    function _mintNow(
+        Currency storage c,
+        uint16 currency,
+        bytes32 bakongTxHash,
+        address to,
+        uint256 amount,
+        bytes16 khqrMd5,
+        uint256 maxReserveAge
+    ) private returns (IBridgeToken token) {
+        _mintStatus[bakongTxHash] = MintStatus.Minted;
+        token = _checkReserve(c, currency, amount, maxReserveAge);
+        emit Minted(currency, bakongTxHash, to, amount, khqrMd5);
+        token.mint(to, amount);
     }
 
     /// @dev Returns the token of `c` if minting `amount` keeps its supply within a fresh attested omnibus
