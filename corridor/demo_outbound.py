@@ -76,7 +76,11 @@ class OutboundWorld:
     def path(self, currency: int, inbound: bool = False) -> list[str]:
         """JPYS -> USD -> token (or back with inbound), or one hop for USD."""
         busd = self.token(840).address
-        out = [self.jpys.address, busd] if currency == 840 else [self.jpys.address, busd, self.token(currency).address]
+        out = (
+            [self.jpys.address, busd]
+            if currency == 840
+            else [self.jpys.address, busd, self.token(currency).address]
+        )
         return out[::-1] if inbound else out
 
     def _domain(self) -> attest.Domain:
@@ -84,15 +88,21 @@ class OutboundWorld:
 
     def finalization(self, redemption_id: int) -> tuple[tuple, bytes]:
         f = attest.RedemptionFinalization(redemption_id, _bakong_hash("payout"), self.bridge.epoch())
-        return f.as_tuple(), attest.collect_signatures(self._domain(), f, self.validator_keys, self.bridge.threshold())
+        return f.as_tuple(), attest.collect_signatures(
+            self._domain(), f, self.validator_keys, self.bridge.threshold()
+        )
 
     def rejection(self, redemption_id: int, reason: str = "UNKNOWN_ACCOUNT") -> tuple[tuple, bytes]:
         j = attest.RedemptionRejection(redemption_id, attest.reason_bytes32(reason), self.bridge.epoch())
-        return j.as_tuple(), attest.collect_signatures(self._domain(), j, self.validator_keys, self.bridge.threshold())
+        return j.as_tuple(), attest.collect_signatures(
+            self._domain(), j, self.validator_keys, self.bridge.threshold()
+        )
 
     def mint(self, currency: int, amount: int, recipient: Any, relayer: Any) -> None:
         h = _bakong_hash("deposit")
-        att = attest.MintAttestation(currency, amount, str(recipient), h, h[:16], self.chain.time() + 3600, self.bridge.epoch())
+        att = attest.MintAttestation(
+            currency, amount, str(recipient), h, h[:16], self.chain.time() + 3600, self.bridge.epoch()
+        )
         sigs = attest.collect_signatures(self._domain(), att, self.validator_keys, self.bridge.threshold())
         tx = self.bridge.mint(att.as_tuple(), sigs, {"from": relayer})
         if tx.return_value:  # queued large mint: wait out the delay
@@ -101,24 +111,39 @@ class OutboundWorld:
             self.bridge.executeQueuedMint(h, {"from": relayer})
 
 
-def build_world(project: Any, suite: Any, settings: dict[str, Any], accounts: Any, chain: Any) -> OutboundWorld:
+def build_world(
+    project: Any, suite: Any, settings: dict[str, Any], accounts: Any, chain: Any
+) -> OutboundWorld:
     """Wires KhqrPayer and funds the parties (see the module docstring)."""
     who = parties(settings, accounts)
     admin, relayer, lp, mm = who["admin"], accounts[9], who["liquidity"], who["market_maker"]
     payer_contract = deploy_khqr_payer(project, suite, admin)
     keys = dev_validator_keys(int(settings["validators"]["dev_keys"]))
     world = OutboundWorld(
-        suite, settings, payer_contract, who, dev_party_key(str(settings["parties"]["market_maker"])[4:]), keys, chain
+        suite,
+        settings,
+        payer_contract,
+        who,
+        dev_party_key(str(settings["parties"]["market_maker"])[4:]),
+        keys,
+        chain,
     )
     bridge = suite.bridge.bridge
     for currency in (116, 840):
         chain.sleep(1)
         att = attest.ReserveAttestation(currency, 10**15, chain.time(), bridge.epoch())
         bridge.attestReserve(
-            att.as_tuple(), attest.collect_signatures(world._domain(), att, keys, bridge.threshold()), {"from": relayer}
+            att.as_tuple(),
+            attest.collect_signatures(world._domain(), att, keys, bridge.threshold()),
+            {"from": relayer},
         )
     limits = {c: bridge.limitsOf(c)[0] for c in (116, 840)}  # maxPerMessage
-    for currency, holder, amount in ((116, mm, 4 * 10**8), (840, mm, 10**7), (116, lp, 8 * 10**7), (840, lp, 4_500_000)):
+    for currency, holder, amount in (
+        (116, mm, 4 * 10**8),
+        (840, mm, 10**7),
+        (116, lp, 8 * 10**7),
+        (840, lp, 4_500_000),
+    ):
         while amount:
             step = min(amount, limits[currency])
             world.mint(currency, step, holder, relayer)
@@ -130,9 +155,14 @@ def build_world(project: Any, suite: Any, settings: dict[str, Any], accounts: An
     issuer = who["issuer_a"]
     ops.mint(issuer_id, lp, 3_000_000, "OUT-LP", issuer)
     busd = world.token(840)
-    for symbol, token, amount in (("JPY", suite.stablecoin.token, 3_000_000), ("KHR", world.token(116), 80_000_000)):
+    for symbol, token, amount in (
+        ("JPY", suite.stablecoin.token, 3_000_000),
+        ("KHR", world.token(116), 80_000_000),
+    ):
         feed = suite.exchange.feeds[symbol]
-        hub = balanced_hub_amount(amount, feed.latestRoundData()[1], feed.decimals(), token.decimals(), busd.decimals())
+        hub = balanced_hub_amount(
+            amount, feed.latestRoundData()[1], feed.decimals(), token.decimals(), busd.decimals()
+        )
         seed_pool(suite.exchange.pools[symbol], token, busd, lp, amount, hub)
     return world
 
@@ -142,5 +172,7 @@ def fund_payer(world: OutboundWorld, payer: Any, jpy: int, tier: int = 1) -> Non
     suite, who = world.suite, world.who
     world.jpys.setKyc(payer, tier, 392, {"from": who["admin"]})
     ops = StablecoinOps(suite.stablecoin.token, suite.stablecoin.registry)
-    ops.mint(next(iter(suite.stablecoin.issuer_ids.values())), payer, jpy, f"OUT-{payer}"[:32], who["issuer_a"])
+    ops.mint(
+        next(iter(suite.stablecoin.issuer_ids.values())), payer, jpy, f"OUT-{payer}"[:32], who["issuer_a"]
+    )
     world.jpys.approve(world.payer_contract, MAX, {"from": payer})

@@ -81,8 +81,16 @@ def payment_from_khqr(text: str, now_ms: int, max_jpy_in: int, amount: int | Non
             raise PaymentError("static KHQR: enter the amount to pay")
     elif amount is not None and amount != q.amount:
         raise PaymentError(f"dynamic KHQR fixes the amount at {q.amount}, not {amount}")
-    reference = bill_reference(q.bill_number) if q.bill_number else bytes.fromhex(khqr.md5(text)).ljust(32, b"\0")
-    return _payment(q.currency, q.amount if q.amount is not None else int(amount or 0), max_jpy_in, reference, q.account_id)
+    reference = (
+        bill_reference(q.bill_number) if q.bill_number else bytes.fromhex(khqr.md5(text)).ljust(32, b"\0")
+    )
+    return _payment(
+        q.currency,
+        q.amount if q.amount is not None else int(amount or 0),
+        max_jpy_in,
+        reference,
+        q.account_id,
+    )
 
 
 def _payment(cur: khqr.Currency, amount: int, max_jpy_in: int, reference: bytes, account: str) -> Payment:
@@ -98,7 +106,15 @@ def payment_nonce(p: Payment, salt: bytes) -> bytes:
     return keccak(
         abi_encode(
             ["bytes32", "uint16", "uint256", "uint256", "bytes32", "bytes32", "bytes32"],
-            [PAYMENT_TYPEHASH, p.currency.value, p.amount, p.max_jpy_in, p.bill_number, keccak(text=p.account_id), salt],
+            [
+                PAYMENT_TYPEHASH,
+                p.currency.value,
+                p.amount,
+                p.max_jpy_in,
+                p.bill_number,
+                keccak(text=p.account_id),
+                salt,
+            ],
         )
     )
 
@@ -116,12 +132,21 @@ def sign_payment_authorization(
     """The `Authorization` tuple for the gasless entries: ReceiveWithAuthorization of `p.max_jpy_in` JPYS."""
     salt = salt or signing.new_authorization_nonce()
     sig = signing.sign_receive_authorization(
-        private_key, jpys_domain, payer, khqr_payer, p.max_jpy_in, valid_after, valid_before, payment_nonce(p, salt)
+        private_key,
+        jpys_domain,
+        payer,
+        khqr_payer,
+        p.max_jpy_in,
+        valid_after,
+        valid_before,
+        payment_nonce(p, salt),
     )
     return (payer, valid_after, valid_before, salt, sig.packed)
 
 
-def deploy_khqr_payer(project: Any, suite: Any, admin: Any, max_refund_loss_bps: int = DEFAULT_MAX_REFUND_LOSS_BPS):
+def deploy_khqr_payer(
+    project: Any, suite: Any, admin: Any, max_refund_loss_bps: int = DEFAULT_MAX_REFUND_LOSS_BPS
+):
     """Deploys KhqrPayer beside `suite` (corridor.suite.Suite) and wires it (see the module docstring)."""
     jpys, bridge = suite.stablecoin.token, suite.bridge.bridge
     payer = project.KhqrPayer.deploy(

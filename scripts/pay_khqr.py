@@ -33,7 +33,9 @@ def parse(argv: list[str], now_ms: int) -> Payment:
         return payment_from_khqr(argv[1], now_ms, _int(argv[2], "max JPY"), amount)
     if len(argv) == 6 and argv[0] == "remit":
         return remittance(argv[1], argv[2], _int(argv[3], "amount"), _int(argv[4], "max JPY"), argv[5])
-    raise PaymentError("usage: pay_khqr.py khqr KHQR MAX_JPY [AMOUNT] | remit NAME@BANK KHR|USD AMOUNT MAX_JPY REF")
+    raise PaymentError(
+        "usage: pay_khqr.py khqr KHQR MAX_JPY [AMOUNT] | remit NAME@BANK KHR|USD AMOUNT MAX_JPY REF"
+    )
 
 
 def main(argv: list[str]) -> int:

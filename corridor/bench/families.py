@@ -201,7 +201,9 @@ def outbound(report: Report, project: Any, suite: Any, settings: dict[str, Any])
         sq = world.quote(p)
         exact = world.venue.previewExactOut(sq.quote.as_tuple(), p.amount)[0]
         p = remittance("coffee@abab", "KHR", 40_000, exact, f"INV-GAS-{i}")
-        gas = world.payer_contract.payWithQuote(p.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": payer}).gas_used
+        gas = world.payer_contract.payWithQuote(
+            p.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": payer}
+        ).gas_used
     report.add(
         Row(
             "Outbound KHQR payment (RFQ fill + redemption escrow, 1 tx)",

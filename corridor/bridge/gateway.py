@@ -183,9 +183,9 @@ class BridgeGateway:
         return QueuedMint(recipient, int(currency), int(executable_at), int(amount))
 
     def redemption(self, redemption_id: int) -> Redemption:
-        holder, currency, status, deadline, amount, _beneficiary, account = self.contract.functions.redemption(
-            redemption_id
-        ).call()
+        holder, currency, status, deadline, amount, _beneficiary, account = (
+            self.contract.functions.redemption(redemption_id).call()
+        )
         return Redemption(
             redemption_id,
             holder,

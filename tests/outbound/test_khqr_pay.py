@@ -63,7 +63,13 @@ def test_malformed_remittance_account(account):
 
 def test_script_one_line_and_exit_2():
     script = str(ROOT / "scripts" / "pay_khqr.py")
-    bad = subprocess.run([sys.executable, script, "remit", "Bad@bank", "KHR", "100", "10", "R"], capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, script, "remit", "Bad@bank", "KHR", "100", "10", "R"], capture_output=True, text=True
+    )
     assert bad.returncode == 2 and bad.stdout == "" and len(bad.stderr.strip().splitlines()) == 1
-    ok = subprocess.run([sys.executable, script, "khqr", _qr(amount=40_000, bill_number="INV-7"), "2000"], capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, script, "khqr", _qr(amount=40_000, bill_number="INV-7"), "2000"],
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0 and "pay 40000 KHR" in ok.stdout and "coffee@abab" in ok.stdout

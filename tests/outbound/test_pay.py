@@ -11,14 +11,20 @@ KHR, USD = 116, 840
 
 
 def _balances(world, payer):
-    return world.jpys.balanceOf(payer), world.token(KHR).balanceOf(world.bridge), world.token(USD).balanceOf(world.bridge)
+    return (
+        world.jpys.balanceOf(payer),
+        world.token(KHR).balanceOf(world.bridge),
+        world.token(USD).balanceOf(world.bridge),
+    )
 
 
 def test_rfq_payment_escrows_exactly_the_khqr_amount(world, yen_payer, khr_payment):
     sq = world.quote(khr_payment)
     jpy0, khr0, _ = _balances(world, yen_payer)
     jpy_in, _fee = world.venue.previewExactOut(sq.quote.as_tuple(), khr_payment.amount)
-    tx = world.payer_contract.payWithQuote(khr_payment.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": yen_payer})
+    tx = world.payer_contract.payWithQuote(
+        khr_payment.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": yen_payer}
+    )
     rid, spent = tx.return_value
     assert spent == jpy_in
     assert world.jpys.balanceOf(yen_payer) == jpy0 - jpy_in
@@ -35,7 +41,9 @@ def test_rfq_payment_escrows_exactly_the_khqr_amount(world, yen_payer, khr_payme
 
 def test_finalized_payout_burns_the_escrow(world, yen_payer, khr_payment, relayer):
     sq = world.quote(khr_payment)
-    tx = world.payer_contract.payWithQuote(khr_payment.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": yen_payer})
+    tx = world.payer_contract.payWithQuote(
+        khr_payment.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": yen_payer}
+    )
     rid = tx.return_value[0]
     supply = world.token(KHR).totalSupply()
     f, sigs = world.finalization(rid)
@@ -49,7 +57,9 @@ def test_finalized_payout_burns_the_escrow(world, yen_payer, khr_payment, relaye
 def test_usd_payment_in_cents(world, yen_payer, usd_payment):
     sq = world.quote(usd_payment, rate_num=1, rate_den=1)  # 1 cent per yen (a coarse test price)
     _, _, usd0 = _balances(world, yen_payer)
-    tx = world.payer_contract.payWithQuote(usd_payment.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": yen_payer})
+    tx = world.payer_contract.payWithQuote(
+        usd_payment.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": yen_payer}
+    )
     assert world.token(USD).balanceOf(world.bridge) == usd0 + 1_234
     assert tx.return_value[1] >= 1_234
 
@@ -62,8 +72,13 @@ def test_gasless_payment_returns_the_unused_yen(world, gasless_payer, khr_paymen
     jpy_in, _ = world.venue.previewExactOut(sq.quote.as_tuple(), khr_payment.amount)
     domain = token_domain(world.jpys.name(), world.chain.id, world.jpys.address)
     auth = sign_payment_authorization(
-        gasless_payer.private_key, domain, gasless_payer.address, world.payer_contract.address, khr_payment,
-        0, world.chain.time() + 600,
+        gasless_payer.private_key,
+        domain,
+        gasless_payer.address,
+        world.payer_contract.address,
+        khr_payment,
+        0,
+        world.chain.time() + 600,
     )
     before = world.jpys.balanceOf(gasless_payer)
     tx = world.payer_contract.payWithQuoteAuthorized(
@@ -83,13 +98,20 @@ def test_gasless_authorization_cannot_be_redirected(world, gasless_payer, khr_pa
 
     domain = token_domain(world.jpys.name(), world.chain.id, world.jpys.address)
     auth = sign_payment_authorization(
-        gasless_payer.private_key, domain, gasless_payer.address, world.payer_contract.address, khr_payment,
-        0, world.chain.time() + 600,
+        gasless_payer.private_key,
+        domain,
+        gasless_payer.address,
+        world.payer_contract.address,
+        khr_payment,
+        0,
+        world.chain.time() + 600,
     )
     thief = remittance("thief@abab", "KHR", 40_000, 2_000, "INV-0001")
     sq = world.quote(thief)
     with brownie.reverts():
-        world.payer_contract.payWithQuoteAuthorized(thief.as_tuple(), sq.quote.as_tuple(), sq.signature, auth, {"from": relayer})
+        world.payer_contract.payWithQuoteAuthorized(
+            thief.as_tuple(), sq.quote.as_tuple(), sq.signature, auth, {"from": relayer}
+        )
     assert world.jpys.balanceOf(world.payer_contract) == 0
 
 
@@ -97,7 +119,9 @@ def test_router_payment_returns_the_unused_yen(world, yen_payer, khr_payment):
     need = world.router.quoteExactOut(world.path(KHR), khr_payment.amount)
     before = world.jpys.balanceOf(yen_payer)
     khr0 = world.token(KHR).balanceOf(world.bridge)
-    tx = world.payer_contract.payWithRouter(khr_payment.as_tuple(), world.path(KHR), 2**40, {"from": yen_payer})
+    tx = world.payer_contract.payWithRouter(
+        khr_payment.as_tuple(), world.path(KHR), 2**40, {"from": yen_payer}
+    )
     assert tx.return_value[1] == need
     assert world.jpys.balanceOf(yen_payer) == before - need
     assert world.token(KHR).balanceOf(world.bridge) == khr0 + 40_000
@@ -110,12 +134,19 @@ def test_gasless_router_payment(world, gasless_payer, usd_payment, relayer):
 
     domain = token_domain(world.jpys.name(), world.chain.id, world.jpys.address)
     auth = sign_payment_authorization(
-        gasless_payer.private_key, domain, gasless_payer.address, world.payer_contract.address, usd_payment,
-        0, world.chain.time() + 600,
+        gasless_payer.private_key,
+        domain,
+        gasless_payer.address,
+        world.payer_contract.address,
+        usd_payment,
+        0,
+        world.chain.time() + 600,
     )
     need = world.router.quoteExactOut(world.path(USD), usd_payment.amount)
     before = world.jpys.balanceOf(gasless_payer)
-    world.payer_contract.payWithRouterAuthorized(usd_payment.as_tuple(), world.path(USD), 2**40, auth, {"from": relayer})
+    world.payer_contract.payWithRouterAuthorized(
+        usd_payment.as_tuple(), world.path(USD), 2**40, auth, {"from": relayer}
+    )
     assert world.jpys.balanceOf(gasless_payer) == before - need
 
 
@@ -126,7 +157,11 @@ def test_gas_rfq_payment_within_goal(world, yen_payer, currency):
     for _ in range(2):  # the second fill: maker nonce word and fee slot warm, as the RFQ goal measures
         sq = world.quote(p, rate_num=1 if currency == USD else 30)
         exact = world.venue.previewExactOut(sq.quote.as_tuple(), p.amount)[0]
-        p = remittance("coffee@abab", currency, p.amount, exact, "INV-GAS")  # the client sends the exact input
-        tx = world.payer_contract.payWithQuote(p.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": yen_payer})
+        p = remittance(
+            "coffee@abab", currency, p.amount, exact, "INV-GAS"
+        )  # the client sends the exact input
+        tx = world.payer_contract.payWithQuote(
+            p.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": yen_payer}
+        )
     print(f"outbound RFQ payment {currency}: {tx.gas_used}")
     assert tx.gas_used <= 220_000

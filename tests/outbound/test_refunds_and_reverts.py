@@ -32,7 +32,12 @@ def test_rejected_payout_is_refunded_in_jpys(world, yen_payer, khr_payment, rela
     assert world.token(KHR).balanceOf(world.payer_contract) == 0  # nothing left in bKHR
     assert world.payer_contract.refunded(rid)
     ev = tx.events["PaymentRefunded"]
-    assert (ev["redemptionId"], ev["payer"], ev["tokenBack"], ev["jpyOut"]) == (rid, yen_payer, 40_000, expected)
+    assert (ev["redemptionId"], ev["payer"], ev["tokenBack"], ev["jpyOut"]) == (
+        rid,
+        yen_payer,
+        40_000,
+        expected,
+    )
     with brownie.reverts(f"UnknownPayment: {rid}"):
         world.payer_contract.refund(rid, path, 0, FAR, {"from": yen_payer})
 
@@ -119,7 +124,9 @@ def test_malformed_account_id_reverts_with_the_bridge_error(world, yen_payer, ac
 def test_expired_quote_reverts(world, yen_payer, khr_payment):
     sq = world.quote(khr_payment, expiry=1)
     with brownie.reverts(revert_pattern=r"QuoteExpired: 1, .*"):
-        world.payer_contract.payWithQuote(khr_payment.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": yen_payer})
+        world.payer_contract.payWithQuote(
+            khr_payment.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": yen_payer}
+        )
 
 
 def test_paused_venue_reverts(world, yen_payer, khr_payment):
@@ -150,7 +157,9 @@ def test_bad_authorization_reverts(world, gasless_payer, khr_payment, relayer):
     )
     sq = world.quote(khr_payment)
     with brownie.reverts(revert_pattern=r"InvalidSignature: 0x[0-9a-f]{40}"):
-        world.payer_contract.payWithQuoteAuthorized(khr_payment.as_tuple(), sq.quote.as_tuple(), sq.signature, auth, {"from": relayer})
+        world.payer_contract.payWithQuoteAuthorized(
+            khr_payment.as_tuple(), sq.quote.as_tuple(), sq.signature, auth, {"from": relayer}
+        )
 
 
 def test_zero_bill_number_and_zero_max_revert(world, yen_payer, khr_payment):
@@ -165,10 +174,14 @@ def test_zero_bill_number_and_zero_max_revert(world, yen_payer, khr_payment):
 def test_quote_must_sell_jpys_for_the_currency_token(world, yen_payer, khr_payment, usd_payment):
     sq = world.quote(usd_payment, rate_num=100, amount_out=80_000)  # delivers bUSD, but the payment is in KHR
     with brownie.reverts(f"WrongPair: {world.jpys.address.lower()}, {world.token(USD).address.lower()}"):
-        world.payer_contract.payWithQuote(khr_payment.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": yen_payer})
+        world.payer_contract.payWithQuote(
+            khr_payment.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": yen_payer}
+        )
     bad = world.quote(khr_payment, token_in=world.token(USD).address)
     with brownie.reverts(f"WrongPair: {world.token(USD).address.lower()}, {'0x' + '0' * 40}"):
-        world.payer_contract.payWithQuote(khr_payment.as_tuple(), bad.quote.as_tuple(), bad.signature, {"from": yen_payer})
+        world.payer_contract.payWithQuote(
+            khr_payment.as_tuple(), bad.quote.as_tuple(), bad.signature, {"from": yen_payer}
+        )
 
 
 def test_too_little_max_reverts_at_the_venue(world, yen_payer, khr_payment):
@@ -199,7 +212,10 @@ def test_constructor_checks(world):
 # ------------------------------------------------------------------------------------------ properties
 
 
-@given(riel=strategy("uint32", min_value=101, max_value=4_000_000), cents=strategy("uint16", min_value=1, max_value=20_000))
+@given(
+    riel=strategy("uint32", min_value=101, max_value=4_000_000),
+    cents=strategy("uint16", min_value=1, max_value=20_000),
+)
 def test_any_amount_escrows_exactly_and_conserves_yen(world, yen_payer, riel, cents):
     """KHR (0 decimals) and USD (2 decimals): the escrow is exactly the KHQR amount, the yen spent is the
     venue's exact-out price, nothing stays in the KhqrPayer."""
@@ -209,7 +225,13 @@ def test_any_amount_escrows_exactly_and_conserves_yen(world, yen_payer, riel, ce
         exact = world.venue.previewExactOut(sq.quote.as_tuple(), amount)[0]
         jpy0, maker0 = world.jpys.balanceOf(yen_payer), world.jpys.balanceOf(world.who["market_maker"])
         esc0 = world.token(currency).balanceOf(world.bridge)
-        world.payer_contract.payWithQuote(p.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": yen_payer})
+        world.payer_contract.payWithQuote(
+            p.as_tuple(), sq.quote.as_tuple(), sq.signature, {"from": yen_payer}
+        )
         assert world.token(currency).balanceOf(world.bridge) == esc0 + amount
-        assert jpy0 - world.jpys.balanceOf(yen_payer) == exact == world.jpys.balanceOf(world.who["market_maker"]) - maker0
+        assert (
+            jpy0 - world.jpys.balanceOf(yen_payer)
+            == exact
+            == world.jpys.balanceOf(world.who["market_maker"]) - maker0
+        )
         assert world.jpys.balanceOf(world.payer_contract) == 0

@@ -256,14 +256,11 @@ def test_set_mint_hook_admin_only_and_needs_code(desk, accounts):
     assert tx.events["MintHookSet"]["registered"] is False and not desk.bridge.isMintHook(desk.settlement)
 
 
-@pytest.mark.call_coverage
-def test_digest_matches_python(desk):
+def test_type_hash_matches_python(desk):
+    """The hooked digest itself has no view (bridge bytecode size, EIP-170): every settlement test signs it in
+    Python and the bridge accepts it, and the type hash is checked here."""
     from corridor.bridge import attest
 
-    inv, data = desk.rfq_invoice(10_000)
-    att = desk.attestation(inv, data, inv.price)
-    domain = attest.bridge_domain(chain.id, desk.bridge.address)
-    assert desk.bridge.hookedMintDigest(att.as_tuple()) == "0x" + attest.attestation_digest(domain, att).hex()
     assert (
         desk.bridge.HOOKED_MINT_ATTESTATION_TYPEHASH()
         == "0x" + attest.attestation_type_hash(attest.HookedMintAttestation).hex()
