@@ -153,6 +153,6 @@ def deploy_khqr_payer(
         jpys, suite.rfq.venue, suite.exchange.router, bridge, max_refund_loss_bps, {"from": admin}
     )
     bridge.grantRole(bridge.ESCROW_AGENT_ROLE(), payer, {"from": admin})
-    for token in (jpys, suite.bridge.token("USD"), suite.bridge.token("KHR")):
+    for token in (jpys, *suite.bridge.tokens.values()):
         token.setKyc(payer, TIER_INSTITUTIONAL, JAPAN, {"from": admin})
     return payer

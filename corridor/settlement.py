@@ -132,13 +132,14 @@ def outcome(events: Any) -> Outcome:
     return Outcome(False, e["deposit"], 0, 0, e["deposit"], e["refundId"], RefundReason(e["reason"]), None)
 
 
-def deploy_settlement(project: Any, admin: Any, bridge: Any, venue: Any, router: Any, jpys: Any) -> Any:
-    """Deploys InvoiceSettlement for the bridge's currencies and registers it as the bridge's mint hook (the
-    caller makes it an allowed holder of the bridge tokens)."""
-    from corridor.bridge.attest import CURRENCY_CODES
-
+def deploy_settlement(
+    project: Any, admin: Any, bridge: Any, venue: Any, router: Any, jpys: Any, currencies: Any
+) -> Any:
+    """Deploys InvoiceSettlement for `currencies` (ISO 4217 numbers the bridge carries, e.g. the keys of
+    BridgeDeployment.tokens) and registers it as the bridge's mint hook (the caller makes it an allowed
+    holder of the bridge tokens)."""
     settlement = project.InvoiceSettlement.deploy(
-        bridge, venue, router, jpys, sorted(CURRENCY_CODES.values()), {"from": admin}
+        bridge, venue, router, jpys, sorted(currencies), {"from": admin}
     )
     bridge.setMintHook(settlement, True, {"from": admin})
     return settlement

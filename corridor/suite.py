@@ -179,7 +179,7 @@ def deploy_suite(project: Any, admin: Any, settings: dict[str, Any], accounts: A
     from corridor.settlement import deploy_settlement
 
     settlement = deploy_settlement(
-        project, admin, bridge.bridge, rfq.venue, exchange.router, stablecoin.token
+        project, admin, bridge.bridge, rfq.venue, exchange.router, stablecoin.token, bridge.tokens
     )
     allow_holder(settlement.address)
 

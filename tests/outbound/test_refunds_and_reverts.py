@@ -131,7 +131,7 @@ def test_expired_quote_reverts(world, yen_payer, khr_payment):
 
 def test_paused_venue_reverts(world, yen_payer, khr_payment):
     world.venue.pause({"from": world.who["admin"]})
-    with brownie.reverts("IsPaused: "):
+    with brownie.reverts("EnforcedPause: "):
         _pay(world, yen_payer, khr_payment)
 
 
