@@ -262,6 +262,8 @@ contract KhqrPayer is IKhqrPayer, ReentrancyGuard {
         if (r.holder != address(this) || _refunded[redemptionId]) revert UnknownPayment(redemptionId);
         back = r.amount;
         if (r.status == IBakongBridge.RedemptionStatus.Rejected) {
+            // only the fee in force is needed; the second value (fees collectable by the admin) is not ours
+            // slither-disable-next-line unused-return
             (uint256 fee,) = BRIDGE.rejectionFeeOf(r.currency);
             back -= fee < back ? fee : back;
         } else if (r.status != IBakongBridge.RedemptionStatus.Reclaimed) {
