@@ -300,13 +300,7 @@ class RemoteMaker:
         taker: str = rfq.ZERO_ADDRESS,
         hub: str | None = None,
     ) -> rfq.SignedQuote:
-        body = {
-            "sell": rfq.address(token_in),
-            "buy": rfq.address(token_out),
-            "amountIn": str(amount_in),
-            "taker": rfq.address(taker),
-        }
-        return self._ask({**body, "hub": rfq.address(hub)} if hub else body)
+        return self._ask_for(token_in, token_out, "amountIn", amount_in, taker, hub)
 
     def quote_exact_out(
         self,
@@ -316,10 +310,16 @@ class RemoteMaker:
         taker: str = rfq.ZERO_ADDRESS,
         hub: str | None = None,
     ) -> rfq.SignedQuote:
+        return self._ask_for(token_in, token_out, "amountOut", amount_out, taker, hub)
+
+    def _ask_for(
+        self, token_in: str, token_out: str, side: str, amount: int, taker: str, hub: str | None
+    ) -> rfq.SignedQuote:
+        """The request body of a firm quote (`side`: "amountIn" or "amountOut"), asked of the server."""
         body = {
             "sell": rfq.address(token_in),
             "buy": rfq.address(token_out),
-            "amountOut": str(amount_out),
+            side: str(amount),
             "taker": rfq.address(taker),
         }
         return self._ask({**body, "hub": rfq.address(hub)} if hub else body)
