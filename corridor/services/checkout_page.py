@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import html
 import json
+from decimal import Decimal
 from typing import Any
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:34rem;color:#222}
-h1{font-size:1.3rem} table{border-collapse:collapse;margin:1rem 0}
-td,th{padding:.25rem .75rem;text-align:left;border-bottom:1px solid #ddd} td.num{text-align:right}
+h1{font-size:1.3rem} table{border-collapse:collapse;margin:1rem 0;width:100%;table-layout:fixed}
+td,th{padding:.25rem .75rem;text-align:left;border-bottom:1px solid #ddd} th{width:45%}
+td{word-break:break-all} td.num{text-align:right} td.hash{font-family:monospace;font-size:.8rem}
 #status{font-size:1.4rem;font-weight:bold;padding:.5rem 1rem;border-radius:.3rem;display:inline-block}
 .s-quoted{background:#eef} .s-paid{background:#cfc} .s-refunded{background:#fdd} .s-expired{background:#eee}
 button{font-size:1rem;padding:.5rem 1rem} #error{color:#a00}
@@ -67,7 +69,8 @@ show(inv); tick(); setInterval(tick, 500); follow(inv.status);
 def render(invoice: dict[str, Any], sandbox: bool) -> str:
     """The page of one invoice (`invoice`: the API's invoice JSON)."""
     e = html.escape
-    unit = "KHR (riel)" if invoice["currency"] == "KHR" else "USD"
+    unit = invoice["currency"]
+    amount = f"{Decimal(invoice['priceDecimal']):,}"  # banker units with thousands separators
     data = json.dumps(invoice).replace("</", "<\\/")
     pay = '<p><button id="pay">Pay with the simulator</button></p>' if sandbox else ""
     return f"""<!doctype html>
@@ -77,13 +80,13 @@ def render(invoice: dict[str, Any], sandbox: bool) -> str:
 <h1>Invoice {e(invoice["number"])} &mdash; {e(invoice["merchant"])}</h1>
 <img id="qr" src="{e(invoice["qrUrl"])}" alt="KHQR of invoice {e(invoice["number"])}" width="264" height="264">
 <table>
-<tr><th>Amount ({unit})</th><td class="num" id="amount">{e(invoice["priceDecimal"])}</td></tr>
+<tr><th>Amount ({unit})</th><td class="num" id="amount">{amount}</td></tr>
 <tr><th>Invoice (JPY)</th><td class="num" id="yen">{invoice["yen"]:,}</td></tr>
 <tr><th>Quote window left (min:s)</th><td class="num" id="countdown">-</td></tr>
 <tr><th>Status</th><td><span id="status">{e(invoice["status"])}</span></td></tr>
 <tr><th>Received (JPY)</th><td class="num" id="received">-</td></tr>
-<tr><th>Bakong transaction</th><td id="bakong-hash">-</td></tr>
-<tr><th>Refund transaction</th><td id="refund-hash">-</td></tr>
+<tr><th>Bakong transaction</th><td class="hash" id="bakong-hash">-</td></tr>
+<tr><th>Refund transaction</th><td class="hash" id="refund-hash">-</td></tr>
 <tr><th>Reason</th><td id="reason">-</td></tr>
 </table>
 {pay}
