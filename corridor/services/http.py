@@ -241,7 +241,9 @@ def _handler_class(app: JsonApp) -> type[BaseHTTPRequestHandler]:
         def _reply(self, status: int, body: Any) -> None:
             raw = body.body if isinstance(body, Raw) else dumps(body)
             self.send_response(status)
-            self.send_header("Content-Type", body.content_type if isinstance(body, Raw) else "application/json")
+            self.send_header(
+                "Content-Type", body.content_type if isinstance(body, Raw) else "application/json"
+            )
             self.send_header("Content-Length", str(len(raw)))
             self.end_headers()
             self.wfile.write(raw)

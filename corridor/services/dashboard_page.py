@@ -1,0 +1,205 @@
+"""The corridor dashboard as server-rendered HTML (the snapshot of corridor.services.dashboard); every
+amount in banker units with the unit in its column header; a little JavaScript reloads it every 10 s."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;margin:1.5rem;color:#222} h1{font-size:1.3rem} h2{font-size:1.05rem;margin-top:1.5rem}
+table{border-collapse:collapse} td,th{padding:.2rem .6rem;border-bottom:1px solid #ddd;text-align:left}
+td.num{text-align:right;font-variant-numeric:tabular-nums} td.hash{font-family:monospace;font-size:.75rem}
+#alerts li{color:#a00} .ok{color:#070} .bad{color:#a00}
+"""
+
+
+def _e(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return html.escape("-" if value is None else str(value))
+
+
+def _table(table_id: str, headers: list[str], rows: list[list[Any]], numeric: set[int]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(f'<td class="{"num" if i in numeric else ""}">{_e(c)}</td>' for i, c in enumerate(r))
+        + "</tr>"
+        for r in rows
+    )
+    empty = f'<tr><td colspan="{len(headers)}">none</td></tr>' if not rows else ""
+    return f'<table id="{table_id}"><tr>{head}</tr>{body}{empty}</table>'
+
+
+def render(snap: dict[str, Any]) -> str:
+    parts = ["<h2>Alerts</h2>"]
+    alerts = snap["alerts"]
+    parts.append(
+        '<ul id="alerts">'
+        + "".join(f"<li>{_e(a['kind'])}: {_e(a['subject'])} &mdash; {_e(a['detail'])}</li>" for a in alerts)
+        + "</ul>"
+        if alerts
+        else '<p id="alerts" class="ok">no alerts</p>'
+    )
+
+    parts.append("<h2>Payments by invoice</h2>")
+    parts.append(
+        _table(
+            "payments",
+            ["invoice", "status", "invoice (JPY)", "price", "unit", "Bakong tx", "refund tx", "reason"],
+            [
+                [
+                    p["number"],
+                    p["status"],
+                    f"{p['yen']:,}",
+                    p["price"]["banker"],
+                    p["currency"],
+                    p["bakongHash"],
+                    p["refundHash"],
+                    p["reason"],
+                ]
+                for p in snap["payments"]["rows"]
+            ],  # fmt: skip
+            {2, 3},
+        )
+    )
+
+    parts.append("<h2>Bridge: reconciliation (supply vs Bakong omnibus)</h2>")
+    for line in snap["bridge"]["reconciliation"]:
+        cur = line["currency"]
+        keys = ("supply", "omnibus", "unmintedDeposits", "unfinalizedPayouts", "drift")
+        parts.append(
+            _table(
+                f"reconciliation-{cur}",
+                [
+                    "currency",
+                    *(
+                        f"{h} ({cur})"
+                        for h in (
+                            "bridge supply",
+                            "Bakong omnibus",
+                            "deposits not minted",
+                            "payouts not final",
+                            "drift",
+                        )
+                    ),
+                ],
+                [[cur, *(line[k]["banker"] for k in keys)]],
+                {1, 2, 3, 4, 5},
+            )  # fmt: skip
+        )
+    chain = snap["bridge"]["chain"]
+    if chain:
+        parts.append(f'<p id="bridge-paused">bridge paused: {_e(chain["paused"])}</p>')
+        parts.append(
+            _table(
+                "bridge-chain",
+                [
+                    "currency",
+                    "attested reserve",
+                    "reserve age (s)",
+                    "minting stopped",
+                    "inbound bucket",
+                    "outbound bucket",
+                    "unit",
+                ],
+                [
+                    [
+                        c["currency"],
+                        c["reserve"]["banker"],
+                        c["reserveAge"],
+                        c["mintingStopped"],
+                        c["inboundAvailable"]["banker"],
+                        c["outboundAvailable"]["banker"],
+                        c["currency"],
+                    ]
+                    for c in chain["currencies"]
+                ],
+                {1, 2, 4, 5},
+            )  # fmt: skip
+        )
+
+    parts.append("<h2>Pools</h2>")
+    for p in snap["pools"]:
+        base, quote = p["symbols"]
+        parts.append(
+            _table(
+                "pool-" + base,
+                [
+                    "pool",
+                    f"balance ({base})",
+                    f"balance ({quote})",
+                    "fee (bps)",
+                    "protocol share (bps)",
+                    f"protocol fees owed ({base})",
+                    f"protocol fees owed ({quote})",
+                    "virtual price (ratio)",
+                    "paused",
+                ],
+                [
+                    [
+                        p["pool"],
+                        p["balances"][0]["banker"],
+                        p["balances"][1]["banker"],
+                        p["feeBps"],
+                        p["protocolShareBps"],
+                        p["protocolFees"][0]["banker"],
+                        p["protocolFees"][1]["banker"],
+                        p["virtualPrice"],
+                        p["paused"],
+                    ]
+                ],
+                {1, 2, 3, 4, 5, 6, 7},
+            )  # fmt: skip
+        )
+    if not snap["pools"]:
+        parts.append("<p>no pools in the deployment book</p>")
+
+    parts.append("<h2>Feeds</h2>")
+    parts.append(
+        _table(
+            "feeds",
+            [
+                "feed",
+                "answer (per USD)",
+                "age (s)",
+                "heartbeat (s)",
+                "stale",
+                "market open",
+                "next fixing (unix s)",
+            ],
+            [
+                [
+                    f["feed"],
+                    f["answer"],
+                    f["age"],
+                    f["heartbeat"],
+                    f["stale"],
+                    f["marketOpen"],
+                    f["nextFixing"],
+                ]
+                for f in snap["feeds"]
+            ],
+            {1, 2, 3, 6},
+        )  # fmt: skip
+    )
+
+    parts.append("<h2>Service health</h2>")
+    parts.append(
+        _table(
+            "services",
+            ["service", "url", "status", "lag (blocks)", "last error"],
+            [[s["service"], s["url"], s["status"], s["lag"], s["lastError"]] for s in snap["services"]],
+            {3},
+        )
+    )
+    missing = "issuer books, queued mints with their release time, pending redemptions and RFQ fills/fees"
+    parts.append(f"<p><small>Not shown yet: {missing}.</small></p>")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Corridor dashboard</title><style>{_STYLE}</style></head>
+<body><h1>Corridor dashboard <small>(read-only; as of unix {snap["asOf"]})</small></h1>
+{"".join(parts)}
+<script>setTimeout(() => location.reload(), 10000);</script>
+</body></html>
+"""
