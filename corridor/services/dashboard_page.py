@@ -4,6 +4,7 @@ amount in banker units with the unit in its column header; a little JavaScript r
 from __future__ import annotations
 
 import html
+from decimal import Decimal
 from typing import Any
 
 _STYLE = """
@@ -18,6 +19,11 @@ def _e(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return html.escape("-" if value is None else str(value))
+
+
+def _amount(money: dict[str, Any]) -> str:
+    """Banker units with thousands separators and every decimal (40,000 riel; 1,234.50 dollars)."""
+    return f"{Decimal(money['banker']):,}"
 
 
 def _table(table_id: str, headers: list[str], rows: list[list[Any]], numeric: set[int]) -> str:
@@ -53,7 +59,7 @@ def render(snap: dict[str, Any]) -> str:
                     p["number"],
                     p["status"],
                     f"{p['yen']:,}",
-                    p["price"]["banker"],
+                    _amount(p["price"]),
                     p["currency"],
                     p["bakongHash"],
                     p["refundHash"],
@@ -85,7 +91,7 @@ def render(snap: dict[str, Any]) -> str:
                         )
                     ),
                 ],
-                [[cur, *(line[k]["banker"] for k in keys)]],
+                [[cur, *(_amount(line[k]) for k in keys)]],
                 {1, 2, 3, 4, 5},
             )  # fmt: skip
         )
@@ -107,11 +113,11 @@ def render(snap: dict[str, Any]) -> str:
                 [
                     [
                         c["currency"],
-                        c["reserve"]["banker"],
+                        _amount(c["reserve"]),
                         c["reserveAge"],
                         c["mintingStopped"],
-                        c["inboundAvailable"]["banker"],
-                        c["outboundAvailable"]["banker"],
+                        _amount(c["inboundAvailable"]),
+                        _amount(c["outboundAvailable"]),
                         c["currency"],
                     ]
                     for c in chain["currencies"]
@@ -140,12 +146,12 @@ def render(snap: dict[str, Any]) -> str:
                 [
                     [
                         p["pool"],
-                        p["balances"][0]["banker"],
-                        p["balances"][1]["banker"],
+                        _amount(p["balances"][0]),
+                        _amount(p["balances"][1]),
                         p["feeBps"],
                         p["protocolShareBps"],
-                        p["protocolFees"][0]["banker"],
-                        p["protocolFees"][1]["banker"],
+                        _amount(p["protocolFees"][0]),
+                        _amount(p["protocolFees"][1]),
                         p["virtualPrice"],
                         p["paused"],
                     ]

@@ -111,7 +111,7 @@ def test_dashboard_shows_the_reconciliation_figures(browser, corridor_up):
     assert up["tokens"][116].totalSupply() == 40_000 and up["tokens"][840].totalSupply() == 12_34
     browser.get(f"{up['dashboard'].url}/dashboard")
     # banker units, the unit in every header: riel whole, dollars with cents
-    assert cells(browser, "reconciliation-KHR") == [["KHR", "40000", "177500", "0", "0", "137500"]]
+    assert cells(browser, "reconciliation-KHR") == [["KHR", "40,000", "177,500", "0", "0", "137,500"]]
     assert cells(browser, "reconciliation-USD") == [["USD", "12.34", "12.34", "0.00", "0.00", "0.00"]]
     headers = [
         h.text for h in browser.find_element(By.ID, "reconciliation-USD").find_elements(By.TAG_NAME, "th")
@@ -122,7 +122,7 @@ def test_dashboard_shows_the_reconciliation_figures(browser, corridor_up):
     ]  # fmt: skip
     # the payments table follows the checkout; the chain section reads the bridge itself
     payments = cells(browser, "payments")
-    assert payments[0][:5] == ["DASH-0001", "paid on Bakong", "5,000", "137500", "KHR"]
+    assert payments[0][:5] == ["DASH-0001", "paid on Bakong", "5,000", "137,500", "KHR"]
     chain_rows = {r[0]: r for r in cells(browser, "bridge-chain")}
     assert set(chain_rows) == {"KHR", "USD"} and chain_rows["KHR"][3] == "no"
     services = {r[0]: r[2] for r in cells(browser, "services")}
