@@ -49,6 +49,11 @@ COMMANDS: list[tuple[str, str, str]] = [
     ),
     ("relayer", "corridor.services.relayer", "the bridge relayer: deposits in, redemptions out, kill-safe"),
     (
+        "dashboard",
+        "corridor.services.dashboard",
+        "the read-only corridor dashboard: books, pools, feeds, alerts",
+    ),
+    (
         "checkout",
         "corridor.services.checkout",
         "the merchant checkout service: KHQR invoices and the checkout page",
