@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,11 @@ def bridge(src: Sources, alerts: list[dict[str, str]]) -> dict[str, Any]:
             lines.append(row)
             if line["drift"] != 0:
                 alerts.append(
-                    _alert("drift", f"bridge {cur}", f"reconciliation drift {row['drift']['banker']} {cur}")
+                    _alert(
+                        "drift",
+                        f"bridge {cur}",
+                        f"reconciliation drift {Decimal(row['drift']['banker']):,} {cur}",
+                    )
                 )
     chain: dict[str, Any] = {}
     d = src.deployment

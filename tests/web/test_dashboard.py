@@ -130,7 +130,7 @@ def test_dashboard_shows_the_reconciliation_figures(browser, corridor_up):
         ["bakong-server", "validator-0", "validator-1", "validator-2", "relayer", "checkout"], "ok"
     )
     alerts = browser.find_element(By.ID, "alerts").text.splitlines()
-    assert alerts == ["drift: bridge KHR — reconciliation drift 137500 KHR"]
+    assert alerts == ["drift: bridge KHR — reconciliation drift 137,500 KHR"]
     screenshot(browser, "dashboard.png")
 
 
