@@ -17,7 +17,7 @@ _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:34rem;color:#222}
 h1{font-size:1.3rem} table{border-collapse:collapse;margin:1rem 0;width:100%;table-layout:fixed}
 td,th{padding:.25rem .75rem;text-align:left;border-bottom:1px solid #ddd} th{width:45%}
-td{word-break:break-all} td.num{text-align:right} td.hash{font-family:monospace;font-size:.8rem}
+td.num{text-align:right} td.hash{font-family:monospace;font-size:.8rem;word-break:break-all}
 #status{font-size:1.4rem;font-weight:bold;padding:.5rem 1rem;border-radius:.3rem;display:inline-block}
 .s-quoted{background:#eef} .s-paid{background:#cfc} .s-refunded{background:#fdd} .s-expired{background:#eee}
 button{font-size:1rem;padding:.5rem 1rem} #error{color:#a00}
@@ -37,7 +37,7 @@ function show(d) {
   document.getElementById('bakong-hash').textContent = d.bakongHash || '-';
   document.getElementById('refund-hash').textContent = d.refundHash || '-';
   document.getElementById('reason').textContent = d.reason || '-';
-  if (d.status !== 'quoted') { end = Date.now(); const b = document.getElementById('pay'); if (b) b.disabled = true; }
+  if (d.status !== 'quoted') { end = Date.now(); tick(); const b = document.getElementById('pay'); if (b) b.disabled = true; }
 }
 function tick() {
   const s = Math.max(0, Math.round((end - Date.now()) / 1000));

@@ -109,6 +109,7 @@ def test_a_payment_too_late_to_settle_is_refunded(browser, checkout, bakong):
     browser.get(f"{checkout.url}{inv['pageUrl']}")
     browser.find_element(By.ID, "pay").click()
     wait_status(browser, "refunded")
+    assert browser.find_element(By.ID, "countdown").text == "0:00"  # a closed invoice counts nothing down
     reason = browser.find_element(By.ID, "reason").text
     assert "before the quote window closed" in reason and "the payment is returned" in reason
     refunded = call(f"{checkout.url}/api/invoice?number=WEB-0002")
