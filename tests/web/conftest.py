@@ -6,6 +6,7 @@ to install (tools/bootstrap.sh installs them with apt-get); it never skips.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,9 @@ from corridor.artifacts import ROOT
 from tests.services.harness import OMNIBUS, Process, free_port
 
 SCREENSHOTS = ROOT / "reports" / "web"
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+# Debian's paths; CORRIDOR_CHROMIUM / CORRIDOR_CHROMEDRIVER point elsewhere (another distribution)
+CHROMIUM = os.environ.get("CORRIDOR_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CORRIDOR_CHROMEDRIVER", "/usr/bin/chromedriver")
 WEBHOOK_SECRET = "web-test-webhook-secret"
 SETTLE_MARGIN = 5  # seconds: an invoice with a shorter window cannot settle, its payment is refunded
 
