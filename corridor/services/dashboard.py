@@ -9,12 +9,14 @@ Only GET routes: nothing here changes state (a POST to any path is 405). Sources
 - payments by invoice: the checkout service (`--checkout-url`, its `/api/invoices`);
 - bridge books: the relayer's `/reconciliation` (`--relayer-url`; corridor.bridge.reconcile.report, the
   figures the CLI and the demo print) and, from the chain (`--rpc`, `--book`), paused, minting stopped
-  (the drift stop), the attested reserve and its age, and the inbound/outbound bucket levels;
+  (the drift stop), the attested reserve and its age, the inbound/outbound bucket levels, queued mints
+  with their release time (MintQueued events still queued) and pending redemptions;
 - pools: balances, fee, protocol fees owed, virtual price as a decimal; feeds: answer, age, staleness,
   market hours and the next fixing (chain, from the book's FXPool / FXFeed entries);
 - service health: `GET /health` of every service of the service list (`--config`) or of `--service NAME=URL`.
 
-Alerts (docs/security.md): drift (a reconciliation line not zero, or minting stopped), paused contract,
+Alerts (docs/security.md): drift (a reconciliation line not zero, or minting stopped), a queued large
+mint, paused contract,
 stale feed, a service down or degraded, the relayer behind the chain by more than --max-lag blocks.
 """
 
@@ -51,6 +53,8 @@ from corridor.ui import UserError, banker, ratio
 SERVICE = "dashboard"
 DEFAULT_PORT = 8660
 MAX_BODY = 1024  # GET only: no request has a body
+MAX_REDEMPTIONS = 500  # the newest redemption ids scanned for pending ones
+MINT_QUEUED, REDEMPTION_PENDING = 2, 1  # IBakongBridge MintStatus.Queued, RedemptionStatus.Pending
 
 
 def _alert(kind: str, subject: str, detail: str) -> dict[str, str]:
@@ -91,7 +95,8 @@ def payments(src: Sources) -> dict[str, Any]:
     return {"source": src.checkout_url, "rows": rows}
 
 
-def bridge(src: Sources, alerts: list[dict[str, str]]) -> dict[str, Any]:
+def reconciliation(src: Sources, alerts: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The relayer's reconciliation lines (corridor.bridge.reconcile.report) in banker units."""
     lines = []
     if src.relayer_url:
         for line in call(f"{src.relayer_url}/reconciliation", timeout=10)["lines"]:
@@ -101,13 +106,14 @@ def bridge(src: Sources, alerts: list[dict[str, str]]) -> dict[str, Any]:
                 row[key] = _money(line[key], cur)
             lines.append(row)
             if line["drift"] != 0:
-                alerts.append(
-                    _alert(
-                        "drift",
-                        f"bridge {cur}",
-                        f"reconciliation drift {Decimal(row['drift']['banker']):,} {cur}",
-                    )
-                )
+                detail = f"reconciliation drift {Decimal(row['drift']['banker']):,} {cur}"
+                alerts.append(_alert("drift", f"bridge {cur}", detail))
+    return lines
+
+
+def bridge(src: Sources, alerts: list[dict[str, str]]) -> dict[str, Any]:
+    """The bridge as the chain has it: pause, per-currency reserve and buckets, queued mints, pending
+    redemptions (the last MAX_REDEMPTIONS ids)."""
     chain: dict[str, Any] = {}
     d = src.deployment
     if d is not None and "BakongBridge" in d.contracts:
@@ -134,7 +140,52 @@ def bridge(src: Sources, alerts: list[dict[str, str]]) -> dict[str, Any]:
                     "outboundAvailable": _money(b.functions.outboundAvailable(row.number).call(), row.alpha),
                 }
             )
-    return {"reconciliation": lines, "chain": chain}
+        chain["queuedMints"] = queued_mints(d, b, now, alerts)
+        chain["pendingRedemptions"] = pending_redemptions(b)
+    return chain
+
+
+def queued_mints(d: Deployment, b: Any, now: int, alerts: list[dict[str, str]]) -> list[dict[str, Any]]:
+    rows = []
+    for event in b.events.MintQueued.get_logs(from_block=d.first_block):
+        tx_hash = event["args"]["bakongTxHash"]
+        if b.functions.mintStatus(tx_hash).call() != MINT_QUEUED:
+            continue  # executed or vetoed since
+        _recipient, currency, executable_at, amount = b.functions.queuedMint(tx_hash).call()
+        alpha = codes.by_number(currency).alpha
+        row = {
+            "bakongTxHash": "0x" + bytes(tx_hash).hex(),
+            "currency": alpha,
+            "amount": _money(amount, alpha),
+            "executableAt": executable_at,
+            "releaseIn": max(0, executable_at - now),
+        }
+        rows.append(row)
+        detail = f"{Decimal(row['amount']['banker']):,} {alpha} released in {row['releaseIn']} s"
+        alerts.append(_alert("queued large mint", f"bridge {alpha}", detail))
+    return rows
+
+
+def pending_redemptions(b: Any) -> list[dict[str, Any]]:
+    count = b.functions.redemptionCount().call()
+    rows = []
+    for rid in range(max(1, count - MAX_REDEMPTIONS + 1), count + 1):
+        _holder, currency, status, deadline, amount, _beneficiary, account = b.functions.redemption(
+            rid
+        ).call()
+        if status != REDEMPTION_PENDING:
+            continue
+        alpha = codes.by_number(currency).alpha
+        rows.append(
+            {
+                "id": rid,
+                "currency": alpha,
+                "amount": _money(amount, alpha),
+                "account": bytes(account).rstrip(b"\0").decode(errors="replace"),
+                "deadline": deadline,
+            }
+        )
+    return rows
 
 
 def pools_and_feeds(src: Sources, alerts: list[dict[str, str]]) -> tuple[list[Any], list[Any]]:
@@ -223,7 +274,10 @@ def snapshot(src: Sources) -> dict[str, Any]:
 
     out: dict[str, Any] = {"asOf": int(time.time())}
     out["payments"] = section("payments", lambda: payments(src), {"source": None, "rows": []})
-    out["bridge"] = section("bridge", lambda: bridge(src, alerts), {"reconciliation": [], "chain": {}})
+    out["bridge"] = {
+        "reconciliation": section("reconciliation", lambda: reconciliation(src, alerts), []),
+        "chain": section("bridge", lambda: bridge(src, alerts), {}),
+    }
     out["pools"], out["feeds"] = section("chain", lambda: pools_and_feeds(src, alerts), ([], []))
     out["services"] = health(src, alerts)
     out["alerts"], out["errors"] = alerts, errors

@@ -74,11 +74,14 @@ def corridor_up(tmp_path_factory, admin, customer, web3) -> Iterator[dict]:
     ).start()
     try:
         services.open_funded(CUSTOMER, "KHR", 10_000_000)
-        services.admin("/admin/cash_in", {"accountId": CUSTOMER, "currency": "USD", "amount": 100_000})
+        services.admin("/admin/cash_in", {"accountId": CUSTOMER, "currency": "USD", "amount": 3_000_000})
         for currency, amount in (("KHR", 40_000), ("USD", 12_34)):
             intent = services.deposit(currency, amount, customer.address)
             services.pay(CUSTOMER, intent["khqr"])
             wait_for(lambda i=intent: services.deposit_status(i["md5"])["status"] == "minted", what="a mint")
+        large = services.deposit("USD", 2_500_000, customer.address)  # $25,000: above the $20,000 threshold
+        services.pay(CUSTOMER, large["khqr"])
+        wait_for(lambda: services.deposit_status(large["md5"])["status"] == "queued", what="the queued mint")
         call(f"{checkout.url}/api/invoices", {"number": "DASH-0001", "yen": 5000})
         call(f"{checkout.url}/sandbox/pay", {"number": "DASH-0001"})
         wait_for(
@@ -107,12 +110,20 @@ def test_dashboard_shows_the_reconciliation_figures(browser, corridor_up):
         177_500,
         137_500,
     )
-    assert (lines["USD"]["supply"], lines["USD"]["omnibus"], lines["USD"]["drift"]) == (12_34, 12_34, 0)
+    usd = lines["USD"]  # the queued $25,000 is a deposit not minted yet: no drift
+    assert (usd["supply"], usd["omnibus"], usd["unmintedDeposits"], usd["drift"]) == (
+        12_34,
+        25_012_34,
+        2_500_000,
+        0,
+    )
     assert up["tokens"][116].totalSupply() == 40_000 and up["tokens"][840].totalSupply() == 12_34
     browser.get(f"{up['dashboard'].url}/dashboard")
     # banker units, the unit in every header: riel whole, dollars with cents
     assert cells(browser, "reconciliation-KHR") == [["KHR", "40,000", "177,500", "0", "0", "137,500"]]
-    assert cells(browser, "reconciliation-USD") == [["USD", "12.34", "12.34", "0.00", "0.00", "0.00"]]
+    assert cells(browser, "reconciliation-USD") == [
+        ["USD", "12.34", "25,012.34", "25,000.00", "0.00", "0.00"]
+    ]
     headers = [
         h.text for h in browser.find_element(By.ID, "reconciliation-USD").find_elements(By.TAG_NAME, "th")
     ]
@@ -129,14 +140,24 @@ def test_dashboard_shows_the_reconciliation_figures(browser, corridor_up):
     assert services == dict.fromkeys(
         ["bakong-server", "validator-0", "validator-1", "validator-2", "relayer", "checkout"], "ok"
     )
+    queued = cells(browser, "queued-mints")
+    assert [row[:2] for row in queued] == [["USD", "25,000.00"]] and 3500 <= int(queued[0][3]) <= 3600
+    assert cells(browser, "pending-redemptions") == [["none"]]
     alerts = browser.find_element(By.ID, "alerts").text.splitlines()
-    assert alerts == ["drift: bridge KHR — reconciliation drift 137,500 KHR"]
+    assert alerts[0] == "drift: bridge KHR — reconciliation drift 137,500 KHR"
+    assert (
+        alerts[1].startswith("queued large mint: bridge USD — 25,000.00 USD released in ")
+        and len(alerts) == 2
+    )
     screenshot(browser, "dashboard.png")
 
 
 def test_a_paused_bridge_is_an_alert(browser, corridor_up, admin):
     up = corridor_up
-    assert [a["kind"] for a in call(f"{up['dashboard'].url}/api/alerts")["alerts"]] == ["drift"]
+    assert [a["kind"] for a in call(f"{up['dashboard'].url}/api/alerts")["alerts"]] == [
+        "drift",
+        "queued large mint",
+    ]
     up["bridge"].pause({"from": admin})  # reverted after the test (fn_isolation)
     alerts = call(f"{up['dashboard'].url}/api/alerts")["alerts"]
     assert {"kind": "paused", "subject": "BakongBridge", "detail": "the bridge is paused"} in alerts
@@ -157,3 +178,23 @@ def test_the_dashboard_changes_nothing(corridor_up, path):
         call(f"{url}/api/pause")
     assert exc.value.status == 404
     assert corridor_up["bridge"].paused() is False
+
+
+def test_a_redemption_pending_while_the_relayer_is_down(browser, corridor_up, customer):
+    """Last in the module: it stops the relayer (the chain is reverted after it, the relayer stays down)."""
+    up = corridor_up
+    up["services"].relayer.stop()
+    bkhr = up["tokens"][116]
+    bkhr.approve(up["bridge"], 15_000, {"from": customer})
+    rid = up["bridge"].redeem(116, 15_000, CUSTOMER, {"from": customer}).return_value
+    snap = call(f"{up['dashboard'].url}/api/dashboard")
+    pending = snap["bridge"]["chain"]["pendingRedemptions"]
+    assert [(r["id"], r["currency"], r["amount"]["minor"], r["account"]) for r in pending] == [
+        (rid, "KHR", 15_000, CUSTOMER)
+    ]
+    # the relayer is down: its reconciliation is missing (an alert), the chain figures are still shown
+    assert "reconciliation" in snap["errors"] and snap["bridge"]["reconciliation"] == []
+    kinds = {(a["kind"], a["subject"]) for a in snap["alerts"]}
+    assert {("source", "reconciliation"), ("service", "relayer")} <= kinds
+    browser.get(f"{up['dashboard'].url}/dashboard")
+    assert cells(browser, "pending-redemptions")[0][:4] == [str(rid), "KHR", "15,000", CUSTOMER]
