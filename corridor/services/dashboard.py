@@ -11,6 +11,7 @@ Only GET routes: nothing here changes state (a POST to any path is 405). Sources
   figures the CLI and the demo print) and, from the chain (`--rpc`, `--book`), paused, minting stopped
   (the drift stop), the attested reserve and its age, the inbound/outbound bucket levels, queued mints
   with their release time (MintQueued events still queued) and pending redemptions;
+- issuer books: outstanding JPY, attested reserve, its age and freshness, claims owed (IssuerRegistry);
 - pools: balances, fee, protocol fees owed, virtual price as a decimal; feeds: answer, age, staleness,
   market hours and the next fixing (chain, from the book's FXPool / FXFeed entries);
 - service health: `GET /health` of every service of the service list (`--config`) or of `--service NAME=URL`.
@@ -188,6 +189,37 @@ def pending_redemptions(b: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def issuers(src: Sources, alerts: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """The JPY issuers' books (IssuerRegistry): outstanding, attested reserve and its age, claims owed."""
+    d = src.deployment
+    if d is None or "IssuerRegistry" not in d.contracts:
+        return []
+    registry = d.contract("IssuerRegistry")
+    now = d.w3.eth.get_block("latest")["timestamp"]
+    rows = []
+    for issuer_id in registry.functions.issuerIds().call():
+        name, _trust, allowance, outstanding, reserve, as_of, suspended, _reg, claims = (
+            registry.functions.issuer(issuer_id).call()
+        )
+        fresh = bool(registry.functions.isReserveFresh(issuer_id).call())
+        if suspended:
+            alerts.append(_alert("paused", f"issuer {name}", "the issuer is suspended"))
+        rows.append(
+            {
+                "id": issuer_id,
+                "name": name,
+                "outstanding": _money(outstanding, "JPY"),
+                "reserve": _money(reserve, "JPY"),
+                "reserveAge": None if as_of == 0 else now - as_of,
+                "reserveFresh": fresh,
+                "mintAllowance": _money(allowance, "JPY"),
+                "claimsOwed": _money(claims, "JPY"),
+                "suspended": bool(suspended),
+            }
+        )
+    return rows
+
+
 def pools_and_feeds(src: Sources, alerts: list[dict[str, str]]) -> tuple[list[Any], list[Any]]:
     d = src.deployment
     if d is None:
@@ -278,6 +310,7 @@ def snapshot(src: Sources) -> dict[str, Any]:
         "reconciliation": section("reconciliation", lambda: reconciliation(src, alerts), []),
         "chain": section("bridge", lambda: bridge(src, alerts), {}),
     }
+    out["issuers"] = section("issuers", lambda: issuers(src, alerts), [])
     out["pools"], out["feeds"] = section("chain", lambda: pools_and_feeds(src, alerts), ([], []))
     out["services"] = health(src, alerts)
     out["alerts"], out["errors"] = alerts, errors

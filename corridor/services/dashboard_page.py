@@ -71,6 +71,36 @@ def render(snap: dict[str, Any]) -> str:
         )
     )
 
+    parts.append("<h2>Issuer books (JPY stablecoin)</h2>")
+    parts.append(
+        _table(
+            "issuers",
+            [
+                "issuer",
+                "outstanding (JPY)",
+                "attested reserve (JPY)",
+                "reserve age (s)",
+                "reserve fresh",
+                "mint allowance (JPY)",
+                "claims owed (JPY)",
+                "suspended",
+            ],
+            [
+                [
+                    i["name"],
+                    _amount(i["outstanding"]),
+                    _amount(i["reserve"]),
+                    i["reserveAge"],
+                    i["reserveFresh"],
+                    _amount(i["mintAllowance"]),
+                    _amount(i["claimsOwed"]),
+                    i["suspended"],
+                ]
+                for i in snap["issuers"]
+            ],
+            {1, 2, 3, 5, 6},
+        )  # fmt: skip
+    )
     parts.append("<h2>Bridge: reconciliation (supply vs Bakong omnibus)</h2>")
     for line in snap["bridge"]["reconciliation"]:
         cur = line["currency"]
@@ -231,7 +261,7 @@ def render(snap: dict[str, Any]) -> str:
             {3},
         )
     )
-    missing = "issuer books and RFQ fills/fees"
+    missing = "RFQ fills and the fees owed to the treasury"
     parts.append(f"<p><small>Not shown yet: {missing}.</small></p>")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Corridor dashboard</title><style>{_STYLE}</style></head>

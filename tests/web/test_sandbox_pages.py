@@ -58,8 +58,13 @@ def test_sandbox_serves_the_checkout_and_the_dashboard(tmp_path, browser):
             assert vp.as_tuple().exponent == -6 and (vp == 0 if empty else 1 <= vp < 2)
         assert {f["feed"] for f in snap["feeds"]} >= {"FXFeed JPY/USD", "FXFeed KHR/USD"}
         assert all(f["age"] >= 0 for f in snap["feeds"])
+        names = [i["name"] for i in snap["issuers"]]  # config/development.yaml's two trust banks
+        assert names == ["Trust Bank A", "Trust Bank B"], names
+        for i in snap["issuers"]:  # nothing minted by the sandbox's deploy
+            assert i["outstanding"] == {"minor": 0, "banker": "0"} and i["claimsOwed"]["minor"] == 0
         browser.get(f"{dashboard}/dashboard")
         assert cells(browser, "payments")[0][:2] == ["SBX-0001", "paid on Bakong"]
+        assert [r[0] for r in cells(browser, "issuers")] == ["Trust Bank A", "Trust Bank B"]
         assert "drift: bridge KHR" in browser.find_element(By.ID, "alerts").text
         screenshot(browser, "dashboard-sandbox.png")
     finally:
