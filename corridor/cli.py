@@ -48,6 +48,16 @@ COMMANDS: list[tuple[str, str, str]] = [
         "one bridge validator: checks and signs the relayer's requests",
     ),
     ("relayer", "corridor.services.relayer", "the bridge relayer: deposits in, redemptions out, kill-safe"),
+    (
+        "dashboard",
+        "corridor.services.dashboard",
+        "the read-only corridor dashboard: books, pools, feeds, alerts",
+    ),
+    (
+        "checkout",
+        "corridor.services.checkout",
+        "the merchant checkout service: KHQR invoices and the checkout page",
+    ),
 ]
 
 

@@ -71,3 +71,15 @@ if ! grep -q "id: ganache-berlin" "$HOME/.brownie/network-config.yaml" 2>/dev/nu
     evm_version=berlin accounts=10 gas_limit=30000000 mnemonic=brownie chain_id=1337 >/dev/null \
     || die "brownie networks add failed; run '.venv/bin/brownie networks list' to see the network config"
 fi
+
+# --- a browser for tests/web ------------------------------------------------------------------
+# Debian's chromium and its driver (selenium drives it; no browser download). Installed with apt-get when
+# absent; when that is not possible here (no root, no Debian), the other steps still work and the browser
+# tests fail with one line saying what to install.
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+  step "installing Debian's chromium and chromium-driver for the browser tests (apt-get)"
+  apt=(apt-get); [ "$(id -u)" -eq 0 ] || apt=(sudo -n apt-get)
+  if ! { "${apt[@]}" update -q && "${apt[@]}" install -y -q chromium chromium-driver; } >/tmp/corridor-apt-$$.log 2>&1; then
+    echo "bootstrap: warning: could not install chromium/chromium-driver (see /tmp/corridor-apt-$$.log); tests/web will fail until 'apt-get install chromium chromium-driver' is run" >&2
+  fi
+fi

@@ -2,7 +2,7 @@
 
 A service is a `JsonApp`: a name, a `Health` record and routes `(method, path) -> handler`. A handler
 takes a `Request` (its JSON body already parsed and size-checked) and returns a JSON-able value (the
-200 response), a `Reply(status, body)`, or raises `HttpError(status, reason)`; anything else it raises is a 500 whose reason is
+200 response), a `Reply(status, body)`, a `Raw(content_type, bytes)` (a page, an image), or raises `HttpError(status, reason)`; anything else it raises is a 500 whose reason is
 the exception's one line (and is recorded as the service's last error). Every app answers
 
     GET /health  ->  {"service", "status": "ok"|"degraded"|"down", "lastBlock", "lag", "lastError",
@@ -150,6 +150,15 @@ class Reply:
     body: Any
 
 
+@dataclass(frozen=True)
+class Raw:
+    """A handler's answer that is not JSON (an HTML page, a PNG): bytes sent with their content type."""
+
+    content_type: str
+    body: bytes
+    status: int = 200
+
+
 Handler = Callable[[Request], Any]
 
 
@@ -209,6 +218,8 @@ class JsonApp:
             if self.auth is not None and request.path != "/health":
                 self.auth(request)
             result = handler(request)
+            if isinstance(result, Raw):
+                return result.status, result
             return (result.status, result.body) if isinstance(result, Reply) else (200, result)
         except HttpError as exc:
             return exc.status, {"error": exc.reason}
@@ -228,9 +239,11 @@ def _handler_class(app: JsonApp) -> type[BaseHTTPRequestHandler]:
             pass  # services log what they do, not every request
 
         def _reply(self, status: int, body: Any) -> None:
-            raw = dumps(body)
+            raw = body.body if isinstance(body, Raw) else dumps(body)
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header(
+                "Content-Type", body.content_type if isinstance(body, Raw) else "application/json"
+            )
             self.send_header("Content-Length", str(len(raw)))
             self.end_headers()
             self.wfile.write(raw)

@@ -165,7 +165,12 @@ class Sandbox:
 
     def child_for(self, spec: ServiceSpec) -> Child:
         urls = {s.name: s.url for s in self.config.services}
-        values = {"state": str(self.state), "rpc": self.config.rpc, "book": str(self.book)}
+        values = {
+            "state": str(self.state),
+            "rpc": self.config.rpc,
+            "book": str(self.book),
+            "config": str(self.config.path),
+        }
         args = []
         for arg in spec.args:
             for name, url in urls.items():
@@ -277,6 +282,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             step()
         if not stop_requested:
             print(sandbox.urls(), flush=True)
+            pages = {
+                "checkout": "/checkout?number=<invoice> (POST /api/invoices first)",
+                "dashboard": "/dashboard",
+            }
+            for child in sandbox.children:
+                if child.name in pages:
+                    print(f"{child.name} page: {child.url}{pages[child.name]}", flush=True)
             print(
                 f"\n`corridor status` shows their health; Ctrl-C stops everything (state kept in {sandbox.state}).",
                 flush=True,
