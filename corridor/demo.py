@@ -1,5 +1,15 @@
-"""The corridor demo (`make demo`): a Cambodian customer pays a Japanese merchant's yen invoice with
-riel held at a Bakong bank, end to end, on a development chain.
+"""The corridor demo (`make demo`) on a development chain. First the wallet-holder path (a Cambodian customer
+deposits riel, holds bKHR and pays two yen invoices with her own EVM key), then the one-scan QR flows of
+issue #16, the corridor's main flow:
+
+- inbound: the customer (a Bakong account, no EVM key) pays two yen invoices by paying their dynamic KHQR
+  (corridor/invoices.py) on the Bakong simulator, one through a reserved RFQ quote, one through the AMM; the
+  relayer has the validators attest each deposit as a hooked mint into InvoiceSettlement, which pays the
+  merchant in the same transaction (corridor/bridge/relayer.py `expect_invoice`); a payment attested after
+  the quote window is refunded to her Bakong account through the redemption escrow; a Thai payer pays through
+  the PromptPay link (corridor/bridge/linked_scheme.py), origin recorded;
+- outbound: a yen holder pays a Cambodian merchant's KHQR (CRC checked, corridor/khqr_pay.py) with KhqrPayer
+  in one transaction, and a worker sends a remittance to `name@bank`; the relayer pays out on Bakong.
 
 Every step goes through the same code users call: `corridor.suite` deploys, `corridor.stablecoin.ops`
 drives issuers, `corridor.bridge.offchain` wires the Bakong ledger simulator, validators and relayer,
@@ -27,6 +37,7 @@ between writing the report's temporary file and renaming it.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 import time
@@ -43,6 +54,15 @@ from corridor.ui import StepLog, UserError, markdown_table, progress, table
 REPORTS = ROOT / "reports"
 KHR, USD = by_alpha("KHR").number, by_alpha("USD").number
 POLL_SECONDS = 5  # the relayer's polling interval, simulated on the dev chain
+# The PromptPay link when the settings name none (`linked_schemes:`): its rates and per-origin limits.
+PROMPTPAY = {
+    "scheme": "PROMPTPAY",
+    "country": "TH",
+    "settlement_account": "promptpay@hub",
+    "currency": "THB",
+    "rates": {"KHR": "0.0087", "USD": "35.6"},  # satang per riel, satang per cent
+    "limits": {"KHR": 2_000_000, "USD": 50_000},
+}
 
 
 @dataclass
@@ -98,6 +118,14 @@ class CorridorDemo:
         self.merchant_redeems()
         self.customer_redeems_leftover()
         self.liquidity_redeems_dollars()
+        # the one-scan QR flows (issue #16)
+        self.qr_desk()
+        self.pay_by_scan("INV-2026-0044", 20_000, "rfq")
+        self.pay_by_scan("INV-2026-0045", 15_000, "amm")
+        self.pay_by_scan("INV-2026-0046", 5_000, "rfq", late=True)
+        self.pay_by_scan("INV-2026-0047", 10_000, "rfq", linked="TH:PROMPTPAY")
+        self.yen_payer_pays_khqr()
+        self.worker_remits()
         self.reconcile()
         self.result.seconds = time.monotonic() - started
         self.write_report()
@@ -211,12 +239,22 @@ class CorridorDemo:
     def bakong_side(self) -> None:
         from brownie import web3
 
+        from corridor.bridge.linked_scheme import scheme_from_config
         from corridor.bridge.offchain import bakong_side
         from corridor.suite import dev_validator_keys
 
         keys = dev_validator_keys(int(self.settings["validators"]["dev_keys"]))
         omnibus = self.settings["bridge"].get("omnibus_account", "bridge@nbcq")
-        self.side = bakong_side(web3, self.bridge.address, self.admin, keys, omnibus_account=omnibus)
+        self.schemes = [scheme_from_config(s) for s in self.settings.get("linked_schemes", [PROMPTPAY])]
+        self.side = bakong_side(
+            web3,
+            self.bridge.address,
+            self.admin,
+            keys,
+            omnibus_account=omnibus,
+            hooks=[self.suite.settlement.address],  # the validators sign invoice payments to it alone
+            linked_origins={s.settlement_account: s.origin for s in self.schemes},
+        )
         ledger = self.side.ledger
         for account, name, khr, usd in (
             (self.customer_bank_account, "Sokha Chan", 5_000_000, 0),
@@ -371,6 +409,168 @@ class CorridorDemo:
             "liquidity", f"redeems $1,000.00 bUSD to {self.lp_bank_account}", tx, "escrowed on chain"
         )
         self._relay("pays out USD on Bakong, finalizes")
+
+    # ------------------------------------------------------------------ the one-scan QR flows
+
+    def qr_desk(self) -> None:
+        """The invoice desk (quotes: an RFQ quote reserved for the invoice, or the AMM within a bound), the
+        PromptPay link on Bakong with its participant's prefunded settlement account, and the accounts of
+        the outbound flows."""
+        from corridor.bridge.linked_scheme import Hub
+        from corridor.invoice_desk import Desk
+
+        self.desk = Desk(self.suite, self.who, self.admin, None, [])
+        self.hub = Hub(self.side.ledger)
+        for scheme in self.schemes:
+            self.hub.link(scheme)
+            self.side.ledger.cash_in(scheme.settlement_account, "KHR", 10_000_000)
+        for account, name in self.outbound_accounts:
+            self.side.ledger.open_account(account, name)
+        self.paid_invoices: list[tuple[Any, Any, str]] = []  # (corridor.invoices.Invoice, Outcome, origin)
+        self.log.add(
+            "Bakong",
+            f"link {', '.join(s.origin for s in self.schemes)} (prefunded ៛10,000,000); open "
+            + ", ".join(a for a, _ in self.outbound_accounts),
+            None,
+            "hub of the QR links",
+        )
+
+    outbound_accounts = (("coffee@aclb", "Angkor Coffee"), ("dara@wing", "Dara Sok"))
+
+    def pay_by_scan(self, number: str, yen: int, venue: str, late: bool = False, linked: str = "") -> None:
+        """The merchant's invoice is quoted and shown as a dynamic KHQR; the customer (or a linked scheme's
+        payer) pays it on Bakong; the relayer has it attested as a hooked mint that settles in one tx."""
+        from brownie import chain
+
+        from corridor.invoice_desk import WINDOW
+        from corridor.invoices import Status
+        from corridor.settlement import hook_data, outcome
+
+        if venue == "rfq":
+            inv, venue_data = self.desk.rfq_invoice(yen, invoice_id=number)
+        else:
+            inv, venue_data = self.desk.amm_invoice(yen, bound_bps=50, invoice_id=number)
+        invoice = self.desk.checkout(inv, self.side.omnibus)
+        self.side.relayer.expect_invoice(
+            invoice.khqr, self.suite.settlement.address, hook_data(inv, venue_data)
+        )
+        png = self.reports / f"khqr-{number}.png"
+        self.reports.mkdir(parents=True, exist_ok=True)
+        _write_atomically(png, lambda tmp: tmp.write_bytes(invoice.png()))
+        self.log.add(
+            "merchant",
+            f"invoice {number}: ¥{yen:,} = KHQR ៛{invoice.price:,} ({venue.upper()} quote, {WINDOW // 60} min)",
+            None,
+            f"mid ៛{inv.mid_price:,}",
+        )
+        if linked:
+            paid = self.hub.pay_khqr(linked, "+66812345678", invoice.khqr)
+            transfer, who = paid.transfer, "Thai payer"
+            how = f"pays through {linked}, charged ฿{paid.charged / 100:,.2f}"
+        else:
+            transfer, who = self.side.ledger.pay_khqr(self.customer_bank_account, invoice.khqr), "customer"
+            how = f"scans and pays ៛{invoice.price:,} from {self.customer_bank_account}"
+        invoice = invoice.advance(Status.PAID, transfer.hash)
+        self.log.add(who, how, None, f"Bakong tx {transfer.hash[:10]}…")
+        if late:  # the attestation lands after the quote window (tag 99): the contract refunds it
+            chain.sleep(WINDOW + 1)
+        self._relay("validators attest a hooked mint into the settlement")
+        row = self.side.relayer.store.deposit(invoice.md5)
+        tx = chain.get_transaction(row.chain_tx)
+        result = outcome(tx.events)
+        invoice = invoice.advance(Status.SETTLED if result.settled else Status.REFUNDED, tx.txid)
+        origin = linked or "KH:BAKONG"
+        if result.settled:
+            what = f"{number}: ¥{result.amount_out:,} to the merchant for ៛{result.spent:,}"
+            detail = f"spread {result.spread_bps:+} bps vs mid"
+        else:
+            what = f"{number}: ៛{result.refunded:,} refunded ({result.reason.name.lower()})"
+            detail = f"escrow #{result.refund_id} to {row.payer}"
+        self.log.add("settlement", what, tx, detail)
+        self.paid_invoices.append((invoice, result, origin))
+        if result.refund_id:
+            self._relay(f"pays the refund ៛{result.refunded:,} out on Bakong, finalizes")
+
+    def _outbound(self) -> Any:
+        from brownie import chain, project
+
+        from corridor.demo_outbound import OutboundWorld, fund_payer
+        from corridor.khqr_pay import deploy_khqr_payer
+        from corridor.suite import dev_party_key, dev_validator_keys
+
+        if getattr(self, "outbound", None) is None:
+            payer_contract = deploy_khqr_payer(project.get_loaded_projects()[0], self.suite, self.admin)
+            self.outbound = OutboundWorld(
+                self.suite,
+                self.settings,
+                payer_contract,
+                self.who,
+                dev_party_key(str(self.settings["parties"]["market_maker"])[4:]),
+                dev_validator_keys(int(self.settings["validators"]["dev_keys"])),
+                chain,
+                itertools.count(1 << 128),  # the maker's outbound quote nonces, apart from the desk's
+            )
+            self.yen_payer = self.outbound_payer()
+            fund_payer(self.outbound, self.yen_payer, 100_000)
+            self.log.add(
+                "deployer", "KhqrPayer wired: escrow agent, KYC'd; yen payer holds ¥100,000", payer_contract
+            )
+        return self.outbound
+
+    @staticmethod
+    def outbound_payer() -> Any:
+        from brownie import accounts
+
+        return accounts[6]  # a yen holder in Japan (an unnamed development account)
+
+    def yen_payer_pays_khqr(self) -> None:
+        """A Cambodian merchant's dynamic KHQR, parsed with its CRC checked, paid in one tx: JPYS -> the maker's
+        quote (exact out in riel) -> the redemption escrow to the merchant's Bakong account."""
+        from brownie import chain
+
+        from corridor.bridge.khqr import KHQR, Currency
+        from corridor.khqr_pay import payment_from_khqr
+
+        world = self._outbound()
+        text = KHQR(
+            account_id="coffee@aclb",
+            merchant_name="Angkor Coffee",
+            currency=Currency.KHR,
+            amount=200_000,
+            bill_number="AC-2026-0311",
+        ).encode()
+        payment = payment_from_khqr(text, chain.time() * 1000, max_jpy_in=8_000)
+        quote = world.quote(payment, rate_num=265, rate_den=10)  # the maker: 26.5 riel per yen
+        tx = world.payer_contract.payWithQuote(
+            payment.as_tuple(), quote.quote.as_tuple(), quote.signature, {"from": self.yen_payer}
+        )
+        rid, jpy_in = tx.return_value
+        self.log.add(
+            "yen payer",
+            f"pays Angkor Coffee's KHQR ៛{payment.amount:,} (CRC ok) with ¥{jpy_in:,} (RFQ)",
+            tx,
+            f"escrow #{rid} to {payment.account_id}",
+        )
+        self.outbound_payments = [("Angkor Coffee KHQR", payment, jpy_in, rid)]
+        self._relay("pays Angkor Coffee out on Bakong, finalizes")
+
+    def worker_remits(self) -> None:
+        """A worker in Japan sends riel home to a named Bakong account, through the AMM (exact out)."""
+        from brownie import chain
+
+        from corridor.khqr_pay import remittance
+
+        world = self._outbound()
+        payment = remittance("dara@wing", "KHR", 300_000, 13_000, "REM-2026-0001")
+        tx = world.payer_contract.payWithRouter(
+            payment.as_tuple(), world.path(KHR), chain.time() + 600, {"from": self.yen_payer}
+        )
+        rid, jpy_in = tx.return_value
+        self.log.add(
+            "worker", f"remits ៛{payment.amount:,} to dara@wing with ¥{jpy_in:,} (AMM)", tx, f"escrow #{rid}"
+        )
+        self.outbound_payments.append(("remittance dara@wing", payment, jpy_in, rid))
+        self._relay("pays dara@wing out on Bakong, finalizes")
 
     def reconcile(self) -> None:
         issuers = []
