@@ -49,7 +49,7 @@ from typing import Any
 from corridor.artifacts import ROOT
 from corridor.codes import by_alpha
 from corridor.faults import checkpoint
-from corridor.ui import StepLog, UserError, markdown_table, progress, table
+from corridor.ui import StepLog, UserError, banker, markdown_table, progress, ratio, table
 
 REPORTS = ROOT / "reports"
 KHR, USD = by_alpha("KHR").number, by_alpha("USD").number
@@ -456,7 +456,15 @@ class CorridorDemo:
         )
         png = self.reports / f"khqr-{number}.png"
         self.reports.mkdir(parents=True, exist_ok=True)
-        _write_atomically(png, lambda tmp: tmp.write_bytes(invoice.png()))
+        _write_atomically(png, lambda tmp: tmp.write_bytes(invoice.png()), kill_point=None)
+        self.result.sections.append(
+            (
+                f"Invoice {number}: the dynamic KHQR",
+                f"¥{yen:,} for ៛{invoice.price:,}; bill number `{number}`, tag 99 expiry = end of the quote "
+                f"window, payee the bridge omnibus `{self.side.omnibus}`.\n\n```\n{invoice.khqr}\n```\n\n"
+                f"![KHQR of {number}]({png.name})",
+            )
+        )
         self.log.add(
             "merchant",
             f"invoice {number}: ¥{yen:,} = KHQR ៛{invoice.price:,} ({venue.upper()} quote, {WINDOW // 60} min)",
@@ -476,7 +484,7 @@ class CorridorDemo:
             chain.sleep(WINDOW + 1)
         self._relay("validators attest a hooked mint into the settlement")
         row = self.side.relayer.store.deposit(invoice.md5)
-        tx = chain.get_transaction(row.chain_tx)
+        tx = chain.get_transaction("0x" + row.chain_tx.removeprefix("0x"))
         result = outcome(tx.events)
         invoice = invoice.advance(Status.SETTLED if result.settled else Status.REFUNDED, tx.txid)
         origin = linked or "KH:BAKONG"
@@ -573,6 +581,11 @@ class CorridorDemo:
         self._relay("pays dara@wing out on Bakong, finalizes")
 
     def reconcile(self) -> None:
+        """The invoices and outbound payments, then the books: JPY issuers (outstanding = supply), the bridge
+        against the Bakong omnibus (corridor/bridge/reconcile.py), the Bakong ledger itself, what the
+        corridor contracts hold (nothing stuck) and the pools. Every amount in banker units."""
+        from corridor.bridge.reconcile import LedgerBooksLine, ReconciliationLine, ledger_books
+
         issuers = []
         for name, issuer_id in self.suite.stablecoin.issuer_ids.items():
             info = self.registry.issuer(issuer_id)
@@ -580,33 +593,137 @@ class CorridorDemo:
         issuers.append(
             ["Σ outstanding / totalSupply", self.registry.totalOutstanding(), self.jpy.totalSupply(), ""]
         )
-        bridge_rows = [
-            [line.currency.name, line.supply, line.omnibus, line.drift]
-            for line in self.side.relayer.reconciliation()
-        ]
-        pools = [
-            [f"{sym}/USD", *pool.balances(), pool.virtualPrice()]
-            for sym, pool in self.suite.exchange.pools.items()
-        ]
-        sections = (
+        sections: list[tuple[str, list[str], list[list[Any]]]] = []
+        if getattr(self, "paid_invoices", None):
+            sections.append(("Invoices paid by KHQR", *self._invoice_table()))
+        if getattr(self, "outbound_payments", None):
+            sections.append(("Yen to Bakong payouts", *self._outbound_table()))
+        sections.append(
             (
                 "Reconciliation: JPY issuers",
-                ["issuer", "outstanding ¥", "attested reserve ¥", "mint allowance ¥"],
+                ["issuer", "outstanding (¥)", "attested reserve (¥)", "mint allowance (¥)"],
                 issuers,
-            ),
+            )
+        )
+        bridge_lines = self.side.relayer.reconciliation()
+        for line in bridge_lines:
+            sections.append(
+                (
+                    f"Reconciliation: bridge vs Bakong, {line.currency.name}",
+                    ReconciliationLine.headers(line.currency),
+                    [line.row()],
+                )
+            )
+        books = ledger_books(self.side.ledger, self.side.omnibus)
+        for book in books:
+            sections.append(
+                (
+                    f"Reconciliation: Bakong ledger, {book.currency.name}",
+                    LedgerBooksLine.headers(book.currency),
+                    [book.row()],
+                )
+            )
+        holders = [("InvoiceSettlement", self.suite.settlement)]
+        if getattr(self, "outbound", None) is not None:
+            holders.append(("KhqrPayer", self.outbound.payer_contract))
+        held = [
+            [
+                name,
+                banker(self.jpy.balanceOf(c), 0),
+                banker(self.bkhr.balanceOf(c), 0),
+                banker(self.busd.balanceOf(c), 2),
+            ]
+            for name, c in holders
+        ]
+        sections.append(
             (
-                "Reconciliation: bridge vs Bakong",
-                ["currency", "bridge supply", "Bakong omnibus", "drift"],
-                bridge_rows,
-            ),
-            ("Pool balances", ["pool", "coin 0 (base units)", "bUSD (cents)", "virtual price"], pools),
+                "Reconciliation: nothing stuck in the corridor contracts",
+                ["contract", "JPYS (¥)", "bKHR (៛)", "bUSD ($)"],
+                held,
+            )
+        )
+        pools = []
+        for sym, pool in self.suite.exchange.pools.items():
+            base, hub = pool.balances()
+            pools.append([f"{sym}/USD", banker(base, 0), banker(hub, 2), ratio(pool.virtualPrice())])
+        sections.append(
+            ("Pool balances", ["pool", "base coin (¥ / ៛)", "bUSD ($)", "virtual price (1 = par)"], pools)
         )
         for title, headers, rows in sections:
             print(table(headers, rows, title=f"\n{title.lower()}"))
             self.result.sections.append((title, markdown_table(headers, rows)))
-        drift = [r for r in bridge_rows if r[3] != 0]
-        if drift or self.registry.totalOutstanding() != self.jpy.totalSupply():
-            raise UserError("reconciliation does not balance (see the tables above)")
+        breaks = [line.currency.name for line in bridge_lines if line.drift != 0]
+        breaks += [f"Bakong {b.currency.name}" for b in books if b.drift != 0]
+        if self.registry.totalOutstanding() != self.jpy.totalSupply():
+            breaks.append("JPY outstanding vs supply")
+        breaks += [row[0] for row in held if any(row[1:])]
+        breaks += [
+            inv.number
+            for inv, result, _ in getattr(self, "paid_invoices", [])
+            if result.settled and result.amount_out != inv.yen
+        ]
+        if breaks:
+            raise UserError(f"reconciliation does not balance: {', '.join(breaks)} (see the tables above)")
+
+    def _invoice_table(self) -> tuple[list[str], list[list[Any]]]:
+        headers = [
+            "invoice",
+            "origin",
+            "KHQR amount (៛)",
+            "invoiced (¥)",
+            "received (¥)",
+            "spent (៛)",
+            "refunded (៛)",
+            "spread vs mid (bps)",
+            "status",
+            "settlement tx",
+        ]
+        rows = []
+        for inv, result, origin in self.paid_invoices:
+            rows.append(
+                [
+                    inv.number,
+                    origin,
+                    banker(inv.price, 0),
+                    banker(inv.yen, 0),
+                    banker(result.amount_out, 0),
+                    banker(result.spent, 0),
+                    banker(result.refunded, 0),
+                    "" if result.spread_bps is None else result.spread_bps,
+                    inv.status.value + ("" if result.settled else f" ({result.reason.name.lower()})"),
+                    inv.history[-1][1][:12] + "…",
+                ]
+            )
+        return headers, rows
+
+    def _outbound_table(self) -> tuple[list[str], list[list[Any]]]:
+        from corridor.bridge.gateway import RedemptionStatus
+
+        headers = [
+            "payment",
+            "Bakong account",
+            "reference",
+            "paid out (៛)",
+            "yen spent (¥)",
+            "escrow",
+            "status",
+        ]
+        rows = []
+        for what, payment, jpy_in, rid in self.outbound_payments:
+            status = RedemptionStatus(self.bridge.redemption(rid)[2]).name.lower()
+            reference = bytes(payment.bill_number).rstrip(b"\0").decode()
+            rows.append(
+                [
+                    what,
+                    payment.account_id,
+                    reference,
+                    banker(payment.amount, 0),
+                    banker(jpy_in, 0),
+                    f"#{rid}",
+                    status,
+                ]
+            )
+        return headers, rows
 
     # ------------------------------------------------------------------ the report
 
@@ -637,9 +754,12 @@ class CorridorDemo:
         return out
 
 
-def _write_atomically(path: Path, write: Callable[[Path], Any]) -> None:
+def _write_atomically(
+    path: Path, write: Callable[[Path], Any], kill_point: str | None = "demo.report"
+) -> None:
     """`write(tmp)` into a temporary file next to `path`, then renames it over `path`: a reader (or a
-    run killed half-way) sees the old file or the new one, never a half-written one."""
+    run killed half-way) sees the old file or the new one, never a half-written one. `kill_point` is
+    the fault tests' checkpoint between the two (the report's files; none for an invoice's KHQR image)."""
     fd, name = tempfile.mkstemp(prefix=f".{path.stem}.tmp", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(name)
@@ -647,7 +767,8 @@ def _write_atomically(path: Path, write: Callable[[Path], Any]) -> None:
         write(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        checkpoint("demo.report")
+        if kill_point:
+            checkpoint(kill_point)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
