@@ -302,30 +302,24 @@ class Relayer:
         self.store.add_deposit(row)
         return intent
 
-    def _hooked(
+    def _attestation(
         self, d: DepositRow, bakong_hash: bytes, expiry: int, epoch: int
-    ) -> HookedMintAttestation | None:
-        """The hooked mint of an invoice deposit (None for a plain deposit): the tracked invoice with the
-        payer's Bakong account and origin, deterministic, so signatures survive a restart."""
+    ) -> MintAttestation | HookedMintAttestation:
+        """What the validators sign for a paid deposit: a plain mint to its recipient, or for an invoice
+        (`expect_invoice`) the hooked mint with the payer's Bakong account and origin filled in. Deterministic,
+        so stored signatures still match it after a restart."""
         from corridor.settlement import bytes32_text, decode_hook_data, hook_data
 
+        md5_bytes = bytes.fromhex(d.md5)
         raw = self.store.get(f"hook:{d.md5}")
         if raw is None:
-            return None
+            return MintAttestation(d.currency, d.amount, d.recipient, bakong_hash, md5_bytes, expiry, epoch)
         assert d.payer is not None
         inv, venue_data = decode_hook_data(bytes.fromhex(raw))
-        inv = replace(
-            inv, payer_account=d.payer, origin=bytes32_text(origin_of(d.payer, self.config.linked_origins))
-        )
+        origin = bytes32_text(origin_of(d.payer, self.config.linked_origins))
+        data = hook_data(replace(inv, payer_account=d.payer, origin=origin), venue_data)
         return HookedMintAttestation(
-            d.currency,
-            d.amount,
-            d.recipient,
-            bakong_hash,
-            bytes.fromhex(d.md5),
-            expiry,
-            epoch,
-            hook_data(inv, venue_data),
+            d.currency, d.amount, d.recipient, bakong_hash, md5_bytes, expiry, epoch, data
         )
 
     def _collect(self, sign: Callable[[Validator], ValidatorSignature]) -> bytes:
@@ -383,13 +377,10 @@ class Relayer:
             d.status = PAID  # signatures about to expire, or the validator set rotated: sign again
         if d.status == PAID:
             expiry, epoch = self.gateway.timestamp() + self.config.attestation_ttl, self.gateway.epoch()
-            hooked = self._hooked(d, bakong_hash, expiry, epoch)
-            if hooked is not None:
-                sigs = self._collect(lambda v: v.sign_hooked_mint(d.khqr, hooked))
+            att = self._attestation(d, bakong_hash, expiry, epoch)
+            if isinstance(att, HookedMintAttestation):
+                sigs = self._collect(lambda v: v.sign_hooked_mint(d.khqr, att))
             else:
-                att = MintAttestation(
-                    d.currency, d.amount, d.recipient, bakong_hash, bytes.fromhex(d.md5), expiry, epoch
-                )
                 sigs = self._collect(lambda v: v.sign_mint(d.khqr, att))
             d.attestation = {"expiry": expiry, "epoch": epoch}
             d.signatures = sigs.hex()
@@ -399,15 +390,11 @@ class Relayer:
             d.status = SIGNED
             self._checkpoint("deposit.signed")
         assert d.attestation is not None and d.signatures is not None
-        expiry, epoch = d.attestation["expiry"], d.attestation["epoch"]
+        att = self._attestation(d, bakong_hash, d.attestation["expiry"], d.attestation["epoch"])
         self._ensure_reserve(d.currency, d.amount, report)
-        hooked = self._hooked(d, bakong_hash, expiry, epoch)
-        if hooked is not None:
-            receipt = self.gateway.mint_with_hook(hooked, bytes.fromhex(d.signatures))
+        if isinstance(att, HookedMintAttestation):
+            receipt = self.gateway.mint_with_hook(att, bytes.fromhex(d.signatures))
         else:
-            att = MintAttestation(
-                d.currency, d.amount, d.recipient, bakong_hash, bytes.fromhex(d.md5), expiry, epoch
-            )
             receipt = self.gateway.mint(att, bytes.fromhex(d.signatures))
         self._checkpoint("deposit.mint_sent")
         self.store.update_deposit(d.md5, chain_tx=receipt["transactionHash"].hex())

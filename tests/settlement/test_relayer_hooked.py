@@ -12,6 +12,7 @@ from brownie import chain, web3
 
 from corridor.bridge import attest
 from corridor.bridge.offchain import bakong_side
+from corridor.bridge.relayer import Relayer, RelayerCrashed
 from corridor.bridge.store import MINTED
 from corridor.bridge.validator import AttestationRefused
 from corridor.invoice_desk import WINDOW
@@ -153,3 +154,19 @@ def test_expect_invoice_refuses_a_khqr_that_does_not_pay_the_omnibus(desk, side)
     checkout = desk.checkout(inv, "shop@aclb")
     with pytest.raises(ValueError, match="not the omnibus account"):
         side.relayer.expect_invoice(checkout.khqr, desk.settlement.address, hook_data(inv, venue_data))
+
+
+@pytest.mark.parametrize("point", ["deposit.signed", "deposit.mint_sent"])
+def test_relayer_crashed_around_a_hooked_mint_resumes_and_settles_once(desk, side, point):
+    r = side.relayer
+    inv, venue_data = desk.rfq_invoice(10_000, invoice_id="INV-C-1")
+    checkout = _expect(desk, side, inv, venue_data)
+    before = desk.jpy.balanceOf(desk.merchant)
+    side.ledger.pay_khqr(CUSTOMER, checkout.khqr)
+    crashing = Relayer(r.gateway, r.client, r.payer, r.validators, r.store, r.config, crash_at=point)
+    with pytest.raises(RelayerCrashed):
+        crashing.run_once()
+    report = _settle(side)  # the restarted relayer, on the same store
+    assert report.minted == [checkout.md5] and side.relayer.store.deposit(checkout.md5).status == MINTED
+    assert desk.jpy.balanceOf(desk.merchant) - before == 10_000  # settled once
+    assert desk.settlement.isPaid(inv.serial)
