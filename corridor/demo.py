@@ -92,6 +92,7 @@ class CorridorDemo:
     customer_bank_account = "sokha@aclb"
     lp_bank_account = "liquidity@abaa"
     maker_bank_account = "maker@wing"
+    outbound_accounts = (("coffee@aclb", "Angkor Coffee"), ("dara@wing", "Dara Sok"))  # paid out in riel
 
     def __init__(self, network: str, reports: Path = REPORTS, book_dir: Path = ROOT / "deployments") -> None:
         self.network = network
@@ -435,8 +436,6 @@ class CorridorDemo:
             "hub of the QR links",
         )
 
-    outbound_accounts = (("coffee@aclb", "Angkor Coffee"), ("dara@wing", "Dara Sok"))
-
     def pay_by_scan(self, number: str, yen: int, venue: str, late: bool = False, linked: str = "") -> None:
         """The merchant's invoice is quoted and shown as a dynamic KHQR; the customer (or a linked scheme's
         payer) pays it on Bakong; the relayer has it attested as a hooked mint that settles in one tx."""
@@ -444,7 +443,7 @@ class CorridorDemo:
 
         from corridor.invoice_desk import WINDOW
         from corridor.invoices import Status
-        from corridor.settlement import hook_data, outcome
+        from corridor.settlement import hook_data, outcome, text_of
 
         if venue == "rfq":
             inv, venue_data = self.desk.rfq_invoice(yen, invoice_id=number)
@@ -487,7 +486,7 @@ class CorridorDemo:
         tx = chain.get_transaction("0x" + row.chain_tx.removeprefix("0x"))
         result = outcome(tx.events)
         invoice = invoice.advance(Status.SETTLED if result.settled else Status.REFUNDED, tx.txid)
-        origin = linked or "KH:BAKONG"
+        origin = text_of(tx.events["InvoiceSettled" if result.settled else "InvoiceRefunded"]["origin"])
         if result.settled:
             what = f"{number}: ¥{result.amount_out:,} to the merchant for ៛{result.spent:,}"
             detail = f"spread {result.spread_bps:+} bps vs mid"
@@ -521,7 +520,9 @@ class CorridorDemo:
             self.yen_payer = self.outbound_payer()
             fund_payer(self.outbound, self.yen_payer, 100_000)
             self.log.add(
-                "deployer", "KhqrPayer wired: escrow agent, KYC'd; yen payer holds ¥100,000", payer_contract
+                "deployer",
+                "KhqrPayer wired: escrow agent, KYC'd; yen payer holds ¥100,000",
+                payer_contract.tx,
             )
         return self.outbound
 

@@ -95,6 +95,7 @@ from corridor.bridge.validator import (
     origin_of,
     payout_reference,
 )
+from corridor.settlement import bytes32_text, decode_hook_data, hook_data
 
 CRASH_POINTS = (
     "deposit.paid_recorded",  # Bakong payment seen and stored, nothing on-chain yet
@@ -283,8 +284,6 @@ class Relayer:
         """Tracks the dynamic KHQR of an invoice (corridor.invoices.Invoice.khqr, paying the omnibus account):
         its payment is minted to the settlement contract `hook` with `hook_data` (corridor.settlement.hook_data
         of the invoice and its venue data; the payer's account and origin are filled in from the payment)."""
-        from corridor.settlement import decode_hook_data
-
         q = decode(khqr)
         if q.amount is None or q.expires_ms is None or not q.bill_number:
             raise ValueError("an invoice KHQR is dynamic: amount, bill number and tag 99 expiry")
@@ -308,8 +307,6 @@ class Relayer:
         """What the validators sign for a paid deposit: a plain mint to its recipient, or for an invoice
         (`expect_invoice`) the hooked mint with the payer's Bakong account and origin filled in. Deterministic,
         so stored signatures still match it after a restart."""
-        from corridor.settlement import bytes32_text, decode_hook_data, hook_data
-
         md5_bytes = bytes.fromhex(d.md5)
         raw = self.store.get(f"hook:{d.md5}")
         if raw is None:

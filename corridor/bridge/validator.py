@@ -36,6 +36,7 @@ from corridor.bridge.attest import (
 from corridor.bridge.client import BakongApiError, BakongClient, BakongTransaction
 from corridor.bridge.gateway import BridgeView, RedemptionStatus
 from corridor.bridge.khqr import KHQR, Currency, KHQRError, decode, md5
+from corridor.settlement import decode_hook_data, text_of
 
 REASON_ACCOUNT_NOT_FOUND = attest.reason_bytes32("BAKONG_ACCOUNT_NOT_FOUND")
 DOMESTIC_ORIGIN = "KH:BAKONG"  # a payer with a Bakong account of her own
@@ -126,8 +127,6 @@ class Validator:
         return self._sign(attestation)
 
     def sign_hooked_mint(self, khqr: str, attestation: HookedMintAttestation) -> ValidatorSignature:
-        from corridor.settlement import decode_hook_data, text_of
-
         q, tx = self._paid_deposit(khqr, attestation)
         self._require(
             attestation.hook.lower() in self.hooks, f"{attestation.hook} is not a hook it signs for"
