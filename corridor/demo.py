@@ -1,5 +1,15 @@
-"""The corridor demo (`make demo`): a Cambodian customer pays a Japanese merchant's yen invoice with
-riel held at a Bakong bank, end to end, on a development chain.
+"""The corridor demo (`make demo`) on a development chain. First the wallet-holder path (a Cambodian customer
+deposits riel, holds bKHR and pays two yen invoices with her own EVM key), then the one-scan QR flows of
+issue #16, the corridor's main flow:
+
+- inbound: the customer (a Bakong account, no EVM key) pays two yen invoices by paying their dynamic KHQR
+  (corridor/invoices.py) on the Bakong simulator, one through a reserved RFQ quote, one through the AMM; the
+  relayer has the validators attest each deposit as a hooked mint into InvoiceSettlement, which pays the
+  merchant in the same transaction (corridor/bridge/relayer.py `expect_invoice`); a payment attested after
+  the quote window is refunded to her Bakong account through the redemption escrow; a Thai payer pays through
+  the PromptPay link (corridor/bridge/linked_scheme.py), origin recorded;
+- outbound: a yen holder pays a Cambodian merchant's KHQR (CRC checked, corridor/khqr_pay.py) with KhqrPayer
+  in one transaction, and a worker sends a remittance to `name@bank`; the relayer pays out on Bakong.
 
 Every step goes through the same code users call: `corridor.suite` deploys, `corridor.stablecoin.ops`
 drives issuers, `corridor.bridge.offchain` wires the Bakong ledger simulator, validators and relayer,
@@ -27,6 +37,7 @@ between writing the report's temporary file and renaming it.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 import time
@@ -38,11 +49,20 @@ from typing import Any
 from corridor.artifacts import ROOT
 from corridor.codes import by_alpha
 from corridor.faults import checkpoint
-from corridor.ui import StepLog, UserError, markdown_table, progress, table
+from corridor.ui import StepLog, UserError, banker, markdown_table, progress, ratio, table
 
 REPORTS = ROOT / "reports"
 KHR, USD = by_alpha("KHR").number, by_alpha("USD").number
 POLL_SECONDS = 5  # the relayer's polling interval, simulated on the dev chain
+# The PromptPay link when the settings name none (`linked_schemes:`): its rates and per-origin limits.
+PROMPTPAY = {
+    "scheme": "PROMPTPAY",
+    "country": "TH",
+    "settlement_account": "promptpay@hub",
+    "currency": "THB",
+    "rates": {"KHR": "0.0087", "USD": "35.6"},  # satang per riel, satang per cent
+    "limits": {"KHR": 2_000_000, "USD": 50_000},
+}
 
 
 @dataclass
@@ -72,6 +92,7 @@ class CorridorDemo:
     customer_bank_account = "sokha@aclb"
     lp_bank_account = "liquidity@abaa"
     maker_bank_account = "maker@wing"
+    outbound_accounts = (("coffee@aclb", "Angkor Coffee"), ("dara@wing", "Dara Sok"))  # paid out in riel
 
     def __init__(self, network: str, reports: Path = REPORTS, book_dir: Path = ROOT / "deployments") -> None:
         self.network = network
@@ -98,6 +119,14 @@ class CorridorDemo:
         self.merchant_redeems()
         self.customer_redeems_leftover()
         self.liquidity_redeems_dollars()
+        # the one-scan QR flows (issue #16)
+        self.qr_desk()
+        self.pay_by_scan("INV-2026-0044", 20_000, "rfq")
+        self.pay_by_scan("INV-2026-0045", 15_000, "amm")
+        self.pay_by_scan("INV-2026-0046", 5_000, "rfq", late=True)
+        self.pay_by_scan("INV-2026-0047", 10_000, "rfq", linked="TH:PROMPTPAY")
+        self.yen_payer_pays_khqr()
+        self.worker_remits()
         self.reconcile()
         self.result.seconds = time.monotonic() - started
         self.write_report()
@@ -211,12 +240,22 @@ class CorridorDemo:
     def bakong_side(self) -> None:
         from brownie import web3
 
+        from corridor.bridge.linked_scheme import scheme_from_config
         from corridor.bridge.offchain import bakong_side
         from corridor.suite import dev_validator_keys
 
         keys = dev_validator_keys(int(self.settings["validators"]["dev_keys"]))
         omnibus = self.settings["bridge"].get("omnibus_account", "bridge@nbcq")
-        self.side = bakong_side(web3, self.bridge.address, self.admin, keys, omnibus_account=omnibus)
+        self.schemes = [scheme_from_config(s) for s in self.settings.get("linked_schemes", [PROMPTPAY])]
+        self.side = bakong_side(
+            web3,
+            self.bridge.address,
+            self.admin,
+            keys,
+            omnibus_account=omnibus,
+            hooks=[self.suite.settlement.address],  # the validators sign invoice payments to it alone
+            linked_origins={s.settlement_account: s.origin for s in self.schemes},
+        )
         ledger = self.side.ledger
         for account, name, khr, usd in (
             (self.customer_bank_account, "Sokha Chan", 5_000_000, 0),
@@ -372,7 +411,182 @@ class CorridorDemo:
         )
         self._relay("pays out USD on Bakong, finalizes")
 
+    # ------------------------------------------------------------------ the one-scan QR flows
+
+    def qr_desk(self) -> None:
+        """The invoice desk (quotes: an RFQ quote reserved for the invoice, or the AMM within a bound), the
+        PromptPay link on Bakong with its participant's prefunded settlement account, and the accounts of
+        the outbound flows."""
+        from corridor.bridge.linked_scheme import Hub
+        from corridor.invoice_desk import Desk
+
+        self.desk = Desk(self.suite, self.who, self.admin, None, [])
+        self.hub = Hub(self.side.ledger)
+        for scheme in self.schemes:
+            self.hub.link(scheme)
+            self.side.ledger.cash_in(scheme.settlement_account, "KHR", 10_000_000)
+        for account, name in self.outbound_accounts:
+            self.side.ledger.open_account(account, name)
+        self.paid_invoices: list[tuple[Any, Any, str]] = []  # (corridor.invoices.Invoice, Outcome, origin)
+        self.log.add(
+            "Bakong",
+            f"link {', '.join(s.origin for s in self.schemes)} (prefunded ៛10,000,000); open "
+            + ", ".join(a for a, _ in self.outbound_accounts),
+            None,
+            "hub of the QR links",
+        )
+
+    def pay_by_scan(self, number: str, yen: int, venue: str, late: bool = False, linked: str = "") -> None:
+        """The merchant's invoice is quoted and shown as a dynamic KHQR; the customer (or a linked scheme's
+        payer) pays it on Bakong; the relayer has it attested as a hooked mint that settles in one tx."""
+        from brownie import chain
+
+        from corridor.invoice_desk import WINDOW
+        from corridor.invoices import Status
+        from corridor.settlement import hook_data, outcome, text_of
+
+        if venue == "rfq":
+            inv, venue_data = self.desk.rfq_invoice(yen, invoice_id=number)
+        else:
+            inv, venue_data = self.desk.amm_invoice(yen, bound_bps=50, invoice_id=number)
+        invoice = self.desk.checkout(inv, self.side.omnibus)
+        self.side.relayer.expect_invoice(
+            invoice.khqr, self.suite.settlement.address, hook_data(inv, venue_data)
+        )
+        png = self.reports / f"khqr-{number}.png"
+        self.reports.mkdir(parents=True, exist_ok=True)
+        _write_atomically(png, lambda tmp: tmp.write_bytes(invoice.png()), kill_point=None)
+        self.result.sections.append(
+            (
+                f"Invoice {number}: the dynamic KHQR",
+                f"¥{yen:,} for ៛{invoice.price:,}; bill number `{number}`, tag 99 expiry = end of the quote "
+                f"window, payee the bridge omnibus `{self.side.omnibus}`.\n\n```\n{invoice.khqr}\n```\n\n"
+                f"![KHQR of {number}]({png.name})",
+            )
+        )
+        self.log.add(
+            "merchant",
+            f"invoice {number}: ¥{yen:,} = KHQR ៛{invoice.price:,} ({venue.upper()} quote, {WINDOW // 60} min)",
+            None,
+            f"mid ៛{inv.mid_price:,}",
+        )
+        if linked:
+            paid = self.hub.pay_khqr(linked, "+66812345678", invoice.khqr)
+            transfer, who = paid.transfer, "Thai payer"
+            how = f"pays through {linked}, charged ฿{paid.charged / 100:,.2f}"
+        else:
+            transfer, who = self.side.ledger.pay_khqr(self.customer_bank_account, invoice.khqr), "customer"
+            how = f"scans and pays ៛{invoice.price:,} from {self.customer_bank_account}"
+        invoice = invoice.advance(Status.PAID, transfer.hash)
+        self.log.add(who, how, None, f"Bakong tx {transfer.hash[:10]}…")
+        if late:  # the attestation lands after the quote window (tag 99): the contract refunds it
+            chain.sleep(WINDOW + 1)
+        self._relay("validators attest a hooked mint into the settlement")
+        row = self.side.relayer.store.deposit(invoice.md5)
+        tx = chain.get_transaction("0x" + row.chain_tx.removeprefix("0x"))
+        result = outcome(tx.events)
+        invoice = invoice.advance(Status.SETTLED if result.settled else Status.REFUNDED, tx.txid)
+        origin = text_of(tx.events["InvoiceSettled" if result.settled else "InvoiceRefunded"]["origin"])
+        if result.settled:
+            what = f"{number}: ¥{result.amount_out:,} to the merchant for ៛{result.spent:,}"
+            detail = f"spread {result.spread_bps:+} bps vs mid"
+        else:
+            what = f"{number}: ៛{result.refunded:,} refunded ({result.reason.name.lower()})"
+            detail = f"escrow #{result.refund_id} to {row.payer}"
+        self.log.add("settlement", what, tx, detail)
+        self.paid_invoices.append((invoice, result, origin))
+        if result.refund_id:
+            self._relay(f"pays the refund ៛{result.refunded:,} out on Bakong, finalizes")
+
+    def _outbound(self) -> Any:
+        from brownie import chain, project
+
+        from corridor.demo_outbound import OutboundWorld, fund_payer
+        from corridor.khqr_pay import deploy_khqr_payer
+        from corridor.suite import dev_party_key, dev_validator_keys
+
+        if getattr(self, "outbound", None) is None:
+            payer_contract = deploy_khqr_payer(project.get_loaded_projects()[0], self.suite, self.admin)
+            self.outbound = OutboundWorld(
+                self.suite,
+                self.settings,
+                payer_contract,
+                self.who,
+                dev_party_key(str(self.settings["parties"]["market_maker"])[4:]),
+                dev_validator_keys(int(self.settings["validators"]["dev_keys"])),
+                chain,
+                itertools.count(1 << 128),  # the maker's outbound quote nonces, apart from the desk's
+            )
+            self.yen_payer = self.outbound_payer()
+            fund_payer(self.outbound, self.yen_payer, 100_000)
+            self.log.add(
+                "deployer",
+                "KhqrPayer wired: escrow agent, KYC'd; yen payer holds ¥100,000",
+                payer_contract.tx,
+            )
+        return self.outbound
+
+    @staticmethod
+    def outbound_payer() -> Any:
+        from brownie import accounts
+
+        return accounts[6]  # a yen holder in Japan (an unnamed development account)
+
+    def yen_payer_pays_khqr(self) -> None:
+        """A Cambodian merchant's dynamic KHQR, parsed with its CRC checked, paid in one tx: JPYS -> the maker's
+        quote (exact out in riel) -> the redemption escrow to the merchant's Bakong account."""
+        from brownie import chain
+
+        from corridor.bridge.khqr import KHQR, Currency
+        from corridor.khqr_pay import payment_from_khqr
+
+        world = self._outbound()
+        text = KHQR(
+            account_id="coffee@aclb",
+            merchant_name="Angkor Coffee",
+            currency=Currency.KHR,
+            amount=200_000,
+            bill_number="AC-2026-0311",
+        ).encode()
+        payment = payment_from_khqr(text, chain.time() * 1000, max_jpy_in=8_000)
+        quote = world.quote(payment, rate_num=265, rate_den=10)  # the maker: 26.5 riel per yen
+        tx = world.payer_contract.payWithQuote(
+            payment.as_tuple(), quote.quote.as_tuple(), quote.signature, {"from": self.yen_payer}
+        )
+        rid, jpy_in = tx.return_value
+        self.log.add(
+            "yen payer",
+            f"pays Angkor Coffee's KHQR ៛{payment.amount:,} (CRC ok) with ¥{jpy_in:,} (RFQ)",
+            tx,
+            f"escrow #{rid} to {payment.account_id}",
+        )
+        self.outbound_payments = [("Angkor Coffee KHQR", payment, jpy_in, rid)]
+        self._relay("pays Angkor Coffee out on Bakong, finalizes")
+
+    def worker_remits(self) -> None:
+        """A worker in Japan sends riel home to a named Bakong account, through the AMM (exact out)."""
+        from brownie import chain
+
+        from corridor.khqr_pay import remittance
+
+        world = self._outbound()
+        payment = remittance("dara@wing", "KHR", 300_000, 13_000, "REM-2026-0001")
+        tx = world.payer_contract.payWithRouter(
+            payment.as_tuple(), world.path(KHR), chain.time() + 600, {"from": self.yen_payer}
+        )
+        rid, jpy_in = tx.return_value
+        self.log.add(
+            "worker", f"remits ៛{payment.amount:,} to dara@wing with ¥{jpy_in:,} (AMM)", tx, f"escrow #{rid}"
+        )
+        self.outbound_payments.append(("remittance dara@wing", payment, jpy_in, rid))
+        self._relay("pays dara@wing out on Bakong, finalizes")
+
     def reconcile(self) -> None:
+        """The invoices and outbound payments, then the books: JPY issuers (outstanding = supply), the bridge
+        against the Bakong omnibus (corridor/bridge/reconcile.py), the Bakong ledger itself, what the
+        corridor contracts hold (nothing stuck) and the pools. Every amount in banker units."""
+        from corridor.bridge.reconcile import LedgerBooksLine, ReconciliationLine, ledger_books
+
         issuers = []
         for name, issuer_id in self.suite.stablecoin.issuer_ids.items():
             info = self.registry.issuer(issuer_id)
@@ -380,33 +594,137 @@ class CorridorDemo:
         issuers.append(
             ["Σ outstanding / totalSupply", self.registry.totalOutstanding(), self.jpy.totalSupply(), ""]
         )
-        bridge_rows = [
-            [line.currency.name, line.supply, line.omnibus, line.drift]
-            for line in self.side.relayer.reconciliation()
-        ]
-        pools = [
-            [f"{sym}/USD", *pool.balances(), pool.virtualPrice()]
-            for sym, pool in self.suite.exchange.pools.items()
-        ]
-        sections = (
+        sections: list[tuple[str, list[str], list[list[Any]]]] = []
+        if getattr(self, "paid_invoices", None):
+            sections.append(("Invoices paid by KHQR", *self._invoice_table()))
+        if getattr(self, "outbound_payments", None):
+            sections.append(("Yen to Bakong payouts", *self._outbound_table()))
+        sections.append(
             (
                 "Reconciliation: JPY issuers",
-                ["issuer", "outstanding ¥", "attested reserve ¥", "mint allowance ¥"],
+                ["issuer", "outstanding (¥)", "attested reserve (¥)", "mint allowance (¥)"],
                 issuers,
-            ),
+            )
+        )
+        bridge_lines = self.side.relayer.reconciliation()
+        for line in bridge_lines:
+            sections.append(
+                (
+                    f"Reconciliation: bridge vs Bakong, {line.currency.name}",
+                    ReconciliationLine.headers(line.currency),
+                    [line.row()],
+                )
+            )
+        books = ledger_books(self.side.ledger, self.side.omnibus)
+        for book in books:
+            sections.append(
+                (
+                    f"Reconciliation: Bakong ledger, {book.currency.name}",
+                    LedgerBooksLine.headers(book.currency),
+                    [book.row()],
+                )
+            )
+        holders = [("InvoiceSettlement", self.suite.settlement)]
+        if getattr(self, "outbound", None) is not None:
+            holders.append(("KhqrPayer", self.outbound.payer_contract))
+        held = [
+            [
+                name,
+                banker(self.jpy.balanceOf(c), 0),
+                banker(self.bkhr.balanceOf(c), 0),
+                banker(self.busd.balanceOf(c), 2),
+            ]
+            for name, c in holders
+        ]
+        sections.append(
             (
-                "Reconciliation: bridge vs Bakong",
-                ["currency", "bridge supply", "Bakong omnibus", "drift"],
-                bridge_rows,
-            ),
-            ("Pool balances", ["pool", "coin 0 (base units)", "bUSD (cents)", "virtual price"], pools),
+                "Reconciliation: nothing stuck in the corridor contracts",
+                ["contract", "JPYS (¥)", "bKHR (៛)", "bUSD ($)"],
+                held,
+            )
+        )
+        pools = []
+        for sym, pool in self.suite.exchange.pools.items():
+            base, hub = pool.balances()
+            pools.append([f"{sym}/USD", banker(base, 0), banker(hub, 2), ratio(pool.virtualPrice())])
+        sections.append(
+            ("Pool balances", ["pool", "base coin (¥ / ៛)", "bUSD ($)", "virtual price (1 = par)"], pools)
         )
         for title, headers, rows in sections:
             print(table(headers, rows, title=f"\n{title.lower()}"))
             self.result.sections.append((title, markdown_table(headers, rows)))
-        drift = [r for r in bridge_rows if r[3] != 0]
-        if drift or self.registry.totalOutstanding() != self.jpy.totalSupply():
-            raise UserError("reconciliation does not balance (see the tables above)")
+        breaks = [line.currency.name for line in bridge_lines if line.drift != 0]
+        breaks += [f"Bakong {b.currency.name}" for b in books if b.drift != 0]
+        if self.registry.totalOutstanding() != self.jpy.totalSupply():
+            breaks.append("JPY outstanding vs supply")
+        breaks += [row[0] for row in held if any(row[1:])]
+        breaks += [
+            inv.number
+            for inv, result, _ in getattr(self, "paid_invoices", [])
+            if result.settled and result.amount_out != inv.yen
+        ]
+        if breaks:
+            raise UserError(f"reconciliation does not balance: {', '.join(breaks)} (see the tables above)")
+
+    def _invoice_table(self) -> tuple[list[str], list[list[Any]]]:
+        headers = [
+            "invoice",
+            "origin",
+            "KHQR amount (៛)",
+            "invoiced (¥)",
+            "received (¥)",
+            "spent (៛)",
+            "refunded (៛)",
+            "spread vs mid (bps)",
+            "status",
+            "settlement tx",
+        ]
+        rows = []
+        for inv, result, origin in self.paid_invoices:
+            rows.append(
+                [
+                    inv.number,
+                    origin,
+                    banker(inv.price, 0),
+                    banker(inv.yen, 0),
+                    banker(result.amount_out, 0),
+                    banker(result.spent, 0),
+                    banker(result.refunded, 0),
+                    "" if result.spread_bps is None else result.spread_bps,
+                    inv.status.value + ("" if result.settled else f" ({result.reason.name.lower()})"),
+                    inv.history[-1][1][:12] + "…",
+                ]
+            )
+        return headers, rows
+
+    def _outbound_table(self) -> tuple[list[str], list[list[Any]]]:
+        from corridor.bridge.gateway import RedemptionStatus
+
+        headers = [
+            "payment",
+            "Bakong account",
+            "reference",
+            "paid out (៛)",
+            "yen spent (¥)",
+            "escrow",
+            "status",
+        ]
+        rows = []
+        for what, payment, jpy_in, rid in self.outbound_payments:
+            status = RedemptionStatus(self.bridge.redemption(rid)[2]).name.lower()
+            reference = bytes(payment.bill_number).rstrip(b"\0").decode()
+            rows.append(
+                [
+                    what,
+                    payment.account_id,
+                    reference,
+                    banker(payment.amount, 0),
+                    banker(jpy_in, 0),
+                    f"#{rid}",
+                    status,
+                ]
+            )
+        return headers, rows
 
     # ------------------------------------------------------------------ the report
 
@@ -437,9 +755,12 @@ class CorridorDemo:
         return out
 
 
-def _write_atomically(path: Path, write: Callable[[Path], Any]) -> None:
+def _write_atomically(
+    path: Path, write: Callable[[Path], Any], kill_point: str | None = "demo.report"
+) -> None:
     """`write(tmp)` into a temporary file next to `path`, then renames it over `path`: a reader (or a
-    run killed half-way) sees the old file or the new one, never a half-written one."""
+    run killed half-way) sees the old file or the new one, never a half-written one. `kill_point` is
+    the fault tests' checkpoint between the two (the report's files; none for an invoice's KHQR image)."""
     fd, name = tempfile.mkstemp(prefix=f".{path.stem}.tmp", suffix=path.suffix, dir=path.parent)
     os.close(fd)
     tmp = Path(name)
@@ -447,7 +768,8 @@ def _write_atomically(path: Path, write: Callable[[Path], Any]) -> None:
         write(tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
-        checkpoint("demo.report")
+        if kill_point:
+            checkpoint(kill_point)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from corridor.bridge import attest
 from corridor.bridge.attest import KHR, USD
 from corridor.exchange import rfq
 from corridor.exchange.deploy import balanced_hub_amount, seed_pool
+from corridor.invoices import Invoice, create_invoice
 from corridor.settlement import (
     OnChainInvoice,
     Venue,
@@ -25,6 +26,7 @@ from corridor.settlement import (
     bytes32_text,
     hook_data,
     rfq_venue_data,
+    text_of,
 )
 from corridor.stablecoin.ops import StablecoinOps
 from corridor.suite import dev_validator_keys, parties
@@ -134,6 +136,7 @@ class Desk:
         serial: int | None = None,
         merchant: Any = None,
         origin: str = "KH:BAKONG",
+        invoice_id: str | None = None,
     ) -> tuple[OnChainInvoice, bytes]:
         """An invoice priced on the pools now, with `bound_bps` of slippage allowed in the KHQR amount."""
         path = self._path(currency)
@@ -149,7 +152,7 @@ class Desk:
             serial,
             merchant,
             origin,
-            None,
+            invoice_id,
         )
         return inv, amm_venue_data(path)
 
@@ -180,6 +183,21 @@ class Desk:
             quote_id=bytes(quote_id),
             origin=bytes32_text(origin),
             payer_account=PAYER,
+        )
+
+    def checkout(self, inv: OnChainInvoice, omnibus_account: str, currency: int = KHR) -> Invoice:
+        """The invoice as the customer sees it: its dynamic KHQR (corridor/invoices.py) for the quoted price,
+        bill number = the invoice number, tag 99 expiry = the end of the quote window."""
+        now = self.now()
+        return create_invoice(
+            text_of(inv.invoice_id),
+            inv.merchant,
+            inv.amount_out,
+            "KHR" if currency == KHR else "USD",
+            inv.price,
+            now,
+            omnibus_account,
+            inv.window_end - now,
         )
 
     # ------------------------------------------------------------ paying

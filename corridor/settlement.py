@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from eth_abi import encode
+from eth_abi import decode, encode
 from eth_utils import to_checksum_address
 
 from corridor.exchange.rfq import SignedQuote
@@ -98,6 +98,18 @@ def amm_venue_data(path: list[str]) -> bytes:
 def hook_data(invoice: OnChainInvoice, venue_data: bytes) -> bytes:
     """``abi.encode(Invoice, bytes venueData)``: the hook data the validators sign."""
     return encode([INVOICE_ABI, "bytes"], [invoice.as_tuple(), bytes(venue_data)])
+
+
+def decode_hook_data(data: bytes) -> tuple[OnChainInvoice, bytes]:
+    """The inverse of `hook_data`: (invoice, venueData). Raises ValueError on bytes that do not decode."""
+    try:
+        fields, venue_data = decode([INVOICE_ABI, "bytes"], bytes(data))
+        inv = OnChainInvoice(
+            fields[0], fields[1], fields[2], Venue(fields[3]), to_checksum_address(fields[4]), *fields[5:]
+        )
+    except Exception as exc:  # noqa: BLE001 (eth_abi raises several types; one error for the caller)
+        raise ValueError(f"hook data does not decode as (Invoice, bytes): {exc}") from exc
+    return inv, bytes(venue_data)
 
 
 @dataclass(frozen=True)

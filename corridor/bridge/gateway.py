@@ -17,6 +17,7 @@ from web3.contract import Contract
 
 from corridor import artifacts, tx
 from corridor.bridge.attest import (
+    HookedMintAttestation,
     MintAttestation,
     Reconciliation,
     RedemptionFinalization,
@@ -248,6 +249,9 @@ class BridgeGateway:
 
     def mint(self, attestation: MintAttestation, signatures: bytes) -> dict:
         return self._send(self.contract.functions.mint(attestation.as_tuple(), signatures))
+
+    def mint_with_hook(self, attestation: HookedMintAttestation, signatures: bytes) -> dict:
+        return self._send(self.contract.functions.mintWithHook(attestation.as_tuple(), signatures))
 
     def execute_queued_mint(self, bakong_tx_hash: bytes) -> dict:
         return self._send(self.contract.functions.executeQueuedMint(bakong_tx_hash))

@@ -7,6 +7,7 @@
     print(side.relayer.run_once().summary())               # mints bKHR
     ...                                                    # bridge.redeem(KHR, amount, "sokha@wing")
     print(side.relayer.run_once().summary())               # pays out on Bakong and finalizes
+    side.relayer.expect_invoice(invoice.khqr, settlement, hook_data)  # an invoice's KHQR (corridor/invoices.py)
     for line in side.relayer.reconciliation(): print(line)
 
 Each validator gets its own Bakong client and a read-only view of the chain (sharing one ledger
@@ -15,7 +16,7 @@ simulator, since there is one Bakong), so none of them trusts the relayer's word
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from eth_account.signers.local import LocalAccount
@@ -52,17 +53,28 @@ def bakong_side(
     ledger_path: str = ":memory:",
     state_path: str = ":memory:",
     start_block: int | None = None,
+    hooks: Collection[str] = (),
+    linked_origins: Mapping[str, str] | None = None,
 ) -> BakongSide:
     """A ledger simulator (with the omnibus account opened), validators and a relayer for `bridge_address`.
 
     `sender` pays gas for the relayer's transactions: an unlocked node address (brownie accounts) or a
     LocalAccount. `start_block` defaults to the current block (redemptions before it are ignored).
+    `hooks`: the mint hooks (the InvoiceSettlement contract) the validators sign invoice payments to;
+    `linked_origins`: a linked scheme's settlement account on Bakong -> its origin (`TH:PROMPTPAY`).
     """
     ledger = Ledger(ledger_path)
     if not ledger.account_exists(omnibus_account):
         ledger.open_account(omnibus_account, "Corridor bridge omnibus")
     validators = [
-        Validator(key, simulator_client(ledger), BridgeGateway(w3, bridge_address), omnibus_account)
+        Validator(
+            key,
+            simulator_client(ledger),
+            BridgeGateway(w3, bridge_address),
+            omnibus_account,
+            hooks,
+            linked_origins,
+        )
         for key in validator_keys
     ]
     client = simulator_client(ledger)
@@ -75,6 +87,7 @@ def bakong_side(
         RelayerConfig(
             omnibus_account=omnibus_account,
             start_block=w3.eth.block_number if start_block is None else start_block,
+            linked_origins=dict(linked_origins or {}),
         ),
     )
     return BakongSide(ledger, client, validators, relayer)

@@ -6,6 +6,9 @@ The books balance when   omnibus = supply + deposits paid but not yet minted - p
 `Reconciliation` the bridge compares with its supply (it stops minting on a break beyond `maxDrift`).
 A reconciliation is only submitted when nothing is in flight, since the contract sees only the
 supply and the balance.
+
+`ledger_books` checks the Bakong side itself (the simulator's books): every riel or cent held in any
+account, the omnibus included, is one that was cashed in at a bank, none more, none less.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from corridor.bridge.attest import Reconciliation
 from corridor.bridge.client import BakongClient
 from corridor.bridge.gateway import BridgeGateway
 from corridor.bridge.khqr import Currency
+from corridor.bridge.ledger import Ledger
 from corridor.bridge.store import PAID, PAID_OUT, QUEUED, SIGNED, RelayerStore
 from corridor.bridge.validator import Validator, collect
 from corridor.ui import banker
@@ -53,8 +57,7 @@ class ReconciliationLine:
     @classmethod
     def headers(cls, currency: Currency) -> list[str]:
         """Column headers with the unit (banker units: USD in dollars, KHR in riel)."""
-        unit = {"USD": "$", "KHR": "៛"}.get(currency.name, currency.name)
-        return [cls.HEADERS[0], *(f"{h} ({unit})" for h in cls.HEADERS[1:])]
+        return [cls.HEADERS[0], *(f"{h} ({_unit(currency)})" for h in cls.HEADERS[1:])]
 
     def row(self) -> list[Any]:
         """The line in banker units (Decimal, every decimal shown), for `corridor.ui.table`."""
@@ -76,6 +79,62 @@ class ReconciliationLine:
             f"in-flight +{fmt(self.unminted_deposits)} / -{fmt(self.unfinalized_payouts)}  "
             f"drift {fmt(self.drift)}{'' if self.drift == 0 else '  <-- BREAK'}"
         )
+
+
+def _unit(currency: Currency) -> str:
+    return {"USD": "$", "KHR": "៛"}.get(currency.name, currency.name)
+
+
+@dataclass(frozen=True)
+class LedgerBooksLine:
+    """The Bakong ledger's books in one currency: cashed in at the banks against what the accounts hold."""
+
+    currency: Currency
+    cashed_in: int  # minor units that entered Bakong through cash-ins
+    held: int  # the sum of every account's balance, the omnibus included
+    omnibus: int  # of which the bridge's omnibus account
+
+    @property
+    def drift(self) -> int:
+        """Money created or lost inside Bakong; zero when the books balance."""
+        return self.held - self.cashed_in
+
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        "currency",
+        "cashed in",
+        "held in accounts",
+        "of which omnibus",
+        "drift",
+    )
+
+    @classmethod
+    def headers(cls, currency: Currency) -> list[str]:
+        return [cls.HEADERS[0], *(f"{h} ({_unit(currency)})" for h in cls.HEADERS[1:])]
+
+    def row(self) -> list[Any]:
+        d = self.currency.decimals
+        return [
+            self.currency.name,
+            *(banker(v, d) for v in (self.cashed_in, self.held, self.omnibus, self.drift)),
+        ]
+
+
+def ledger_books(
+    ledger: Ledger, omnibus_account: str, currencies: Sequence[Currency] = tuple(Currency)
+) -> list[LedgerBooksLine]:
+    """One line per currency that moved on the simulator (see the module docstring)."""
+    transfers = ledger.transfers()
+    accounts = {t.to_account for t in transfers} | {t.from_account for t in transfers if t.from_account}
+    lines = []
+    for cur in currencies:
+        moved = [t for t in transfers if t.currency == cur]
+        if not moved:
+            continue
+        cashed_in = sum(t.amount for t in moved if t.from_account is None)
+        held = sum(ledger.balance(a, cur) for a in accounts)
+        omnibus = ledger.balance(omnibus_account, cur) if ledger.account_exists(omnibus_account) else 0
+        lines.append(LedgerBooksLine(cur, cashed_in, held, omnibus))
+    return lines
 
 
 def report(

@@ -7,6 +7,13 @@ open KHQR (as a KHQR merchant does). Once paid: refresh the attested reserve if 
 validator signatures (each validator checks the payment itself), submit `mint`, execute queued mints
 once their delay has passed.
 
+Invoices (hooked mints). `expect_invoice` tracks the dynamic KHQR of a yen invoice (corridor/invoices.py)
+with the invoice and venue data the settlement contract needs (corridor/settlement.py). Once Bakong shows
+the payment, the relayer fills in the payer's Bakong account and origin scheme, the validators sign a
+`HookedMintAttestation` to the settlement contract (each checks the invoice against the KHQR and the
+payment), and `mintWithHook` mints and settles in one transaction: merchant paid, or the deposit refunded
+through the redemption escrow, which the next pass pays out on Bakong like any redemption.
+
 Redemptions. `RedemptionRequested` events are scanned from a persisted block cursor. A redemption to
 an account Bakong does not know is rejected (refund on-chain). Otherwise the omnibus account pays it
 out under a reference derived from the redemption id (idempotent: a retried payout returns the first
@@ -33,8 +40,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -42,6 +49,7 @@ from eth_utils import is_address, to_checksum_address
 
 from corridor.bridge import reconcile
 from corridor.bridge.attest import (
+    HookedMintAttestation,
     MintAttestation,
     RedemptionFinalization,
     RedemptionRejection,
@@ -57,7 +65,7 @@ from corridor.bridge.gateway import (
     RedemptionStatus,
     UndecodableLog,
 )
-from corridor.bridge.khqr import KHQR, Currency, KHQRError, md5
+from corridor.bridge.khqr import KHQR, Currency, KHQRError, decode, md5
 from corridor.bridge.ledger import Ledger, LedgerError
 from corridor.bridge.store import (
     EXPIRED,
@@ -84,8 +92,10 @@ from corridor.bridge.validator import (
     NotEnoughSignatures,
     Validator,
     collect,
+    origin_of,
     payout_reference,
 )
+from corridor.settlement import bytes32_text, decode_hook_data, hook_data
 
 CRASH_POINTS = (
     "deposit.paid_recorded",  # Bakong payment seen and stored, nothing on-chain yet
@@ -150,6 +160,8 @@ class RelayerConfig:
     start_block: int = 0
     # refuse to attest a reserve below the supply (the bridge would stop minting): an operator decides
     refuse_stopping_reserve: bool = False
+    # settlement account of a linked scheme on Bakong -> its origin (`promptpay@hub` -> `TH:PROMPTPAY`)
+    linked_origins: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -268,6 +280,45 @@ class Relayer:
         )
         return intent
 
+    def expect_invoice(self, khqr: str, hook: str, hook_data: bytes) -> DepositIntent:
+        """Tracks the dynamic KHQR of an invoice (corridor.invoices.Invoice.khqr, paying the omnibus account):
+        its payment is minted to the settlement contract `hook` with `hook_data` (corridor.settlement.hook_data
+        of the invoice and its venue data; the payer's account and origin are filled in from the payment)."""
+        q = decode(khqr)
+        if q.amount is None or q.expires_ms is None or not q.bill_number:
+            raise ValueError("an invoice KHQR is dynamic: amount, bill number and tag 99 expiry")
+        if q.account_id != self.config.omnibus_account:
+            raise ValueError(f"the invoice KHQR pays {q.account_id}, not the omnibus account")
+        if not is_address(hook) or not self.gateway.is_bridged(q.currency.value):
+            raise ValueError(f"hook {hook!r} or currency {q.currency.name} not served")
+        decode_hook_data(hook_data)  # refuse what the validators could not read
+        key = md5(khqr)
+        intent = DepositIntent(khqr, key, q.bill_number, q.currency, q.amount, to_checksum_address(hook))
+        row = DepositRow(
+            key, khqr, q.currency.value, q.amount, intent.recipient, q.bill_number, q.expires_ms, ISSUED
+        )
+        self.store.put(f"hook:{key}", bytes(hook_data).hex())
+        self.store.add_deposit(row)
+        return intent
+
+    def _attestation(
+        self, d: DepositRow, bakong_hash: bytes, expiry: int, epoch: int
+    ) -> MintAttestation | HookedMintAttestation:
+        """What the validators sign for a paid deposit: a plain mint to its recipient, or for an invoice
+        (`expect_invoice`) the hooked mint with the payer's Bakong account and origin filled in. Deterministic,
+        so stored signatures still match it after a restart."""
+        md5_bytes = bytes.fromhex(d.md5)
+        raw = self.store.get(f"hook:{d.md5}")
+        if raw is None:
+            return MintAttestation(d.currency, d.amount, d.recipient, bakong_hash, md5_bytes, expiry, epoch)
+        assert d.payer is not None
+        inv, venue_data = decode_hook_data(bytes.fromhex(raw))
+        origin = bytes32_text(origin_of(d.payer, self.config.linked_origins))
+        data = hook_data(replace(inv, payer_account=d.payer, origin=origin), venue_data)
+        return HookedMintAttestation(
+            d.currency, d.amount, d.recipient, bakong_hash, md5_bytes, expiry, epoch, data
+        )
+
     def _collect(self, sign: Callable[[Validator], ValidatorSignature]) -> bytes:
         return collect(self.gateway, self.validators, sign)
 
@@ -322,17 +373,13 @@ class Relayer:
         ):
             d.status = PAID  # signatures about to expire, or the validator set rotated: sign again
         if d.status == PAID:
-            att = MintAttestation(
-                d.currency,
-                d.amount,
-                d.recipient,
-                bakong_hash,
-                bytes.fromhex(d.md5),
-                self.gateway.timestamp() + self.config.attestation_ttl,
-                self.gateway.epoch(),
-            )
-            sigs = self._collect(lambda v: v.sign_mint(d.khqr, att))
-            d.attestation = {"expiry": att.expiry, "epoch": att.epoch}
+            expiry, epoch = self.gateway.timestamp() + self.config.attestation_ttl, self.gateway.epoch()
+            att = self._attestation(d, bakong_hash, expiry, epoch)
+            if isinstance(att, HookedMintAttestation):
+                sigs = self._collect(lambda v: v.sign_hooked_mint(d.khqr, att))
+            else:
+                sigs = self._collect(lambda v: v.sign_mint(d.khqr, att))
+            d.attestation = {"expiry": expiry, "epoch": epoch}
             d.signatures = sigs.hex()
             self.store.update_deposit(
                 d.md5, status=SIGNED, attestation=d.attestation, signatures=d.signatures
@@ -340,17 +387,12 @@ class Relayer:
             d.status = SIGNED
             self._checkpoint("deposit.signed")
         assert d.attestation is not None and d.signatures is not None
-        att = MintAttestation(
-            d.currency,
-            d.amount,
-            d.recipient,
-            bakong_hash,
-            bytes.fromhex(d.md5),
-            d.attestation["expiry"],
-            d.attestation["epoch"],
-        )
+        att = self._attestation(d, bakong_hash, d.attestation["expiry"], d.attestation["epoch"])
         self._ensure_reserve(d.currency, d.amount, report)
-        receipt = self.gateway.mint(att, bytes.fromhex(d.signatures))
+        if isinstance(att, HookedMintAttestation):
+            receipt = self.gateway.mint_with_hook(att, bytes.fromhex(d.signatures))
+        else:
+            receipt = self.gateway.mint(att, bytes.fromhex(d.signatures))
         self._checkpoint("deposit.mint_sent")
         self.store.update_deposit(d.md5, chain_tx=receipt["transactionHash"].hex())
         self._record_chain_status(d, self.gateway.mint_status(bakong_hash), report)

@@ -5,6 +5,10 @@ What each signature promises:
 - mint: the KHQR decodes, pays the omnibus account, its MD5 is the one attested, Bakong settled a
   transaction for exactly that MD5 with that hash, currency and amount, and the KHQR's EVM recipient
   is the attested recipient; the epoch is current and the expiry in the future.
+- hooked mint (an invoice paid by KHQR, corridor/invoices.py): the same payment checks, the hook is one
+  this validator was configured to sign for (the InvoiceSettlement contract), and the signed invoice is
+  the KHQR's: invoice number = bill number, price = amount, window end = tag 99 expiry, payer account =
+  the Bakong payer, origin = the payer's scheme (`KH:BAKONG`, or a linked scheme's settlement account).
 - reserve / reconciliation: the omnibus balance is exactly what the validator reads now.
 - finalization: the redemption is pending on-chain and Bakong settled the payout hash from the
   omnibus account to the redemption's account, same currency and amount, under this redemption's
@@ -14,13 +18,14 @@ What each signature promises:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Protocol
 
 from eth_account import Account
 
 from corridor.bridge import attest
 from corridor.bridge.attest import (
+    HookedMintAttestation,
     MintAttestation,
     Reconciliation,
     RedemptionFinalization,
@@ -30,9 +35,17 @@ from corridor.bridge.attest import (
 )
 from corridor.bridge.client import BakongApiError, BakongClient, BakongTransaction
 from corridor.bridge.gateway import BridgeView, RedemptionStatus
-from corridor.bridge.khqr import Currency, KHQRError, decode, md5
+from corridor.bridge.khqr import KHQR, Currency, KHQRError, decode, md5
+from corridor.settlement import decode_hook_data, text_of
 
 REASON_ACCOUNT_NOT_FOUND = attest.reason_bytes32("BAKONG_ACCOUNT_NOT_FOUND")
+DOMESTIC_ORIGIN = "KH:BAKONG"  # a payer with a Bakong account of her own
+
+
+def origin_of(payer_account: str, linked_origins: Mapping[str, str]) -> str:
+    """The origin scheme and country of a Bakong payer: a linked scheme's settlement account maps to its
+    origin (`promptpay@hub` -> `TH:PROMPTPAY`), any other account is domestic."""
+    return linked_origins.get(payer_account, DOMESTIC_ORIGIN)
 
 
 class AttestationRefused(Exception):
@@ -78,13 +91,21 @@ def payout_reference(domain_chain_id: int, bridge: str, redemption_id: int) -> s
 
 class Validator:
     def __init__(
-        self, private_key: str | bytes, client: BakongClient, view: BridgeView, omnibus_account: str
+        self,
+        private_key: str | bytes,
+        client: BakongClient,
+        view: BridgeView,
+        omnibus_account: str,
+        hooks: Collection[str] = (),
+        linked_origins: Mapping[str, str] | None = None,
     ) -> None:
         self._key = private_key
         self.address: str = Account.from_key(private_key).address
         self.client = client
         self.view = view
         self.omnibus = omnibus_account
+        self.hooks = {h.lower() for h in hooks}  # mint hooks it signs hooked mints for (none by default)
+        self.linked_origins = dict(linked_origins or {})  # settlement account -> origin of a linked scheme
 
     def __repr__(self) -> str:
         return f"Validator({self.address})"
@@ -98,6 +119,39 @@ class Validator:
         return attest.validator_signature(self._key, self.view.domain(), attestation)
 
     def sign_mint(self, khqr: str, attestation: MintAttestation) -> ValidatorSignature:
+        q, _ = self._paid_deposit(khqr, attestation)
+        self._require(
+            q.evm_recipient is not None and q.evm_recipient.lower() == attestation.recipient.lower(),
+            "attested recipient is not the KHQR's EVM recipient",
+        )
+        return self._sign(attestation)
+
+    def sign_hooked_mint(self, khqr: str, attestation: HookedMintAttestation) -> ValidatorSignature:
+        q, tx = self._paid_deposit(khqr, attestation)
+        self._require(
+            attestation.hook.lower() in self.hooks, f"{attestation.hook} is not a hook it signs for"
+        )
+        try:
+            inv, _ = decode_hook_data(attestation.hook_data)
+            origin = text_of(inv.origin)
+            invoice_id = text_of(inv.invoice_id)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise AttestationRefused(f"{self.address}: {exc}") from exc
+        self._require(invoice_id == q.bill_number, f"invoice {invoice_id} is not the KHQR's bill number")
+        self._require(inv.price == q.amount, "invoice price is not the KHQR amount")
+        self._require(
+            q.expires_ms is not None and inv.window_end * 1000 == q.expires_ms,
+            "quote window end is not the KHQR's expiry",
+        )
+        self._require(inv.payer_account == tx.from_account_id, "payer account is not the Bakong payer")
+        expected = origin_of(tx.from_account_id, self.linked_origins)
+        self._require(origin == expected, f"origin {origin} is not the payer's ({expected})")
+        return self._sign(attestation)
+
+    def _paid_deposit(
+        self, khqr: str, attestation: MintAttestation | HookedMintAttestation
+    ) -> tuple[KHQR, BakongTransaction]:
+        """The checks every mint shares: the KHQR pays the omnibus account and Bakong settled exactly it."""
         try:
             q = decode(khqr)
         except KHQRError as exc:
@@ -105,10 +159,6 @@ class Validator:
         key = md5(khqr)
         self._require(q.account_id == self.omnibus, f"KHQR pays {q.account_id}, not the omnibus account")
         self._require(attestation.khqr_md5 == attest.khqr_md5(khqr), "attested MD5 is not the KHQR's MD5")
-        self._require(
-            q.evm_recipient is not None and q.evm_recipient.lower() == attestation.recipient.lower(),
-            "attested recipient is not the KHQR's EVM recipient",
-        )
         self._require(attestation.expiry > self.view.timestamp(), "attestation already expired")
         tx = self.client.transaction_by_md5(key)
         self._require(tx is not None, f"Bakong has no settled payment for KHQR {key}")
@@ -128,7 +178,7 @@ class Validator:
             tx.amount == q.amount == attestation.amount,
             "amount differs between payment, KHQR and attestation",
         )
-        return self._sign(attestation)
+        return q, tx
 
     def _balance_matches(self, currency: int, balance: int, as_of: int) -> None:
         seen = self.client.balance(self.omnibus, Currency.parse(currency))

@@ -1,8 +1,23 @@
-"""The corridor demo end to end (the same code `make demo` runs), on the test chain."""
+"""The corridor demo end to end (the same code `make demo` runs), on the test chain: the wallet-holder path,
+then the one-scan QR flows (invoices paid by KHQR, a refund, a linked-scheme payer, a KHQR paid in yen, a
+remittance) and the books."""
 
 import pytest
+from brownie import chain
 
+from corridor.bridge.gateway import RedemptionStatus
+from corridor.bridge.reconcile import ledger_books
+from corridor.bridge.validator import payout_reference
 from corridor.demo import CorridorDemo, Invoice
+from corridor.invoices import Status
+from corridor.settlement import RefundReason
+
+QR_INVOICES = {
+    "INV-2026-0044": 20_000,
+    "INV-2026-0045": 15_000,
+    "INV-2026-0046": 5_000,
+    "INV-2026-0047": 10_000,
+}
 
 
 @pytest.fixture(scope="module")
@@ -16,18 +31,88 @@ def played(tmp_path_factory):
 def test_merchant_is_paid_the_invoice_and_redeems_it(played):
     demo, _, _ = played
     merchant = demo.who["merchant"]
-    assert demo.jpy.balanceOf(merchant) == 0  # paid ¥50,000 + ¥70,000, then redeemed all of it
+    # ¥50,000 + ¥70,000 of the wallet path redeemed, then exactly the three QR invoices settled
+    assert demo.jpy.balanceOf(merchant) == 20_000 + 15_000 + 10_000
     redeemed = [e for e in demo.registry.events.get_sequence(0, event_type="Redeemed")]
     assert any(e.args.amount == 120_000 for e in redeemed)
 
 
-def test_customer_ends_with_no_bkhr_and_riel_back_at_the_bank(played):
+def _by_number(demo):
+    return {inv.number: (inv, result, origin) for inv, result, origin in demo.paid_invoices}
+
+
+def test_qr_invoices_settle_or_refund_with_the_merchant_paid_exactly_the_invoice(played):
+    demo, _, _ = played
+    invoices = _by_number(demo)
+    assert {n: inv.yen for n, (inv, _, _) in invoices.items()} == QR_INVOICES
+    statuses = {n: inv.status for n, (inv, _, _) in invoices.items()}
+    assert statuses == {
+        "INV-2026-0044": Status.SETTLED,
+        "INV-2026-0045": Status.SETTLED,
+        "INV-2026-0046": Status.REFUNDED,
+        "INV-2026-0047": Status.SETTLED,
+    }
+    for number, (inv, result, _) in invoices.items():
+        assert [s for s, _ in inv.history] == [Status.PAID, inv.status]
+        tx = chain.get_transaction(inv.history[-1][1])
+        if result.settled:
+            event = tx.events["InvoiceSettled"]
+            assert event["amountOut"] == result.amount_out == inv.yen
+            assert event["merchant"] == demo.who["merchant"]
+            assert event["spent"] + event["surplus"] == event["deposit"] == inv.price
+            assert bytes(event["invoiceId"]).rstrip(b"\0").decode() == number
+        else:
+            assert "InvoiceSettled" not in tx.events and result.amount_out == 0
+    rfq, amm = invoices["INV-2026-0044"][1], invoices["INV-2026-0045"][1]
+    assert (
+        rfq.refunded == 0 and rfq.spent == invoices["INV-2026-0044"][0].price
+    )  # the reserved quote, exactly
+    assert 0 < amm.refunded < amm.deposit // 100  # the AMM's bound not used: the surplus goes back
+
+
+def test_late_payment_and_surplus_land_back_on_the_customers_bakong_account(played):
+    demo, _, _ = played
+    invoices = _by_number(demo)
+    late = invoices["INV-2026-0046"][1]
+    assert (
+        late.reason == RefundReason.QUOTE_WINDOW_CLOSED
+        and late.refunded == invoices["INV-2026-0046"][0].price
+    )
+    domain = demo.side.relayer.gateway.domain()
+    for _, result, _ in (invoices["INV-2026-0045"], invoices["INV-2026-0046"]):
+        payout = demo.side.ledger.by_client_ref(
+            payout_reference(domain.chain_id, domain.verifying_contract, result.refund_id)
+        )
+        assert payout.to_account == demo.customer_bank_account and payout.amount == result.refunded
+        assert payout.from_account == demo.side.omnibus
+        assert RedemptionStatus(demo.bridge.redemption(result.refund_id)[2]) == RedemptionStatus.FINALIZED
+
+
+def test_thai_payer_pays_through_the_hub_with_its_origin_recorded(played):
+    demo, _, _ = played
+    inv, result, origin = _by_number(demo)["INV-2026-0047"]
+    assert origin == "TH:PROMPTPAY" and result.settled
+    event = chain.get_transaction(inv.history[-1][1]).events["InvoiceSettled"]
+    assert bytes(event["origin"]).rstrip(b"\0") == b"TH:PROMPTPAY"
+    [payment] = demo.hub.payments
+    assert payment.origin == "TH:PROMPTPAY" and payment.transfer.from_account == "promptpay@hub"
+    assert payment.charged == -(-inv.price * 87 // 10_000)  # 0.0087 satang per riel, rounded up
+
+
+def test_yen_payer_and_worker_are_paid_out_on_bakong(played):
+    demo, _, _ = played
+    ledger = demo.side.ledger
+    assert ledger.balance("coffee@aclb", "KHR") == 200_000
+    assert ledger.balance("dara@wing", "KHR") == 300_000
+    for _, payment, jpy_in, rid in demo.outbound_payments:
+        assert RedemptionStatus(demo.bridge.redemption(rid)[2]) == RedemptionStatus.FINALIZED
+        assert 0 < jpy_in < payment.max_jpy_in
+    assert demo.jpy.balanceOf(demo.yen_payer) == 100_000 - sum(p[2] for p in demo.outbound_payments)
+
+
+def test_customer_ends_with_no_bkhr(played):
     demo, _, _ = played
     assert demo.bkhr.balanceOf(demo.who["customer"]) == 0
-    ledger = demo.side.ledger
-    # 5,000,000 riel at the bank, 3,500,000 deposited, the leftover paid back
-    spent = 5_000_000 - ledger.balance(demo.customer_bank_account, "KHR")
-    assert 3_270_000 < spent < 3_300_000  # ≈ ¥120,000 at 27.35 KHR per JPY, plus fees and spread
 
 
 def test_reconciliation_balances(played):
@@ -35,6 +120,16 @@ def test_reconciliation_balances(played):
     assert demo.registry.totalOutstanding() == demo.jpy.totalSupply()
     for line in demo.side.relayer.reconciliation():
         assert line.drift == 0 and line.supply == line.omnibus
+    books = {b.currency.name: b for b in ledger_books(demo.side.ledger, demo.side.omnibus)}
+    assert books["KHR"].drift == 0 and books["USD"].drift == 0
+    # 5,000,000 customer + 100,000,000 liquidity + 40,000,000 maker + 10,000,000 PromptPay prefunding, in riel
+    assert books["KHR"].cashed_in == 155_000_000
+    for contract in (demo.suite.settlement, demo.outbound.payer_contract):
+        assert (
+            demo.jpy.balanceOf(contract),
+            demo.bkhr.balanceOf(contract),
+            demo.busd.balanceOf(contract),
+        ) == (0, 0, 0)
 
 
 def test_best_execution_buys_through_rfq_when_it_is_better(played):
@@ -55,7 +150,8 @@ def test_best_execution_swaps_through_the_pools_when_the_maker_declines(played):
         "| rfq | declined: maker limit |" in body and "exceeds the 400 USD limit" in body and "chosen" in body
     )
     swaps = list(demo.router.events.get_sequence(0, event_type="Swapped"))
-    assert len(swaps) == 1 and swaps[0].args.amountOut == 70_000
+    # INV-2026-0043 (wallet path), INV-2026-0045 (QR, AMM) and the remittance's riel
+    assert [s.args.amountOut for s in swaps] == [70_000, 15_000, 300_000]
 
 
 def test_dollars_are_redeemed_back_to_bakong(played):
@@ -68,7 +164,10 @@ def test_report_is_written_with_chart(played):
     report = (out / "demo.md").read_text()
     assert "# Corridor demo" in report and "INV-2026-0042" in report
     assert (out / "price-impact.png").stat().st_size > 10_000
-    assert len(result.steps.rows) >= 18
+    assert len(result.steps.rows) == 53
+    assert "## Invoices paid by KHQR" in report and "refunded (quote_window_closed)" in report
+    for number in QR_INVOICES:
+        assert (out / f"khqr-{number}.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_invoice_dataclass_is_plain():

@@ -1,6 +1,6 @@
 """Smoke: the whole corridor demo in process (deploy, KYC, issuers, Bakong deposits and the relayer,
-pools and market maker, both invoices through best execution, redemptions, reconciliation), on
-whichever chain runs the smoke set: Anvil, or Ganache with the berlin profile."""
+pools and market maker, both invoices through best execution, redemptions, then the one-scan QR flows and the
+reconciliation), on whichever chain runs the smoke set: Anvil, or Ganache with the berlin profile."""
 
 from brownie import network
 
@@ -11,7 +11,15 @@ def test_the_corridor_demo_plays_end_to_end_and_reconciles(tmp_path):
     demo = CorridorDemo(network.show_active(), reports=tmp_path, book_dir=tmp_path)
     result = demo.run()
     customer, merchant = demo.who["customer"], demo.who["merchant"]
-    assert demo.jpy.balanceOf(merchant) == 0  # paid ¥50,000 + ¥70,000, then redeemed all of it
+    # paid ¥50,000 + ¥70,000 and redeemed all of it, then paid the three QR invoices that settled
+    assert demo.jpy.balanceOf(merchant) == 20_000 + 15_000 + 10_000
+    assert [inv.status.value for inv, _, _ in demo.paid_invoices] == [
+        "settled",
+        "settled",
+        "refunded",
+        "settled",
+    ]
+    assert demo.side.ledger.balance("dara@wing", "KHR") == 300_000
     assert any(e.args.amount == 120_000 for e in demo.registry.events.get_sequence(0, event_type="Redeemed"))
     assert demo.bkhr.balanceOf(customer) == 0  # the leftover went back to sokha@aclb
     assert demo.registry.totalOutstanding() == demo.jpy.totalSupply()
