@@ -44,9 +44,10 @@ from corridor.exchange import rfq
 from corridor.invoices import create_invoice
 from corridor.khqr_pay import deploy_khqr_payer, payment_from_khqr, remittance
 from corridor.settlement import RefundReason, bytes32_text, outcome, text_of
+from tests.integration.corridor_machine.helpers import batch_call
 
 # (max_examples, stateful_step_count): `ci` stays within ~90 s on a shared 2-core machine
-SIZES = {"ci": (10, 25), "large": (100, 50)}
+SIZES = {"ci": (30, 30), "large": (120, 60)}
 SIZE = os.environ.get("CORRIDOR_MACHINE_SIZE", "ci")
 
 OMNIBUS = "corridor@abab"
@@ -169,17 +170,15 @@ class QrCorridorMachine:
             *self.payers,
             w.who["treasury"],
         ]
+        supply, held = self._books()
         self.start = {
-            "merchants": {str(m): d.jpy.balanceOf(m) for m in self.merchants},
-            "escrow": {c: t.balanceOf(d.bridge) for c, t in self.tokens.items()},
-            "held": {c: self._held(t) for c, t in self.tokens.items()},
-            "supply": {c: t.totalSupply() for c, t in self.tokens.items()},
-            "jpy_held": self._held(d.jpy),
-            "jpy_supply": d.jpy.totalSupply(),
+            "merchants": {str(m): held[d.jpy][str(m)] for m in self.merchants},
+            "escrow": {c: held[t][str(d.bridge)] for c, t in self.tokens.items()},
+            "held": {c: sum(held[t].values()) for c, t in self.tokens.items()},
+            "supply": {c: supply[t] for c, t in self.tokens.items()},
+            "jpy_held": sum(held[d.jpy].values()),
+            "jpy_supply": supply[d.jpy],
         }
-
-    def _held(self, token):
-        return sum(token.balanceOf(h) for h in self.holders)
 
     def _expected_inbound(self, inv, data, deposit, currency, timestamp):
         """The refund reason the contract must give (NONE: settle), from the model alone."""
@@ -398,41 +397,48 @@ class QrCorridorMachine:
         SEEN["payout rejected, refunded in JPYS"] += 1
 
     # ------------------------------------------------------------------ invariants
+    def _books(self):
+        """Every balance the invariants compare, read in one JSON-RPC batch (one round trip per step)."""
+        d = self.desk
+        tokens = [*self.tokens.values(), d.jpy]
+        calls = [(t.totalSupply, ()) for t in tokens]
+        calls += [(t.balanceOf, (str(h),)) for t in tokens for h in self.holders]
+        values = iter(batch_call(calls))
+        supply = {t: next(values) for t in tokens}
+        held = {t: {str(h): next(values) for h in self.holders} for t in tokens}
+        return supply, held
+
     def invariant_each_deposit_settled_or_refunded_once(self):
         assert all(n == 1 for n in self.events.values()), self.events
 
-    def invariant_merchants_paid_exactly_their_invoices(self):
+    def invariant_books(self):
+        """Merchants paid exactly; the omnibus backs the supply; the escrow holds the pending payouts; bridge
+        tokens and JPYS conserved; the settlement and KhqrPayer hold nothing at rest (parked refunds aside)."""
+        d, w = self.desk, self.world
+        SEEN["invariant checks"] += 1
+        supply, held = self._books()
+        jpy = held[d.jpy]
         for m in self.merchants:
-            got = self.desk.jpy.balanceOf(m) - self.start["merchants"][str(m)]
-            assert got == self.owed[str(m)]
-
-    def invariant_bakong_omnibus_backs_supply(self):
-        for c, t in self.tokens.items():
-            assert self.ledger.balance(OMNIBUS, khqr.Currency(c).name) == t.totalSupply()
-
-    def invariant_escrow_holds_pending_payouts(self):
+            assert jpy[str(m)] - self.start["merchants"][str(m)] == self.owed[str(m)]
         pending = defaultdict(int)
         for currency, amount, _, _ in self.pending.values():
             pending[currency] += amount
         for c, t in self.tokens.items():
-            assert t.balanceOf(self.desk.bridge) - self.start["escrow"][c] == pending[c]
-
-    def invariant_value_conserved(self):
-        d = self.desk
-        for c, t in self.tokens.items():
+            books = held[t]
+            assert self.ledger.balance(OMNIBUS, khqr.Currency(c).name) == supply[t]
+            assert books[str(d.bridge)] - self.start["escrow"][c] == pending[c]
             assert self.deposits[c] == self.spent[c] + self.refunded[c]
-            assert t.balanceOf(d.settlement) == self.parked[c]
-            assert t.balanceOf(self.world.payer_contract) == 0
-            supply_delta = t.totalSupply() - self.start["supply"][c]
-            assert self._held(t) - self.start["held"][c] == supply_delta
-        assert d.jpy.balanceOf(d.settlement) == 0 and d.jpy.balanceOf(self.world.payer_contract) == 0
-        assert d.jpy.totalSupply() == self.start["jpy_supply"]
-        assert self._held(d.jpy) == self.start["jpy_held"]
+            assert books[str(d.settlement)] == self.parked[c]
+            assert books[str(w.payer_contract)] == 0
+            assert sum(books.values()) - self.start["held"][c] == supply[t] - self.start["supply"][c]
+        assert jpy[str(d.settlement)] == 0 and jpy[str(w.payer_contract)] == 0
+        assert supply[d.jpy] == self.start["jpy_supply"]
+        assert sum(jpy.values()) == self.start["jpy_held"]
 
 
 def test_qr_corridor_machine(corridor, state_machine):
     examples, steps = SIZES[SIZE]
-    settings = {"max_examples": examples, "stateful_step_count": steps, "deadline": None}
+    settings = {"max_examples": examples, "stateful_step_count": steps, "deadline": None, "database": None}
     if os.environ.get("CORRIDOR_MACHINE_SHRINK") == "0":  # while debugging: report the first failure as found
         settings["phases"] = [Phase.explicit, Phase.reuse, Phase.generate]
     state_machine(QrCorridorMachine, corridor, settings=settings)
