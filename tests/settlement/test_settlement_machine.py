@@ -158,6 +158,7 @@ class QrCorridorMachine:
         self.owed = Counter()  # merchant -> yen of its settled invoices
         self.pending = {}  # redemption id -> (currency, amount, account, payer or None for a refund)
         self.frozen = False
+        self.venue_paused = False
         self.holders = [
             d.bridge,
             d.settlement,
@@ -196,6 +197,8 @@ class QrCorridorMachine:
         """Whether the reserved FX can still deliver: the maker's yen (RFQ) or the pools' price within the bound."""
         d = self.desk
         if inv.venue == 1:
+            if self.venue_paused:
+                return False
             gross = -(-inv.amount_out * rfq.BPS // (rfq.BPS - d.venue.feeBps()))
             return d.jpy.balanceOf(d.maker) >= gross
         return d.router.quoteExactOut(d._path(currency), inv.amount_out) <= inv.price
@@ -306,6 +309,13 @@ class QrCorridorMachine:
             d.jpy.freeze(self.merchants[1], {"from": d.admin})
         self.frozen = not self.frozen
 
+    def rule_pause_venue(self):
+        """The RFQ venue is paused or unpaused: reserved quotes cannot fill while paused (inbound invoices refund
+        with FX_FAILED, outbound RFQ payments revert with EnforcedPause and take nothing)."""
+        d = self.desk
+        (d.venue.unpause if self.venue_paused else d.venue.pause)({"from": d.admin})
+        self.venue_paused = not self.venue_paused
+
     def rule_wait(self, st_seconds):
         """Time passes (quote windows close)."""
         chain.sleep(int(st_seconds))
@@ -356,12 +366,13 @@ class QrCorridorMachine:
             else:
                 tx = w.payer_contract.payWithRouter(p.as_tuple(), path, FAR, {"from": payer})
         except VirtualMachineError as exc:
-            assert cost > bound, exc.revert_msg
-            assert str(exc.revert_msg).startswith("ExcessiveInput"), exc.revert_msg
+            expected = "EnforcedPause" if st_flag and self.venue_paused else "ExcessiveInput"
+            assert expected == "EnforcedPause" or cost > bound, exc.revert_msg
+            assert str(exc.revert_msg).startswith(expected), exc.revert_msg
             assert w.jpys.balanceOf(payer) == before
-            SEEN["outbound refused ExcessiveInput"] += 1
+            SEEN[f"outbound refused {expected}"] += 1
             return
-        assert cost <= bound
+        assert cost <= bound and not (st_flag and self.venue_paused)
         rid, jpy_in = tx.return_value
         assert jpy_in == cost and w.jpys.balanceOf(payer) == before - cost
         r = w.bridge.redemption(rid)
