@@ -193,20 +193,23 @@ class QrCorridorMachine:
             return RefundReason.FX_FAILED  # JPYS refuses a frozen recipient
         return RefundReason.NONE
 
-    def _fx_can_fill(self, inv, currency):
-        """Whether the reserved FX can still deliver: the maker's yen (RFQ) or the pools' price within the bound."""
+    def _fx_quote(self, inv, currency):
+        """What the reserved FX would charge now (None: it cannot deliver): the quote's exact-out price, which the
+        desk made the KHQR amount (RFQ; the maker must still hold the yen and the venue be open), or the pools'
+        exact-out price when within the bound (AMM)."""
         d = self.desk
         if inv.venue == 1:
-            if self.venue_paused:
-                return False
             gross = -(-inv.amount_out * rfq.BPS // (rfq.BPS - d.venue.feeBps()))
-            return d.jpy.balanceOf(d.maker) >= gross
-        return d.router.quoteExactOut(d._path(currency), inv.amount_out) <= inv.price
+            if self.venue_paused or d.jpy.balanceOf(d.maker) < gross:
+                return None
+            return inv.price
+        cost = d.router.quoteExactOut(d._path(currency), inv.amount_out)
+        return cost if cost <= inv.price else None
 
     def _settle_deposit(self, inv, data, deposit, currency, payer_account, origin):
         d = self.desk
         inv = dataclasses.replace(inv, payer_account=payer_account, origin=bytes32_text(origin))
-        fx_ok = self._fx_can_fill(inv, currency)
+        fx_cost = self._fx_quote(inv, currency)
         merchant_before = d.jpy.balanceOf(inv.merchant)
         tx = d.pay(inv, data, deposit, currency)
         minted = tx.events["Minted"]
@@ -216,14 +219,16 @@ class QrCorridorMachine:
         self.deposits[currency] += deposit
         out = outcome(tx.events)
         reason = self._expected_inbound(inv, data, deposit, currency, tx.timestamp)
-        if reason == RefundReason.NONE and not fx_ok:
+        if reason == RefundReason.NONE and fx_cost is None:
             reason = RefundReason.FX_FAILED
         assert out.reason == reason, (out, reason)
         SEEN[f"inbound {origin} {reason.name}"] += 1
         event = tx.events["InvoiceSettled" if out.settled else "InvoiceRefunded"]
         assert text_of(event["origin"]) == origin
         if out.settled:
-            assert out.amount_out == inv.amount_out and 0 < out.spent <= inv.price
+            assert out.amount_out == inv.amount_out and out.spent == fx_cost
+            spread = (out.spent - inv.mid_price) * 10_000
+            assert out.spread_bps == (1 if spread >= 0 else -1) * (abs(spread) // inv.mid_price)  # truncated
             assert out.refunded == deposit - out.spent
             assert d.jpy.balanceOf(inv.merchant) == merchant_before + inv.amount_out
             self.paid_serials.add(inv.serial)
