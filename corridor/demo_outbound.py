@@ -131,7 +131,9 @@ def build_world(
     bridge = suite.bridge.bridge
     for currency in (116, 840):
         chain.sleep(1)
-        att = attest.ReserveAttestation(currency, 10**15, chain.time(), bridge.epoch())
+        chain.mine()
+        # the chain's own clock (the latest block): brownie's chain.time() can run ahead of it (ObservationFromFuture)
+        att = attest.ReserveAttestation(currency, 10**15, chain[-1].timestamp, bridge.epoch())
         bridge.attestReserve(
             att.as_tuple(),
             attest.collect_signatures(world._domain(), att, keys, bridge.threshold()),

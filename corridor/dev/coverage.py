@@ -46,6 +46,7 @@ DEPLOYABLE = (
     "RfqVenue",
     "CorridorProxy",
     "InvoiceSettlement",
+    "KhqrPayer",
 )
 
 

@@ -17,6 +17,7 @@ from brownie.exceptions import VirtualMachineError
 from brownie.test import strategy
 
 from corridor.bridge.attest import KHR
+from tests.fixtures.machines import machine_settings
 
 CAP, THRESHOLD, BUCKET, RATE, DRIFT = 1_000, 800, 3_000, 10, 50
 FEE = 20
@@ -238,5 +239,5 @@ def test_bridge_state_machine(state_machine, chain, bridge, bkhr, signers, admin
         admin,
         relayer,
         [alice, bob],
-        settings={"max_examples": 8, "stateful_step_count": 25},
+        settings=machine_settings(max_examples=8, stateful_step_count=25),
     )

@@ -7,6 +7,7 @@ from brownie.test import strategy
 from corridor.exchange.deploy import NO_DEADLINE as FAR
 from corridor.exchange.deploy import publish_fixing
 from corridor.exchange.stableswap import DustAmount, InsufficientLiquidity, Pool
+from tests.fixtures.machines import machine_settings
 
 
 class PoolMachine:
@@ -159,5 +160,5 @@ def test_pool_state_machine(
         bob,
         admin,
         operator,
-        settings={"max_examples": 15, "stateful_step_count": 20},
+        settings=machine_settings(max_examples=15, stateful_step_count=20),
     )

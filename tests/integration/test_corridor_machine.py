@@ -40,6 +40,7 @@ import hypothesis
 import pytest
 
 from corridor.bridge.attest import KHR
+from tests.fixtures.machines import RELAXED_HEALTH
 
 from .corridor_machine.base import PATHS
 from .corridor_machine.bridge import BridgeRules
@@ -116,6 +117,7 @@ def test_corridor_state_machine(state_machine, world):
         CorridorMachine,
         world,
         settings={
+            **RELAXED_HEALTH,
             "max_examples": EXAMPLES,
             "stateful_step_count": STEPS,
             # no example database: the examples of another size or an older rule set would replace fresh ones

@@ -100,6 +100,46 @@ def test_refund_path_must_sell_the_token_for_jpys(world, yen_payer, khr_payment,
         world.payer_contract.refund(rid, wrong, 0, FAR, {"from": yen_payer})
 
 
+def test_refund_path_must_end_in_jpys(world, yen_payer, khr_payment, relayer):
+    rid, _ = _pay(world, yen_payer, khr_payment)
+    j, sigs = world.rejection(rid)
+    world.bridge.rejectRedemption(j, sigs, {"from": relayer})
+    bkhr, busd = world.token(KHR).address, world.token(USD).address
+    with brownie.reverts(f"WrongPair: {bkhr.lower()}, {busd.lower()}"):
+        world.payer_contract.refund(rid, [bkhr, busd], 0, FAR, {"from": yen_payer})
+
+
+@pytest.mark.call_coverage
+def test_refunded_view_follows_the_refund(world, yen_payer, khr_payment, relayer):
+    rid, _ = _pay(world, yen_payer, khr_payment)
+    assert world.payer_contract.refunded(rid) is False
+    j, sigs = world.rejection(rid)
+    world.payer_contract.rejectAndRefund(j, sigs, world.path(KHR, inbound=True), 0, FAR, {"from": yen_payer})
+    assert world.payer_contract.refunded(rid) is True
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limit (docs/security.md §8): the refund deducts the rejection fee in force at refund time, so a "
+    "fee raised above the escrow after the rejection refunds nothing and leaves the returned tokens in KhqrPayer",
+)
+def test_fee_raised_after_the_rejection_still_refunds_what_came_back(world, yen_payer, khr_payment, relayer):
+    rid, _ = _pay(world, yen_payer, khr_payment)
+    j, sigs = world.rejection(rid)
+    world.bridge.rejectRedemption(j, sigs, {"from": relayer})  # fee 0: all 40,000 come back
+    world.bridge.setRejectionFee(KHR, 50_000, {"from": world.who["admin"]})
+    tx = world.payer_contract.refund(rid, world.path(KHR, inbound=True), 0, FAR, {"from": yen_payer})
+    assert tx.events["PaymentRefunded"]["tokenBack"] == 40_000
+    assert world.token(KHR).balanceOf(world.payer_contract) == 0
+
+
+def test_redeem_prefunded_needs_a_beneficiary(world, yen_payer):
+    admin = world.who["admin"]
+    world.bridge.grantRole(world.bridge.ESCROW_AGENT_ROLE(), yen_payer, {"from": admin})
+    with brownie.reverts("ZeroRecipient: "):
+        world.bridge.redeemPrefunded(KHR, 1_000, "a@b", "0x" + "00" * 20, {"from": yen_payer})
+
+
 def test_unknown_redemption_is_not_refundable(world, yen_payer):
     with brownie.reverts("UnknownPayment: 999"):
         world.payer_contract.refund(999, world.path(KHR, inbound=True), 0, FAR, {"from": yen_payer})

@@ -44,6 +44,7 @@ from corridor.exchange import rfq
 from corridor.invoices import create_invoice
 from corridor.khqr_pay import deploy_khqr_payer, payment_from_khqr, remittance
 from corridor.settlement import RefundReason, bytes32_text, outcome, text_of
+from tests.fixtures.machines import machine_settings
 from tests.integration.corridor_machine.helpers import batch_call
 
 # (max_examples, stateful_step_count): `ci` stays within ~90 s on a shared 2-core machine
@@ -454,7 +455,9 @@ class QrCorridorMachine:
 
 def test_qr_corridor_machine(corridor, state_machine):
     examples, steps = SIZES[SIZE]
-    settings = {"max_examples": examples, "stateful_step_count": steps, "deadline": None, "database": None}
+    settings = machine_settings(
+        max_examples=examples, stateful_step_count=steps, deadline=None, database=None
+    )
     if os.environ.get("CORRIDOR_MACHINE_SHRINK") == "0":  # while debugging: report the first failure as found
         settings["phases"] = [Phase.explicit, Phase.reuse, Phase.generate]
     state_machine(QrCorridorMachine, corridor, settings=settings)

@@ -18,6 +18,7 @@ from corridor.bridge.ledger import ExpiredKHQR, Ledger
 from corridor.bridge.relayer import CRASH_POINTS, LedgerPayer, Relayer, RelayerConfig, RelayerCrashed
 from corridor.bridge.store import RelayerStore
 from corridor.bridge.validator import Validator
+from tests.fixtures.machines import machine_settings
 
 from .bridge_model import CUSTOMER, OMNIBUS, Clock, ModelBridge
 
@@ -171,4 +172,4 @@ class RelayerMachine:
 
 
 def test_relayer_state_machine():
-    state_machine(RelayerMachine, settings={"max_examples": 20, "stateful_step_count": 14})
+    state_machine(RelayerMachine, settings=machine_settings(max_examples=20, stateful_step_count=14))

@@ -7,6 +7,7 @@ import brownie
 from brownie.test import strategy
 
 from corridor.exchange import rfq
+from tests.fixtures.machines import machine_settings
 
 Q_IN, Q_OUT = 100_000, 270_000_000
 
@@ -96,4 +97,14 @@ def test_fee_machine(
     helpers = SimpleNamespace(
         make_quote=make_quote, sign=sign, fill_in=fill_in, fill_out=fill_out, recipient=bob
     )
-    state_machine(FeeMachine, venue, admin, maker, treasury, jpy, khr, helpers, settings={"max_examples": 15})
+    state_machine(
+        FeeMachine,
+        venue,
+        admin,
+        maker,
+        treasury,
+        jpy,
+        khr,
+        helpers,
+        settings=machine_settings(max_examples=15),
+    )

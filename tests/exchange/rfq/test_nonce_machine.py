@@ -6,6 +6,7 @@ import brownie
 from brownie.test import strategy
 
 from corridor.exchange import rfq
+from tests.fixtures.machines import machine_settings
 
 WORDS = 3
 BITS = [0, 1, 2, 7, 128, 200, 254, 255]
@@ -64,4 +65,4 @@ class NonceMachine:
 
 
 def test_nonce_bitmap_machine(state_machine, venue, maker, make_quote, sign, fill_in):
-    state_machine(NonceMachine, venue, maker, make_quote, sign, fill_in)
+    state_machine(NonceMachine, venue, maker, make_quote, sign, fill_in, settings=machine_settings())
