@@ -16,7 +16,7 @@ simulator, since there is one Bakong), so none of them trusts the relayer's word
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from eth_account.signers.local import LocalAccount
@@ -55,6 +55,7 @@ def bakong_side(
     start_block: int | None = None,
     hooks: Collection[str] = (),
     linked_origins: Mapping[str, str] | None = None,
+    clock: Callable[[], int] | None = None,
 ) -> BakongSide:
     """A ledger simulator (with the omnibus account opened), validators and a relayer for `bridge_address`.
 
@@ -63,7 +64,7 @@ def bakong_side(
     `hooks`: the mint hooks (the InvoiceSettlement contract) the validators sign invoice payments to;
     `linked_origins`: a linked scheme's settlement account on Bakong -> its origin (`TH:PROMPTPAY`).
     """
-    ledger = Ledger(ledger_path)
+    ledger = Ledger(ledger_path, clock)  # clock: Unix ms (default the wall clock)
     if not ledger.account_exists(omnibus_account):
         ledger.open_account(omnibus_account, "Corridor bridge omnibus")
     validators = [
