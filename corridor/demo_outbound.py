@@ -13,6 +13,8 @@ from typing import Any
 from eth_utils import keccak
 
 from corridor.bridge import attest
+from corridor.bridge.attest import KHR, USD
+from corridor.codes import JAPAN
 from corridor.exchange import rfq
 from corridor.exchange.deploy import balanced_hub_amount, seed_pool
 from corridor.khqr_pay import Payment, deploy_khqr_payer
@@ -75,10 +77,10 @@ class OutboundWorld:
 
     def path(self, currency: int, inbound: bool = False) -> list[str]:
         """JPYS -> USD -> token (or back with inbound), or one hop for USD."""
-        busd = self.token(840).address
+        busd = self.token(USD).address
         out = (
             [self.jpys.address, busd]
-            if currency == 840
+            if currency == USD
             else [self.jpys.address, busd, self.token(currency).address]
         )
         return out[::-1] if inbound else out
@@ -129,7 +131,7 @@ def build_world(
         chain,
     )
     bridge = suite.bridge.bridge
-    for currency in (116, 840):
+    for currency in (KHR, USD):
         chain.sleep(1)
         chain.mine()
         # the chain's own clock (the latest block): brownie's chain.time() can run ahead of it (ObservationFromFuture)
@@ -139,27 +141,27 @@ def build_world(
             attest.collect_signatures(world._domain(), att, keys, bridge.threshold()),
             {"from": relayer},
         )
-    limits = {c: bridge.limitsOf(c)[0] for c in (116, 840)}  # maxPerMessage
+    limits = {c: bridge.limitsOf(c)[0] for c in (KHR, USD)}  # maxPerMessage
     for currency, holder, amount in (
-        (116, mm, 4 * 10**8),
-        (840, mm, 10**7),
-        (116, lp, 8 * 10**7),
-        (840, lp, 4_500_000),
+        (KHR, mm, 4 * 10**8),
+        (USD, mm, 10**7),
+        (KHR, lp, 8 * 10**7),
+        (USD, lp, 4_500_000),
     ):
         while amount:
             step = min(amount, limits[currency])
             world.mint(currency, step, holder, relayer)
             amount -= step
-    for currency in (116, 840):
+    for currency in (KHR, USD):
         world.token(currency).approve(suite.rfq.venue, MAX, {"from": mm})
     ops = StablecoinOps(suite.stablecoin.token, suite.stablecoin.registry)
     issuer_id = next(iter(suite.stablecoin.issuer_ids.values()))
     issuer = who["issuer_a"]
     ops.mint(issuer_id, lp, 3_000_000, "OUT-LP", issuer)
-    busd = world.token(840)
+    busd = world.token(USD)
     for symbol, token, amount in (
         ("JPY", suite.stablecoin.token, 3_000_000),
-        ("KHR", world.token(116), 80_000_000),
+        ("KHR", world.token(KHR), 80_000_000),
     ):
         feed = suite.exchange.feeds[symbol]
         hub = balanced_hub_amount(
@@ -172,7 +174,7 @@ def build_world(
 def fund_payer(world: OutboundWorld, payer: Any, jpy: int, tier: int = 1) -> None:
     """Verifies `payer` on JPYS (Japan) and issues it `jpy` yen; it approves the KhqrPayer."""
     suite, who = world.suite, world.who
-    world.jpys.setKyc(payer, tier, 392, {"from": who["admin"]})
+    world.jpys.setKyc(payer, tier, JAPAN, {"from": who["admin"]})
     ops = StablecoinOps(suite.stablecoin.token, suite.stablecoin.registry)
     ops.mint(
         next(iter(suite.stablecoin.issuer_ids.values())), payer, jpy, f"OUT-{payer}"[:32], who["issuer_a"]

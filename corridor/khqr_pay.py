@@ -20,6 +20,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak
 
 from corridor.bridge import khqr
+from corridor.codes import JAPAN, Tier
 from corridor.stablecoin import signing
 
 PAYMENT_TYPEHASH = keccak(
@@ -28,7 +29,6 @@ PAYMENT_TYPEHASH = keccak(
 )
 DEFAULT_MAX_REFUND_LOSS_BPS = 300
 """Refund floor for third-party refunds: at most 3% below the JPYS spent (the payer may accept any)."""
-TIER_INSTITUTIONAL, JAPAN = 4, 392
 
 
 class PaymentError(ValueError):
@@ -154,5 +154,5 @@ def deploy_khqr_payer(
     )
     bridge.grantRole(bridge.ESCROW_AGENT_ROLE(), payer, {"from": admin})
     for token in (jpys, *suite.bridge.tokens.values()):
-        token.setKyc(payer, TIER_INSTITUTIONAL, JAPAN, {"from": admin})
+        token.setKyc(payer, Tier.INSTITUTIONAL, JAPAN, {"from": admin})
     return payer
