@@ -107,7 +107,7 @@ class Desk:
             self.jpy.address,
             quote_in,
             gross,
-            next(_counter),
+            self._fresh_nonce(),
             expiry,
         )
         signed = rfq.sign_quote(self.maker.private_key, rfq.venue_domain(chain.id, self.venue.address), quote)
@@ -155,6 +155,13 @@ class Desk:
             invoice_id,
         )
         return inv, amm_venue_data(path)
+
+    def _fresh_nonce(self) -> int:
+        """A maker nonce the venue has not seen used (the maker may also quote through its own nonce book)."""
+        nonce = next(_counter)
+        while self.venue.isNonceUsed(self.maker, nonce):
+            nonce = next(_counter)
+        return nonce
 
     def _path(self, currency: int) -> list[str]:
         busd = self.token(USD).address

@@ -63,6 +63,8 @@ def bakong_side(
     LocalAccount. `start_block` defaults to the current block (redemptions before it are ignored).
     `hooks`: the mint hooks (the InvoiceSettlement contract) the validators sign invoice payments to;
     `linked_origins`: a linked scheme's settlement account on Bakong -> its origin (`TH:PROMPTPAY`).
+    `clock` (Unix ms, default the wall clock) is the ledger's and the relayer's: on a development chain whose time
+    runs ahead of or behind the wall clock, pass the chain's so KHQR expiries mean the same on both sides.
     """
     ledger = Ledger(ledger_path, clock)  # clock: Unix ms (default the wall clock)
     if not ledger.account_exists(omnibus_account):
@@ -90,5 +92,6 @@ def bakong_side(
             start_block=w3.eth.block_number if start_block is None else start_block,
             linked_origins=dict(linked_origins or {}),
         ),
+        clock_ms=clock,  # one clock for the whole Bakong side: the KHQRs it issues expire on the ledger's clock
     )
     return BakongSide(ledger, client, validators, relayer)

@@ -20,12 +20,14 @@ Invariants (see docs/corridor-machine.md for the reasoning):
 - frozen balances never move except by seizure; no tier-limited holder above its daily limit;
 - a used EIP-3009 authorization, RFQ nonce, mint attestation, reserve attestation or redemption
   finalization is never accepted again (asserted by replaying them in the rules);
+- every invoice paid by KHQR and minted into the settlement ended in exactly one settlement event, the shop
+  holds exactly the yen of the invoices it settled (each serial once), the settlement holds only parked refunds;
 - no party gains by a round trip at unchanged prices (pool, router one and two hops, RFQ, LP
   add/remove, and a whole-corridor trip Bakong KHR → bKHR → JPY → bKHR → Bakong KHR), and RFQ fills are
   never better than the oracle mid.
 
-The rules and invariants live by family in tests/integration/corridor_machine/ (bridge, stablecoin,
-exchange, rfq, operations: one mixin each, on the common `CorridorRules`); this module composes them and
+The rules and invariants live by family in tests/integration/corridor_machine/ (bridge, settlement,
+stablecoin, exchange, rfq, operations: one mixin each, on the common `CorridorRules`); this module composes them and
 adds the rules that cross families. A new family of rules is one mixin module listed in `CorridorMachine`.
 
 Size: CORRIDOR_MACHINE_EXAMPLES (default 16) examples of at most CORRIDOR_MACHINE_STEPS (default 25) steps
@@ -48,6 +50,7 @@ from .corridor_machine.exchange import ExchangeRules
 from .corridor_machine.helpers import OUTCOMES, World, attempt
 from .corridor_machine.operations import OperationsRules
 from .corridor_machine.rfq import RfqRules
+from .corridor_machine.settlement import SettlementRules
 from .corridor_machine.stablecoin import StablecoinRules
 
 EXAMPLES = int(os.environ.get("CORRIDOR_MACHINE_EXAMPLES", "16"))
@@ -60,7 +63,9 @@ SHRINK = (
 VERBOSE = {"verbosity": hypothesis.Verbosity.debug} if os.environ.get("CORRIDOR_MACHINE_VERBOSE") else {}
 
 
-class CorridorMachine(BridgeRules, StablecoinRules, ExchangeRules, RfqRules, OperationsRules):
+class CorridorMachine(
+    SettlementRules, BridgeRules, StablecoinRules, ExchangeRules, RfqRules, OperationsRules
+):
     """Random parties move value through Bakong, the bridge, the JPY issuers, the pools and the RFQ venue,
     while compliance, pausers, reporters and the bridge admin act; the corridor's books always balance.
 

@@ -55,10 +55,12 @@ class BridgeRules(CorridorRules):
         self.supply0 = {c: w.bridge_token(c).totalSupply() for c in CURRENCIES}
         self.redeemed = {c: 0 for c in CURRENCIES}
 
-    def _relay(self):
-        """One relayer pass a poll interval later (what a running relayer does every few seconds)."""
-        chain.sleep(POLL_SECONDS)
-        chain.mine()
+    def _relay(self, wait: bool = True):
+        """One relayer pass a poll interval later (what a running relayer does every few seconds); `wait=False`:
+        now (the caller has let the time pass and predicted from this block)."""
+        if wait:
+            chain.sleep(POLL_SECONDS)
+            chain.mine()
         report = self.side.relayer.run_once()
         # the relayer may be stopped by the chain (pauses, frozen or unverified parties, limits); the honest
         # validators it asks must never refuse it
@@ -176,7 +178,10 @@ class BridgeRules(CorridorRules):
         Must stay true: never before the deadline (RedemptionNotExpired); after it, the refund never meets a
         Bakong payout of the same redemption (checked by the backing invariant)."""
         self._sync_bridge()
-        pending = sorted(r for r, v in self.redemptions.items() if v["status"] is None)
+        users = {p.address for p in self.w.users}  # a settlement's refund escrow is reclaimed by nobody here
+        pending = sorted(
+            r for r, v in self.redemptions.items() if v["status"] is None and v["holder"] in users
+        )
         if not pending:
             return
         rid = pending[st_index % len(pending)]

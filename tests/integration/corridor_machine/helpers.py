@@ -149,6 +149,7 @@ class World:
     treasury: Any
     attestor: Any  # a keyed ATTESTOR_ROLE holder (signed reserve attestations)
     omnibus: str
+    shop: Any = None  # a Japanese merchant paid by KHQR invoices only (its yen is exactly what it settled)
     ledger_accounts: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # id -> (name, KHR, USD)
     issuer_ids: dict[str, int] = field(default_factory=dict)
 
@@ -197,7 +198,7 @@ class World:
         out = [p.address for p in self.users] + [self.lp.address, self.maker.address]
         out += [str(self.treasury), str(self.admin), str(self.who["issuer_a"]), str(self.who["issuer_b"])]
         out += [p.address for p in self.pools.values()] + [self.venue.address, self.bridge.address]
-        out += [str(self.attestor)]
+        out += [str(self.attestor), str(self.shop), self.suite.settlement.address]
         return list(dict.fromkeys(out))
 
     # ----------------------------------------------------------- off-chain side, per example
@@ -210,6 +211,8 @@ class World:
             self.admin,
             dev_validator_keys(VALIDATOR_KEYS),
             omnibus_account=self.omnibus,
+            hooks=[self.suite.settlement.address],  # invoices paid by KHQR (corridor_machine/settlement.py)
+            clock=lambda: chain[-1].timestamp * 1_000,  # KHQR expiries and quote windows on the chain's clock
         )
         for account_id, (name, khr, usd) in self.ledger_accounts.items():
             if account_id != self.omnibus:
@@ -243,6 +246,7 @@ class World:
 
         alice = accounts.add(dev_key("corridor machine alice"))  # keyed: signs EIP-3009 authorizations
         attestor = accounts.add(dev_key("corridor machine attestor"))
+        shop = accounts.add(dev_key("corridor machine shop"))
         maker_account = who["market_maker"]
         for keyed in (alice, attestor, maker_account):
             if web3.eth.get_balance(keyed.address) < 10**18:
@@ -267,6 +271,7 @@ class World:
             treasury=who["treasury"],
             attestor=attestor,
             omnibus=omnibus,
+            shop=shop,
             issuer_ids=dict(suite.stablecoin.issuer_ids),
         )
         jpy, busd, bkhr = world.jpy, world.busd, world.bkhr
@@ -274,6 +279,7 @@ class World:
         for token in (jpy, busd, bkhr):
             token.setKyc(alice, 3, 392, {"from": admin})
         world.registry.grantRole(world.registry.ATTESTOR_ROLE(), attestor, {"from": admin})
+        jpy.setKyc(shop, 2, 392, {"from": admin})  # a Japanese SME: paid in yen, nothing else
 
         # Bakong: every party has an account with money; deposits go through the real relayer
         side = bakong_side(web3, world.bridge.address, admin, dev_validator_keys(VALIDATOR_KEYS), omnibus)
