@@ -117,6 +117,8 @@ CRASH_POINTS = (
     "redemption.reject_sent",  # rejection mined, outcome not stored
     "redemption.refund_sent",  # KhqrPayer's refund mined, outcome not stored
 )
+#: Reached only with a KhqrPayer configured (`RelayerConfig.khqr_payer`; tests/outbound/test_relayer_refund.py).
+KHQR_PAYER_CRASH_POINTS = ("redemption.refund_sent",)
 
 
 class RelayerCrashed(Exception):

@@ -9,7 +9,7 @@ import pytest
 from brownie import web3
 
 from corridor.bridge.offchain import bakong_side
-from corridor.bridge.relayer import Relayer, RelayerCrashed
+from corridor.bridge.relayer import KHQR_PAYER_CRASH_POINTS, Relayer, RelayerCrashed
 from corridor.bridge.store import REJECTED, REQUESTED
 from corridor.khqr_pay import remittance
 
@@ -78,7 +78,7 @@ def test_another_holders_rejection_is_not_refunded_through_khqr_payer(world, sid
     assert _refunds(world) == []
 
 
-@pytest.mark.parametrize("point", ["redemption.reject_sent", "redemption.refund_sent"])
+@pytest.mark.parametrize("point", ["redemption.reject_sent", *KHQR_PAYER_CRASH_POINTS])
 def test_relayer_crashed_around_the_refund_resumes_and_refunds_once(world, side, yen_payer, point):
     r = side.relayer
     rid, _ = _pay_unknown(world, yen_payer)
