@@ -54,15 +54,6 @@ from corridor.ui import StepLog, UserError, banker, markdown_table, progress, ra
 REPORTS = ROOT / "reports"
 KHR, USD = by_alpha("KHR").number, by_alpha("USD").number
 POLL_SECONDS = 5  # the relayer's polling interval, simulated on the dev chain
-# The PromptPay link when the settings name none (`linked_schemes:`): its rates and per-origin limits.
-PROMPTPAY = {
-    "scheme": "PROMPTPAY",
-    "country": "TH",
-    "settlement_account": "promptpay@hub",
-    "currency": "THB",
-    "rates": {"KHR": "0.0087", "USD": "35.6"},  # satang per riel, satang per cent
-    "limits": {"KHR": 2_000_000, "USD": 50_000},
-}
 
 
 @dataclass
@@ -246,7 +237,8 @@ class CorridorDemo:
 
         keys = dev_validator_keys(int(self.settings["validators"]["dev_keys"]))
         omnibus = self.settings["bridge"].get("omnibus_account", "bridge@nbcq")
-        self.schemes = [scheme_from_config(s) for s in self.settings.get("linked_schemes", [PROMPTPAY])]
+        # the links, their rates and per-origin limits: `linked_schemes:` of the settings (config/development.yaml)
+        self.schemes = [scheme_from_config(s) for s in self.settings.get("linked_schemes", [])]
         self.side = bakong_side(
             web3,
             self.bridge.address,
@@ -255,6 +247,7 @@ class CorridorDemo:
             omnibus_account=omnibus,
             hooks=[self.suite.settlement.address],  # the validators sign invoice payments to it alone
             linked_origins={s.settlement_account: s.origin for s in self.schemes},
+            khqr_payer=self.suite.khqr_payer.address,  # a rejected yen payment is refunded in JPYS
         )
         ledger = self.side.ledger
         for account, name, khr, usd in (
@@ -499,18 +492,16 @@ class CorridorDemo:
             self._relay(f"pays the refund ៛{result.refunded:,} out on Bakong, finalizes")
 
     def _outbound(self) -> Any:
-        from brownie import chain, project
+        from brownie import chain
 
         from corridor.demo_outbound import OutboundWorld, fund_payer
-        from corridor.khqr_pay import deploy_khqr_payer
         from corridor.suite import dev_party_key, dev_validator_keys
 
         if getattr(self, "outbound", None) is None:
-            payer_contract = deploy_khqr_payer(project.get_loaded_projects()[0], self.suite, self.admin)
             self.outbound = OutboundWorld(
                 self.suite,
                 self.settings,
-                payer_contract,
+                self.suite.khqr_payer,
                 self.who,
                 dev_party_key(str(self.settings["parties"]["market_maker"])[4:]),
                 dev_validator_keys(int(self.settings["validators"]["dev_keys"])),
@@ -520,9 +511,8 @@ class CorridorDemo:
             self.yen_payer = self.outbound_payer()
             fund_payer(self.outbound, self.yen_payer, 100_000)
             self.log.add(
-                "deployer",
-                "KhqrPayer wired: escrow agent, KYC'd; yen payer holds ¥100,000",
-                payer_contract.tx,
+                "issuer",
+                "yen payer verified on JPYS, holds ¥100,000, approves the suite's KhqrPayer",
             )
         return self.outbound
 
@@ -624,9 +614,7 @@ class CorridorDemo:
                     [book.row()],
                 )
             )
-        holders = [("InvoiceSettlement", self.suite.settlement)]
-        if getattr(self, "outbound", None) is not None:
-            holders.append(("KhqrPayer", self.outbound.payer_contract))
+        holders = [("InvoiceSettlement", self.suite.settlement), ("KhqrPayer", self.suite.khqr_payer)]
         held = [
             [
                 name,

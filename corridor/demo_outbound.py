@@ -1,5 +1,5 @@
 """The outbound world on a deployed suite (tests/outbound, `make gas` and the outbound demo flows share it):
-KhqrPayer wired, the market maker funded with bKHR/bUSD through attested Bakong deposits and approving the
+the suite's KhqrPayer (deployed and wired by corridor.suite.deploy_suite), the market maker funded with bKHR/bUSD through attested Bakong deposits and approving the
 venue, the pools seeded, and a yen payer holding JPYS. `OutboundWorld` also signs RFQ quotes and the
 validators' finalizations/rejections, the way the relayer does after paying out (or failing to) on Bakong.
 """
@@ -17,7 +17,7 @@ from corridor.bridge.attest import KHR, USD
 from corridor.codes import JAPAN
 from corridor.exchange import rfq
 from corridor.exchange.deploy import balanced_hub_amount, seed_pool
-from corridor.khqr_pay import Payment, deploy_khqr_payer
+from corridor.khqr_pay import Payment
 from corridor.stablecoin.ops import StablecoinOps
 from corridor.suite import dev_party_key, dev_validator_keys, parties
 
@@ -113,13 +113,11 @@ class OutboundWorld:
             self.bridge.executeQueuedMint(h, {"from": relayer})
 
 
-def build_world(
-    project: Any, suite: Any, settings: dict[str, Any], accounts: Any, chain: Any
-) -> OutboundWorld:
-    """Wires KhqrPayer and funds the parties (see the module docstring)."""
+def build_world(suite: Any, settings: dict[str, Any], accounts: Any, chain: Any) -> OutboundWorld:
+    """Funds the parties around the suite's KhqrPayer (see the module docstring)."""
     who = parties(settings, accounts)
-    admin, relayer, lp, mm = who["admin"], accounts[9], who["liquidity"], who["market_maker"]
-    payer_contract = deploy_khqr_payer(project, suite, admin)
+    relayer, lp, mm = accounts[9], who["liquidity"], who["market_maker"]
+    payer_contract = suite.khqr_payer
     keys = dev_validator_keys(int(settings["validators"]["dev_keys"]))
     world = OutboundWorld(
         suite,

@@ -7,8 +7,8 @@ account) in one transaction through contracts/corridor/KhqrPayer.sol.
 - `payment_nonce` / `sign_payment_authorization`: the gasless path. The payer signs an EIP-3009
   ReceiveWithAuthorization to the KhqrPayer whose nonce is bound to the payment (Python twin of
   `KhqrPayer.authorizationNonce`), so any relayer can submit it and none can redirect it.
-- `deploy_khqr_payer`: deploys the contract next to a deployed suite, grants it the bridge's
-  ESCROW_AGENT_ROLE and verifies it as an (institutional) holder of JPYS, bUSD and bKHR.
+- `deploy_khqr_payer`: deploys the contract and grants it the bridge's ESCROW_AGENT_ROLE; the suite
+  (corridor/suite.py) calls it and verifies it as an (institutional) holder of JPYS and the bridge tokens.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from eth_abi import encode as abi_encode
 from eth_utils import keccak
 
 from corridor.bridge import khqr
-from corridor.codes import JAPAN, Tier
 from corridor.stablecoin import signing
 
 PAYMENT_TYPEHASH = keccak(
@@ -145,14 +144,16 @@ def sign_payment_authorization(
 
 
 def deploy_khqr_payer(
-    project: Any, suite: Any, admin: Any, max_refund_loss_bps: int = DEFAULT_MAX_REFUND_LOSS_BPS
-):
-    """Deploys KhqrPayer beside `suite` (corridor.suite.Suite) and wires it (see the module docstring)."""
-    jpys, bridge = suite.stablecoin.token, suite.bridge.bridge
-    payer = project.KhqrPayer.deploy(
-        jpys, suite.rfq.venue, suite.exchange.router, bridge, max_refund_loss_bps, {"from": admin}
-    )
+    project: Any,
+    admin: Any,
+    jpys: Any,
+    venue: Any,
+    router: Any,
+    bridge: Any,
+    max_refund_loss_bps: int = DEFAULT_MAX_REFUND_LOSS_BPS,
+) -> Any:
+    """Deploys KhqrPayer and grants it the bridge's ESCROW_AGENT_ROLE (corridor.suite.deploy_suite calls it and
+    makes it an allowed holder of the compliant tokens)."""
+    payer = project.KhqrPayer.deploy(jpys, venue, router, bridge, max_refund_loss_bps, {"from": admin})
     bridge.grantRole(bridge.ESCROW_AGENT_ROLE(), payer, {"from": admin})
-    for token in (jpys, *suite.bridge.tokens.values()):
-        token.setKyc(payer, Tier.INSTITUTIONAL, JAPAN, {"from": admin})
     return payer

@@ -3,7 +3,8 @@ console, the gas benchmark and the integration tests (so none of them wires anyt
 
 `deploy_suite(project, admin, settings)` calls each family's `corridor/<family>/deploy.py` in
 dependency order (stablecoin and bridge tokens first, then the exchange whose pools hold them, then
-the RFQ venue) and makes the contracts that hold tokens allowed holders of the compliant tokens.
+the RFQ venue, then the invoice settlement and the KhqrPayer that use them all) and makes the
+contracts that hold tokens allowed holders of the compliant tokens.
 It is deterministic for given settings, so a `JournaledAccount` as `admin` makes it resumable.
 Last, it hands every role to its configured holder (`roles:` in the settings, `parties.admin` by
 default; corridor/deploy/roles.py): the deployer renounces what it is not configured for and begins
@@ -39,6 +40,9 @@ class Suite:
     exchange: Any
     rfq: Any
     settlement: Any = None  # InvoiceSettlement: the bridge's mint hook for invoices paid by KHQR
+    khqr_payer: Any = (
+        None  # KhqrPayer: yen payers pay KHQRs / remittances into the bridge's redemption escrow
+    )
     contracts: dict[str, Any] = field(default_factory=dict)
     roles: Plan = field(default_factory=dict)  # contract name -> role -> configured holders
 
@@ -182,8 +186,21 @@ def deploy_suite(project: Any, admin: Any, settings: dict[str, Any], accounts: A
         project, admin, bridge.bridge, rfq.venue, exchange.router, stablecoin.token, bridge.tokens
     )
     allow_holder(settlement.address)
+    from corridor.khqr_pay import deploy_khqr_payer
 
-    suite = Suite(stablecoin=stablecoin, bridge=bridge, exchange=exchange, rfq=rfq, settlement=settlement)
+    khqr_payer = deploy_khqr_payer(
+        project, admin, stablecoin.token, rfq.venue, exchange.router, bridge.bridge
+    )
+    allow_holder(khqr_payer.address)
+
+    suite = Suite(
+        stablecoin=stablecoin,
+        bridge=bridge,
+        exchange=exchange,
+        rfq=rfq,
+        settlement=settlement,
+        khqr_payer=khqr_payer,
+    )
     suite.contracts = {
         "JPYStablecoin": stablecoin.token,
         "IssuerRegistry": stablecoin.registry,
@@ -193,8 +210,10 @@ def deploy_suite(project: Any, admin: Any, settings: dict[str, Any], accounts: A
         **{currency(sym).feed: f for sym, f in exchange.feeds.items()},
         **{currency(sym).pool: p for sym, p in exchange.pools.items()},
         "RfqVenue": rfq.venue,
+        "InvoiceSettlement": settlement,
+        "KhqrPayer": khqr_payer,
     }
-    suite.roles = role_plan(settings, who, admin)
+    suite.roles = role_plan(settings, who, admin, suite.contracts)
     hand_over(suite.contracts, suite.roles, admin)
     return suite
 
@@ -214,7 +233,7 @@ def verify_roles(
         )
         for spec in settings["stablecoin"].get("issuers", [])
     }
-    plan = role_plan(settings, who, deployer)
+    plan = role_plan(settings, who, deployer, suite.contracts)
     report = check_roles(
         suite.contracts, plan, deployer, web3, from_block, extra={"IssuerRegistry": issuer_roles}
     )
@@ -254,9 +273,9 @@ def deploy_from_brownie(
     development = CONFIG.network_type == "development"
     settings = load_settings(network, development)
     account = deployer_account(accounts, development)
-    # the whole suite takes about 41.5M gas (make demo prints it), 43.8M with the role handover of
-    # config/live.example.yaml (53 transactions); refuse to start what cannot finish
-    require_funds(web3, account, int(settings.get("deploy_gas_estimate", 48_000_000)))
+    # the whole suite takes about 47.3M gas in 85 transactions (make demo prints it), ~2.3M more with the
+    # role handover of config/live.example.yaml (53 transactions); refuse to start what cannot finish
+    require_funds(web3, account, int(settings.get("deploy_gas_estimate", 52_000_000)))
     try:
         book = _book_for(network, web3.eth.chain_id, account.address, development, book_dir)
         first = next((t for t in book.txs if t.address), None)

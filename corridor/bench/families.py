@@ -192,7 +192,7 @@ def outbound(report: Report, project: Any, suite: Any, settings: dict[str, Any])
     from corridor.demo_outbound import build_world, fund_payer
     from corridor.khqr_pay import remittance
 
-    world = build_world(project, suite, settings, accounts, chain)
+    world = build_world(suite, settings, accounts, chain)
     payer = keyed_account("outbound payer")
     fund_payer(world, payer, 1_000_000)
     gas = 0

@@ -267,3 +267,40 @@ class BridgeGateway:
 
     def reject_redemption(self, rejection: RedemptionRejection, signatures: bytes) -> dict:
         return self._send(self.contract.functions.rejectRedemption(rejection.as_tuple(), signatures))
+
+
+class KhqrPayerGateway:
+    """web3.py access to the suite's KhqrPayer for the relayer: after the bridge rejects one of its redemptions
+    (Bakong refused the payout), the bridge token that came back is sold for JPYS straight to the payer."""
+
+    def __init__(
+        self, w3: Web3, address: str, bridge: BridgeGateway, sender: str | LocalAccount | None
+    ) -> None:
+        self.w3 = w3
+        self.address = Web3.to_checksum_address(address)
+        self.contract: Contract = artifacts.at(w3, "KhqrPayer", self.address)
+        self.bridge = bridge
+        self.sender = sender
+
+    def refunded(self, redemption_id: int) -> bool:
+        return bool(self.contract.functions.refunded(redemption_id).call())
+
+    def refund_path(self, currency: int, hub: int) -> list[str]:
+        """The bridge token of `currency` -> (the hub's token ->) JPYS: the router path of the refund."""
+        tokens = [self.bridge.contract.functions.tokenOf(c).call() for c in dict.fromkeys((currency, hub))]
+        return [Web3.to_checksum_address(t) for t in tokens] + [self.contract.functions.JPYS().call()]
+
+    def returned(self, redemption: Redemption) -> int:
+        """What the rejection gave back to KhqrPayer: the escrow less the bridge's rejection fee in force."""
+        fee, _ = self.bridge.contract.functions.rejectionFeeOf(redemption.currency).call()
+        return max(redemption.amount - int(fee), 0)
+
+    def refund_floor(self, path: list[str], back: int) -> int:
+        """The least JPYS anyone but the payer may refund with (`KhqrPayer.refundFloor`)."""
+        return int(self.contract.functions.refundFloor(path, back).call()) if back else 0
+
+    def refund(self, redemption_id: int, path: list[str], min_jpy_out: int, deadline: int) -> dict:
+        if self.sender is None:
+            raise RuntimeError("this gateway is read-only (no sender)")
+        fn = self.contract.functions.refund(redemption_id, path, min_jpy_out, deadline)
+        return tx.send(self.w3, fn, self.sender)

@@ -84,7 +84,7 @@ class Hub:
 def scheme_from_config(spec: dict) -> LinkedScheme:
     """A LinkedScheme from a configuration mapping (scheme, country, settlement_account, currency, rates, limits)."""
     try:
-        return LinkedScheme(
+        scheme = LinkedScheme(
             str(spec["scheme"]),
             str(spec["country"]),
             str(spec["settlement_account"]),
@@ -92,5 +92,13 @@ def scheme_from_config(spec: dict) -> LinkedScheme:
             {k: Decimal(str(v)) for k, v in spec["rates"].items()},
             {k: int(v) for k, v in spec["limits"].items()},
         )
-    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+    except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
         raise LinkedSchemeError(f"linked scheme configuration: {exc!r}") from exc
+    bad = [f"{k}={v}" for k, v in scheme.limits.items() if v <= 0] + [
+        f"{k}={v}" for k, v in scheme.rates.items() if not v > 0
+    ]
+    if bad:
+        raise LinkedSchemeError(
+            f"linked scheme {scheme.origin}: limits and rates must be positive ({', '.join(bad)})"
+        )
+    return scheme

@@ -56,13 +56,15 @@ def bakong_side(
     hooks: Collection[str] = (),
     linked_origins: Mapping[str, str] | None = None,
     clock: Callable[[], int] | None = None,
+    khqr_payer: str | None = None,
 ) -> BakongSide:
     """A ledger simulator (with the omnibus account opened), validators and a relayer for `bridge_address`.
 
     `sender` pays gas for the relayer's transactions: an unlocked node address (brownie accounts) or a
     LocalAccount. `start_block` defaults to the current block (redemptions before it are ignored).
     `hooks`: the mint hooks (the InvoiceSettlement contract) the validators sign invoice payments to;
-    `linked_origins`: a linked scheme's settlement account on Bakong -> its origin (`TH:PROMPTPAY`).
+    `linked_origins`: a linked scheme's settlement account on Bakong -> its origin (`TH:PROMPTPAY`);
+    `khqr_payer`: the suite's KhqrPayer, whose rejected redemptions the relayer refunds to the payer in JPYS.
     `clock` (Unix ms, default the wall clock) is the ledger's and the relayer's: on a development chain whose time
     runs ahead of or behind the wall clock, pass the chain's so KHQR expiries mean the same on both sides.
     """
@@ -91,6 +93,7 @@ def bakong_side(
             omnibus_account=omnibus_account,
             start_block=w3.eth.block_number if start_block is None else start_block,
             linked_origins=dict(linked_origins or {}),
+            khqr_payer=khqr_payer,
         ),
         clock_ms=clock,  # one clock for the whole Bakong side: the KHQRs it issues expire on the ledger's clock
     )

@@ -15,7 +15,11 @@ payment), and `mintWithHook` mints and settles in one transaction: merchant paid
 through the redemption escrow, which the next pass pays out on Bakong like any redemption.
 
 Redemptions. `RedemptionRequested` events are scanned from a persisted block cursor. A redemption to
-an account Bakong does not know is rejected (refund on-chain). Otherwise the omnibus account pays it
+an account Bakong does not know is rejected (refund on-chain). When the redemption is the suite's
+KhqrPayer's (a yen holder's KHQR payment or remittance, `RelayerConfig.khqr_payer`), the relayer then
+calls `KhqrPayer.refund`: the bridge token that came back is sold for JPYS straight to the payer, at no
+less than the contract's floor. The redemption is recorded rejected only once the chain shows it refunded,
+so a crash or a failed refund (a paused pool) is retried from the chain's state on the next pass. Otherwise the omnibus account pays it
 out under a reference derived from the redemption id (idempotent: a retried payout returns the first
 transfer), then validators check the payout and sign the finalization, which burns the escrow.
 
@@ -47,6 +51,7 @@ from typing import Any, Protocol
 
 from eth_utils import is_address, to_checksum_address
 
+from corridor import codes
 from corridor.bridge import reconcile
 from corridor.bridge.attest import (
     HookedMintAttestation,
@@ -60,6 +65,7 @@ from corridor.bridge.attest import (
 from corridor.bridge.client import BakongApiError, BakongClient
 from corridor.bridge.gateway import (
     BridgeGateway,
+    KhqrPayerGateway,
     MintStatus,
     RedemptionRequest,
     RedemptionStatus,
@@ -109,7 +115,10 @@ CRASH_POINTS = (
     "redemption.payout_recorded",  # payout stored, finalization not signed
     "redemption.finalize_sent",  # finalization mined, outcome not stored
     "redemption.reject_sent",  # rejection mined, outcome not stored
+    "redemption.refund_sent",  # KhqrPayer's refund mined, outcome not stored
 )
+#: Reached only with a KhqrPayer configured (`RelayerConfig.khqr_payer`; tests/outbound/test_relayer_refund.py).
+KHQR_PAYER_CRASH_POINTS = ("redemption.refund_sent",)
 
 
 class RelayerCrashed(Exception):
@@ -162,6 +171,12 @@ class RelayerConfig:
     refuse_stopping_reserve: bool = False
     # settlement account of a linked scheme on Bakong -> its origin (`promptpay@hub` -> `TH:PROMPTPAY`)
     linked_origins: Mapping[str, str] = field(default_factory=dict)
+    # the suite's KhqrPayer: its rejected redemptions are refunded to the payer in JPYS (None: none deployed)
+    khqr_payer: str | None = None
+    hub_currency: int = field(
+        default_factory=lambda: codes.currency(codes.HUB).number
+    )  # a refund's path: token -> hub -> JPYS
+    refund_ttl: int = 600  # seconds a refund's swap may wait to be mined
 
 
 @dataclass(frozen=True)
@@ -189,6 +204,7 @@ class RunReport:
     paid_out: list[tuple[int, str]] = field(default_factory=list)  # (redemption id, Bakong payout hash)
     finalized: list[int] = field(default_factory=list)
     rejected: list[int] = field(default_factory=list)
+    refunded: list[int] = field(default_factory=list)  # rejected KhqrPayer redemptions refunded in JPYS
     reclaimed: list[int] = field(default_factory=list)
     lapsed: list[int] = field(default_factory=list)  # left to the holder: too close to the deadline
     dead_lettered: list[str] = field(default_factory=list)  # items parked in the dead-letter list
@@ -233,6 +249,11 @@ class Relayer:
         self.config = config
         self._clock_ms = clock_ms or (lambda: time.time_ns() // 1_000_000)
         self._crash_at = crash_at
+        self.refunds = (
+            KhqrPayerGateway(gateway.w3, config.khqr_payer, gateway, gateway.sender)
+            if config.khqr_payer
+            else None
+        )
 
     def _checkpoint(self, point: str) -> None:
         if point == self._crash_at:
@@ -500,6 +521,8 @@ class Relayer:
         paid = r.status == PAID_OUT or (
             r.status == PAYING and self.payer.find(self._reference(r.id)) is not None
         )
+        if final == REJECTED:
+            self._refund_payer(r, report)  # a crash or a failure after the rejection: refund now
         self._set(r, final)
         {FINALIZED: report.finalized, REJECTED: report.rejected, RECLAIMED: report.reclaimed}[final].append(
             r.id
@@ -512,8 +535,22 @@ class Relayer:
         sigs = self._collect(lambda v: v.sign_rejection(rejection))
         self.gateway.reject_redemption(rejection, sigs)
         self._checkpoint("redemption.reject_sent")
+        self._refund_payer(r, report)
         self._set(r, REJECTED)
         report.rejected.append(r.id)
+
+    def _refund_payer(self, r: RedemptionRow, report: RunReport) -> None:
+        """For a rejected redemption of the suite's KhqrPayer not yet refunded on chain: `KhqrPayer.refund`
+        sells what came back for JPYS to the payer, asking the contract's floor (the relayer is not the payer)."""
+        if self.refunds is None or r.holder.lower() != self.refunds.address.lower():
+            return
+        if self.refunds.refunded(r.id):
+            return  # refunded before a crash (or by the payer)
+        path = self.refunds.refund_path(r.currency, self.config.hub_currency)
+        floor = self.refunds.refund_floor(path, self.refunds.returned(self.gateway.redemption(r.id)))
+        self.refunds.refund(r.id, path, floor, self.gateway.timestamp() + self.config.refund_ttl)
+        self._checkpoint("redemption.refund_sent")
+        report.refunded.append(r.id)
 
     def _resume_payout(self, r: RedemptionRow, report: RunReport) -> None:
         """A crash left the redemption `paying`: the payout was sent or not; Bakong knows which."""
@@ -666,20 +703,21 @@ class CliError(Exception):
     """Bad input to the command line; printed as one line, exit status 2."""
 
 
-def _load_deployment(where: str, bridge: str | None, w3: Any) -> tuple[str, str]:
-    """(bridge address, omnibus account) from the project's deployment book (a path or a network
-    name, see corridor.deployment); `bridge` overrides the recorded address."""
+def _load_deployment(where: str, bridge: str | None, w3: Any) -> tuple[str, str, str | None]:
+    """(bridge address, omnibus account, the KhqrPayer if recorded) from the project's deployment book (a
+    path or a network name, see corridor.deployment); `bridge` overrides the recorded address."""
     from corridor.deployment import Deployment, DeploymentError
 
     try:
         deployment = Deployment.from_book(where, w3)
         address = deployment.address("BakongBridge") if bridge is None else bridge
         omnibus = deployment.omnibus_account
+        khqr_payer = deployment.address("KhqrPayer") if "KhqrPayer" in deployment.contracts else None
     except DeploymentError as exc:
         raise CliError(str(exc)) from exc
     if not is_address(address):
         raise CliError(f"--bridge {address} is not an address")
-    return to_checksum_address(address), omnibus
+    return to_checksum_address(address), omnibus, khqr_payer
 
 
 def _read_keys(path: str) -> list[str]:
@@ -753,7 +791,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         w3 = Web3(Web3.HTTPProvider(args.rpc, request_kwargs={"timeout": 10}))
         if not w3.is_connected():
             raise CliError(f"cannot reach RPC {args.rpc}")
-        bridge, omnibus = _load_deployment(args.deployment, args.bridge, w3)
+        bridge, omnibus, khqr_payer = _load_deployment(args.deployment, args.bridge, w3)
         try:
             validate_account_id(omnibus)
         except InvalidAccountId as exc:
@@ -771,7 +809,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             LedgerPayer(ledger, omnibus),
             validators,
             RelayerStore(args.state),
-            RelayerConfig(omnibus_account=omnibus),
+            RelayerConfig(omnibus_account=omnibus, khqr_payer=khqr_payer),
         )
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)

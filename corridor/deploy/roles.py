@@ -17,7 +17,10 @@ Settings (`roles:` in config/<network>.yaml, every key optional):
 
 A role named nowhere goes to `parties.admin`, except the bridge tokens' `upgrader` and `rescuer`,
 which nobody holds (the admin grants them for an upgrade or a rescue). `admin` (DEFAULT_ADMIN_ROLE)
-has exactly one holder.
+has exactly one holder. The bridge's `escrow_agent` is held by the suite's `KhqrPayer` only: the suite
+grants it when it wires the contract, the settings cannot name a holder (docs/security.md §8), and the
+check verifies that nobody else holds it. `InvoiceSettlement` and `KhqrPayer` have no roles at all
+(admin-less, every address immutable): they are in the book, not in the handover.
 
 Every transaction `hand_over` sends is decided by the settings and the deployer's address alone,
 never by what the chain holds, so the journal (corridor.deploy.journal) replays it exactly on a
@@ -48,7 +51,7 @@ _POOL_ROLES = (ADMIN, "guardian")
 CONTRACT_ROLES: dict[str, tuple[str, ...]] = {
     "JPYStablecoin": _TOKEN_ROLES,
     "IssuerRegistry": (ADMIN, "issuer_admin", "attestor", "upgrader"),
-    "BakongBridge": (ADMIN, "pauser", "guardian"),
+    "BakongBridge": (ADMIN, "pauser", "guardian", "escrow_agent"),
     **{c.book_name: _TOKEN_ROLES for c in codes.bridged()},
     "FXRouter": (ADMIN,),
     **{c.feed: _FEED_ROLES for c in codes.CURRENCIES if not c.is_hub},
@@ -59,6 +62,11 @@ CONTRACT_ROLES: dict[str, tuple[str, ...]] = {
 NOBODY_BY_DEFAULT = frozenset(
     (c.book_name, role) for c in codes.bridged() for role in ("upgrader", "rescuer")
 )
+#: Roles held by a contract of the suite (its book name), granted when the suite wires it: never
+#: configured, never handed over.
+SUITE_HELD: dict[tuple[str, str], str] = {("BakongBridge", "escrow_agent"): "KhqrPayer"}
+#: Contracts of the suite without any role (admin-less): recorded in the book, skipped by the handover.
+ADMINLESS = ("InvoiceSettlement", "KhqrPayer")
 ALL_ROLES = frozenset(r for roles in CONTRACT_ROLES.values() for r in roles)
 
 #: Settings the family deploys would read as role holders; the suite takes them from `roles:` only.
@@ -140,6 +148,10 @@ def _check_roles_section(data: Mapping[str, Any], path: str) -> None:
         raise UserError(f"{path}: roles must map contract names (or defaults) to {{role: holder}}")
     party_is_zero = {name: _is_zero(value) for name, value in parties.items()}
     for contract, spec in roles.items():
+        if contract in ADMINLESS:
+            raise UserError(
+                f"{path}: roles.{contract}: {contract} has no roles (admin-less, every address immutable)"
+            )
         known = ALL_ROLES if contract == "defaults" else CONTRACT_ROLES.get(contract)
         if known is None:
             raise UserError(
@@ -151,6 +163,9 @@ def _check_roles_section(data: Mapping[str, Any], path: str) -> None:
             where = f"{path}: roles.{contract}.{role}"
             if role not in known:
                 raise UserError(f"{where}: no such role here (one of {', '.join(sorted(known))})")
+            held_by = next((c for (_, r), c in SUITE_HELD.items() if r == role), None)
+            if held_by is not None:
+                raise UserError(f"{where}: held by the suite's {held_by} only (granted when it is wired)")
             _check_holders(holders, role, party_is_zero, where)
 
 
@@ -182,9 +197,15 @@ def address_of(party: Any) -> str:
     return to_checksum_address(str(getattr(party, "address", party)))
 
 
-def role_plan(settings: Mapping[str, Any], who: Mapping[str, Any], deployer: Any) -> Plan:
+def role_plan(
+    settings: Mapping[str, Any],
+    who: Mapping[str, Any],
+    deployer: Any,
+    contracts: Mapping[str, Any] | None = None,
+) -> Plan:
     """Every contract's roles and their configured holders (see the module docstring); the default
-    holder is `parties.admin`, or the deployer when the settings name no admin."""
+    holder is `parties.admin`, or the deployer when the settings name no admin. A role of SUITE_HELD
+    is held by its contract among `contracts` (the suite's named contracts), by nobody without it."""
     roles = settings.get("roles") or {}
     default_holder = address_of(who.get("admin", deployer))
     defaults = roles.get("defaults") or {}
@@ -197,7 +218,11 @@ def role_plan(settings: Mapping[str, Any], who: Mapping[str, Any], deployer: Any
         own = roles.get(contract) or {}
         plan[contract] = {}
         for role in names:
-            if role in own:
+            holder = SUITE_HELD.get((contract, role))
+            if holder is not None:
+                held = (contracts or {}).get(holder)
+                plan[contract][role] = (address_of(held),) if held is not None else ()
+            elif role in own:
                 plan[contract][role] = holders(own[role])
             elif role in defaults:
                 plan[contract][role] = holders(defaults[role])
@@ -216,14 +241,17 @@ def hand_over(contracts: Mapping[str, Any], plan: Plan, deployer: Any) -> int:
     default-admin transfer to the configured admin; returns the transactions sent (or replayed).
 
     The deployer holds every role the family deploys gave it (all but NOBODY_BY_DEFAULT), and stays
-    default admin until the configured admin accepts, so it can grant until the very end.
+    default admin until the configured admin accepts, so it can grant until the very end. Contracts
+    without a plan (ADMINLESS) and SUITE_HELD roles (granted by the wiring) send nothing.
     """
     me = address_of(deployer)
     tx = {"from": deployer}
     count = 0
     for name, contract in contracts.items():
+        if name not in plan:
+            continue
         for role, holders in plan[name].items():
-            if role == ADMIN or holders == (me,):
+            if role == ADMIN or holders == (me,) or (name, role) in SUITE_HELD:
                 continue  # the deployer is the one configured holder: it keeps the role, nothing to send
             role_id = getattr(contract, role_constant(role))()
             for holder in holders:
@@ -306,9 +334,10 @@ def check_roles(
     nothing it is not configured for; the default admin is the configured one, or the deployer with a
     transfer to the configured one pending (listed in `pending`). `extra` adds roles outside the
     catalogue (contract name -> role id hex -> holders: the registry's per-issuer roles); any other role
-    someone was granted is a problem too."""
+    someone was granted is a problem too. Contracts without a plan (ADMINLESS) have no roles to check."""
     me = address_of(deployer)
     report = RoleReport()
+    contracts = {name: c for name, c in contracts.items() if name in plan}
     seen = granted_accounts(web3, [c.address for c in contracts.values()], from_block)
     for name, contract in contracts.items():
         events = seen[to_checksum_address(contract.address)]
@@ -357,10 +386,13 @@ def _check_admin(name: str, contract: Any, configured: str, me: str, report: Rol
 
 
 def pending_for(contracts: Mapping[str, Any], new_admin: Any) -> list[PendingTransfer]:
-    """The default-admin transfers to `new_admin` begun on `contracts` and not yet accepted."""
+    """The default-admin transfers to `new_admin` begun on `contracts` and not yet accepted (the
+    admin-less ones have none)."""
     me = address_of(new_admin)
     found = []
     for name, contract in contracts.items():
+        if name in ADMINLESS:
+            continue
         pending, schedule = contract.pendingDefaultAdmin()
         if address_of(pending) == me:
             found.append(PendingTransfer(name, address_of(contract), me, int(schedule)))

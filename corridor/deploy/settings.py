@@ -55,7 +55,28 @@ def load_settings(network: str, development: bool) -> dict[str, Any]:
     data["_path"] = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
     check_settings(data, data["_path"], development)
     _check_market_maker(data)
+    _check_linked_schemes(data)
     return data
+
+
+def _check_linked_schemes(data: dict[str, Any]) -> None:
+    """The `linked_schemes:` section (the simulator's links to Bakong, their rates and per-origin limits), when
+    present, in one line."""
+    from corridor.bridge.linked_scheme import LinkedSchemeError, scheme_from_config
+
+    section = data.get("linked_schemes")
+    if section is None:
+        return
+    if not isinstance(section, list) or not all(isinstance(s, dict) for s in section):
+        raise UserError(
+            f"{data['_path']}: linked_schemes must be a list of mappings (see config/development.yaml)"
+        )
+    try:
+        origins = [scheme_from_config(s).origin for s in section]
+    except LinkedSchemeError as exc:
+        raise UserError(f"{data['_path']}: {exc}") from exc
+    if len(set(origins)) != len(origins):
+        raise UserError(f"{data['_path']}: linked_schemes names an origin twice ({', '.join(origins)})")
 
 
 def _check_market_maker(data: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from corridor.ui import UserError
 
 DEFAULT_BAKONG = "http://127.0.0.1:8600"
 BRIDGE = "BakongBridge"
+KHQR_PAYER = "KhqrPayer"  # its rejected redemptions are refunded to the payer in JPYS by the relayer
 DEFAULT_OMNIBUS = "bridge@nbcq"
 OPEN_API_TOKEN, BANK_TOKEN, ADMIN_TOKEN = "BAKONG_TOKEN", "BAKONG_BANK_TOKEN", "BAKONG_ADMIN_TOKEN"
 DEV_TOKENS = {

@@ -47,6 +47,7 @@ from corridor.services import errors
 from corridor.services.bakong_config import (
     BANK_TOKEN,
     BRIDGE,
+    KHQR_PAYER,
     OPEN_API_TOKEN,
     add_bakong_arguments,
     deploy_block,
@@ -414,6 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             payout_margin=args.payout_margin,
             start_block=args.start_block if args.start_block is not None else deploy_block(book, bridge),
             refuse_stopping_reserve=not args.force,
+            khqr_payer=book.address(KHQR_PAYER) if KHQR_PAYER in book.contracts else None,
         )
         service = RelayerService(
             w3,

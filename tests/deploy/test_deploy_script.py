@@ -125,7 +125,7 @@ def _settings_file(tmp_path: Path, **changes) -> Path:
 ROLES = {
     "JPYStablecoin": ("compliance", "pauser", "upgrader", "rescuer"),
     "IssuerRegistry": ("issuer_admin", "attestor", "upgrader"),
-    "BakongBridge": ("pauser", "guardian"),
+    "BakongBridge": ("pauser", "guardian", "escrow_agent"),
     "bUSD": ("compliance", "pauser", "upgrader", "rescuer"),
     "bKHR": ("compliance", "pauser", "upgrader", "rescuer"),
     "FXRouter": (),
@@ -178,7 +178,12 @@ def _role_id(role: str) -> bytes:
     return keccak(text=f"{role.upper()}_ROLE")
 
 
+ADMINLESS = ("InvoiceSettlement", "KhqrPayer")  # in the book, without roles
+
+
 def _expected_holder(parties: dict, contract: str, role: str) -> str | None:
+    if contract == "BakongBridge" and role == "escrow_agent":
+        return parties["KhqrPayer"]  # the suite's KhqrPayer only, whatever the settings say
     if contract in ("bUSD", "bKHR") and role in ("upgrader", "rescuer"):
         return None  # nobody: the admin grants them for an upgrade or a rescue
     if contract == "IssuerRegistry" and role == "attestor":
@@ -190,6 +195,7 @@ def _access(w3: Web3, book: Path) -> dict:
     return {
         name: w3.eth.contract(address=entry["address"], abi=ACCESS_ABI)
         for name, entry in _book(book)["contracts"].items()
+        if name not in ADMINLESS
     }
 
 
@@ -204,6 +210,9 @@ def test_live_deploy_hands_every_role_to_its_configured_holder(live_chain, tmp_p
 
     contracts = _access(w3, book)
     assert set(contracts) == set(ROLES)
+    recorded = _book(book)["contracts"]
+    assert {recorded[name]["contract"] for name in ADMINLESS} == set(ADMINLESS)
+    parties["KhqrPayer"] = to_checksum_address(recorded["KhqrPayer"]["address"])
     begun = w3.eth.get_block("latest")["timestamp"]
     for name, contract in contracts.items():
         for role in ROLES[name]:
@@ -286,9 +295,9 @@ def test_deploy_on_live_network_records_everything_and_rerun_sends_nothing(live_
     assert "roles verified" in again.stdout
 
 
-# with config/live.example.yaml the deploy sends 133 transactions: the invoice settlement (admin-less) is deployed
-# and wired at #76 to #80 (its hook on the bridge, its allowlist entries on the tokens); the role handover is #81
-# to #133
+# with config/live.example.yaml the deploy sends 138 transactions: the invoice settlement (admin-less) is deployed
+# and wired at #76 to #80 (its hook on the bridge, its allowlist entries on the tokens), the KhqrPayer (admin-less)
+# at #81 to #85 (the bridge's escrow-agent role, its allowlist entries); the role handover is #86 to #138
 @pytest.mark.parametrize(
     "kill_at",
     [
@@ -298,8 +307,9 @@ def test_deploy_on_live_network_records_everything_and_rerun_sends_nothing(live_
         "deploy.sent:7",
         "deploy.sent:25",
         "deploy.sent:77",  # the settlement is deployed, its wiring is not finished
-        "deploy.sent:90",  # in the handover: grants and renounces
-        "deploy.sent:132",  # the last default-admin transfer is not yet begun
+        "deploy.sent:82",  # the KhqrPayer is deployed and an escrow agent, not yet an allowed holder
+        "deploy.sent:95",  # in the handover: grants and renounces
+        "deploy.sent:137",  # the last default-admin transfer is not yet begun
     ],
 )
 def test_deploy_killed_at_any_step_resumes_without_duplicates(live_chain, kill_at):
@@ -312,7 +322,7 @@ def test_deploy_killed_at_any_step_resumes_without_duplicates(live_chain, kill_a
     # one transaction per recorded step: nothing was sent twice
     assert w3.eth.get_transaction_count(ANVIL_ADDRESS) == len(recorded["transactions"])
     assert all(t["status"] == "done" for t in recorded["transactions"])
-    assert len(recorded["transactions"]) == 133, "the handover was neither skipped nor repeated"
+    assert len(recorded["transactions"]) == 138, "the handover was neither skipped nor repeated"
     assert "roles verified" in resumed.stdout
     for name, entry in recorded["contracts"].items():
         assert w3.eth.get_code(entry["address"]), name

@@ -54,7 +54,7 @@ def test_every_role_defaults_to_the_configured_admin():
     assert set(plan) == set(CONTRACT_ROLES)
     for contract, roles in plan.items():
         for role, holders in roles.items():
-            nobody = contract in BRIDGE_TOKENS and role in ("upgrader", "rescuer")
+            nobody = (contract in BRIDGE_TOKENS and role in ("upgrader", "rescuer")) or role == "escrow_agent"
             assert holders == (() if nobody else (ADMIN,)), (contract, role)
 
 
@@ -81,6 +81,16 @@ def test_development_settings_leave_every_role_on_the_deployer():
     assert {h for roles in plan.values() for holders in roles.values() for h in holders} == {DEPLOYER}
 
 
+def test_the_bridge_escrow_agent_is_the_suites_khqr_payer_only():
+    data = _settings()
+    data["roles"] = {"defaults": {"pauser": "ops_bot"}}
+    payer = to_checksum_address("0x" + "ab" * 20)
+    plan = role_plan(data, _who(data), DEPLOYER, {"KhqrPayer": payer})
+    assert plan["BakongBridge"]["escrow_agent"] == (payer,)
+    assert role_plan(data, _who(data), DEPLOYER)["BakongBridge"]["escrow_agent"] == ()
+    assert "KhqrPayer" not in plan and "InvoiceSettlement" not in plan  # admin-less: no handover, no check
+
+
 @pytest.mark.parametrize(
     "roles, message",
     [
@@ -96,6 +106,16 @@ def test_development_settings_leave_every_role_on_the_deployer():
         ({"RfqVenue": {"admin": "0x" + "00" * 20}}, "roles.RfqVenue.admin: the zero address holds no role"),
         ({"RfqVenue": {"admin": ["admin", "ops_bot"]}}, "the default admin is exactly one party or address"),
         ({"RfqVenue": {"admin": None}}, "the default admin is exactly one party or address"),
+        (
+            {"BakongBridge": {"escrow_agent": "ops_bot"}},
+            "roles.BakongBridge.escrow_agent: held by the suite's KhqrPayer only (granted when it is wired)",
+        ),
+        (
+            {"defaults": {"escrow_agent": "admin"}},
+            "roles.defaults.escrow_agent: held by the suite's KhqrPayer",
+        ),
+        ({"KhqrPayer": {"admin": "admin"}}, "roles.KhqrPayer: KhqrPayer has no roles (admin-less"),
+        ({"InvoiceSettlement": {}}, "roles.InvoiceSettlement: InvoiceSettlement has no roles"),
     ],
 )
 def test_bad_roles_section_is_one_clear_line(roles, message):

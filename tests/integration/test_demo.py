@@ -124,7 +124,7 @@ def test_reconciliation_balances(played):
     assert books["KHR"].drift == 0 and books["USD"].drift == 0
     # 5,000,000 customer + 100,000,000 liquidity + 40,000,000 maker + 10,000,000 PromptPay prefunding, in riel
     assert books["KHR"].cashed_in == 155_000_000
-    for contract in (demo.suite.settlement, demo.outbound.payer_contract):
+    for contract in (demo.suite.settlement, demo.suite.khqr_payer):
         assert (
             demo.jpy.balanceOf(contract),
             demo.bkhr.balanceOf(contract),

@@ -1,4 +1,4 @@
-"""Outbound fixtures: the whole corridor (corridor.suite, compliance on), KhqrPayer wired, the maker and the
+"""Outbound fixtures: the whole corridor (corridor.suite, compliance on) with its KhqrPayer, the maker and the
 pools funded (corridor/demo_outbound.py), and two yen payers. Module-scoped; `fn_isolation` resets the chain."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def world(accounts, chain):
     settings = load_settings("development", development=True)
     p = project.get_loaded_projects()[0]
     suite = deploy_suite(p, accounts[0], settings, accounts)
-    return build_world(p, suite, settings, accounts, chain)
+    return build_world(suite, settings, accounts, chain)
 
 
 @pytest.fixture(scope="module")

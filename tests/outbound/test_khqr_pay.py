@@ -68,7 +68,7 @@ def test_script_one_line_and_exit_2():
     )
     assert bad.returncode == 2 and bad.stdout == "" and len(bad.stderr.strip().splitlines()) == 1
     ok = subprocess.run(
-        [sys.executable, script, "khqr", _qr(amount=40_000, bill_number="INV-7"), "2000"],
+        [sys.executable, script, "--dry-run", "khqr", _qr(amount=40_000, bill_number="INV-7"), "2000"],
         capture_output=True,
         text=True,
     )

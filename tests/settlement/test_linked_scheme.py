@@ -1,12 +1,19 @@
-"""A Thai PromptPay payer pays a KHQR through the Bakong hub: origin recorded, per-origin limits, bad input."""
+"""A Thai PromptPay payer pays a KHQR through the Bakong hub: origin recorded, per-origin limits (from the
+configuration: `linked_schemes:`), bad input."""
 
 from __future__ import annotations
 
-import pytest
+from decimal import Decimal
 
+import pytest
+import yaml
+
+from corridor.artifacts import ROOT
 from corridor.bridge.ledger import Ledger
 from corridor.bridge.linked_scheme import Hub, LinkedSchemeError, scheme_from_config
+from corridor.deploy.settings import load_settings
 from corridor.invoices import create_invoice
+from corridor.ui import UserError
 
 PROMPTPAY = {
     "scheme": "PROMPTPAY",
@@ -59,3 +66,43 @@ def test_refusals_pay_nothing(origin, khqr, message):
 def test_bad_configuration_is_one_error():
     with pytest.raises(LinkedSchemeError, match="linked scheme configuration"):
         scheme_from_config({"scheme": "PROMPTPAY"})
+
+
+def test_the_development_settings_configure_the_link_and_its_per_origin_limits():
+    settings = load_settings("development", development=True)
+    (scheme,) = [scheme_from_config(s) for s in settings["linked_schemes"]]
+    assert scheme.origin == "TH:PROMPTPAY" and scheme.settlement_account == "promptpay@hub"
+    assert scheme.limits == {"KHR": 2_000_000, "USD": 50_000}
+    assert scheme.rates == {"KHR": Decimal("0.0087"), "USD": Decimal("35.6")}
+
+
+@pytest.mark.parametrize(
+    "section, message",
+    [
+        (
+            {"limits": {"KHR": 0, "USD": 50_000}},
+            "linked scheme TH:PROMPTPAY: limits and rates must be positive (KHR=0)",
+        ),
+        ({"rates": {"KHR": "-1", "USD": "35.6"}}, "limits and rates must be positive (KHR=-1)"),
+        ({"limits": "lots"}, "linked scheme configuration"),
+    ],
+)
+def test_settings_with_a_bad_link_are_one_line(tmp_path, monkeypatch, section, message):
+    data = yaml.safe_load((ROOT / "config" / "development.yaml").read_text())
+    data["linked_schemes"][0].update(section)
+    path = tmp_path / "settings.yaml"
+    path.write_text(yaml.safe_dump(data))
+    monkeypatch.setenv("CORRIDOR_SETTINGS", str(path))
+    with pytest.raises(UserError) as exc:
+        load_settings("development", development=True)
+    assert message in str(exc.value) and "\n" not in str(exc.value)
+
+
+def test_settings_naming_an_origin_twice_are_refused(tmp_path, monkeypatch):
+    data = yaml.safe_load((ROOT / "config" / "development.yaml").read_text())
+    data["linked_schemes"].append(dict(data["linked_schemes"][0]))
+    path = tmp_path / "settings.yaml"
+    path.write_text(yaml.safe_dump(data))
+    monkeypatch.setenv("CORRIDOR_SETTINGS", str(path))
+    with pytest.raises(UserError, match="names an origin twice"):
+        load_settings("development", development=True)

@@ -42,7 +42,7 @@ from corridor.bridge.linked_scheme import Hub, LinkedSchemeError, scheme_from_co
 from corridor.demo_outbound import MAX, OutboundWorld, fund_payer
 from corridor.exchange import rfq
 from corridor.invoices import create_invoice
-from corridor.khqr_pay import deploy_khqr_payer, payment_from_khqr, remittance
+from corridor.khqr_pay import payment_from_khqr, remittance
 from corridor.settlement import RefundReason, bytes32_text, outcome, text_of
 from tests.fixtures.machines import machine_settings
 from tests.integration.corridor_machine.helpers import batch_call
@@ -73,8 +73,8 @@ SEEN = Counter()  # outcomes reached over the run (printed with -s: is the machi
 
 
 def _build(accounts):
-    """One corridor carrying both directions: the settlement desk funded (corridor.invoice_desk), KhqrPayer wired
-    beside it, the maker holding bKHR/bUSD for outbound fills, two yen payers and a second verified merchant."""
+    """One corridor carrying both directions: the settlement desk funded (corridor.invoice_desk), the suite's
+    KhqrPayer, the maker holding bKHR/bUSD for outbound fills, two yen payers and a second verified merchant."""
     from brownie import project as brownie_project
 
     from corridor.deploy.settings import load_settings
@@ -89,7 +89,7 @@ def _build(accounts):
     world = OutboundWorld(
         suite,
         settings,
-        deploy_khqr_payer(project, suite, admin),
+        suite.khqr_payer,
         desk.who,
         dev_party_key(str(settings["parties"]["market_maker"])[4:]),
         desk.keys,
