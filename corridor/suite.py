@@ -282,8 +282,11 @@ def deploy_from_brownie(
         suite = deploy_suite(project, journal, settings)
     except BookError as exc:
         raise UserError(str(exc)) from exc
+    recorded_contracts = dict(suite.contracts)
+    if suite.settlement is not None:  # no roles of its own (not in the role plan), but services read it
+        recorded_contracts["InvoiceSettlement"] = suite.settlement
     book.contracts = {
-        name: {"contract": c._name, "address": c.address} for name, c in suite.contracts.items()
+        name: {"contract": c._name, "address": c.address} for name, c in recorded_contracts.items()
     }
     book.save()
     from_block = book.txs[0].block if book.txs else 0

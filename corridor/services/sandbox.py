@@ -1,7 +1,8 @@
 """`make sandbox` (`corridor sandbox`): a local corridor running as a pilot runs it.
 
 Starts Anvil (its state in <state>/anvil-state.json), deploys the suite with scripts/deploy.py (journaled,
-book <state>/deployments/sandbox.json; skipped when that book is complete on this chain), starts every
+book <state>/deployments/sandbox.json; skipped when that book is complete on this chain), gives the market
+maker yen to quote with (corridor.services.sandbox_seed; nothing when it has some), starts every
 service of config/services.yaml as its own process (logs in <state>/logs/), prints their URLs and
 supervises them (a service that dies is restarted, with a back-off). Ctrl-C (or SIGTERM) stops the
 services, then Anvil, which writes its state: the next run resumes on the same chain, book and service
@@ -134,13 +135,28 @@ class Sandbox:
         log(
             f"anvil on {self.config.rpc} ({'resumed from' if resumed else 'state in'} {self.state / 'anvil-state.json'})"
         )
+        if resumed:
+            self.catch_up_clock()
+
+    def catch_up_clock(self) -> None:
+        """A resumed Anvil goes on from its saved block time; the next block is set to the wall clock, as a
+        live chain's would be (the KHQR expiry Bakong checks and the quote window the contracts check are one
+        instant: a lagging chain clock would let the settlement accept a payment after its window)."""
+        w3 = connect(self.config.rpc)
+        now, last = int(time.time()), int(w3.eth.get_block("latest")["timestamp"])
+        if now > last:
+            w3.provider.make_request("evm_setNextBlockTimestamp", [now])
+            w3.provider.make_request("evm_mine", [])
+            log(
+                f"chain clock moved {now - last} s forward to the wall clock (the time the sandbox was stopped)"
+            )
 
     def deploy(self) -> None:
         w3 = connect(self.config.rpc)
         if self.book.is_file():
             try:
                 book = read_book(self.book, w3)
-                if w3.eth.get_code(book.address("RfqVenue")):
+                if "InvoiceSettlement" in book.contracts and w3.eth.get_code(book.address("RfqVenue")):
                     log(f"suite already deployed ({self.book}); nothing to send")
                     return
             except UserError:
@@ -160,6 +176,13 @@ class Sandbox:
         if rc != 0 and not self.stopping:
             tail = log_path.read_text(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
             raise UserError(f"the deploy failed (exit {rc}; log {log_path}): {tail[0]}")
+
+    def seed(self) -> None:
+        """The market maker's yen inventory (corridor.services.sandbox_seed; nothing sent on a resume)."""
+        from corridor.services.sandbox_seed import seed_market_maker
+
+        w3 = connect(self.config.rpc)
+        seed_market_maker(w3, read_book(self.book, w3), log)
 
     # ---------------------------------------------------------------- services
 
@@ -275,7 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        steps = (sandbox.start_chain, sandbox.deploy, sandbox.start_services)
+        steps = (sandbox.start_chain, sandbox.deploy, sandbox.seed, sandbox.start_services)
         for step in steps:
             if stop_requested:
                 break
