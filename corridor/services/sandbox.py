@@ -135,21 +135,19 @@ class Sandbox:
         log(
             f"anvil on {self.config.rpc} ({'resumed from' if resumed else 'state in'} {self.state / 'anvil-state.json'})"
         )
-        if resumed:
-            self.catch_up_clock()
 
-    def catch_up_clock(self) -> None:
-        """A resumed Anvil goes on from its saved block time; the next block is set to the wall clock, as a
-        live chain's would be (the KHQR expiry Bakong checks and the quote window the contracts check are one
-        instant: a lagging chain clock would let the settlement accept a payment after its window)."""
+    def keep_chain_clock(self) -> None:
+        """The chain's clock follows the wall clock as a live chain's does: the next block is set to now (a
+        resumed Anvil goes on from its saved block time) and from then on a block is mined every second
+        (Anvil otherwise mines only on a transaction, and an idle chain's `latest` time stands still). The KHQR
+        expiry Bakong checks and the quote window the settlement checks are then one instant."""
         w3 = connect(self.config.rpc)
         now, last = int(time.time()), int(w3.eth.get_block("latest")["timestamp"])
         if now > last:
             w3.provider.make_request("evm_setNextBlockTimestamp", [now])
             w3.provider.make_request("evm_mine", [])
-            log(
-                f"chain clock moved {now - last} s forward to the wall clock (the time the sandbox was stopped)"
-            )
+            log(f"chain clock moved {now - last} s forward to the wall clock")
+        w3.provider.make_request("evm_setIntervalMining", [1])
 
     def deploy(self) -> None:
         w3 = connect(self.config.rpc)
@@ -183,6 +181,7 @@ class Sandbox:
 
         w3 = connect(self.config.rpc)
         seed_market_maker(w3, read_book(self.book, w3), log)
+        self.keep_chain_clock()
 
     # ---------------------------------------------------------------- services
 
