@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from web3 import Web3
 
 from corridor import artifacts
+from corridor.bridge.khqr import Currency
 from corridor.exchange import rfq
 from corridor.exchange.best_execution import Declined
 from corridor.services.bakong_config import SETTLEMENT
@@ -37,7 +38,7 @@ from corridor.settlement import (
     outcome,
     rfq_venue_data,
 )
-from corridor.ui import UserError
+from corridor.ui import UserError, banker
 
 PENDING_ORIGIN = "KH:BAKONG"  # the relayer fills in the payer's origin and account from the Bakong payment
 
@@ -165,4 +166,6 @@ def refund_reason(result: Outcome, currency_name: str) -> str:
         RefundReason.INVALID_INVOICE: "the invoice is malformed",
         RefundReason.FX_FAILED: "the reserved quote could not be filled",
     }.get(result.reason, result.reason.name.lower())
-    return f"{result.reason.name.lower()}: {why}; {result.refunded:,} {currency_name} minor units returned to the payer"
+    decimals = Currency.parse(currency_name).row.decimals
+    back = f"{banker(result.refunded, decimals):,} {currency_name}"
+    return f"{result.reason.name.lower()}: {why}; {back} returned to the payer's Bakong account"

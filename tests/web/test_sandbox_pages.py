@@ -119,7 +119,7 @@ def test_sandbox_settles_an_invoice_paid_from_the_checkout_page(tmp_path, browse
         events = settlement_events(w3, book, "SBX-0002")
         assert len(events["InvoiceRefunded"]) == 1 and not events["InvoiceSettled"]
         assert events["InvoiceRefunded"][0]["args"]["deposit"] == late["price"]
-        screenshot(browser, "checkout-refunded.png")
+        screenshot(browser, "checkout-refunded-on-chain.png")
 
         def paid_back() -> bool:
             transfers = call(f"{bakong}/sim/transfers", {"accountId": PAYER}, headers=ADMIN)["transfers"]
