@@ -145,7 +145,27 @@ def test_sandbox_settles_an_invoice_paid_from_the_checkout_page(tmp_path, browse
             assert vp.as_tuple().exponent == -6 and (vp == 0 if empty else 1 <= vp < 2)
         outstanding = {i["name"]: i["outstanding"]["minor"] for i in snap["issuers"]}
         assert outstanding == {"Trust Bank A": 0, "Trust Bank B": 2_000_000}  # the maker's seed
+        # the RFQ section equals the venue's own books: the one fill, and the fee the maker owes the treasury
+        venue = artifacts.at(w3, "RfqVenue", book.address("RfqVenue"))
+        (fill,) = venue.events.QuoteFilled.get_logs(from_block=0)
+        maker, fee = fill["args"]["maker"], fill["args"]["fee"]
+        owed = venue.functions.feesOwed(maker, jpys.address).call()
+        assert owed == fee > 0 and fill["args"]["amountOut"] == 8000
+        assert snap["rfq"]["treasury"] == venue.functions.treasury().call()
+        assert [(f["in"], f["out"], f["fills"], f["paid"]["minor"], f["received"]["minor"], f["fees"]["minor"])
+                for f in snap["rfq"]["fills"]] == [("KHR", "JPY", 1, settled["args"]["spent"], 8000, fee)]  # fmt: skip
+        assert [(o["maker"], o["currency"], o["owed"]["minor"]) for o in snap["rfq"]["feesOwed"]] == [
+            (maker, "JPY", owed)
+        ]
         browser.get(f"{dashboard}/dashboard")
+        assert cells(browser, "rfq-fills-KHR-JPY") == [
+            ["KHR → JPY", "1", f"{settled['args']['spent']:,}", "8,000", f"{fee:,}"]
+        ]
+        assert cells(browser, "rfq-fees-JPY") == [[maker, f"{owed:,}"]]
+        headers = [
+            h.text for h in browser.find_element(By.ID, "rfq-fees-JPY").find_elements(By.TAG_NAME, "th")
+        ]
+        assert headers == ["maker", "fees owed to the treasury (JPY)"]
         assert [r[:2] for r in cells(browser, "payments")] == [
             ["SBX-0001", "settled"],
             ["SBX-0002", "refunded"],
