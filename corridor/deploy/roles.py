@@ -357,10 +357,13 @@ def _check_admin(name: str, contract: Any, configured: str, me: str, report: Rol
 
 
 def pending_for(contracts: Mapping[str, Any], new_admin: Any) -> list[PendingTransfer]:
-    """The default-admin transfers to `new_admin` begun on `contracts` and not yet accepted."""
+    """The default-admin transfers to `new_admin` begun on `contracts` and not yet accepted (a contract with no
+    admin, such as InvoiceSettlement, has none)."""
     me = address_of(new_admin)
     found = []
     for name, contract in contracts.items():
+        if not any(item.get("name") == "pendingDefaultAdmin" for item in contract.abi):
+            continue
         pending, schedule = contract.pendingDefaultAdmin()
         if address_of(pending) == me:
             found.append(PendingTransfer(name, address_of(contract), me, int(schedule)))
