@@ -109,7 +109,8 @@ class ChainSettlement:
         except Declined as exc:
             raise HttpError(503, f"no price now: the quote server refused: {exc}") from None
         q = signed.quote
-        if (q.taker, q.token_in, q.token_out) != (self.address, token, jpy) or q.amount_out < yen:
+        asked = [a.lower() for a in (self.address, token, jpy)]
+        if [a.lower() for a in (q.taker, q.token_in, q.token_out)] != asked or q.amount_out < yen:
             raise HttpError(502, "the quote server answered a quote for another trade")
         now = self.now()
         window_end = q.expiry if window is None else min(q.expiry, now + window)
