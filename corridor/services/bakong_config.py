@@ -17,6 +17,7 @@ from corridor.ui import UserError
 DEFAULT_BAKONG = "http://127.0.0.1:8600"
 BRIDGE = "BakongBridge"
 KHQR_PAYER = "KhqrPayer"  # its rejected redemptions are refunded to the payer in JPYS by the relayer
+SETTLEMENT = "InvoiceSettlement"  # the bridge's mint hook for invoices paid by KHQR (a book may lack it)
 DEFAULT_OMNIBUS = "bridge@nbcq"
 OPEN_API_TOKEN, BANK_TOKEN, ADMIN_TOKEN = "BAKONG_TOKEN", "BAKONG_BANK_TOKEN", "BAKONG_ADMIN_TOKEN"
 DEV_TOKENS = {

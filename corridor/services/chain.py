@@ -171,3 +171,16 @@ def open_chain(args: Any, role: str | None = None) -> tuple[Web3, Book, LocalAcc
     key = load_key(role) if role else None
     w3 = connect(args.rpc)
     return w3, read_book(path, w3), key
+
+
+def dev_party(book: Book, name: str) -> LocalAccount:
+    """The key of development party `name` of the book's settings (`parties:`): an index into Anvil's
+    unlocked accounts or `dev:<label>`; a party given as an address has no key here (sandbox only)."""
+    from corridor.suite import dev_party_key
+
+    value = book.config.get("parties", {}).get(name, name)
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return dev_account(int(value))
+    if isinstance(value, str) and value.startswith("dev:"):
+        return Account.from_key(dev_party_key(value[4:]))
+    raise UserError(f"party {name!r} is {value!r} in {book.path.name}: not a development key")

@@ -10,14 +10,19 @@
     GET  /checkout?number=N               the merchant's checkout page (HTML, corridor.services.checkout_page)
     POST /sandbox/pay         {"number"}  (--sandbox only) the simulator's customer pays the KHQR on Bakong
 
-A watcher thread looks up each open invoice's KHQR on Bakong by MD5 (`check_transaction_by_md5`): paid in
-time -> "paid on Bakong" (the Bakong hash); paid less than --settle-margin seconds before the quote
-window closes (too late for the settlement to land inside it) -> refunded, the payment sent back to the
-payer through the bank-payment API (the payout hash and the reason); nothing paid by the window's end ->
-"expired". Each status change is POSTed to the invoice's webhook with `X-Corridor-Signature: sha256=<hex
+Settling (with --relayer-url and --quote-url; what `make sandbox` runs): an invoice is priced from a firm RFQ
+quote reserved for the InvoiceSettlement contract and handed to the relayer service
+(corridor.services.checkout_settle). A watcher thread looks up each open invoice's KHQR on Bakong by MD5
+(`check_transaction_by_md5`): paid -> "paid on Bakong" (the Bakong hash); then it watches the chain for the
+settlement's event: "settled" (the JPYS the merchant received, the tx hash) or "refunded" (the reason, the tx
+hash; the deposit goes back to the payer's Bakong account through the bridge's redemption escrow). Nothing
+paid by the window's end -> "expired".
+
+Following Bakong only (no --relayer-url): prices are yen x the configured rate (--khr-per-jpy,
+--usd-cents-per-jpy); paid in time -> "paid on Bakong" and no further; paid less than --settle-margin seconds
+before the window closes -> refunded by the checkout through the bank-payment API. Each status change is POSTed to the invoice's webhook with `X-Corridor-Signature: sha256=<hex
 HMAC-SHA256 of the body>` (secret CHECKOUT_WEBHOOK_SECRET), retried on the next passes until accepted.
 
-Prices: yen x the configured rate (--khr-per-jpy, --usd-cents-per-jpy), rounded up to a whole minor unit.
 State: SQLite (--db), survives kill -9. Bad input -> 4xx with the reason, nothing written.
 """
 
@@ -48,6 +53,8 @@ from corridor.services.bakong_config import (
     open_api_url,
     token,
 )
+from corridor.services.chain import add_chain_arguments, open_chain
+from corridor.services.checkout_settle import ChainSettlement, refund_reason, resolve_merchant
 from corridor.services.checkout_store import EXPIRED, Record, Store
 from corridor.services.http import (
     HttpError,
@@ -101,7 +108,11 @@ def invoice_json(r: Record, now: float) -> dict[str, Any]:
         "bakongHash": r.bakong_hash,
         "payer": r.payer,
         "paidAt": r.paid_at,
-        "yenReceived": r.yen if r.status == Status.PAID.value else 0,
+        "settles": r.serial is not None,  # handed to the relayer: "paid on Bakong" is not final
+        "yenReceived": r.yen_received
+        if r.serial is not None
+        else (r.yen if r.status == Status.PAID.value else 0),
+        "settlementHash": r.settlement_hash,
         "refundHash": r.refund_hash,
         "reason": r.reason,
         "webhookUrl": r.webhook_url,
@@ -124,7 +135,9 @@ class Checkout:
         settle_margin: int,
         webhook_secret: str,
         sandbox: tuple[str, str] | None = None,  # (simulator URL, admin token) when --sandbox
+        settlement: ChainSettlement | None = None,  # settles on chain (priced by RFQ quotes) when given
     ) -> None:
+        self.settlement = settlement
         self.store, self.bakong, self.bank = store, bakong, bank
         self.omnibus, self.rates, self.merchant = omnibus, rates, merchant
         self.settle_margin = settle_margin
@@ -163,7 +176,7 @@ class Checkout:
             raise HttpError(400, f"unknown field(s) {', '.join(sorted(unknown))}")
         if not 0 < yen <= MAX_YEN:
             raise HttpError(400, f"field 'yen' must be 1..{MAX_YEN:,} yen, got {yen}")
-        expiry = 600 if expiry is None else expiry
+        requested, expiry = expiry, 600 if expiry is None else expiry
         if not 1 <= expiry <= MAX_EXPIRY:
             raise HttpError(400, f"field 'expirySeconds' must be 1..{MAX_EXPIRY}, got {expiry}")
         if currency.upper() not in self.rates:
@@ -171,15 +184,25 @@ class Checkout:
         if webhook is not None and not webhook.startswith(("http://", "https://")):
             raise HttpError(400, "field 'webhookUrl' must be an http(s) URL")
         cur = currency.upper()
-        price = int((Decimal(yen) * self.rates[cur]).to_integral_value(ROUND_CEILING))
-        now = int(time.time())
+        if self.store.get(number) is not None:
+            raise HttpError(409, f"invoice {number!r} exists already")
+        if self.settlement is None:
+            price = int((Decimal(yen) * self.rates[cur]).to_integral_value(ROUND_CEILING))
+            now, serial, priced = int(time.time()), None, None
+        else:
+            serial = self.store.next_serial(time.time())
+            priced = self.settlement.price(number, serial, yen, cur, requested)
+            price, now, expiry = priced.price, priced.now, priced.window_end - priced.now
         try:
             inv = create_invoice(number, self.merchant, yen, cur, price, now, self.omnibus, expiry)
         except InvoiceError as exc:
             raise HttpError(400, str(exc)) from exc
         record = Record(number, self.merchant, yen, cur, price, now, inv.window_end, inv.khqr, inv.md5)
-        record.moved(Status.QUOTED.value, None, now)
+        record.moved(Status.QUOTED.value, priced.quote_digest if priced else None, now)
         record.webhook_url = webhook
+        if self.settlement is not None and priced is not None:
+            record.serial, record.from_block = serial, self.settlement.block()
+            self.settlement.hand_over(inv.khqr, priced.hook_data)  # before the KHQR is shown to anyone
         if not self.store.add(record, time.time()):
             raise HttpError(409, f"invoice {number!r} exists already")
         log(
@@ -263,7 +286,7 @@ class Checkout:
         record.bakong_hash, record.payer = paid.hash, paid.from_account_id
         record.paid_at = paid.created_ms // 1000
         left = record.window_end - paid.created_ms / 1000
-        if left >= self.settle_margin:
+        if record.serial is not None or left >= self.settle_margin:  # settling: the chain decides
             record.moved(Status.PAID.value, paid.hash, int(now))
             self._changed(record)
             return
@@ -279,6 +302,21 @@ class Checkout:
         )
         record.refund_hash = refund
         record.moved(Status.REFUNDED.value, refund, int(now))
+        self._changed(record)
+
+    def follow_chain(self, record: Record) -> None:
+        """One look for the settlement's outcome of a paid invoice; at most one status change."""
+        assert self.settlement is not None
+        found = self.settlement.outcome(record.number, record.from_block)
+        if found is None:
+            return
+        result, record.settlement_hash = found.result, found.tx_hash
+        if result.settled:
+            record.yen_received, record.spent = result.amount_out, result.spent
+            record.moved(Status.SETTLED.value, found.tx_hash, int(time.time()))
+        else:
+            record.reason = refund_reason(result, record.currency)
+            record.moved(Status.REFUNDED.value, found.tx_hash, int(time.time()))
         self._changed(record)
 
     def deliver(self, record: Record) -> None:
@@ -303,6 +341,12 @@ class Checkout:
         for record in self.store.all():
             if record.open:
                 self.check(record, now)
+            if (
+                record.status == Status.PAID.value
+                and record.serial is not None
+                and self.settlement is not None
+            ):
+                self.follow_chain(record)
             self.deliver(record)
         self.app.health.ok()
 
@@ -351,7 +395,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--omnibus", default="corridor@abab", help="the bridge's Bakong omnibus account (KHQR payee)"
     )
-    p.add_argument("--merchant", default="sandbox-merchant", help="the merchant named on the invoices")
+    p.add_argument(
+        "--merchant",
+        help="the merchant paid: its JPYS address when settling (default: the book's parties.merchant), "
+        "a name otherwise (default sandbox-merchant)",
+    )
+    p.add_argument(
+        "--relayer-url",
+        help="settle on chain: hand each invoice to this relayer service (needs --quote-url and the chain options)",
+    )
+    p.add_argument("--quote-url", help="the RFQ quote server that prices the invoices when settling")
+    add_chain_arguments(p)
     p.add_argument("--khr-per-jpy", default="27.5", help="quoted riel per yen (default 27.5)")
     p.add_argument("--usd-cents-per-jpy", default="0.68", help="quoted US cents per yen (default 0.68)")
     p.add_argument(
@@ -395,8 +449,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.sandbox
         else None
     )
+    settlement, merchant = None, args.merchant or "sandbox-merchant"
+    if args.relayer_url or args.quote_url:
+        if not (args.relayer_url and args.quote_url):
+            raise UserError("settling needs both --relayer-url and --quote-url")
+        w3, book, _ = open_chain(args)
+        merchant = resolve_merchant(args.merchant, book)
+        settlement = ChainSettlement(w3, book, args.quote_url, args.relayer_url, merchant)
     service = Checkout(
-        Store(args.db), bakong, bank, omnibus, rates, args.merchant, args.settle_margin, secret, sandbox
+        Store(args.db),
+        bakong,
+        bank,
+        omnibus,
+        rates,
+        merchant,
+        args.settle_margin,
+        secret,
+        sandbox,
+        settlement,
     )
     server = serve(service.app, args.host, args.port)
     log(SERVICE, f"listening on {url_of(server)} (invoices in {args.db}; Bakong {args.bakong_url})")

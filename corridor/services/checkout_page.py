@@ -1,8 +1,9 @@
 """The merchant's checkout page: server-rendered HTML plus a little JavaScript (no build step).
 
 It shows the KHQR image, the price in banker units with the unit in its label, the quote window's
-countdown, and follows the invoice through the poll endpoint to "paid on Bakong" (with the yen the
-merchant receives) or "refunded" (with the reason). In sandbox mode a button pays the KHQR on the Bakong
+countdown, and follows the invoice through the poll endpoint to "paid on Bakong", then (when the checkout
+settles on chain) to "settled" (the yen the merchant received and the settlement's tx hash) or "refunded"
+(with the reason). In sandbox mode a button pays the KHQR on the Bakong
 simulator (POST /sandbox/pay), as the customer's Bakong app would.
 """
 
@@ -19,21 +20,22 @@ h1{font-size:1.3rem} table{border-collapse:collapse;margin:1rem 0;width:100%;tab
 td,th{padding:.25rem .75rem;text-align:left;border-bottom:1px solid #ddd} th{width:45%}
 td.num{text-align:right} td.hash{font-family:monospace;font-size:.8rem;word-break:break-all}
 #status{font-size:1.4rem;font-weight:bold;padding:.5rem 1rem;border-radius:.3rem;display:inline-block}
-.s-quoted{background:#eef} .s-paid{background:#cfc} .s-refunded{background:#fdd} .s-expired{background:#eee}
+.s-quoted{background:#eef} .s-paid{background:#cfc} .s-settled{background:#9e9} .s-refunded{background:#fdd} .s-expired{background:#eee}
 button{font-size:1rem;padding:.5rem 1rem} #error{color:#a00}
 """
 
 _SCRIPT = """
 const inv = JSON.parse(document.getElementById('invoice-data').textContent);
 const q = encodeURIComponent(inv.number);
-const cls = s => s === 'paid on Bakong' ? 's-paid' : s === 'refunded' ? 's-refunded'
+const cls = s => s === 'paid on Bakong' ? 's-paid' : s === 'settled' ? 's-settled' : s === 'refunded' ? 's-refunded'
   : s === 'expired' ? 's-expired' : 's-quoted';
 const yen = n => '\\u00a5' + Number(n).toLocaleString('en-US');
 let end = Date.now() + inv.secondsLeft * 1000;
 function show(d) {
   const st = document.getElementById('status');
   st.textContent = d.status; st.className = cls(d.status);
-  document.getElementById('received').textContent = d.status === 'paid on Bakong' ? yen(d.yenReceived) : '-';
+  document.getElementById('received').textContent = d.yenReceived ? yen(d.yenReceived) : '-';
+  document.getElementById('settlement-hash').textContent = d.settlementHash || '-';
   document.getElementById('bakong-hash').textContent = d.bakongHash || '-';
   document.getElementById('refund-hash').textContent = d.refundHash || '-';
   document.getElementById('reason').textContent = d.reason || '-';
@@ -51,7 +53,7 @@ async function follow(status) {
       const d = await r.json();
       if (!r.ok) { document.getElementById('error').textContent = d.error; return; }
       show(d); status = d.status;
-      if (status !== 'quoted') return;
+      if (status !== 'quoted' && !(status === 'paid on Bakong' && d.settles)) return;
     } catch (e) { await new Promise(res => setTimeout(res, 1000)); }
   }
 }
@@ -86,6 +88,7 @@ def render(invoice: dict[str, Any], sandbox: bool) -> str:
 <tr><th>Status</th><td><span id="status">{e(invoice["status"])}</span></td></tr>
 <tr><th>Received (JPY)</th><td class="num" id="received">-</td></tr>
 <tr><th>Bakong transaction</th><td class="hash" id="bakong-hash">-</td></tr>
+<tr><th>Settlement transaction</th><td class="hash" id="settlement-hash">-</td></tr>
 <tr><th>Refund transaction</th><td class="hash" id="refund-hash">-</td></tr>
 <tr><th>Reason</th><td id="reason">-</td></tr>
 </table>

@@ -4,8 +4,12 @@ SIGKILL leaves either the old row or the new one (WAL journal, synchronous=FULL)
 Statuses (corridor.invoices.Status plus one that needs no money movement):
 
     quoted --(KHQR paid on Bakong in time)--> paid on Bakong
-    quoted --(KHQR paid too late to settle)--> refunded (the payout back to the payer, with the reason)
     quoted --(quote window over, nothing paid)--> expired
+    settling (an invoice with a `serial`, handed to the relayer; corridor.services.checkout_settle):
+        paid on Bakong --(hooked mint: merchant paid in JPYS)--> settled (the yen received, the tx hash)
+        paid on Bakong --(hooked mint refunded the deposit)--> refunded (the reason, the tx hash)
+    following Bakong only (no relayer):
+        quoted --(KHQR paid too late to settle)--> refunded (the payout back to the payer, with the reason)
 
 Amounts are integers: `yen` in yen, `price` in minor units of `currency` (riel for KHR, cents for USD).
 """
@@ -28,7 +32,8 @@ CREATE TABLE IF NOT EXISTS checkout_invoices (
     number TEXT PRIMARY KEY,
     body TEXT NOT NULL,
     created_at REAL NOT NULL
-)
+);
+CREATE TABLE IF NOT EXISTS checkout_serials (serial INTEGER PRIMARY KEY AUTOINCREMENT, taken_at REAL NOT NULL);
 """
 
 
@@ -54,6 +59,11 @@ class Record:
     reason: str | None = None
     webhook_url: str | None = None
     webhook_delivered: list[str] = field(default_factory=list)  # statuses whose webhook was accepted
+    serial: int | None = None  # its paid bit in InvoiceSettlement; None: not settled on chain (Bakong only)
+    from_block: int = 0  # the chain's head when it was handed to the relayer (the outcome is after it)
+    settlement_hash: str | None = None  # the hooked mint that settled or refunded it
+    yen_received: int = 0  # JPYS the merchant received (from InvoiceSettled)
+    spent: int = 0  # deposit minor units that paid for the yen
 
     @property
     def open(self) -> bool:
@@ -83,7 +93,7 @@ class Store:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute(_SCHEMA)
+        self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
 
     def add(self, record: Record, now: float) -> bool:
@@ -94,6 +104,13 @@ class Store:
                 (record.number, json.dumps(asdict(record)), now),
             )
         return cur.rowcount == 1
+
+    def next_serial(self, now: float) -> int:
+        """A serial never handed out before (a crash after taking one only skips it)."""
+        with self._lock:
+            return int(
+                self._db.execute("INSERT INTO checkout_serials (taken_at) VALUES (?)", (now,)).lastrowid
+            )
 
     def save(self, record: Record) -> None:
         with self._lock:

@@ -14,6 +14,8 @@ Only GET routes: nothing here changes state (a POST to any path is 405). Sources
 - issuer books: outstanding JPY, attested reserve, its age and freshness, claims owed (IssuerRegistry);
 - pools: balances, fee, protocol fees owed, virtual price as a decimal; feeds: answer, age, staleness,
   market hours and the next fixing (chain, from the book's FXPool / FXFeed entries);
+- RFQ: the venue's fills (QuoteFilled since the deploy, by currency pair) and the fees each maker owes the
+  treasury per currency (`feesOwed`, booked at fills, not yet collected), with the treasury's address;
 - service health: `GET /health` of every service of the service list (`--config`) or of `--service NAME=URL`.
 
 Alerts (docs/security.md): drift (a reconciliation line not zero, or minting stopped), a queued large
@@ -269,6 +271,46 @@ def pools_and_feeds(src: Sources, alerts: list[dict[str, str]]) -> tuple[list[An
     return pools, feeds
 
 
+def rfq(src: Sources) -> dict[str, Any]:
+    """The RFQ venue's fills by currency pair (in -> out) and the fees the makers owe the treasury."""
+    d = src.deployment
+    if d is None or "RfqVenue" not in d.contracts:
+        return {"treasury": None, "fills": [], "feesOwed": []}
+    venue = d.contract("RfqVenue")
+    alpha = {d.address(c.book_name).lower(): c.alpha for c in codes.CURRENCIES if c.book_name in d.contracts}
+    pairs: dict[tuple[str, str], dict[str, Any]] = {}
+    owing: set[tuple[str, str]] = set()
+    for event in venue.events.QuoteFilled.get_logs(from_block=d.first_block):
+        a = event["args"]
+        cur_in, cur_out = alpha[a["tokenIn"].lower()], alpha[a["tokenOut"].lower()]
+        row = pairs.setdefault((cur_in, cur_out), {"fills": 0, "paid": 0, "received": 0, "fee": 0})
+        row["fills"] += 1
+        row["paid"] += a["amountIn"]
+        row["received"] += a["amountOut"]
+        row["fee"] += a["fee"]
+        owing.add((a["maker"], a["tokenOut"]))
+    fills = [
+        {
+            "in": cur_in,
+            "out": cur_out,
+            "fills": row["fills"],
+            "paid": _money(row["paid"], cur_in),
+            "received": _money(row["received"], cur_out),
+            "fees": _money(row["fee"], cur_out),
+        }
+        for (cur_in, cur_out), row in sorted(pairs.items())
+    ]
+    owed = [
+        {
+            "maker": maker,
+            "currency": alpha[token.lower()],
+            "owed": _money(venue.functions.feesOwed(maker, token).call(), alpha[token.lower()]),
+        }
+        for maker, token in sorted(owing)
+    ]
+    return {"treasury": venue.functions.treasury().call(), "fills": fills, "feesOwed": owed}
+
+
 def health(src: Sources, alerts: list[dict[str, str]]) -> list[dict[str, Any]]:
     rows = []
     for name, url in src.services.items():
@@ -312,6 +354,7 @@ def snapshot(src: Sources) -> dict[str, Any]:
     }
     out["issuers"] = section("issuers", lambda: issuers(src, alerts), [])
     out["pools"], out["feeds"] = section("chain", lambda: pools_and_feeds(src, alerts), ([], []))
+    out["rfq"] = section("rfq", lambda: rfq(src), {"treasury": None, "fills": [], "feesOwed": []})
     out["services"] = health(src, alerts)
     out["alerts"], out["errors"] = alerts, errors
     return out

@@ -223,6 +223,48 @@ def render(snap: dict[str, Any]) -> str:
     if not snap["pools"]:
         parts.append("<p>no pools in the deployment book</p>")
 
+    parts.append("<h2>RFQ</h2>")
+    rfq = snap["rfq"]
+    if rfq["treasury"] is None:
+        parts.append("<p>no RFQ venue in the deployment book</p>")
+    else:
+        parts.append(f"<p>fees are owed to the treasury {_e(rfq['treasury'])}</p>")
+        for f in rfq["fills"]:
+            cur_in, cur_out = f["in"], f["out"]
+            parts.append(
+                _table(
+                    f"rfq-fills-{cur_in}-{cur_out}",
+                    [
+                        "pair",
+                        "fills",
+                        f"paid by takers ({cur_in})",
+                        f"received by recipients ({cur_out})",
+                        f"fees booked ({cur_out})",
+                    ],
+                    [
+                        [
+                            f"{cur_in} → {cur_out}",
+                            f["fills"],
+                            _amount(f["paid"]),
+                            _amount(f["received"]),
+                            _amount(f["fees"]),
+                        ]
+                    ],
+                    {1, 2, 3, 4},
+                )  # fmt: skip
+            )
+        if not rfq["fills"]:
+            parts.append("<p>no fills yet</p>")
+        for cur in sorted({o["currency"] for o in rfq["feesOwed"]}):
+            parts.append(
+                _table(
+                    f"rfq-fees-{cur}",
+                    ["maker", f"fees owed to the treasury ({cur})"],
+                    [[o["maker"], _amount(o["owed"])] for o in rfq["feesOwed"] if o["currency"] == cur],
+                    {1},
+                )  # fmt: skip
+            )
+
     parts.append("<h2>Feeds</h2>")
     parts.append(
         _table(

@@ -15,6 +15,11 @@ timestamped. HTTP (same port as /health):
 
     POST /deposits         {"currency", "amount", "recipient"} -> the KHQR to pay, its md5 and reference
     POST /deposits/status  {"md5"}                             -> the deposit's progress (404 if unknown)
+    POST /invoices         {"khqr", "hookData"}                -> tracks an invoice's dynamic KHQR (the
+                           checkout's): once paid, the validators sign a hooked mint into the book's
+                           InvoiceSettlement with that hook data (corridor.settlement.hook_data; the payer's
+                           account and origin filled in from the payment), which settles or refunds it in
+                           one transaction; its progress under /deposits/status by the KHQR's md5
     GET  /reconciliation   supply vs omnibus per currency, in-flight money explained
     GET  /dead-letters     what the relayer could not process
     POST /dead-letters/requeue {"item"}  retry a parked item (e.g. deposit:<md5>) on the next pass
@@ -39,7 +44,7 @@ from web3 import Web3
 from corridor.bridge.attest import ValidatorSignature
 from corridor.bridge.client import BakongApiError, BakongClient, BakongUnavailable, http_client
 from corridor.bridge.gateway import BridgeGateway
-from corridor.bridge.khqr import KHQRError
+from corridor.bridge.khqr import KHQRError, md5
 from corridor.bridge.relayer import CRASH_POINTS, Payer, Relayer, RelayerConfig
 from corridor.bridge.store import IN_FLIGHT_PAYOUTS, OPEN_DEPOSITS, RelayerStore
 from corridor.bridge.validator import NotEnoughSignatures, Validator, collect
@@ -49,6 +54,7 @@ from corridor.services.bakong_config import (
     BRIDGE,
     KHQR_PAYER,
     OPEN_API_TOKEN,
+    SETTLEMENT,
     add_bakong_arguments,
     deploy_block,
     omnibus_of,
@@ -170,8 +176,9 @@ class RelayerService:
         interval: float,
         max_backoff: float,
         kill_at: str | None = None,
+        settlement: str | None = None,
     ) -> None:
-        self.w3, self.omnibus = w3, omnibus
+        self.w3, self.omnibus, self.settlement = w3, omnibus, settlement
         self.gateway = DecodingGateway(w3, bridge, sender)
         self.relayer = ServiceRelayer(self.gateway, client, payer, [], store, config, kill_at=kill_at)
         self.validator_urls = list(validator_urls)
@@ -182,6 +189,7 @@ class RelayerService:
         self.app.health.set(sender=sender.address, bridge=bridge, omnibus=omnibus)
         self.app.route("POST", "/deposits", self.request_deposit)
         self.app.route("POST", "/deposits/status", self.deposit_status)
+        self.app.route("POST", "/invoices", self.expect_invoice)
         self.app.route("GET", "/reconciliation", self.reconciliation)
         self.app.route("GET", "/dead-letters", self.dead_letters)
         self.app.route("POST", "/dead-letters/requeue", self.requeue)
@@ -212,6 +220,37 @@ class RelayerService:
             "amount": intent.amount,
             "recipient": intent.recipient,
         }
+
+    def expect_invoice(self, req: Request) -> Any:
+        khqr = req.value("khqr", str)
+        raw = req.value("hookData", str)
+        if self.settlement is None:
+            raise HttpError(409, "the deployment book records no InvoiceSettlement: invoices cannot settle")
+        try:
+            data = bytes.fromhex(raw.removeprefix("0x"))
+        except ValueError:
+            raise HttpError(400, "hookData must be 0x-hex bytes") from None
+        key = md5(khqr)
+        answer = {"md5": key, "hook": self.settlement}
+        try:
+            with self.lock:
+                known, row = self.relayer.store.get(f"hook:{key}"), self.relayer.store.deposit(key)
+                if (
+                    known == data.hex() and row is not None
+                ):  # asked again (the checkout crashed before recording)
+                    return answer
+                if (known is not None and known != data.hex()) or (known is None and row is not None):
+                    raise HttpError(409, f"KHQR {key} is tracked already (another deposit or invoice)")
+                intent = self.relayer.expect_invoice(khqr, self.settlement, data)
+        except (ValueError, KHQRError) as exc:
+            raise HttpError(400, str(exc)) from exc
+        except RPC_DOWN as exc:
+            raise HttpError(503, "chain unreachable; try again") from exc
+        log(
+            SERVICE,
+            f"invoice {intent.reference} expected: {intent.amount} {intent.currency.name} (md5 {key})",
+        )
+        return answer
 
     def deposit_status(self, req: Request) -> Any:
         md5 = req.value("md5", str).lower()
@@ -430,6 +469,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.interval,
             args.max_backoff,
             kill_at=os.environ.get(KILL_AT_ENV) or None,
+            settlement=book.address(SETTLEMENT) if SETTLEMENT in book.contracts else None,
         )
     except (UserError, BakongApiError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

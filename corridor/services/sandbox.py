@@ -1,7 +1,8 @@
 """`make sandbox` (`corridor sandbox`): a local corridor running as a pilot runs it.
 
 Starts Anvil (its state in <state>/anvil-state.json), deploys the suite with scripts/deploy.py (journaled,
-book <state>/deployments/sandbox.json; skipped when that book is complete on this chain), starts every
+book <state>/deployments/sandbox.json; skipped when that book is complete on this chain), gives the market
+maker yen to quote with (corridor.services.sandbox_seed; nothing when it has some), starts every
 service of config/services.yaml as its own process (logs in <state>/logs/), prints their URLs and
 supervises them (a service that dies is restarted, with a back-off). Ctrl-C (or SIGTERM) stops the
 services, then Anvil, which writes its state: the next run resumes on the same chain, book and service
@@ -135,12 +136,25 @@ class Sandbox:
             f"anvil on {self.config.rpc} ({'resumed from' if resumed else 'state in'} {self.state / 'anvil-state.json'})"
         )
 
+    def keep_chain_clock(self) -> None:
+        """The chain's clock follows the wall clock as a live chain's does: the next block is set to now (a
+        resumed Anvil goes on from its saved block time) and from then on a block is mined every second
+        (Anvil otherwise mines only on a transaction, and an idle chain's `latest` time stands still). The KHQR
+        expiry Bakong checks and the quote window the settlement checks are then one instant."""
+        w3 = connect(self.config.rpc)
+        now, last = int(time.time()), int(w3.eth.get_block("latest")["timestamp"])
+        if now > last:
+            w3.provider.make_request("evm_setNextBlockTimestamp", [now])
+            w3.provider.make_request("evm_mine", [])
+            log(f"chain clock moved {now - last} s forward to the wall clock")
+        w3.provider.make_request("evm_setIntervalMining", [1])
+
     def deploy(self) -> None:
         w3 = connect(self.config.rpc)
         if self.book.is_file():
             try:
                 book = read_book(self.book, w3)
-                if w3.eth.get_code(book.address("RfqVenue")):
+                if "InvoiceSettlement" in book.contracts and w3.eth.get_code(book.address("RfqVenue")):
                     log(f"suite already deployed ({self.book}); nothing to send")
                     return
             except UserError:
@@ -160,6 +174,14 @@ class Sandbox:
         if rc != 0 and not self.stopping:
             tail = log_path.read_text(errors="replace").strip().splitlines()[-1:] or ["(no output)"]
             raise UserError(f"the deploy failed (exit {rc}; log {log_path}): {tail[0]}")
+
+    def seed(self) -> None:
+        """The market maker's yen inventory (corridor.services.sandbox_seed; nothing sent on a resume)."""
+        from corridor.services.sandbox_seed import seed_market_maker
+
+        w3 = connect(self.config.rpc)
+        seed_market_maker(w3, read_book(self.book, w3), log)
+        self.keep_chain_clock()
 
     # ---------------------------------------------------------------- services
 
@@ -275,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        steps = (sandbox.start_chain, sandbox.deploy, sandbox.start_services)
+        steps = (sandbox.start_chain, sandbox.deploy, sandbox.seed, sandbox.start_services)
         for step in steps:
             if stop_requested:
                 break

@@ -17,6 +17,7 @@ from eth_utils import is_address, to_checksum_address
 
 from corridor.bridge import attest
 from corridor.bridge.attest import (
+    HookedMintAttestation,
     MintAttestation,
     Reconciliation,
     RedemptionFinalization,
@@ -30,6 +31,7 @@ from corridor.services.http import HttpError, call
 
 KINDS: dict[str, type] = {
     "mint": MintAttestation,
+    "hooked-mint": HookedMintAttestation,
     "reserve": ReserveAttestation,
     "reconciliation": Reconciliation,
     "finalization": RedemptionFinalization,
@@ -62,14 +64,15 @@ def _field(name: str, solidity_type: str, value: Any) -> Any:
             raise BadAttestation(f"{name} must be a 0x address, got {value!r}")
         return to_checksum_address(value)
     if solidity_type.startswith("bytes"):
-        size = int(solidity_type[5:])
+        size = int(solidity_type[5:]) if solidity_type != "bytes" else None  # None: dynamic `bytes`
         text = value[2:] if isinstance(value, str) and value.startswith("0x") else None
         try:
             raw = bytes.fromhex(text) if text is not None else None
         except ValueError:
             raw = None
-        if raw is None or len(raw) != size:
-            raise BadAttestation(f"{name} must be {size} bytes as 0x-hex, got {value!r}")
+        if raw is None or (size is not None and len(raw) != size) or (size is None and not raw):
+            what = f"{size} bytes" if size is not None else "non-empty bytes"
+            raise BadAttestation(f"{name} must be {what} as 0x-hex, got {value!r}")
         return raw
     raise BadAttestation(f"unsupported field type {solidity_type}")  # pragma: no cover (structs are fixed)
 
@@ -130,6 +133,9 @@ class RemoteValidator:
         return ValidatorSignature(signer, signature)
 
     def sign_mint(self, khqr: str, attestation: MintAttestation) -> ValidatorSignature:
+        return self._ask(attestation, {"khqr": khqr})
+
+    def sign_hooked_mint(self, khqr: str, attestation: HookedMintAttestation) -> ValidatorSignature:
         return self._ask(attestation, {"khqr": khqr})
 
     def sign_reserve(self, attestation: ReserveAttestation) -> ValidatorSignature:

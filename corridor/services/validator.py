@@ -6,6 +6,8 @@ balance); what it cannot verify it refuses with 422 and the reason, so a comprom
 worst stall the bridge.
 
     POST /sign/mint            {"khqr", "attestation": MintAttestation}
+    POST /sign/hooked-mint     {"khqr", "attestation": HookedMintAttestation}  (an invoice paid by KHQR,
+                               minted into the book's InvoiceSettlement: the only hook it signs for)
     POST /sign/reserve         {"attestation": ReserveAttestation}
     POST /sign/reconciliation  {"attestation": Reconciliation}
     POST /sign/finalization    {"attestation": RedemptionFinalization}
@@ -29,7 +31,7 @@ from requests.exceptions import ConnectionError as RpcConnectionError
 from requests.exceptions import Timeout as RpcTimeout
 from web3 import Web3
 
-from corridor.bridge.attest import MintAttestation
+from corridor.bridge.attest import HookedMintAttestation, MintAttestation
 from corridor.bridge.client import BakongApiError, BakongClient, BakongUnavailable, http_client
 from corridor.bridge.gateway import BridgeGateway
 from corridor.bridge.validator import AttestationRefused, Validator
@@ -37,6 +39,7 @@ from corridor.services import signing
 from corridor.services.bakong_config import (
     BRIDGE,
     OPEN_API_TOKEN,
+    SETTLEMENT,
     add_bakong_arguments,
     omnibus_of,
     open_api_url,
@@ -71,7 +74,8 @@ class ValidatorService:
         self.w3 = w3
         self.bridge, self.omnibus = book.address(BRIDGE), omnibus
         self.view = BridgeGateway(w3, self.bridge)
-        self.validator = Validator(key, client, self.view, omnibus)
+        hooks = [book.address(SETTLEMENT)] if SETTLEMENT in book.contracts else []
+        self.validator = Validator(key, client, self.view, omnibus, hooks=hooks)
         self.name = name
         self.app = JsonApp(name, max_body=32 * 1024)
         self.app.health.set(address=self.validator.address, bridge=self.bridge, omnibus=omnibus)
@@ -87,7 +91,7 @@ class ValidatorService:
         if not self.ready.is_set():
             raise HttpError(503, "not connected to the chain yet")
         raw = req.value("attestation", dict)
-        khqr = req.value("khqr", str) if kind == "mint" else None
+        khqr = req.value("khqr", str) if kind in ("mint", "hooked-mint") else None
         try:
             att = signing.parse_attestation(kind, raw)
         except signing.BadAttestation as exc:
@@ -96,6 +100,9 @@ class ValidatorService:
             if kind == "mint":
                 assert isinstance(att, MintAttestation) and khqr is not None
                 sig = self.validator.sign_mint(khqr, att)
+            elif kind == "hooked-mint":
+                assert isinstance(att, HookedMintAttestation) and khqr is not None
+                sig = self.validator.sign_hooked_mint(khqr, att)
             else:
                 sig = getattr(self.validator, f"sign_{kind}")(att)
         except AttestationRefused as exc:

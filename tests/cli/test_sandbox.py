@@ -16,10 +16,10 @@ from corridor.artifacts import ROOT
 from tests.cli.procs import corridor, free_port
 
 
-def start(cfg, state, log):
+def start(cfg, state, log, env=None):
     out = open(log, "w")  # noqa: SIM115
     return subprocess.Popen([sys.executable, "-m", "corridor.cli", "sandbox", "--config", str(cfg), "--state", str(state)],
-                            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=dict(os.environ))  # fmt: skip
+                            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})  # fmt: skip
 
 
 def wait_running(proc, log, timeout=600):

@@ -192,9 +192,11 @@ def _expected_holder(parties: dict, contract: str, role: str) -> str | None:
 
 
 def _access(w3: Web3, book: Path) -> dict:
+    recorded = _book(book)["contracts"]
+    assert set(ADMINLESS) <= set(recorded)
     return {
         name: w3.eth.contract(address=entry["address"], abi=ACCESS_ABI)
-        for name, entry in _book(book)["contracts"].items()
+        for name, entry in recorded.items()
         if name not in ADMINLESS
     }
 

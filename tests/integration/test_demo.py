@@ -2,6 +2,8 @@
 then the one-scan QR flows (invoices paid by KHQR, a refund, a linked-scheme payer, a KHQR paid in yen, a
 remittance) and the books."""
 
+from decimal import Decimal
+
 import pytest
 from brownie import chain
 
@@ -172,3 +174,54 @@ def test_report_is_written_with_chart(played):
 
 def test_invoice_dataclass_is_plain():
     assert Invoice("X", 1).amount_jpy == 1
+
+
+def _report_rows(result, title: str) -> list[list[str]]:
+    """The rows of one of the demo's reconciliation tables, as its report (and its terminal) shows them."""
+    markdown = dict(result.sections)[title]
+    return [[c.strip() for c in line.strip("|").split(" | ")] for line in markdown.splitlines()[2:]]
+
+
+def test_the_dashboard_shows_the_demos_reconciliation_figures(played, web3, tmp_path):
+    """The dashboard process over the demo's chain and book shows the issuers' books and the pools with the
+    figures of the demo's reconciliation tables, and the RFQ fees each maker owes are the venue's own."""
+    from corridor.services.http import call
+    from tests.services.harness import Process, free_port
+
+    demo, result, out = played
+    dashboard = Process(
+        "dashboard",
+        "corridor.services.dashboard",
+        ["--rpc", web3.provider.endpoint_uri, "--book", str(out / "development.json")],
+        free_port(),
+        tmp_path,
+    ).start()
+    try:
+        snap = call(f"{dashboard.url}/api/dashboard")
+    finally:
+        dashboard.stop()
+
+    def shown(money: dict) -> str:
+        return f"{Decimal(money['banker']):,}"
+
+    issuers = [
+        [i["name"], shown(i["outstanding"]), shown(i["reserve"]), shown(i["mintAllowance"])]
+        for i in snap["issuers"]
+    ]
+    assert issuers == _report_rows(result, "Reconciliation: JPY issuers")[:-1]  # the last row is the Σ line
+    pools = [
+        [
+            p["pool"].removeprefix("FXPool "),
+            shown(p["balances"][0]),
+            shown(p["balances"][1]),
+            p["virtualPrice"],
+        ]
+        for p in snap["pools"]
+    ]
+    assert pools == _report_rows(result, "Pool balances")
+    assert snap["rfq"]["feesOwed"], "the demo's RFQ fills book fees"
+    for owed in snap["rfq"]["feesOwed"]:
+        token = {"JPY": demo.jpy, "KHR": demo.bkhr, "USD": demo.busd}[owed["currency"]]
+        assert owed["owed"]["minor"] == demo.venue.feesOwed(owed["maker"], token) > 0
+    fills = {(f["in"], f["out"]): f["fills"] for f in snap["rfq"]["fills"]}
+    assert fills[("KHR", "JPY")] >= 3  # INV-2026-0042 by wallet, 0044 and 0047 by scan
