@@ -14,6 +14,8 @@ It refuses to attest a reserve below the token supply (the bridge would stop min
 timestamped. HTTP (same port as /health):
 
     POST /deposits         {"currency", "amount", "recipient"} -> the KHQR to pay, its md5 and reference
+    POST /invoices         {"khqr", "hook", "hookData"}        -> tracks an invoice's dynamic KHQR: its payment
+                           is minted into the `hook` settlement contract (one of --hook) with `hookData`
     POST /deposits/status  {"md5"}                             -> the deposit's progress (404 if unknown)
     GET  /reconciliation   supply vs omnibus per currency, in-flight money explained
     GET  /dead-letters     what the relayer could not process
@@ -31,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from eth_utils import is_address
+from eth_utils import is_address, to_checksum_address
 from requests.exceptions import ConnectionError as RpcConnectionError
 from requests.exceptions import Timeout as RpcTimeout
 from web3 import Web3
@@ -39,7 +41,7 @@ from web3 import Web3
 from corridor.bridge.attest import ValidatorSignature
 from corridor.bridge.client import BakongApiError, BakongClient, BakongUnavailable, http_client
 from corridor.bridge.gateway import BridgeGateway
-from corridor.bridge.khqr import KHQRError
+from corridor.bridge.khqr import KHQRError, md5
 from corridor.bridge.relayer import CRASH_POINTS, Payer, Relayer, RelayerConfig
 from corridor.bridge.store import IN_FLIGHT_PAYOUTS, OPEN_DEPOSITS, RelayerStore
 from corridor.bridge.validator import NotEnoughSignatures, Validator, collect
@@ -49,7 +51,10 @@ from corridor.services.bakong_config import (
     BRIDGE,
     OPEN_API_TOKEN,
     add_bakong_arguments,
+    add_invoice_arguments,
     deploy_block,
+    hooks_of,
+    linked_origins_of,
     omnibus_of,
     open_api_url,
     token,
@@ -169,8 +174,10 @@ class RelayerService:
         interval: float,
         max_backoff: float,
         kill_at: str | None = None,
+        hooks: Sequence[str] = (),
     ) -> None:
         self.w3, self.omnibus = w3, omnibus
+        self.hooks = set(hooks)
         self.gateway = DecodingGateway(w3, bridge, sender)
         self.relayer = ServiceRelayer(self.gateway, client, payer, [], store, config, kill_at=kill_at)
         self.validator_urls = list(validator_urls)
@@ -180,6 +187,7 @@ class RelayerService:
         self.app = JsonApp(SERVICE, max_body=8 * 1024)
         self.app.health.set(sender=sender.address, bridge=bridge, omnibus=omnibus)
         self.app.route("POST", "/deposits", self.request_deposit)
+        self.app.route("POST", "/invoices", self.expect_invoice)
         self.app.route("POST", "/deposits/status", self.deposit_status)
         self.app.route("GET", "/reconciliation", self.reconciliation)
         self.app.route("GET", "/dead-letters", self.dead_letters)
@@ -212,6 +220,29 @@ class RelayerService:
             "recipient": intent.recipient,
         }
 
+    def expect_invoice(self, req: Request) -> Any:
+        khqr = req.value("khqr", str)
+        hook = req.value("hook", str)
+        data = req.value("hookData", str)
+        if not is_address(hook) or to_checksum_address(hook) not in self.hooks:
+            raise HttpError(400, f"hook {hook!r} is not one of this relayer's --hook contracts")
+        try:
+            hook_data = bytes.fromhex(data.removeprefix("0x"))
+        except ValueError as exc:
+            raise HttpError(400, "hookData must be 0x-hex") from exc
+        try:
+            with self.lock:
+                if self.relayer.store.deposit(md5(khqr)) is not None:
+                    raise HttpError(409, "this invoice KHQR is already tracked")
+                intent = self.relayer.expect_invoice(khqr, hook, hook_data)
+        except (ValueError, KHQRError) as exc:
+            raise HttpError(400, str(exc)) from exc
+        except RPC_DOWN as exc:
+            raise HttpError(503, "chain unreachable; try again") from exc
+        log(SERVICE, f"invoice {intent.reference} tracked: {intent.amount} {intent.currency.name} to {hook}")
+        return {"md5": intent.md5, "reference": intent.reference, "currency": intent.currency.name,
+                "amount": intent.amount, "recipient": intent.recipient}  # fmt: skip
+
     def deposit_status(self, req: Request) -> Any:
         md5 = req.value("md5", str).lower()
         row = self.relayer.store.deposit(md5)
@@ -224,6 +255,7 @@ class RelayerService:
             "currency": row.currency,
             "amount": row.amount,
             "recipient": row.recipient,
+            "payer": row.payer,
             "bakongHash": row.bakong_hash,
             "chainTx": row.chain_tx,
         }
@@ -395,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="attest a reserve below the supply even though the bridge will stop minting",
     )
+    add_invoice_arguments(p)
     return p
 
 
@@ -414,6 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             payout_margin=args.payout_margin,
             start_block=args.start_block if args.start_block is not None else deploy_block(book, bridge),
             refuse_stopping_reserve=not args.force,
+            linked_origins=linked_origins_of(args),
         )
         service = RelayerService(
             w3,
@@ -428,6 +462,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.interval,
             args.max_backoff,
             kill_at=os.environ.get(KILL_AT_ENV) or None,
+            hooks=hooks_of(args),
         )
     except (UserError, BakongApiError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

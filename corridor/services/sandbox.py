@@ -104,10 +104,12 @@ class Child:
 
 
 class Sandbox:
-    def __init__(self, config: SandboxConfig, state: Path) -> None:
+    def __init__(self, config: SandboxConfig, state: Path, book: Path | None = None) -> None:
+        """`book`: the deployment book the services read (default the sandbox's own, which it deploys;
+        the demo passes the book of the suite it deployed and starts the services alone)."""
         self.config = config
         self.state = state.resolve()
-        self.book = self.state / "deployments" / f"{BOOK_NAME}.json"
+        self.book = (book or self.state / "deployments" / f"{BOOK_NAME}.json").resolve()
         self.anvil: Child | None = None
         self.children: list[Child] = []
         self.stopping = False

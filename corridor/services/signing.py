@@ -17,6 +17,7 @@ from eth_utils import is_address, to_checksum_address
 
 from corridor.bridge import attest
 from corridor.bridge.attest import (
+    HookedMintAttestation,
     MintAttestation,
     Reconciliation,
     RedemptionFinalization,
@@ -30,12 +31,15 @@ from corridor.services.http import HttpError, call
 
 KINDS: dict[str, type] = {
     "mint": MintAttestation,
+    "hooked_mint": HookedMintAttestation,  # an invoice paid by KHQR, minted into the settlement contract
     "reserve": ReserveAttestation,
     "reconciliation": Reconciliation,
     "finalization": RedemptionFinalization,
     "rejection": RedemptionRejection,
 }
 KIND_OF: dict[type, str] = {cls: kind for kind, cls in KINDS.items()}
+WITH_KHQR = ("mint", "hooked_mint")  # the request carries the KHQR the validator checks the payment against
+MAX_HOOK_DATA = 4 * 1024  # bytes of a hooked mint's hookData (an invoice's is under 300)
 
 
 class BadAttestation(ValueError):
@@ -61,6 +65,13 @@ def _field(name: str, solidity_type: str, value: Any) -> Any:
         if not isinstance(value, str) or not is_address(value):
             raise BadAttestation(f"{name} must be a 0x address, got {value!r}")
         return to_checksum_address(value)
+    if solidity_type == "bytes":
+        raw = _hex(value)
+        if raw is None or len(raw) > MAX_HOOK_DATA:
+            raise BadAttestation(
+                f"{name} must be 0x-hex of at most {MAX_HOOK_DATA} bytes, got {str(value)[:80]!r}"
+            )
+        return raw
     if solidity_type.startswith("bytes"):
         size = int(solidity_type[5:])
         text = value[2:] if isinstance(value, str) and value.startswith("0x") else None
@@ -72,6 +83,15 @@ def _field(name: str, solidity_type: str, value: Any) -> Any:
             raise BadAttestation(f"{name} must be {size} bytes as 0x-hex, got {value!r}")
         return raw
     raise BadAttestation(f"unsupported field type {solidity_type}")  # pragma: no cover (structs are fixed)
+
+
+def _hex(value: Any) -> bytes | None:
+    if not isinstance(value, str) or not value.startswith("0x"):
+        return None
+    try:
+        return bytes.fromhex(value[2:])
+    except ValueError:
+        return None
 
 
 def parse_attestation(kind: str, data: Any) -> attest.Attestation:
@@ -130,6 +150,9 @@ class RemoteValidator:
         return ValidatorSignature(signer, signature)
 
     def sign_mint(self, khqr: str, attestation: MintAttestation) -> ValidatorSignature:
+        return self._ask(attestation, {"khqr": khqr})
+
+    def sign_hooked_mint(self, khqr: str, attestation: HookedMintAttestation) -> ValidatorSignature:
         return self._ask(attestation, {"khqr": khqr})
 
     def sign_reserve(self, attestation: ReserveAttestation) -> ValidatorSignature:
