@@ -275,8 +275,8 @@ class CorridorDemo:
             self.admin.transfer(self.side.relayer.address, 10**18)
         progress(
             "through the services: Bakong payments and accounts (Bakong server over HTTP), deposits, mints and "
-            f"payouts (relayer {self.side.relayer.address}, validator processes); in process: the RFQ quotes "
-            "(the market maker's key) and the feeds (no move during the demo)"
+            f"payouts (relayer {self.side.relayer.address}, validator processes), the wallet payments' RFQ quotes "
+            "(quote server); in process: the invoice desk's and the KHQR payer's RFQ quotes (the maker's key)"
         )
         self._pending: list[str] = []  # deposit md5s the relayer has yet to mint
         ledger = self.side.ledger
@@ -413,7 +413,9 @@ class CorridorDemo:
 
         print()
         request = PayRequest("customer", "merchant", invoice.amount_jpy, invoice.number)
-        result = InvoicePayment(self.network, request, self.book_dir, log=self.log).run()
+        result = InvoicePayment(
+            self.network, request, self.book_dir, log=self.log, quotes=self.side.quotes
+        ).run()
         plan = result.plan
         assert plan is not None
         per_jpy = (

@@ -1,6 +1,6 @@
-"""The demo's Bakong side as the services a pilot runs (issue #19): the Bakong Open-API server, the validator
-processes and the relayer of config/services.yaml, started by corridor.services.sandbox's process management on
-the demo's chain and deployment book, and the demo's view of them over HTTP.
+"""The demo's off-chain side as the services a pilot runs (issue #19): the Bakong Open-API server, the validator
+processes, the relayer and the quote server of config/services.yaml, started by corridor.services.sandbox's
+process management on the demo's chain and deployment book, and the demo's view of them over HTTP.
 
     side = start_side(rpc, book, state, hooks=[settlement], linked_origins={"promptpay@hub": "TH:PROMPTPAY"})
     side.ledger.open_account("sokha@aclb", "Sokha Chan"); side.ledger.cash_in("sokha@aclb", "KHR", 5_000_000)
@@ -31,10 +31,11 @@ from corridor.bridge.relayer import DepositIntent
 from corridor.services.bakong_config import ADMIN_TOKEN, DEV_TOKENS, OPEN_API_TOKEN
 from corridor.services.config import DEFAULT_CONFIG, SandboxConfig, ServiceSpec, load_config
 from corridor.services.http import HttpError, call
+from corridor.services.quotes import RemoteMaker
 from corridor.services.sandbox import Sandbox, dev_key
 from corridor.ui import UserError
 
-SERVICES = ("bakong", "validator", "relayer")  # config/services.yaml names (validator-N) the demo starts
+SERVICES = ("bakong", "validator", "relayer", "quote-server")  # config/services.yaml names the demo starts
 WAIT_SECONDS = 120.0  # longest the demo waits for the relayer to finish what it asked for
 DONE = ("minted", "queued")  # a deposit the relayer has taken as far as it goes for now
 
@@ -184,6 +185,7 @@ class ServiceSide:
     sandbox: Sandbox
     ledger: BakongWallets | Ledger
     relayer: RelayerApi
+    quotes: RemoteMaker  # the quote server (the market maker's firm RFQ quotes over HTTP)
     omnibus: str
     db: Path  # the Bakong server's SQLite file
 
@@ -246,7 +248,7 @@ def start_side(
     }
     specs = _specs(config, validators, extra)
     state.mkdir(parents=True, exist_ok=True)
-    for old in ("bakong.sqlite", "relayer.sqlite"):  # a new demo plays a fresh suite: fresh books
+    for old in ("bakong.sqlite", "relayer.sqlite", "quote-server.json"):  # a fresh suite: fresh books
         for f in state.glob(f"{old}*"):
             f.unlink()
     sandbox = Sandbox(SandboxConfig(config.path, port, specs), state, book=book)
@@ -266,6 +268,7 @@ def start_side(
         sandbox,
         BakongWallets(bakong_url, DEV_TOKENS[ADMIN_TOKEN], client),
         RelayerApi(str(urls["relayer"]), relayer_address),
+        RemoteMaker(str(urls["quote-server"])),
         omnibus,
         sandbox.state / "bakong.sqlite",
     )
