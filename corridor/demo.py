@@ -12,10 +12,13 @@ issue #16, the corridor's main flow:
   in one transaction, and a worker sends a remittance to `name@bank`; the relayer pays out on Bakong.
 
 Every step goes through the same code users call: `corridor.suite` deploys, `corridor.stablecoin.ops`
-drives issuers, `corridor.bridge.offchain` wires the Bakong ledger simulator, validators and relayer,
-and the invoices are paid by `corridor.pay.InvoicePayment`, the core of scripts/pay.py (best execution
-between the AMM router and the market maker's signed RFQ quote, the maker's policy from the settings'
-`market_maker:` section).
+drives issuers, the off-chain side runs as the services a pilot runs (corridor/demo_side.py: the Bakong
+server, the validator processes, the relayer and the quote server of config/services.yaml, started after the
+deploy and stopped at the end, also on failure or Ctrl-C; the demo talks to them over HTTP and waits on
+chain for what the relayer sends with its own key), and the invoices are paid by
+`corridor.pay.InvoicePayment`, the core of scripts/pay.py (best execution between the AMM router and the
+quote server's signed RFQ quote). Still in this process: the invoice desk's reserved RFQ quotes of the QR
+invoices and the outbound payer's quote (the maker's development key), and the parties' own transactions.
 Each step prints a line (who, what, tx, gas, detail); the end prints a reconciliation and writes
 reports/demo.md with the charts.
 
@@ -27,8 +30,9 @@ Where the demo keeps state, and why a killed run leaves nothing harmful behind:
   demo's first transaction is the deployer's reserve attestation): a played suite's book is kept
   aside as `<network>.played.json` and a fresh suite is deployed, so no mint, deposit or redemption of
   the killed run is counted again.
-- the Bakong ledger simulator and the relayer's store live in memory (`:memory:` SQLite): a new run
-  starts both afresh, matching the fresh suite.
+- the services' state (the Bakong server's ledger, the relayer's store, the quote server's nonces) lives in
+  `<book_dir>/.<network>-services/`, started afresh by every run, matching the fresh suite; services a
+  `kill -9` left running are stopped by the next run (their process ids are recorded there).
 - reports/demo.md and price-impact.png are written to a temporary file and renamed over the old one:
   a kill leaves the previous report whole; a temporary file left by a kill is removed by the next run.
 Kill points for fault tests (corridor.faults): `demo.step` after every logged step, `demo.report`

@@ -16,6 +16,8 @@ SQLite file. Nothing here signs or sends a chain transaction: the relayer proces
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -37,7 +39,8 @@ from corridor.ui import UserError
 
 SERVICES = ("bakong", "validator", "relayer", "quote-server")  # config/services.yaml names the demo starts
 WAIT_SECONDS = 120.0  # longest the demo waits for the relayer to finish what it asked for
-DONE = ("minted", "queued")  # a deposit the relayer has taken as far as it goes for now
+DONE = ("minted", "queued")
+PIDS = "pids"  # the process ids of the running services (a demo killed with kill -9 leaves them behind)  # a deposit the relayer has taken as far as it goes for now
 
 
 class BakongWallets:
@@ -204,7 +207,36 @@ class ServiceSide:
     def stop(self) -> None:
         """Stops every process (SIGTERM, then SIGKILL after the grace); `ledger` becomes the server's books."""
         self.sandbox.stop()
+        (self.sandbox.state / PIDS).unlink(missing_ok=True)
         self.ledger = Ledger(str(self.db))
+
+
+def _stop_leftovers(pids: Path) -> None:
+    """SIGTERMs the service processes a demo killed with `kill -9` left running (their ids in `pids`; only a
+    process that is still a `corridor` service is signalled), so their ports are free again."""
+    if not pids.is_file():
+        return
+    for line in pids.read_text().split():
+        pid = int(line) if line.isdigit() else 0
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue  # gone (or no /proc): nothing to stop
+        if pid and b"corridor.cli" in cmdline:
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            while _alive(pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+    pids.unlink()
+
+
+def _alive(pid: int) -> bool:
+    """The process exists and is not a zombie (exited, not yet reaped by its parent)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
 def _specs(config: SandboxConfig, validators: int, extra: Mapping[str, Sequence[str]]) -> list[ServiceSpec]:
@@ -251,12 +283,15 @@ def start_side(
     for old in ("bakong.sqlite", "relayer.sqlite", "quote-server.json"):  # a fresh suite: fresh books
         for f in state.glob(f"{old}*"):
             f.unlink()
+    _stop_leftovers(state / PIDS)
     sandbox = Sandbox(SandboxConfig(config.path, port, specs), state, book=book)
     try:
         sandbox.start_services()
     except BaseException:
         sandbox.stop()
         raise
+    finally:
+        (state / PIDS).write_text("".join(f"{c.proc.pid}\n" for c in sandbox.children if c.proc is not None))
     urls = {c.name: c.url for c in sandbox.children}
     relayer_spec = next(s for s in specs if s.name == "relayer")
     from eth_account import Account

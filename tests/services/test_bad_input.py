@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 import urllib.request
 
-from corridor.bridge.attest import KHR, MintAttestation, ReserveAttestation, khqr_md5
+from corridor.bridge.attest import KHR, HookedMintAttestation, MintAttestation, ReserveAttestation, khqr_md5
 from corridor.services.signing import attestation_json
 
 from .conftest import CUSTOMER_BAKONG
@@ -158,6 +158,11 @@ def test_validator_refuses_bad_input_and_what_it_cannot_verify(services, web3, b
     unpaid = services.deposit("KHR", 2_000, customer.address)
     mint = MintAttestation(KHR, 2_000, customer.address, b"\x01" * 32, khqr_md5(unpaid["khqr"]), now + 600, 1)
     good = attestation_json(mint)
+    hooked = attestation_json(
+        HookedMintAttestation(
+            KHR, 2_000, customer.address, b"\x01" * 32, khqr_md5(unpaid["khqr"]), now + 600, 1, b"\x00" * 64
+        )
+    )
     block = web3.eth.block_number
     cases = [
         (f"{u}/sign/mint", b"\xff\xfe", 400, "body is not JSON"),
@@ -202,6 +207,20 @@ def test_validator_refuses_bad_input_and_what_it_cannot_verify(services, web3, b
             422,
             "is NONE",
         ),
+        (f"{u}/sign/hooked_mint", {"attestation": hooked}, 400, "missing field 'khqr'"),
+        (
+            f"{u}/sign/hooked_mint",
+            {"khqr": unpaid["khqr"], "attestation": {**hooked, "hookData": "0xzz"}},
+            400,
+            "hookData must be 0x-hex",
+        ),
+        (
+            f"{u}/sign/hooked_mint",
+            {"khqr": unpaid["khqr"], "attestation": {**hooked, "hookData": "0x" + "00" * 4_097}},
+            400,
+            "at most 4096 bytes",
+        ),
+        (f"{u}/sign/hooked_mint", {"khqr": unpaid["khqr"], "attestation": hooked}, 422, "no settled payment"),
         (f"{u}/sign/everything", {}, 404, "no route"),
     ]
     for url, body, status, reason in cases:
@@ -229,6 +248,15 @@ def test_relayer_refuses_bad_input_and_changes_nothing(services, customer, tmp_p
         (f"{u}/deposits", {**ok, "recipient": "0x1234"}, 400, "recipient"),
         (f"{u}/deposits", {**ok, "recipient": "0x" + "00" * 20}, 400, "non-zero"),
         (f"{u}/deposits", {**ok, "pad": "x" * 10_000}, 413, "above the limit"),
+        (f"{u}/invoices", b"{", 400, "body is not JSON"),
+        (f"{u}/invoices", {"khqr": 5, "hook": customer.address, "hookData": "0x"}, 400, "'khqr' must be str"),
+        (f"{u}/invoices", {"khqr": "x", "hook": customer.address}, 400, "missing field 'hookData'"),
+        (
+            f"{u}/invoices",
+            {"khqr": "x", "hook": customer.address, "hookData": "0x00"},
+            400,
+            "is not one of this relayer's --hook",
+        ),
         (f"{u}/deposits/status", {"md5": "00" * 16}, 404, "unknown deposit"),
         (f"{u}/deposits/status", {"md5": 7}, 400, "'md5' must be str"),
         (f"{u}/dead-letters/requeue", {"item": "deposit:nothing"}, 404, "not a dead letter"),
