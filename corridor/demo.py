@@ -31,7 +31,7 @@ Where the demo keeps state, and why a killed run leaves nothing harmful behind:
   aside as `<network>.played.json` and a fresh suite is deployed, so no mint, deposit or redemption of
   the killed run is counted again.
 - the services' state (the Bakong server's ledger, the relayer's store, the quote server's nonces) lives in
-  `<book_dir>/.<network>-services/`, started afresh by every run, matching the fresh suite; services a
+  `<book_dir>/<network>-services/`, started afresh by every run, matching the fresh suite; services a
   `kill -9` left running are stopped by the next run (their process ids are recorded there).
 - reports/demo.md and price-impact.png are written to a temporary file and renamed over the old one:
   a kill leaves the previous report whole; a temporary file left by a kill is removed by the next run.
@@ -255,8 +255,9 @@ class CorridorDemo:
             self.log.add(name, f"mint ¥{amount:,} to {to}", tx, f"ref {ref}")
 
     def bakong_side(self) -> None:
-        """The Bakong side as the services a pilot runs (corridor/demo_side.py): the Bakong server, one
-        validator process per development validator key and the relayer, on this chain and book."""
+        """The off-chain side as the services a pilot runs (corridor/demo_side.py): the Bakong server, one
+        validator process per development validator key, the relayer and the quote server, on this chain and
+        book; then the Bakong accounts, opened and funded through the server's admin endpoints."""
         from brownie import web3
 
         from corridor.bridge.linked_scheme import scheme_from_config
@@ -264,8 +265,8 @@ class CorridorDemo:
 
         omnibus = self.settings["bridge"].get("omnibus_account", "bridge@nbcq")
         self.schemes = [scheme_from_config(s) for s in self.settings.get("linked_schemes", [PROMPTPAY])]
-        state = self.book_dir / f".{self.network}-services"
-        progress(f"starting the Bakong server, validators and relayer (state and logs in {state})")
+        state = self.book_dir / f"{self.network}-services"
+        progress(f"starting the Bakong server, validators, relayer and quote server (state, logs: {state})")
         self.side = start_side(
             web3.provider.endpoint_uri,
             self.book_dir / f"{self.network}.json",

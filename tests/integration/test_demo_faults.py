@@ -95,6 +95,8 @@ def test_demo_killed_at_a_step_restarts_and_completes_without_counting_anything_
     # the earlier report is whole: the killed run never wrote into it
     assert (tmp_path / "demo.md").read_text() == "the report of an earlier run\n"
     played = hasattr(killed, "ops")  # the killed run got past the deploy into the play
+    if hasattr(killed, "side"):  # the services it had started were stopped on the way out
+        assert not killed.side.running
     leftover = tmp_path / ".demo.tmpab12cd.md"  # what a real kill -9 between write and rename leaves
     leftover.write_text("half a rep")
 
