@@ -280,13 +280,13 @@ def start_side(
     }
     specs = _specs(config, validators, extra)
     state.mkdir(parents=True, exist_ok=True)
-    for old in ("bakong.sqlite", "relayer.sqlite", "quote-server.json"):  # a fresh suite: fresh books
-        for f in state.glob(f"{old}*"):
+    for old in ("bakong.sqlite*", "relayer.sqlite*", "quote-server.json*", "logs/*.log"):  # a fresh suite:
+        for f in state.glob(old):  # fresh books and logs
             f.unlink()
     _stop_leftovers(state / PIDS)
     sandbox = Sandbox(SandboxConfig(config.path, port, specs), state, book=book)
     try:
-        sandbox.start_services()
+        sandbox.start_services(together=True)  # each of them waits out the others' absence
     except BaseException:
         sandbox.stop()
         raise

@@ -193,13 +193,19 @@ class Sandbox:
         ]
         return Child(spec.name, argv, env, self.state / "logs" / f"{spec.name}.log", url=spec.url)
 
-    def start_services(self) -> None:
+    def start_services(self, together: bool = False) -> None:
+        """Starts the services in list order, each answering /health before the next starts; `together`:
+        starts them all, then waits for each (for services that wait out each other's absence themselves,
+        as the Bakong side and the quote server do)."""
         for spec in self.config.services:
             if port_in_use(spec.port, spec.host):
                 raise UserError(f"port {spec.port} of {spec.name} is in use: stop what listens there first")
             child = self.child_for(spec)
             child.start()
             self.children.append(child)
+            if not together:
+                self.wait_up(child)
+        for child in self.children if together else ():
             self.wait_up(child)
 
     def wait_up(self, child: Child, timeout: float = 60.0) -> None:
