@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from eth_account import Account
+
 from corridor.bridge.client import BakongClient, http_client
 from corridor.bridge.khqr import Currency
 from corridor.bridge.ledger import Ledger, Transfer
@@ -263,8 +265,9 @@ def start_side(
     linked_origins: Mapping[str, str] | None = None,
     config_path: Path = DEFAULT_CONFIG,
 ) -> ServiceSide:
-    """Starts the Bakong server, `validators` validator processes and the relayer of `config_path` against
-    the chain at `rpc` and the deployment `book`, their state (fresh) and logs in `state`."""
+    """Starts the Bakong server, `validators` validator processes, the relayer and the quote server of
+    `config_path` against the chain at `rpc` and the deployment `book`, their state (fresh) and logs in
+    `state`; the validators and the relayer serve invoices minted to `hooks`, from `linked_origins`."""
     port = urlparse(rpc).port
     if port is None:
         raise UserError(f"the chain's RPC {rpc} names no port")
@@ -280,10 +283,10 @@ def start_side(
     }
     specs = _specs(config, validators, extra)
     state.mkdir(parents=True, exist_ok=True)
+    _stop_leftovers(state / PIDS)  # first: they write to the files below
     for old in ("bakong.sqlite*", "relayer.sqlite*", "quote-server.json*", "logs/*.log"):  # a fresh suite:
         for f in state.glob(old):  # fresh books and logs
             f.unlink()
-    _stop_leftovers(state / PIDS)
     sandbox = Sandbox(SandboxConfig(config.path, port, specs), state, book=book)
     try:
         sandbox.start_services(together=True)  # each of them waits out the others' absence
@@ -294,8 +297,6 @@ def start_side(
         (state / PIDS).write_text("".join(f"{c.proc.pid}\n" for c in sandbox.children if c.proc is not None))
     urls = {c.name: c.url for c in sandbox.children}
     relayer_spec = next(s for s in specs if s.name == "relayer")
-    from eth_account import Account
-
     relayer_address = Account.from_key(dev_key(relayer_spec.keys["RELAYER"])).address
     bakong_url = str(urls["bakong"])
     client = http_client(bakong_url + "/v1", DEV_TOKENS[OPEN_API_TOKEN])
