@@ -12,10 +12,13 @@ issue #16, the corridor's main flow:
   in one transaction, and a worker sends a remittance to `name@bank`; the relayer pays out on Bakong.
 
 Every step goes through the same code users call: `corridor.suite` deploys, `corridor.stablecoin.ops`
-drives issuers, `corridor.bridge.offchain` wires the Bakong ledger simulator, validators and relayer,
-and the invoices are paid by `corridor.pay.InvoicePayment`, the core of scripts/pay.py (best execution
-between the AMM router and the market maker's signed RFQ quote, the maker's policy from the settings'
-`market_maker:` section).
+drives issuers, the off-chain side runs as the services a pilot runs (corridor/demo_side.py: the Bakong
+server, the validator processes, the relayer and the quote server of config/services.yaml, started after the
+deploy and stopped at the end, also on failure or Ctrl-C; the demo talks to them over HTTP and waits on
+chain for what the relayer sends with its own key), and the invoices are paid by
+`corridor.pay.InvoicePayment`, the core of scripts/pay.py (best execution between the AMM router and the
+quote server's signed RFQ quote). Still in this process: the invoice desk's reserved RFQ quotes of the QR
+invoices and the outbound payer's quote (the maker's development key), and the parties' own transactions.
 Each step prints a line (who, what, tx, gas, detail); the end prints a reconciliation and writes
 reports/demo.md with the charts.
 
@@ -27,8 +30,9 @@ Where the demo keeps state, and why a killed run leaves nothing harmful behind:
   demo's first transaction is the deployer's reserve attestation): a played suite's book is kept
   aside as `<network>.played.json` and a fresh suite is deployed, so no mint, deposit or redemption of
   the killed run is counted again.
-- the Bakong ledger simulator and the relayer's store live in memory (`:memory:` SQLite): a new run
-  starts both afresh, matching the fresh suite.
+- the services' state (the Bakong server's ledger, the relayer's store, the quote server's nonces) lives in
+  `<book_dir>/<network>-services/`, started afresh by every run, matching the fresh suite; services a
+  `kill -9` left running are stopped by the next run (their process ids are recorded there).
 - reports/demo.md and price-impact.png are written to a temporary file and renamed over the old one:
   a kill leaves the previous report whole; a temporary file left by a kill is removed by the next run.
 Kill points for fault tests (corridor.faults): `demo.step` after every logged step, `demo.report`
@@ -96,6 +100,15 @@ class CorridorDemo:
 
     def run(self) -> DemoResult:
         started = time.monotonic()
+        try:
+            self._play()
+        finally:
+            self.stop_services()
+        self.result.seconds = time.monotonic() - started
+        self.write_report()
+        return self.result
+
+    def _play(self) -> None:
         self.deploy()
         self.verify_parties()
         self.issuers_mint()
@@ -119,9 +132,13 @@ class CorridorDemo:
         self.yen_payer_pays_khqr()
         self.worker_remits()
         self.reconcile()
-        self.result.seconds = time.monotonic() - started
-        self.write_report()
-        return self.result
+
+    def stop_services(self) -> None:
+        """Stops the service processes the demo started (also after a failure or Ctrl-C)."""
+        side = getattr(self, "side", None)
+        if side is not None and side.running:
+            side.stop()
+            progress(f"stopped {', '.join(side.names)}")
 
     def deploy(self) -> None:
         from brownie import accounts
@@ -229,26 +246,36 @@ class CorridorDemo:
             self.log.add(name, f"mint ¥{amount:,} to {to}", tx, f"ref {ref}")
 
     def bakong_side(self) -> None:
+        """The off-chain side as the services a pilot runs (corridor/demo_side.py): the Bakong server, one
+        validator process per development validator key, the relayer and the quote server, on this chain and
+        book; then the Bakong accounts, opened and funded through the server's admin endpoints."""
         from brownie import web3
 
         from corridor.bridge.linked_scheme import scheme_from_config
-        from corridor.bridge.offchain import bakong_side
-        from corridor.suite import dev_validator_keys
+        from corridor.demo_side import start_side
 
-        keys = dev_validator_keys(int(self.settings["validators"]["dev_keys"]))
         omnibus = self.settings["bridge"].get("omnibus_account", "bridge@nbcq")
         # the links, their rates and per-origin limits: `linked_schemes:` of the settings (config/development.yaml)
         self.schemes = [scheme_from_config(s) for s in self.settings.get("linked_schemes", [])]
-        self.side = bakong_side(
-            web3,
-            self.bridge.address,
-            self.admin,
-            keys,
-            omnibus_account=omnibus,
+        state = self.book_dir / f"{self.network}-services"
+        progress(f"starting the Bakong server, validators, relayer and quote server (state, logs: {state})")
+        self.side = start_side(
+            web3.provider.endpoint_uri,
+            self.book_dir / f"{self.network}.json",
+            state,
+            omnibus,
+            int(self.settings["validators"]["dev_keys"]),
             hooks=[self.suite.settlement.address],  # the validators sign invoice payments to it alone
             linked_origins={s.settlement_account: s.origin for s in self.schemes},
-            khqr_payer=self.suite.khqr_payer.address,  # a rejected yen payment is refunded in JPYS
+        )  # the relayer process reads KhqrPayer from the book: a rejected yen payment is refunded in JPYS
+        if web3.eth.get_balance(self.side.relayer.address) < 10**18:  # a chain without Anvil's accounts
+            self.admin.transfer(self.side.relayer.address, 10**18)
+        progress(
+            "through the services: Bakong payments and accounts (Bakong server over HTTP), deposits, mints and "
+            f"payouts (relayer {self.side.relayer.address}, validator processes), the wallet payments' RFQ quotes "
+            "(quote server); in process: the invoice desk's and the KHQR payer's RFQ quotes (the maker's key)"
         )
+        self._pending: list[str] = []  # deposit md5s the relayer has yet to mint
         ledger = self.side.ledger
         for account, name, khr, usd in (
             (self.customer_bank_account, "Sokha Chan", 5_000_000, 0),
@@ -260,27 +287,59 @@ class CorridorDemo:
                 ledger.cash_in(account, "KHR", khr)
             if usd:
                 ledger.cash_in(account, "USD", usd)
-        self.log.add(
-            "Bakong", f"simulator: 3 accounts + omnibus {omnibus}", None, "KHR in riel, USD in cents"
-        )
+        self.log.add("Bakong", f"server: 3 accounts + omnibus {omnibus}", None, "KHR in riel, USD in cents")
 
     def _deposit(self, bank_account: str, party: str, currency: str, amount: int) -> Any:
+        """The relayer service issues the deposit KHQR; the payer's wallet pays it on the Bakong server."""
         intent = self.side.relayer.request_deposit(currency, amount, str(self.who[party]))
         self.side.ledger.pay_khqr(bank_account, intent.khqr)
+        self._pending.append(intent.md5)
         return intent
 
-    def _relay(self, what: str) -> Any:
+    def _tick(self) -> None:
+        """While waiting for the relayer: a block now and then (a reserve attestation waits for a newer one).
+        Best effort: Ganache now and then fails an `evm_mine` that races the relayer's transaction."""
         from brownie import chain
+        from brownie.exceptions import RPCRequestError
+
+        self._ticks = getattr(self, "_ticks", 0) + 1
+        if self._ticks % 8 == 0:
+            try:
+                chain.mine()
+            except RPCRequestError:
+                pass  # the next tick mines
+
+    def _relay(self, what: str, redemptions: tuple[int, ...] = (), until: tuple[str, ...] = ()) -> list[dict]:
+        """Waits for the relayer service to mint the deposits paid since the last call (minted, or queued
+        behind the large-mint timelock; `until=("minted",)` waits for the queued ones) and to close the
+        `redemptions` on chain (paid out on Bakong and finalized, or rejected); logs what it did."""
+        from brownie import chain
+
+        from corridor.bridge.gateway import RedemptionStatus
 
         # A relayer polls every few seconds; on an instant-mining dev chain, advance the clock by one
         # poll interval so its reserve attestations are not stamped in the same second as the last.
         chain.sleep(POLL_SECONDS)
         chain.mine()
-        report = self.side.relayer.run_once()
-        if report.errors:
-            raise UserError(f"relayer: {report.errors[0]}")
-        self.log.add("relayer", what, None, report.summary())
-        return report
+        pending, self._pending = self._pending, []
+        rows = self.side.relayer.wait_done(pending, tick=self._tick, until=until or None)
+        closed = (RedemptionStatus.FINALIZED, RedemptionStatus.REJECTED)
+        for rid in redemptions:
+            self.side.wait(
+                lambda rid=rid: RedemptionStatus(self.bridge.redemption(rid)[2]) in closed,
+                f"redemption #{rid} not closed",
+                tick=self._tick,
+            )
+        self._pending = [r["md5"] for r in rows if r["status"] == "queued"]
+        parts = [f"{sum(r['status'] == s for r in rows)} {s}" for s in ("minted", "queued")]
+        parts = [p for p in parts if not p.startswith("0 ")]
+        parts += [
+            f"#{rid} {RedemptionStatus(self.bridge.redemption(rid)[2]).name.lower()}" for rid in redemptions
+        ]
+        txs = [r["chainTx"] for r in rows if r["status"] == "minted" and r["chainTx"]]
+        tx = chain.get_transaction("0x" + txs[-1].removeprefix("0x")) if txs else None
+        self.log.add("relayer", what, tx, f"service: {', '.join(parts)}")
+        return rows
 
     def liquidity(self) -> None:
         from brownie import chain
@@ -289,14 +348,14 @@ class CorridorDemo:
 
         self._deposit(self.lp_bank_account, "liquidity", "KHR", 80_000_000)
         self._deposit(self.lp_bank_account, "liquidity", "USD", 45_000_00)
-        report = self._relay("mint bKHR 80,000,000 + bUSD 45,000.00 to liquidity")
-        if report.queued:
+        rows = self._relay("mint bKHR 80,000,000 + bUSD 45,000.00 to liquidity")
+        if any(r["status"] == "queued" for r in rows):
             self.log.add(
                 "anyone", "USD deposit above the large-mint threshold waits its timelock", None, "1 h"
             )
             chain.sleep(int(self.settings["bridge"]["timings"]["mint_delay"]) + 1)
             chain.mine()
-            self._relay("execute the queued bUSD mint after the timelock")
+            self._relay("execute the queued bUSD mint after the timelock", until=("minted",))
         lp = self.who["liquidity"]
         for symbol, token, amount in (("JPY", self.jpy, 3_000_000), ("KHR", self.bkhr, 80_000_000)):
             pool = self.suite.exchange.pools[symbol]
@@ -356,7 +415,9 @@ class CorridorDemo:
 
         print()
         request = PayRequest("customer", "merchant", invoice.amount_jpy, invoice.number)
-        result = InvoicePayment(self.network, request, self.book_dir, log=self.log).run()
+        result = InvoicePayment(
+            self.network, request, self.book_dir, log=self.log, quotes=self.side.quotes
+        ).run()
         plan = result.plan
         assert plan is not None
         per_jpy = (
@@ -392,7 +453,7 @@ class CorridorDemo:
         self.log.add(
             "customer", f"redeems ៛{leftover:,} to {self.customer_bank_account}", tx, "escrowed on chain"
         )
-        self._relay("pays out on Bakong, validators sign, burn escrow")
+        self._relay("pays out on Bakong, validators sign, burn escrow", (tx.return_value,))
 
     def liquidity_redeems_dollars(self) -> None:
         lp = self.who["liquidity"]
@@ -402,7 +463,7 @@ class CorridorDemo:
         self.log.add(
             "liquidity", f"redeems $1,000.00 bUSD to {self.lp_bank_account}", tx, "escrowed on chain"
         )
-        self._relay("pays out USD on Bakong, finalizes")
+        self._relay("pays out USD on Bakong, finalizes", (tx.return_value,))
 
     # ------------------------------------------------------------------ the one-scan QR flows
 
@@ -445,7 +506,7 @@ class CorridorDemo:
         invoice = self.desk.checkout(inv, self.side.omnibus)
         self.side.relayer.expect_invoice(
             invoice.khqr, self.suite.settlement.address, hook_data(inv, venue_data)
-        )
+        )  # the relayer service tracks the KHQR; its payment is minted into the settlement contract
         png = self.reports / f"khqr-{number}.png"
         self.reports.mkdir(parents=True, exist_ok=True)
         _write_atomically(png, lambda tmp: tmp.write_bytes(invoice.png()), kill_point=None)
@@ -463,6 +524,8 @@ class CorridorDemo:
             None,
             f"mid ៛{inv.mid_price:,}",
         )
+        if late:  # the attestation lands after the quote window (tag 99): the contract refunds it
+            chain.sleep(WINDOW + 1)  # (before the payment: the relayer service mints what is paid at once)
         if linked:
             paid = self.hub.pay_khqr(linked, "+66812345678", invoice.khqr)
             transfer, who = paid.transfer, "Thai payer"
@@ -472,11 +535,9 @@ class CorridorDemo:
             how = f"scans and pays ៛{invoice.price:,} from {self.customer_bank_account}"
         invoice = invoice.advance(Status.PAID, transfer.hash)
         self.log.add(who, how, None, f"Bakong tx {transfer.hash[:10]}…")
-        if late:  # the attestation lands after the quote window (tag 99): the contract refunds it
-            chain.sleep(WINDOW + 1)
-        self._relay("validators attest a hooked mint into the settlement")
-        row = self.side.relayer.store.deposit(invoice.md5)
-        tx = chain.get_transaction("0x" + row.chain_tx.removeprefix("0x"))
+        self._pending.append(invoice.md5)
+        [row] = self._relay("validators attest a hooked mint into the settlement")
+        tx = chain.get_transaction("0x" + row["chainTx"].removeprefix("0x"))
         result = outcome(tx.events)
         invoice = invoice.advance(Status.SETTLED if result.settled else Status.REFUNDED, tx.txid)
         origin = text_of(tx.events["InvoiceSettled" if result.settled else "InvoiceRefunded"]["origin"])
@@ -485,11 +546,11 @@ class CorridorDemo:
             detail = f"spread {result.spread_bps:+} bps vs mid"
         else:
             what = f"{number}: ៛{result.refunded:,} refunded ({result.reason.name.lower()})"
-            detail = f"escrow #{result.refund_id} to {row.payer}"
+            detail = f"escrow #{result.refund_id} to {row['payer']}"
         self.log.add("settlement", what, tx, detail)
         self.paid_invoices.append((invoice, result, origin))
         if result.refund_id:
-            self._relay(f"pays the refund ៛{result.refunded:,} out on Bakong, finalizes")
+            self._relay(f"pays the refund ៛{result.refunded:,} out on Bakong, finalizes", (result.refund_id,))
 
     def _outbound(self) -> Any:
         from brownie import chain
@@ -551,7 +612,7 @@ class CorridorDemo:
             f"escrow #{rid} to {payment.account_id}",
         )
         self.outbound_payments = [("Angkor Coffee KHQR", payment, jpy_in, rid)]
-        self._relay("pays Angkor Coffee out on Bakong, finalizes")
+        self._relay("pays Angkor Coffee out on Bakong, finalizes", (rid,))
 
     def worker_remits(self) -> None:
         """A worker in Japan sends riel home to a named Bakong account, through the AMM (exact out)."""
@@ -569,7 +630,7 @@ class CorridorDemo:
             "worker", f"remits ៛{payment.amount:,} to dara@wing with ¥{jpy_in:,} (AMM)", tx, f"escrow #{rid}"
         )
         self.outbound_payments.append(("remittance dara@wing", payment, jpy_in, rid))
-        self._relay("pays dara@wing out on Bakong, finalizes")
+        self._relay("pays dara@wing out on Bakong, finalizes", (rid,))
 
     def reconcile(self) -> None:
         """The invoices and outbound payments, then the books: JPY issuers (outstanding = supply), the bridge
@@ -596,7 +657,7 @@ class CorridorDemo:
                 issuers,
             )
         )
-        bridge_lines = self.side.relayer.reconciliation()
+        bridge_lines = self.bridge_lines = self.side.relayer.reconciliation()  # the relayer service's view
         for line in bridge_lines:
             sections.append(
                 (

@@ -326,12 +326,20 @@ class InvoicePayment:
     `log` is the step log to write to (the demo passes its own)."""
 
     def __init__(
-        self, network: str, request: PayRequest, book_dir: Path | None = None, log: StepLog | None = None
+        self,
+        network: str,
+        request: PayRequest,
+        book_dir: Path | None = None,
+        log: StepLog | None = None,
+        quotes: Any = None,
     ) -> None:
+        """`quotes`: where RFQ quotes come from (a QuoteProvider: the demo passes the quote server's
+        corridor.services.quotes.RemoteMaker); None: the market maker's development key in process."""
         self.network = network
         self.request = request
         self.book_dir = book_dir
         self.log = log if log is not None else StepLog()
+        self.quotes = quotes
 
     def run(self) -> PaymentResult:
         setup = self.load()
@@ -441,7 +449,7 @@ class InvoicePayment:
 
     def venues(self, setup: Setup) -> list[Any]:
         """The venue clients for the request's preference (RFQ needs a market maker whose key is here)."""
-        maker = self.market_maker(setup) if self.request.venue in ("auto", "rfq") else None
+        maker = (self.quotes or self.market_maker(setup)) if self.request.venue in ("auto", "rfq") else None
         if maker is None and self.request.venue == "rfq":
             raise UserError(f"no RFQ market maker on '{self.network}': its signing key is a development key")
         wanted = {"auto": ("amm", "rfq") if maker is not None else ("amm",), "amm": ("amm",), "rfq": ("rfq",)}

@@ -243,6 +243,9 @@ def send(
     label = label or getattr(fn, "fn_name", "transaction")
     abi = getattr(fn, "contract_abi", None)
     key = key_of(sender)
+    fields = dict(params or {})
+    if not {"gasPrice", "maxFeePerGas"} & set(fields) and "baseFeePerGas" not in w3.eth.get_block("latest"):
+        fields["gasPrice"] = w3.eth.gas_price  # a pre-London chain (Ganache berlin): a legacy transaction
     try:
         if key is not None:
             account = Account.from_key(key)
@@ -251,12 +254,12 @@ def send(
                     "from": account.address,
                     "nonce": w3.eth.get_transaction_count(account.address, "pending"),
                     "chainId": w3.eth.chain_id,
-                    **dict(params or {}),
+                    **fields,
                 }
             )
             tx_hash = w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
         else:
-            tx_hash = fn.transact({"from": address(sender), **dict(params or {})})
+            tx_hash = fn.transact({"from": address(sender), **fields})
     except Exception as exc:
         reason = _reason(exc, abi)
         if reason is None:

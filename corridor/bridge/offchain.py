@@ -1,4 +1,5 @@
-"""The Bakong side of the corridor wired in one call, for the demo and scripts.
+"""The Bakong side of the corridor wired in one process, for scripts and tests (`make demo` runs it as the
+services instead: corridor/demo_side.py).
 
     side = bakong_side(web3, bridge.address, sender=relayer_account, validator_keys=keys)
     side.ledger.open_account("sokha@wing"); side.ledger.cash_in("sokha@wing", "KHR", 1_000_000)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 
+from eth_utils import is_address, to_checksum_address
+
 from corridor.bridge.khqr import InvalidAccountId, validate_account_id
 from corridor.services.chain import Book
 from corridor.ui import UserError
@@ -43,6 +45,45 @@ def add_bakong_arguments(p: argparse.ArgumentParser, client: bool = True) -> Non
         action="store_true",
         help="use the well-known development tokens for unset BAKONG_* variables (sandbox only)",
     )
+
+
+def add_invoice_arguments(p: argparse.ArgumentParser) -> None:
+    """What the validators and the relayer need to know of invoices paid by KHQR (hooked mints)."""
+    p.add_argument(
+        "--hook",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="a mint hook (the InvoiceSettlement contract) invoice payments may be minted to (repeat)",
+    )
+    p.add_argument(
+        "--linked-origin",
+        action="append",
+        default=[],
+        metavar="ACCOUNT=ORIGIN",
+        help="a linked scheme's settlement account on Bakong and its origin, e.g. "
+        "promptpay@hub=TH:PROMPTPAY (repeat)",
+    )
+
+
+def hooks_of(args: argparse.Namespace) -> list[str]:
+    for hook in args.hook:
+        if not is_address(hook):
+            raise UserError(f"--hook {hook!r}: expected a 0x address")
+    return [to_checksum_address(h) for h in args.hook]
+
+
+def linked_origins_of(args: argparse.Namespace) -> dict[str, str]:
+    origins = {}
+    for spec in args.linked_origin:
+        account, sep, origin = spec.partition("=")
+        if not sep or not origin or len(origin.encode()) > 32:
+            raise UserError(f"--linked-origin {spec!r}: expected ACCOUNT=ORIGIN (origin up to 32 bytes)")
+        try:
+            origins[validate_account_id(account)] = origin
+        except InvalidAccountId as exc:
+            raise UserError(f"--linked-origin {spec!r}: {exc}") from None
+    return origins
 
 
 def token(args: argparse.Namespace, env: str, what: str) -> str:

@@ -290,7 +290,9 @@ class RemoteMaker:
             return quote_from_json(http.call(f"{self.url}/quote", body, timeout=self.timeout))
         except http.HttpError as exc:
             reason = next((r for r in DeclineReason if exc.reason.startswith(r.value + ":")), None)
-            raise Declined(exc.reason, reason or DeclineReason.NO_OFFER) from None
+            if reason is None:
+                raise Declined(exc.reason, DeclineReason.NO_OFFER) from None
+            raise Declined(exc.reason.removeprefix(reason.value + ":").strip(), reason) from None
 
     def quote_exact_in(
         self,

@@ -15,9 +15,10 @@ timestamped. HTTP (same port as /health):
 
     POST /deposits         {"currency", "amount", "recipient"} -> the KHQR to pay, its md5 and reference
     POST /deposits/status  {"md5"}                             -> the deposit's progress (404 if unknown)
-    POST /invoices         {"khqr", "hookData"}                -> tracks an invoice's dynamic KHQR (the
-                           checkout's): once paid, the validators sign a hooked mint into the book's
-                           InvoiceSettlement with that hook data (corridor.settlement.hook_data; the payer's
+    POST /invoices         {"khqr", "hookData"[, "hook"]}     -> tracks an invoice's dynamic KHQR (the
+                           checkout's, the demo's): once paid, the validators sign a hooked mint into `hook`
+                           (one of --hook; default the first, else the book's InvoiceSettlement) with that hook
+                           data (corridor.settlement.hook_data; the payer's
                            account and origin filled in from the payment), which settles or refunds it in
                            one transaction; its progress under /deposits/status by the KHQR's md5
     GET  /reconciliation   supply vs omnibus per currency, in-flight money explained
@@ -36,7 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from eth_utils import is_address
+from eth_utils import is_address, to_checksum_address
 from requests.exceptions import ConnectionError as RpcConnectionError
 from requests.exceptions import Timeout as RpcTimeout
 from web3 import Web3
@@ -44,7 +45,7 @@ from web3 import Web3
 from corridor.bridge.attest import ValidatorSignature
 from corridor.bridge.client import BakongApiError, BakongClient, BakongUnavailable, http_client
 from corridor.bridge.gateway import BridgeGateway
-from corridor.bridge.khqr import KHQRError, md5
+from corridor.bridge.khqr import Currency, KHQRError, md5
 from corridor.bridge.relayer import CRASH_POINTS, Payer, Relayer, RelayerConfig
 from corridor.bridge.store import IN_FLIGHT_PAYOUTS, OPEN_DEPOSITS, RelayerStore
 from corridor.bridge.validator import NotEnoughSignatures, Validator, collect
@@ -56,7 +57,10 @@ from corridor.services.bakong_config import (
     OPEN_API_TOKEN,
     SETTLEMENT,
     add_bakong_arguments,
+    add_invoice_arguments,
     deploy_block,
+    hooks_of,
+    linked_origins_of,
     omnibus_of,
     open_api_url,
     token,
@@ -176,9 +180,10 @@ class RelayerService:
         interval: float,
         max_backoff: float,
         kill_at: str | None = None,
-        settlement: str | None = None,
+        hooks: Sequence[str] = (),
     ) -> None:
-        self.w3, self.omnibus, self.settlement = w3, omnibus, settlement
+        self.w3, self.omnibus = w3, omnibus
+        self.hooks = [to_checksum_address(h) for h in hooks]  # the first is the default of POST /invoices
         self.gateway = DecodingGateway(w3, bridge, sender)
         self.relayer = ServiceRelayer(self.gateway, client, payer, [], store, config, kill_at=kill_at)
         self.validator_urls = list(validator_urls)
@@ -224,33 +229,46 @@ class RelayerService:
     def expect_invoice(self, req: Request) -> Any:
         khqr = req.value("khqr", str)
         raw = req.value("hookData", str)
-        if self.settlement is None:
-            raise HttpError(409, "the deployment book records no InvoiceSettlement: invoices cannot settle")
+        hook = req.value("hook", str, required=False) or (self.hooks[0] if self.hooks else None)
+        if hook is None:
+            raise HttpError(
+                409, "no mint hook: the book records no InvoiceSettlement and no --hook was given"
+            )
+        if not is_address(hook) or to_checksum_address(hook) not in self.hooks:
+            raise HttpError(400, f"hook {hook!r} is not one of this relayer's mint hooks")
+        hook = to_checksum_address(hook)
         try:
             data = bytes.fromhex(raw.removeprefix("0x"))
         except ValueError:
             raise HttpError(400, "hookData must be 0x-hex bytes") from None
         key = md5(khqr)
-        answer = {"md5": key, "hook": self.settlement}
         try:
             with self.lock:
                 known, row = self.relayer.store.get(f"hook:{key}"), self.relayer.store.deposit(key)
                 if (
                     known == data.hex() and row is not None
-                ):  # asked again (the checkout crashed before recording)
-                    return answer
-                if (known is not None and known != data.hex()) or (known is None and row is not None):
+                ):  # asked again (the caller crashed before recording)
+                    return self._invoice_answer(row.md5, row.reference, row.currency, row.amount, hook)
+                if row is not None:
                     raise HttpError(409, f"KHQR {key} is tracked already (another deposit or invoice)")
-                intent = self.relayer.expect_invoice(khqr, self.settlement, data)
+                intent = self.relayer.expect_invoice(khqr, hook, data)
         except (ValueError, KHQRError) as exc:
             raise HttpError(400, str(exc)) from exc
         except RPC_DOWN as exc:
             raise HttpError(503, "chain unreachable; try again") from exc
-        log(
-            SERVICE,
-            f"invoice {intent.reference} expected: {intent.amount} {intent.currency.name} (md5 {key})",
-        )
-        return answer
+        log(SERVICE, f"invoice {intent.reference} tracked: {intent.amount} {intent.currency.name} to {hook}")
+        return self._invoice_answer(intent.md5, intent.reference, intent.currency.value, intent.amount, hook)
+
+    @staticmethod
+    def _invoice_answer(key: str, reference: str, currency: int, amount: int, hook: str) -> dict[str, Any]:
+        return {
+            "md5": key,
+            "reference": reference,
+            "currency": Currency(currency).name,
+            "amount": amount,
+            "recipient": hook,
+            "hook": hook,
+        }
 
     def deposit_status(self, req: Request) -> Any:
         md5 = req.value("md5", str).lower()
@@ -264,6 +282,7 @@ class RelayerService:
             "currency": row.currency,
             "amount": row.amount,
             "recipient": row.recipient,
+            "payer": row.payer,
             "bakongHash": row.bakong_hash,
             "chainTx": row.chain_tx,
         }
@@ -435,6 +454,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="attest a reserve below the supply even though the bridge will stop minting",
     )
+    add_invoice_arguments(p)
     return p
 
 
@@ -455,6 +475,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             start_block=args.start_block if args.start_block is not None else deploy_block(book, bridge),
             refuse_stopping_reserve=not args.force,
             khqr_payer=book.address(KHQR_PAYER) if KHQR_PAYER in book.contracts else None,
+            linked_origins=linked_origins_of(args),
         )
         service = RelayerService(
             w3,
@@ -469,7 +490,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.interval,
             args.max_backoff,
             kill_at=os.environ.get(KILL_AT_ENV) or None,
-            settlement=book.address(SETTLEMENT) if SETTLEMENT in book.contracts else None,
+            # the mint hooks invoices are paid to: --hook, else the book's InvoiceSettlement
+            hooks=hooks_of(args) or ([book.address(SETTLEMENT)] if SETTLEMENT in book.contracts else []),
         )
     except (UserError, BakongApiError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -105,10 +105,12 @@ class Child:
 
 
 class Sandbox:
-    def __init__(self, config: SandboxConfig, state: Path) -> None:
+    def __init__(self, config: SandboxConfig, state: Path, book: Path | None = None) -> None:
+        """`book`: the deployment book the services read (default the sandbox's own, which it deploys;
+        the demo passes the book of the suite it deployed and starts the services alone)."""
         self.config = config
         self.state = state.resolve()
-        self.book = self.state / "deployments" / f"{BOOK_NAME}.json"
+        self.book = (book or self.state / "deployments" / f"{BOOK_NAME}.json").resolve()
         self.anvil: Child | None = None
         self.children: list[Child] = []
         self.stopping = False
@@ -213,13 +215,19 @@ class Sandbox:
         ]
         return Child(spec.name, argv, env, self.state / "logs" / f"{spec.name}.log", url=spec.url)
 
-    def start_services(self) -> None:
+    def start_services(self, together: bool = False) -> None:
+        """Starts the services in list order, each answering /health before the next starts; `together`:
+        starts them all, then waits for each (for services that wait out each other's absence themselves,
+        as the Bakong side and the quote server do)."""
         for spec in self.config.services:
             if port_in_use(spec.port, spec.host):
                 raise UserError(f"port {spec.port} of {spec.name} is in use: stop what listens there first")
             child = self.child_for(spec)
             child.start()
             self.children.append(child)
+            if not together:
+                self.wait_up(child)
+        for child in self.children if together else ():
             self.wait_up(child)
 
     def wait_up(self, child: Child, timeout: float = 60.0) -> None:

@@ -31,13 +31,15 @@ from corridor.services.http import HttpError, call
 
 KINDS: dict[str, type] = {
     "mint": MintAttestation,
-    "hooked-mint": HookedMintAttestation,
+    "hooked_mint": HookedMintAttestation,  # an invoice paid by KHQR, minted into the settlement contract
     "reserve": ReserveAttestation,
     "reconciliation": Reconciliation,
     "finalization": RedemptionFinalization,
     "rejection": RedemptionRejection,
 }
 KIND_OF: dict[type, str] = {cls: kind for kind, cls in KINDS.items()}
+WITH_KHQR = ("mint", "hooked_mint")  # the request carries the KHQR the validator checks the payment against
+MAX_HOOK_DATA = 4 * 1024  # bytes of a hooked mint's hookData (an invoice's is under 300)
 
 
 class BadAttestation(ValueError):
@@ -63,18 +65,29 @@ def _field(name: str, solidity_type: str, value: Any) -> Any:
         if not isinstance(value, str) or not is_address(value):
             raise BadAttestation(f"{name} must be a 0x address, got {value!r}")
         return to_checksum_address(value)
+    if solidity_type == "bytes":
+        raw = _hex(value)
+        if not raw or len(raw) > MAX_HOOK_DATA:
+            raise BadAttestation(
+                f"{name} must be non-empty 0x-hex of at most {MAX_HOOK_DATA} bytes, got {str(value)[:80]!r}"
+            )
+        return raw
     if solidity_type.startswith("bytes"):
-        size = int(solidity_type[5:]) if solidity_type != "bytes" else None  # None: dynamic `bytes`
-        text = value[2:] if isinstance(value, str) and value.startswith("0x") else None
-        try:
-            raw = bytes.fromhex(text) if text is not None else None
-        except ValueError:
-            raw = None
-        if raw is None or (size is not None and len(raw) != size) or (size is None and not raw):
-            what = f"{size} bytes" if size is not None else "non-empty bytes"
-            raise BadAttestation(f"{name} must be {what} as 0x-hex, got {value!r}")
+        size = int(solidity_type[5:])
+        raw = _hex(value)
+        if raw is None or len(raw) != size:
+            raise BadAttestation(f"{name} must be {size} bytes as 0x-hex, got {value!r}")
         return raw
     raise BadAttestation(f"unsupported field type {solidity_type}")  # pragma: no cover (structs are fixed)
+
+
+def _hex(value: Any) -> bytes | None:
+    if not isinstance(value, str) or not value.startswith("0x"):
+        return None
+    try:
+        return bytes.fromhex(value[2:])
+    except ValueError:
+        return None
 
 
 def parse_attestation(kind: str, data: Any) -> attest.Attestation:

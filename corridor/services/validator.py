@@ -6,12 +6,14 @@ balance); what it cannot verify it refuses with 422 and the reason, so a comprom
 worst stall the bridge.
 
     POST /sign/mint            {"khqr", "attestation": MintAttestation}
-    POST /sign/hooked-mint     {"khqr", "attestation": HookedMintAttestation}  (an invoice paid by KHQR,
-                               minted into the book's InvoiceSettlement: the only hook it signs for)
+    POST /sign/hooked_mint     {"khqr", "attestation": HookedMintAttestation}  (an invoice paid by KHQR,
+                               minted into a mint hook: --hook, else the book's InvoiceSettlement)
     POST /sign/reserve         {"attestation": ReserveAttestation}
     POST /sign/reconciliation  {"attestation": Reconciliation}
     POST /sign/finalization    {"attestation": RedemptionFinalization}
     POST /sign/rejection       {"attestation": RedemptionRejection}
+    (a hooked mint, an invoice paid by KHQR, is signed only to a `--hook` contract; a payment from a
+    `--linked-origin` settlement account carries that origin)
     -> {"signer", "signature"}; 400 malformed, 422 refused, 503 Bakong or the chain unreachable
     GET  /health               status, last block, whether the key is in the bridge's current set
 
@@ -31,7 +33,6 @@ from requests.exceptions import ConnectionError as RpcConnectionError
 from requests.exceptions import Timeout as RpcTimeout
 from web3 import Web3
 
-from corridor.bridge.attest import HookedMintAttestation, MintAttestation
 from corridor.bridge.client import BakongApiError, BakongClient, BakongUnavailable, http_client
 from corridor.bridge.gateway import BridgeGateway
 from corridor.bridge.validator import AttestationRefused, Validator
@@ -41,6 +42,9 @@ from corridor.services.bakong_config import (
     OPEN_API_TOKEN,
     SETTLEMENT,
     add_bakong_arguments,
+    add_invoice_arguments,
+    hooks_of,
+    linked_origins_of,
     omnibus_of,
     open_api_url,
     token,
@@ -69,13 +73,22 @@ class ValidatorService:
     chain id; until then every signing request is 503."""
 
     def __init__(
-        self, key: str, client: BakongClient, w3: Web3, book: Book, omnibus: str, name: str = SERVICE
+        self,
+        key: str,
+        client: BakongClient,
+        w3: Web3,
+        book: Book,
+        omnibus: str,
+        name: str = SERVICE,
+        hooks: Sequence[str] = (),
+        linked_origins: dict[str, str] | None = None,
     ) -> None:
         self.w3 = w3
         self.bridge, self.omnibus = book.address(BRIDGE), omnibus
         self.view = BridgeGateway(w3, self.bridge)
-        hooks = [book.address(SETTLEMENT)] if SETTLEMENT in book.contracts else []
-        self.validator = Validator(key, client, self.view, omnibus, hooks=hooks)
+        # the hooks it signs invoice payments to: --hook, else the book's InvoiceSettlement
+        hooks = list(hooks) or ([book.address(SETTLEMENT)] if SETTLEMENT in book.contracts else [])
+        self.validator = Validator(key, client, self.view, omnibus, hooks, linked_origins)
         self.name = name
         self.app = JsonApp(name, max_body=32 * 1024)
         self.app.health.set(address=self.validator.address, bridge=self.bridge, omnibus=omnibus)
@@ -91,20 +104,14 @@ class ValidatorService:
         if not self.ready.is_set():
             raise HttpError(503, "not connected to the chain yet")
         raw = req.value("attestation", dict)
-        khqr = req.value("khqr", str) if kind in ("mint", "hooked-mint") else None
+        khqr = req.value("khqr", str) if kind in signing.WITH_KHQR else None
         try:
             att = signing.parse_attestation(kind, raw)
         except signing.BadAttestation as exc:
             raise HttpError(400, str(exc)) from exc
+        sign = getattr(self.validator, f"sign_{kind}")
         try:
-            if kind == "mint":
-                assert isinstance(att, MintAttestation) and khqr is not None
-                sig = self.validator.sign_mint(khqr, att)
-            elif kind == "hooked-mint":
-                assert isinstance(att, HookedMintAttestation) and khqr is not None
-                sig = self.validator.sign_hooked_mint(khqr, att)
-            else:
-                sig = getattr(self.validator, f"sign_{kind}")(att)
+            sig = sign(khqr, att) if khqr is not None else sign(att)
         except AttestationRefused as exc:
             log(self.name, f"refused {kind}: {exc}")
             raise HttpError(422, str(exc)) from exc
@@ -167,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_server_arguments(p, DEFAULT_PORT)
     p.add_argument("--poll", type=float, default=2.0, help="seconds between health probes (default 2)")
     p.add_argument("--name", default=SERVICE, help="name in logs and /health (e.g. validator-2)")
+    add_invoice_arguments(p)
     return p
 
 
@@ -179,7 +187,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         assert account is not None
         client = http_client(open_api_url(args), token(args, OPEN_API_TOKEN, "the Open API developer token"))
         service = ValidatorService(
-            "0x" + bytes(account.key).hex(), client, w3, book, omnibus_of(book, args.omnibus), args.name
+            "0x" + bytes(account.key).hex(),
+            client,
+            w3,
+            book,
+            omnibus_of(book, args.omnibus),
+            args.name,
+            hooks_of(args),
+            linked_origins_of(args),
         )
     except (UserError, BakongApiError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -30,6 +30,7 @@ def corridor(tmp_path_factory):
     for step in (demo.deploy, demo.issuers_mint, demo.bakong_side, demo.liquidity, demo.market_maker,
                  demo.customer_deposit):  # fmt: skip
         step()
+    demo.stop_services()  # the demo's Bakong-side processes; the tests below start their own
     assert dev_account(0).address == demo.admin.address  # the reporter key below is the admin's
     return demo, out
 

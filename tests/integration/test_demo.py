@@ -2,12 +2,13 @@
 then the one-scan QR flows (invoices paid by KHQR, a refund, a linked-scheme payer, a KHQR paid in yen, a
 remittance) and the books."""
 
+import socket
 from decimal import Decimal
 
 import pytest
-from brownie import chain
+from brownie import chain, web3
 
-from corridor.bridge.gateway import RedemptionStatus
+from corridor.bridge.gateway import BridgeGateway, RedemptionStatus
 from corridor.bridge.reconcile import ledger_books
 from corridor.bridge.validator import payout_reference
 from corridor.demo import CorridorDemo, Invoice
@@ -80,7 +81,7 @@ def test_late_payment_and_surplus_land_back_on_the_customers_bakong_account(play
         late.reason == RefundReason.QUOTE_WINDOW_CLOSED
         and late.refunded == invoices["INV-2026-0046"][0].price
     )
-    domain = demo.side.relayer.gateway.domain()
+    domain = BridgeGateway(web3, demo.bridge.address).domain()
     for _, result, _ in (invoices["INV-2026-0045"], invoices["INV-2026-0046"]):
         payout = demo.side.ledger.by_client_ref(
             payout_reference(domain.chain_id, domain.verifying_contract, result.refund_id)
@@ -120,7 +121,7 @@ def test_customer_ends_with_no_bkhr(played):
 def test_reconciliation_balances(played):
     demo, _, _ = played
     assert demo.registry.totalOutstanding() == demo.jpy.totalSupply()
-    for line in demo.side.relayer.reconciliation():
+    for line in demo.bridge_lines:
         assert line.drift == 0 and line.supply == line.omnibus
     books = {b.currency.name: b for b in ledger_books(demo.side.ledger, demo.side.omnibus)}
     assert books["KHR"].drift == 0 and books["USD"].drift == 0
@@ -170,6 +171,25 @@ def test_report_is_written_with_chart(played):
     assert "## Invoices paid by KHQR" in report and "refunded (quote_window_closed)" in report
     for number in QR_INVOICES:
         assert (out / f"khqr-{number}.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_mints_are_sent_by_the_relayer_service_and_the_services_are_stopped(played):
+    """Every mint of the demo (plain, queued and executed, hooked) is a transaction of the relayer process's own
+    key, not of a demo account; after the demo no service process is left running and no port listens."""
+    demo, _, _ = played
+    relayer = demo.side.relayer.address
+    assert relayer not in {str(a) for a in demo.who.values()} and relayer != demo.admin.address
+    minted = list(demo.bridge.events.get_sequence(0, event_type="Minted"))
+    hooked = list(demo.suite.settlement.events.get_sequence(0, event_type="InvoiceSettled"))
+    assert len(minted) >= 8 and len(hooked) == 3
+    senders = {chain.get_transaction("0x" + bytes(e.transactionHash).hex()).sender for e in minted}
+    assert senders == {relayer}
+    assert not demo.side.running and demo.side.names[0] == "bakong" and "relayer" in demo.side.names
+    for child in demo.side.sandbox.children:
+        assert child.proc is not None and child.proc.poll() is not None, child.name
+        port = int(str(child.url).rsplit(":", 1)[1])
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0, f"{child.name} still listens on {port}"
 
 
 def test_invoice_dataclass_is_plain():

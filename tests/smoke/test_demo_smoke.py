@@ -23,7 +23,7 @@ def test_the_corridor_demo_plays_end_to_end_and_reconciles(tmp_path):
     assert any(e.args.amount == 120_000 for e in demo.registry.events.get_sequence(0, event_type="Redeemed"))
     assert demo.bkhr.balanceOf(customer) == 0  # the leftover went back to sokha@aclb
     assert demo.registry.totalOutstanding() == demo.jpy.totalSupply()
-    assert [line.drift for line in demo.side.relayer.reconciliation()] == [0, 0]
+    assert [line.drift for line in demo.bridge_lines] == [0, 0]
     assert [row[2] for row in result.steps.rows if row[2].startswith("pays INV")] == [
         "pays INV-2026-0042 ¥50,000 via RFQ",
         "pays INV-2026-0043 ¥70,000 via AMM",
