@@ -6,13 +6,13 @@ import {AccessControlDefaultAdminRules} from
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
 import {IBakongBridge} from "../../interfaces/IBakongBridge.sol";
 import {IBakongBridgeHooks} from "../../interfaces/IBakongBridgeHooks.sol";
 import {IBridgeMintHook} from "../../interfaces/IBridgeMintHook.sol";
 import {IBridgeToken} from "../../interfaces/IBridgeToken.sol";
-import {Attestable} from "./Attestable.sol";
+import {BakongBridgeAdmin} from "./BakongBridgeAdmin.sol";
+import {BakongBridgeState} from "./BakongBridgeState.sol";
 import {BakongAccountId} from "./BakongAccountId.sol";
 import {RateLimiter} from "./RateLimiter.sol";
 
@@ -31,16 +31,9 @@ import {RateLimiter} from "./RateLimiter.sol";
 ///   for large mints.
 /// - Not upgradeable (CCTP's choice): a new version is a new bridge the tokens' admin points them at, so no
 ///   upgrade can re-initialise trusted state (Nomad). The tokens, which hold user balances, are upgradeable.
-contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessControlDefaultAdminRules, ReentrancyGuard {
+contract BakongBridge is IBakongBridge, IBakongBridgeHooks, BakongBridgeState {
     using SafeERC20 for IBridgeToken;
     using RateLimiter for RateLimiter.Bucket;
-
-    /// @notice May pause the bridge (only the admin unpauses).
-    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
-    /// @notice May veto queued large mints.
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
-    /// @notice May record redemptions it has funded itself in the same transaction ({redeemPrefunded}).
-    bytes32 public constant ESCROW_AGENT_ROLE = keccak256("ESCROW_AGENT_ROLE");
 
     bytes32 public constant MINT_ATTESTATION_TYPEHASH = keccak256(
         "MintAttestation(uint16 currency,uint256 amount,address recipient,bytes32 bakongTxHash,bytes16 khqrMd5,uint64 expiry,uint64 epoch)"
@@ -57,49 +50,9 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
     bytes32 public constant RECONCILIATION_TYPEHASH =
         keccak256("Reconciliation(uint16 currency,uint256 omnibusBalance,uint64 asOf,uint64 epoch)");
 
-    /// @dev Everything an attestation check reads, in one slot (Attestable reads and writes the epoch and the
-    /// threshold through `_attestationConfig` / `_setAttestationConfig`). The pause flag lives here instead of in
-    /// OZ `Pausable`'s own slot to save a cold SLOAD (2,100 gas) on every mint: the 3-of-5 mint goal (<= 120k gas)
-    /// forces it. Same errors and events as OZ `Pausable` (tests/bridge/test_admin.py).
-    struct Config {
-        uint64 epoch;
-        uint8 threshold;
-        bool paused;
-        uint32 maxReserveAge;
-        uint32 mintDelay;
-        uint32 redemptionTimeout;
-    }
-
-    /// @dev Per-currency state; the mint path reads slots 0, 1 and 3 and writes slot 3; redeem reads slots 0, 2
-    /// and 4 and writes slot 4.
-    struct Currency {
-        // slot 0
-        IBridgeToken token;
-        uint64 maxPerMessage;
-        bool mintingStopped;
-        // slot 1
-        uint128 reserve;
-        uint40 reserveAsOf;
-        uint64 largeMintThreshold;
-        // slot 2
-        uint64 maxDrift;
-        uint40 reconciledAsOf;
-        uint64 rejectionFee;
-        // fees kept and not collected yet: bounded by the token's supply, itself bounded by the attested reserve
-        uint64 feesCollectable;
-        // slot 3, 4
-        RateLimiter.Bucket inbound;
-        RateLimiter.Bucket outbound;
-    }
-
-    Config private _config;
-    mapping(uint16 currency => Currency) private _currencies;
-    mapping(bytes32 bakongTxHash => MintStatus) private _mintStatus;
-    mapping(bytes32 bakongTxHash => QueuedMint) private _queuedMints;
-    mapping(uint256 redemptionId => Redemption) private _redemptions;
-    mapping(bytes32 payoutTxHash => bool) private _payoutUsed;
-    uint256 private _redemptionCount;
-    mapping(address hook => bool) private _mintHooks;
+    /// @dev The configuration half ({BakongBridgeAdmin}), created by the constructor; the functions forwarded to
+    /// it run in this contract's storage.
+    address private immutable _administration;
 
     /// @param admin Default admin (rotation, limits, unpause); transfers of the role wait `adminDelay`.
     /// @param adminDelay Delay of a default-admin transfer (OZ `AccessControlDefaultAdminRules`).
@@ -115,6 +68,7 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
     ) EIP712("BakongBridge", "1") AccessControlDefaultAdminRules(adminDelay, admin) {
         _setTimings(timings_);
         _setValidators(validators_, threshold_);
+        _administration = address(new BakongBridgeAdmin());
     }
 
     /// @dev Same behaviour as OZ `Pausable.whenNotPaused`, reading the flag packed in `_config`.
@@ -330,15 +284,6 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
     // ---------------------------------------------------------------- roles
 
     /// @inheritdoc IBakongBridge
-    function vetoQueuedMint(bytes32 bakongTxHash, bytes32 reason) external onlyRole(GUARDIAN_ROLE) {
-        if (reason == bytes32(0)) revert ZeroReason();
-        if (_mintStatus[bakongTxHash] != MintStatus.Queued) revert MintNotQueued(bakongTxHash);
-        _mintStatus[bakongTxHash] = MintStatus.Vetoed;
-        delete _queuedMints[bakongTxHash];
-        emit QueuedMintVetoed(bakongTxHash, msg.sender, reason);
-    }
-
-    /// @inheritdoc IBakongBridge
     function pause() external onlyRole(PAUSER_ROLE) whenNotPaused {
         _config.paused = true;
         emit Paused(msg.sender);
@@ -351,65 +296,51 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
         emit Unpaused(msg.sender);
     }
 
+    // ---------------------------------------------------------------- configuration (BakongBridgeAdmin)
+
     /// @inheritdoc IBakongBridge
-    function resumeMinting(uint16 currency) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _currency(currency).mintingStopped = false;
-        emit MintingResumed(currency, msg.sender);
+    function vetoQueuedMint(bytes32, bytes32) external {
+        _administer();
+    }
+
+    /// @inheritdoc IBakongBridge
+    function resumeMinting(uint16) external {
+        _administer();
     }
 
     /// @inheritdoc IBakongBridgeHooks
-    function setMintHook(address hook, bool registered) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (hook.code.length == 0) revert InvalidMintHook(hook);
-        _mintHooks[hook] = registered;
-        emit MintHookSet(hook, registered);
+    function setMintHook(address, bool) external {
+        _administer();
     }
 
     /// @inheritdoc IBakongBridge
-    function setValidators(address[] calldata validators_, uint8 threshold_) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setValidators(validators_, threshold_);
+    function setValidators(address[] calldata, uint8) external {
+        _administer();
     }
 
     /// @inheritdoc IBakongBridge
-    function setTimings(Timings calldata timings_) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setTimings(timings_);
+    function setTimings(Timings calldata) external {
+        _administer();
     }
 
     /// @inheritdoc IBakongBridge
-    function addCurrency(uint16 currency, address token, CurrencyLimits calldata limits)
-        external
-        onlyRole(DEFAULT_ADMIN_ROLE)
-    {
-        if (currency == 0) revert ZeroCurrency();
-        if (token.code.length == 0 || IBridgeToken(token).bridge() != address(this)) revert InvalidToken(token);
-        Currency storage c = _currencies[currency];
-        if (address(c.token) != address(0)) revert CurrencyAlreadyAdded(currency);
-        c.token = IBridgeToken(token);
-        emit CurrencyAdded(currency, token);
-        _setLimits(c, currency, limits);
+    function addCurrency(uint16, address, CurrencyLimits calldata) external {
+        _administer();
     }
 
     /// @inheritdoc IBakongBridge
-    function setCurrencyLimits(uint16 currency, CurrencyLimits calldata limits) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setLimits(_currency(currency), currency, limits);
+    function setCurrencyLimits(uint16, CurrencyLimits calldata) external {
+        _administer();
     }
 
     /// @inheritdoc IBakongBridge
-    function setRejectionFee(uint16 currency, uint64 fee) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Currency storage c = _currency(currency);
-        if (fee >= c.maxPerMessage) revert RejectionFeeTooHigh(fee, c.maxPerMessage);
-        c.rejectionFee = fee;
-        emit RejectionFeeUpdated(currency, fee);
+    function setRejectionFee(uint16, uint64) external {
+        _administer();
     }
 
     /// @inheritdoc IBakongBridge
-    function collectRejectionFees(uint16 currency, address to) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (to == address(0)) revert ZeroRecipient();
-        Currency storage c = _currency(currency);
-        uint256 amount = c.feesCollectable;
-        if (amount == 0) revert ZeroAmount();
-        c.feesCollectable = 0;
-        emit RejectionFeesCollected(currency, to, amount);
-        c.token.safeTransfer(to, amount);
+    function collectRejectionFees(uint16, address) external {
+        _administer();
     }
 
     // ---------------------------------------------------------------- views
@@ -622,45 +553,18 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
         emit MintingAutoPaused(currency, supply, balance);
     }
 
-    function _setLimits(Currency storage c, uint16 currency, CurrencyLimits calldata l) private {
-        if (
-            l.maxPerMessage == 0 || l.largeMintThreshold == 0 || l.largeMintThreshold > l.maxPerMessage
-                || l.inboundCapacity < l.maxPerMessage || l.outboundCapacity < l.maxPerMessage
-                || l.inboundRefillPerSecond == 0 || l.outboundRefillPerSecond == 0
-        ) revert InvalidLimits();
-        // a new currency has no fee yet; an existing one keeps its fee below the cap
-        if (c.rejectionFee >= l.maxPerMessage) revert RejectionFeeTooHigh(c.rejectionFee, l.maxPerMessage);
-        c.maxPerMessage = l.maxPerMessage;
-        c.largeMintThreshold = l.largeMintThreshold;
-        c.maxDrift = l.maxDrift;
-        c.inbound._resize(l.inboundCapacity, l.inboundRefillPerSecond);
-        c.outbound._resize(l.outboundCapacity, l.outboundRefillPerSecond);
-        emit CurrencyLimitsUpdated(currency, l);
-    }
-
-    /// @inheritdoc Attestable
-    function _attestationConfig() internal view override returns (uint64 epoch_, uint8 threshold_) {
-        Config storage cfg = _config;
-        return (cfg.epoch, cfg.threshold);
-    }
-
-    /// @inheritdoc Attestable
-    function _setAttestationConfig(uint64 epoch_, uint8 threshold_) internal override {
-        _config.epoch = epoch_;
-        _config.threshold = threshold_;
-    }
-
-    function _setTimings(Timings memory t) private {
-        if (t.maxReserveAge == 0 || t.mintDelay == 0 || t.redemptionTimeout == 0) revert ZeroTiming();
-        _config.maxReserveAge = t.maxReserveAge;
-        _config.mintDelay = t.mintDelay;
-        _config.redemptionTimeout = t.redemptionTimeout;
-        emit TimingsUpdated(t.maxReserveAge, t.mintDelay, t.redemptionTimeout);
-    }
-
-    function _currency(uint16 currency) private view returns (Currency storage c) {
-        c = _currencies[currency];
-        if (address(c.token) == address(0)) revert UnknownCurrency(currency);
+    /// @dev Runs this call's function in {BakongBridgeAdmin} on this contract's storage and ends the call with its
+    /// result (the same calldata, `msg.sender` and roles: OZ `Proxy._delegate`). The target is fixed at
+    /// construction; it checks the caller's role itself.
+    function _administer() private {
+        address target = _administration;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
     }
 
     function _pendingRedemption(uint256 redemptionId) private view returns (Redemption storage r) {
