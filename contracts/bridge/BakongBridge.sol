@@ -8,6 +8,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 
 import {IBakongBridge} from "../../interfaces/IBakongBridge.sol";
+import {IBakongBridgeBatch} from "../../interfaces/IBakongBridgeBatch.sol";
 import {IBakongBridgeHooks} from "../../interfaces/IBakongBridgeHooks.sol";
 import {IBridgeMintHook} from "../../interfaces/IBridgeMintHook.sol";
 import {IBridgeToken} from "../../interfaces/IBridgeToken.sol";
@@ -31,7 +32,7 @@ import {RateLimiter} from "./RateLimiter.sol";
 ///   for large mints.
 /// - Not upgradeable (CCTP's choice): a new version is a new bridge the tokens' admin points them at, so no
 ///   upgrade can re-initialise trusted state (Nomad). The tokens, which hold user balances, are upgradeable.
-contract BakongBridge is IBakongBridge, IBakongBridgeHooks, BakongBridgeState {
+contract BakongBridge is IBakongBridge, IBakongBridgeHooks, IBakongBridgeBatch, BakongBridgeState {
     using SafeERC20 for IBridgeToken;
     using RateLimiter for RateLimiter.Bucket;
 
@@ -40,6 +41,9 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, BakongBridgeState {
     );
     bytes32 public constant HOOKED_MINT_ATTESTATION_TYPEHASH = keccak256(
         "HookedMintAttestation(uint16 currency,uint256 amount,address hook,bytes32 bakongTxHash,bytes16 khqrMd5,uint64 expiry,uint64 epoch,bytes hookData)"
+    );
+    bytes32 public constant BATCH_MINT_ATTESTATION_TYPEHASH = keccak256(
+        "BatchMintAttestation(uint16 currency,uint32 count,uint256 total,bytes32 depositsHash,uint64 expiry,uint64 epoch)"
     );
     bytes32 public constant RESERVE_ATTESTATION_TYPEHASH =
         keccak256("ReserveAttestation(uint16 currency,uint256 balance,uint64 asOf,uint64 epoch)");
@@ -89,15 +93,46 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, BakongBridgeState {
         c.inbound._take(a.currency, a.amount);
 
         if (a.amount > c.largeMintThreshold) {
-            uint40 executableAt = uint40(block.timestamp + cfg.mintDelay);
-            _mintStatus[a.bakongTxHash] = MintStatus.Queued;
-            // amount <= maxPerMessage (uint64), checked above
-            _queuedMints[a.bakongTxHash] = QueuedMint(a.recipient, a.currency, executableAt, uint64(a.amount));
-            emit MintQueued(a.currency, a.bakongTxHash, a.recipient, a.amount, a.khqrMd5, executableAt);
+            _queue(a.currency, a.bakongTxHash, a.recipient, a.amount, a.khqrMd5, cfg.mintDelay);
             return true;
         }
         _mintNow(c, a.currency, a.bakongTxHash, a.recipient, a.amount, a.khqrMd5, cfg.maxReserveAge);
         return false;
+    }
+
+    /// @inheritdoc IBakongBridgeBatch
+    /// @dev One signature check, one bucket take and one reserve check for the batch; then, per deposit, the
+    /// single mint's checks and dedupe slot, and a mint, a queue entry, or a deferral. The reserve check counts
+    /// the whole total (queued deposits included; they are checked again when executed), before any mint.
+    function mintBatch(BatchMintAttestation calldata a, BatchDeposit[] calldata deposits, bytes calldata signatures)
+        external
+        returns (uint256 queued)
+    {
+        Config memory cfg = _config;
+        if (cfg.paused) revert EnforcedPause();
+        if (deposits.length == 0) revert EmptyBatch();
+        if (block.timestamp > a.expiry) revert AttestationExpired(a.expiry);
+        if (a.epoch != cfg.epoch) revert EpochMismatch(cfg.epoch, a.epoch);
+        Currency storage c = _currency(a.currency);
+        if (c.mintingStopped) revert MintingStopped(a.currency);
+        if (deposits.length != a.count || _depositsHash(deposits) != a.depositsHash) {
+            revert BatchMismatch(a.count, a.total, a.depositsHash);
+        }
+        _verify(
+            keccak256(
+                abi.encode(
+                    BATCH_MINT_ATTESTATION_TYPEHASH, a.currency, a.count, a.total, a.depositsHash, a.expiry, a.epoch
+                )
+            ),
+            signatures,
+            cfg
+        );
+        c.inbound._take(a.currency, a.total);
+        IBridgeToken token = _checkReserve(c, a.currency, a.total, cfg.maxReserveAge);
+        uint256 sum;
+        (sum, queued) = _mintDeposits(a.currency, deposits, c, token, cfg.mintDelay);
+        if (sum != a.total) revert BatchMismatch(a.count, a.total, a.depositsHash);
+        emit BatchMinted(a.currency, a.depositsHash, deposits.length, sum);
     }
 
     /// @inheritdoc IBakongBridgeHooks
@@ -492,6 +527,97 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, BakongBridgeState {
                 keccak256(a.hookData)
             )
         );
+    }
+
+    /// @dev The per-deposit half of `mintBatch`: each deposit passes the single mint's checks (a duplicate inside
+    /// the batch finds its first copy already recorded), then is minted, queued (large) or deferred.
+    function _mintDeposits(
+        uint16 currency,
+        BatchDeposit[] calldata deposits,
+        Currency storage c,
+        IBridgeToken token,
+        uint32 delay
+    ) private returns (uint256 sum, uint256 queued) {
+        uint256 cap = c.maxPerMessage;
+        uint256 large = c.largeMintThreshold;
+        uint256 n = deposits.length;
+        for (uint256 i; i < n; ++i) {
+            (uint256 amount, bool waits) = _mintDeposit(currency, deposits[i], token, cap, large, delay);
+            // amount <= cap (uint64) and n < 2**64 (calldata): neither sum nor queued can overflow
+            unchecked {
+                sum += amount;
+                if (waits) ++queued;
+            }
+        }
+    }
+
+    /// @dev One deposit of a batch: the single mint's checks, then the dedupe slot and the mint; a large deposit
+    /// or one the token refuses (for example a recipient without KYC: `MintDeferred`) is queued instead.
+    /// A minted deposit has no `Minted` event of its own (2.4k gas each, the batch's gas goal): the token's
+    /// `Transfer` and `BatchMinted`, whose hash commits to the deposits in the calldata, record it.
+    function _mintDeposit(
+        uint16 currency,
+        BatchDeposit calldata d,
+        IBridgeToken token,
+        uint256 cap,
+        uint256 large,
+        uint32 delay
+    ) private returns (uint256 amount, bool waits) {
+        amount = d.amount;
+        address to = d.recipient;
+        bytes32 txHash = d.bakongTxHash;
+        bytes16 khqrMd5 = d.khqrMd5;
+        if (amount == 0) revert ZeroAmount();
+        if (to == address(0)) revert ZeroRecipient();
+        if (txHash == bytes32(0)) revert ZeroBakongTxHash();
+        if (khqrMd5 == bytes16(0)) revert ZeroKhqrMd5();
+        if (amount > cap) revert AmountAboveMessageCap(amount, cap);
+        if (_mintStatus[txHash] != MintStatus.None) revert BakongTxAlreadyProcessed(txHash);
+        if (amount <= large) {
+            _mintStatus[txHash] = MintStatus.Minted;
+            if (_tryMint(token, to, amount)) return (amount, false);
+            emit MintDeferred(txHash, to);
+        }
+        _queue(currency, txHash, to, amount, khqrMd5, delay);
+        return (amount, true);
+    }
+
+    /// @dev `token.mint(to, amount)`, returning whether it succeeded instead of bubbling a refusal (a low-level
+    /// call: Solidity's try/catch costs more per deposit). `token` is a registered contract (addCurrency checks
+    /// its code), so a call that does not revert did mint.
+    function _tryMint(IBridgeToken token, address to, uint256 amount) private returns (bool ok) {
+        bytes4 selector = IBridgeToken.mint.selector;
+        assembly ("memory-safe") {
+            // scratch: the call's 68 bytes of input above the free-memory pointer, not kept
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), to)
+            mstore(add(ptr, 0x24), amount)
+            ok := call(gas(), token, 0, ptr, 0x44, 0, 0)
+        }
+    }
+
+    /// @dev Puts a deposit in the large-mint queue (a large mint, or a batched deposit the token refused).
+    function _queue(uint16 currency, bytes32 bakongTxHash, address to, uint256 amount, bytes16 khqrMd5, uint32 delay)
+        private
+    {
+        uint40 executableAt = uint40(block.timestamp + delay);
+        _mintStatus[bakongTxHash] = MintStatus.Queued;
+        // amount <= maxPerMessage (uint64), checked by the caller
+        _queuedMints[bakongTxHash] = QueuedMint(to, currency, executableAt, uint64(amount));
+        emit MintQueued(currency, bakongTxHash, to, amount, khqrMd5, executableAt);
+    }
+
+    /// @dev keccak256 of the deposits' calldata: each `BatchDeposit` is four static words, so the array's
+    /// elements are `128 * length` contiguous bytes, equal to their ABI encodings concatenated.
+    function _depositsHash(BatchDeposit[] calldata deposits) private pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let len := mul(deposits.length, 0x80)
+            // scratch copy above the free-memory pointer, not kept
+            calldatacopy(ptr, deposits.offset, len)
+            h := keccak256(ptr, len)
+        }
     }
 
     /// @dev Attestable's check against the epoch and threshold of `cfg` (already read by the caller).
