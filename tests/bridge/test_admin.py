@@ -5,6 +5,7 @@ import pytest
 from eth_account import Account
 
 from corridor.bridge.attest import USD
+from corridor.bridge.deploy import administration_address
 
 from .conftest import validator_keys
 
@@ -259,13 +260,11 @@ def test_admin_transfer_waits_for_delay(bridge, admin, bob, chain):
 
 def _administration(bridge):
     """The BakongBridgeAdmin the bridge's constructor created (the bridge's first CREATE, nonce 1)."""
-    import rlp
-    from eth_utils import keccak, to_checksum_address
-
-    return to_checksum_address(keccak(rlp.encode([bytes.fromhex(bridge.address[2:]), 1]))[12:])
+    return administration_address(bridge.address)
 
 
-def test_administration_is_created_by_the_bridge(bridge, BakongBridgeAdmin):
+def test_administration_is_created_by_the_bridge(bridge, deployment, BakongBridgeAdmin):
+    assert deployment.administration.address == _administration(bridge)
     code = brownie.web3.eth.get_code(_administration(bridge))
     assert len(code) > 0
     # the immutable `_self` differs per deployment; the rest is the compiled runtime code
