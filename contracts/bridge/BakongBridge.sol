@@ -6,13 +6,14 @@ import {AccessControlDefaultAdminRules} from
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
 import {IBakongBridge} from "../../interfaces/IBakongBridge.sol";
+import {IBakongBridgeBatch} from "../../interfaces/IBakongBridgeBatch.sol";
 import {IBakongBridgeHooks} from "../../interfaces/IBakongBridgeHooks.sol";
 import {IBridgeMintHook} from "../../interfaces/IBridgeMintHook.sol";
 import {IBridgeToken} from "../../interfaces/IBridgeToken.sol";
-import {Attestable} from "./Attestable.sol";
+import {BakongBridgeAdmin} from "./BakongBridgeAdmin.sol";
+import {BakongBridgeState} from "./BakongBridgeState.sol";
 import {BakongAccountId} from "./BakongAccountId.sol";
 import {RateLimiter} from "./RateLimiter.sol";
 
@@ -31,22 +32,18 @@ import {RateLimiter} from "./RateLimiter.sol";
 ///   for large mints.
 /// - Not upgradeable (CCTP's choice): a new version is a new bridge the tokens' admin points them at, so no
 ///   upgrade can re-initialise trusted state (Nomad). The tokens, which hold user balances, are upgradeable.
-contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessControlDefaultAdminRules, ReentrancyGuard {
+contract BakongBridge is IBakongBridge, IBakongBridgeHooks, IBakongBridgeBatch, BakongBridgeState {
     using SafeERC20 for IBridgeToken;
     using RateLimiter for RateLimiter.Bucket;
-
-    /// @notice May pause the bridge (only the admin unpauses).
-    bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
-    /// @notice May veto queued large mints.
-    bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
-    /// @notice May record redemptions it has funded itself in the same transaction ({redeemPrefunded}).
-    bytes32 public constant ESCROW_AGENT_ROLE = keccak256("ESCROW_AGENT_ROLE");
 
     bytes32 public constant MINT_ATTESTATION_TYPEHASH = keccak256(
         "MintAttestation(uint16 currency,uint256 amount,address recipient,bytes32 bakongTxHash,bytes16 khqrMd5,uint64 expiry,uint64 epoch)"
     );
     bytes32 public constant HOOKED_MINT_ATTESTATION_TYPEHASH = keccak256(
         "HookedMintAttestation(uint16 currency,uint256 amount,address hook,bytes32 bakongTxHash,bytes16 khqrMd5,uint64 expiry,uint64 epoch,bytes hookData)"
+    );
+    bytes32 public constant BATCH_MINT_ATTESTATION_TYPEHASH = keccak256(
+        "BatchMintAttestation(uint16 currency,uint32 count,uint256 total,bytes32 depositsHash,uint64 expiry,uint64 epoch)"
     );
     bytes32 public constant RESERVE_ATTESTATION_TYPEHASH =
         keccak256("ReserveAttestation(uint16 currency,uint256 balance,uint64 asOf,uint64 epoch)");
@@ -57,49 +54,9 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
     bytes32 public constant RECONCILIATION_TYPEHASH =
         keccak256("Reconciliation(uint16 currency,uint256 omnibusBalance,uint64 asOf,uint64 epoch)");
 
-    /// @dev Everything an attestation check reads, in one slot (Attestable reads and writes the epoch and the
-    /// threshold through `_attestationConfig` / `_setAttestationConfig`). The pause flag lives here instead of in
-    /// OZ `Pausable`'s own slot to save a cold SLOAD (2,100 gas) on every mint: the 3-of-5 mint goal (<= 120k gas)
-    /// forces it. Same errors and events as OZ `Pausable` (tests/bridge/test_admin.py).
-    struct Config {
-        uint64 epoch;
-        uint8 threshold;
-        bool paused;
-        uint32 maxReserveAge;
-        uint32 mintDelay;
-        uint32 redemptionTimeout;
-    }
-
-    /// @dev Per-currency state; the mint path reads slots 0, 1 and 3 and writes slot 3; redeem reads slots 0, 2
-    /// and 4 and writes slot 4.
-    struct Currency {
-        // slot 0
-        IBridgeToken token;
-        uint64 maxPerMessage;
-        bool mintingStopped;
-        // slot 1
-        uint128 reserve;
-        uint40 reserveAsOf;
-        uint64 largeMintThreshold;
-        // slot 2
-        uint64 maxDrift;
-        uint40 reconciledAsOf;
-        uint64 rejectionFee;
-        // fees kept and not collected yet: bounded by the token's supply, itself bounded by the attested reserve
-        uint64 feesCollectable;
-        // slot 3, 4
-        RateLimiter.Bucket inbound;
-        RateLimiter.Bucket outbound;
-    }
-
-    Config private _config;
-    mapping(uint16 currency => Currency) private _currencies;
-    mapping(bytes32 bakongTxHash => MintStatus) private _mintStatus;
-    mapping(bytes32 bakongTxHash => QueuedMint) private _queuedMints;
-    mapping(uint256 redemptionId => Redemption) private _redemptions;
-    mapping(bytes32 payoutTxHash => bool) private _payoutUsed;
-    uint256 private _redemptionCount;
-    mapping(address hook => bool) private _mintHooks;
+    /// @dev The configuration half ({BakongBridgeAdmin}), created by the constructor; the functions forwarded to
+    /// it run in this contract's storage.
+    address private immutable _administration;
 
     /// @param admin Default admin (rotation, limits, unpause); transfers of the role wait `adminDelay`.
     /// @param adminDelay Delay of a default-admin transfer (OZ `AccessControlDefaultAdminRules`).
@@ -115,6 +72,7 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
     ) EIP712("BakongBridge", "1") AccessControlDefaultAdminRules(adminDelay, admin) {
         _setTimings(timings_);
         _setValidators(validators_, threshold_);
+        _administration = address(new BakongBridgeAdmin());
     }
 
     /// @dev Same behaviour as OZ `Pausable.whenNotPaused`, reading the flag packed in `_config`.
@@ -135,15 +93,46 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
         c.inbound._take(a.currency, a.amount);
 
         if (a.amount > c.largeMintThreshold) {
-            uint40 executableAt = uint40(block.timestamp + cfg.mintDelay);
-            _mintStatus[a.bakongTxHash] = MintStatus.Queued;
-            // amount <= maxPerMessage (uint64), checked above
-            _queuedMints[a.bakongTxHash] = QueuedMint(a.recipient, a.currency, executableAt, uint64(a.amount));
-            emit MintQueued(a.currency, a.bakongTxHash, a.recipient, a.amount, a.khqrMd5, executableAt);
+            _queue(a.currency, a.bakongTxHash, a.recipient, a.amount, a.khqrMd5, cfg.mintDelay);
             return true;
         }
         _mintNow(c, a.currency, a.bakongTxHash, a.recipient, a.amount, a.khqrMd5, cfg.maxReserveAge);
         return false;
+    }
+
+    /// @inheritdoc IBakongBridgeBatch
+    /// @dev One signature check, one bucket take and one reserve check for the batch; then, per deposit, the
+    /// single mint's checks and dedupe slot, and a mint, a queue entry, or a deferral. The reserve check counts
+    /// the whole total (queued deposits included; they are checked again when executed), before any mint.
+    function mintBatch(BatchMintAttestation calldata a, BatchDeposit[] calldata deposits, bytes calldata signatures)
+        external
+        returns (uint256 queued)
+    {
+        Config memory cfg = _config;
+        if (cfg.paused) revert EnforcedPause();
+        if (deposits.length == 0) revert EmptyBatch();
+        if (block.timestamp > a.expiry) revert AttestationExpired(a.expiry);
+        if (a.epoch != cfg.epoch) revert EpochMismatch(cfg.epoch, a.epoch);
+        Currency storage c = _currency(a.currency);
+        if (c.mintingStopped) revert MintingStopped(a.currency);
+        if (deposits.length != a.count || _depositsHash(deposits) != a.depositsHash) {
+            revert BatchMismatch(a.count, a.total, a.depositsHash);
+        }
+        _verify(
+            keccak256(
+                abi.encode(
+                    BATCH_MINT_ATTESTATION_TYPEHASH, a.currency, a.count, a.total, a.depositsHash, a.expiry, a.epoch
+                )
+            ),
+            signatures,
+            cfg
+        );
+        c.inbound._take(a.currency, a.total);
+        IBridgeToken token = _checkReserve(c, a.currency, a.total, cfg.maxReserveAge);
+        uint256 sum;
+        (sum, queued) = _mintDeposits(a.currency, deposits, c, token, cfg.mintDelay);
+        if (sum != a.total) revert BatchMismatch(a.count, a.total, a.depositsHash);
+        emit BatchMinted(a.currency, a.depositsHash, deposits.length, sum);
     }
 
     /// @inheritdoc IBakongBridgeHooks
@@ -330,15 +319,6 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
     // ---------------------------------------------------------------- roles
 
     /// @inheritdoc IBakongBridge
-    function vetoQueuedMint(bytes32 bakongTxHash, bytes32 reason) external onlyRole(GUARDIAN_ROLE) {
-        if (reason == bytes32(0)) revert ZeroReason();
-        if (_mintStatus[bakongTxHash] != MintStatus.Queued) revert MintNotQueued(bakongTxHash);
-        _mintStatus[bakongTxHash] = MintStatus.Vetoed;
-        delete _queuedMints[bakongTxHash];
-        emit QueuedMintVetoed(bakongTxHash, msg.sender, reason);
-    }
-
-    /// @inheritdoc IBakongBridge
     function pause() external onlyRole(PAUSER_ROLE) whenNotPaused {
         _config.paused = true;
         emit Paused(msg.sender);
@@ -351,65 +331,51 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
         emit Unpaused(msg.sender);
     }
 
+    // ---------------------------------------------------------------- configuration (BakongBridgeAdmin)
+
     /// @inheritdoc IBakongBridge
-    function resumeMinting(uint16 currency) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _currency(currency).mintingStopped = false;
-        emit MintingResumed(currency, msg.sender);
+    function vetoQueuedMint(bytes32, bytes32) external {
+        _administer();
+    }
+
+    /// @inheritdoc IBakongBridge
+    function resumeMinting(uint16) external {
+        _administer();
     }
 
     /// @inheritdoc IBakongBridgeHooks
-    function setMintHook(address hook, bool registered) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (hook.code.length == 0) revert InvalidMintHook(hook);
-        _mintHooks[hook] = registered;
-        emit MintHookSet(hook, registered);
+    function setMintHook(address, bool) external {
+        _administer();
     }
 
     /// @inheritdoc IBakongBridge
-    function setValidators(address[] calldata validators_, uint8 threshold_) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setValidators(validators_, threshold_);
+    function setValidators(address[] calldata, uint8) external {
+        _administer();
     }
 
     /// @inheritdoc IBakongBridge
-    function setTimings(Timings calldata timings_) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setTimings(timings_);
+    function setTimings(Timings calldata) external {
+        _administer();
     }
 
     /// @inheritdoc IBakongBridge
-    function addCurrency(uint16 currency, address token, CurrencyLimits calldata limits)
-        external
-        onlyRole(DEFAULT_ADMIN_ROLE)
-    {
-        if (currency == 0) revert ZeroCurrency();
-        if (token.code.length == 0 || IBridgeToken(token).bridge() != address(this)) revert InvalidToken(token);
-        Currency storage c = _currencies[currency];
-        if (address(c.token) != address(0)) revert CurrencyAlreadyAdded(currency);
-        c.token = IBridgeToken(token);
-        emit CurrencyAdded(currency, token);
-        _setLimits(c, currency, limits);
+    function addCurrency(uint16, address, CurrencyLimits calldata) external {
+        _administer();
     }
 
     /// @inheritdoc IBakongBridge
-    function setCurrencyLimits(uint16 currency, CurrencyLimits calldata limits) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setLimits(_currency(currency), currency, limits);
+    function setCurrencyLimits(uint16, CurrencyLimits calldata) external {
+        _administer();
     }
 
     /// @inheritdoc IBakongBridge
-    function setRejectionFee(uint16 currency, uint64 fee) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        Currency storage c = _currency(currency);
-        if (fee >= c.maxPerMessage) revert RejectionFeeTooHigh(fee, c.maxPerMessage);
-        c.rejectionFee = fee;
-        emit RejectionFeeUpdated(currency, fee);
+    function setRejectionFee(uint16, uint64) external {
+        _administer();
     }
 
     /// @inheritdoc IBakongBridge
-    function collectRejectionFees(uint16 currency, address to) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (to == address(0)) revert ZeroRecipient();
-        Currency storage c = _currency(currency);
-        uint256 amount = c.feesCollectable;
-        if (amount == 0) revert ZeroAmount();
-        c.feesCollectable = 0;
-        emit RejectionFeesCollected(currency, to, amount);
-        c.token.safeTransfer(to, amount);
+    function collectRejectionFees(uint16, address) external {
+        _administer();
     }
 
     // ---------------------------------------------------------------- views
@@ -563,6 +529,97 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
         );
     }
 
+    /// @dev The per-deposit half of `mintBatch`: each deposit passes the single mint's checks (a duplicate inside
+    /// the batch finds its first copy already recorded), then is minted, queued (large) or deferred.
+    function _mintDeposits(
+        uint16 currency,
+        BatchDeposit[] calldata deposits,
+        Currency storage c,
+        IBridgeToken token,
+        uint32 delay
+    ) private returns (uint256 sum, uint256 queued) {
+        uint256 cap = c.maxPerMessage;
+        uint256 large = c.largeMintThreshold;
+        uint256 n = deposits.length;
+        for (uint256 i; i < n; ++i) {
+            (uint256 amount, bool waits) = _mintDeposit(currency, deposits[i], token, cap, large, delay);
+            // amount <= cap (uint64) and n < 2**64 (calldata): neither sum nor queued can overflow
+            unchecked {
+                sum += amount;
+                if (waits) ++queued;
+            }
+        }
+    }
+
+    /// @dev One deposit of a batch: the single mint's checks, then the dedupe slot and the mint; a large deposit
+    /// or one the token refuses (for example a recipient without KYC: `MintDeferred`) is queued instead.
+    /// A minted deposit has no `Minted` event of its own (2.4k gas each, the batch's gas goal): the token's
+    /// `Transfer` and `BatchMinted`, whose hash commits to the deposits in the calldata, record it.
+    function _mintDeposit(
+        uint16 currency,
+        BatchDeposit calldata d,
+        IBridgeToken token,
+        uint256 cap,
+        uint256 large,
+        uint32 delay
+    ) private returns (uint256 amount, bool waits) {
+        amount = d.amount;
+        address to = d.recipient;
+        bytes32 txHash = d.bakongTxHash;
+        bytes16 khqrMd5 = d.khqrMd5;
+        if (amount == 0) revert ZeroAmount();
+        if (to == address(0)) revert ZeroRecipient();
+        if (txHash == bytes32(0)) revert ZeroBakongTxHash();
+        if (khqrMd5 == bytes16(0)) revert ZeroKhqrMd5();
+        if (amount > cap) revert AmountAboveMessageCap(amount, cap);
+        if (_mintStatus[txHash] != MintStatus.None) revert BakongTxAlreadyProcessed(txHash);
+        if (amount <= large) {
+            _mintStatus[txHash] = MintStatus.Minted;
+            if (_tryMint(token, to, amount)) return (amount, false);
+            emit MintDeferred(txHash, to);
+        }
+        _queue(currency, txHash, to, amount, khqrMd5, delay);
+        return (amount, true);
+    }
+
+    /// @dev `token.mint(to, amount)`, returning whether it succeeded instead of bubbling a refusal (a low-level
+    /// call: Solidity's try/catch costs more per deposit). `token` is a registered contract (addCurrency checks
+    /// its code), so a call that does not revert did mint.
+    function _tryMint(IBridgeToken token, address to, uint256 amount) private returns (bool ok) {
+        bytes4 selector = IBridgeToken.mint.selector;
+        assembly ("memory-safe") {
+            // scratch: the call's 68 bytes of input above the free-memory pointer, not kept
+            let ptr := mload(0x40)
+            mstore(ptr, selector)
+            mstore(add(ptr, 0x04), to)
+            mstore(add(ptr, 0x24), amount)
+            ok := call(gas(), token, 0, ptr, 0x44, 0, 0)
+        }
+    }
+
+    /// @dev Puts a deposit in the large-mint queue (a large mint, or a batched deposit the token refused).
+    function _queue(uint16 currency, bytes32 bakongTxHash, address to, uint256 amount, bytes16 khqrMd5, uint32 delay)
+        private
+    {
+        uint40 executableAt = uint40(block.timestamp + delay);
+        _mintStatus[bakongTxHash] = MintStatus.Queued;
+        // amount <= maxPerMessage (uint64), checked by the caller
+        _queuedMints[bakongTxHash] = QueuedMint(to, currency, executableAt, uint64(amount));
+        emit MintQueued(currency, bakongTxHash, to, amount, khqrMd5, executableAt);
+    }
+
+    /// @dev keccak256 of the deposits' calldata: each `BatchDeposit` is four static words, so the array's
+    /// elements are `128 * length` contiguous bytes, equal to their ABI encodings concatenated.
+    function _depositsHash(BatchDeposit[] calldata deposits) private pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let len := mul(deposits.length, 0x80)
+            // scratch copy above the free-memory pointer, not kept
+            calldatacopy(ptr, deposits.offset, len)
+            h := keccak256(ptr, len)
+        }
+    }
+
     /// @dev Attestable's check against the epoch and threshold of `cfg` (already read by the caller).
     function _verify(bytes32 structHash, bytes calldata signatures, Config memory cfg) private view {
         _verify(structHash, signatures, cfg.epoch, cfg.threshold);
@@ -622,45 +679,18 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, Attestable, AccessCo
         emit MintingAutoPaused(currency, supply, balance);
     }
 
-    function _setLimits(Currency storage c, uint16 currency, CurrencyLimits calldata l) private {
-        if (
-            l.maxPerMessage == 0 || l.largeMintThreshold == 0 || l.largeMintThreshold > l.maxPerMessage
-                || l.inboundCapacity < l.maxPerMessage || l.outboundCapacity < l.maxPerMessage
-                || l.inboundRefillPerSecond == 0 || l.outboundRefillPerSecond == 0
-        ) revert InvalidLimits();
-        // a new currency has no fee yet; an existing one keeps its fee below the cap
-        if (c.rejectionFee >= l.maxPerMessage) revert RejectionFeeTooHigh(c.rejectionFee, l.maxPerMessage);
-        c.maxPerMessage = l.maxPerMessage;
-        c.largeMintThreshold = l.largeMintThreshold;
-        c.maxDrift = l.maxDrift;
-        c.inbound._resize(l.inboundCapacity, l.inboundRefillPerSecond);
-        c.outbound._resize(l.outboundCapacity, l.outboundRefillPerSecond);
-        emit CurrencyLimitsUpdated(currency, l);
-    }
-
-    /// @inheritdoc Attestable
-    function _attestationConfig() internal view override returns (uint64 epoch_, uint8 threshold_) {
-        Config storage cfg = _config;
-        return (cfg.epoch, cfg.threshold);
-    }
-
-    /// @inheritdoc Attestable
-    function _setAttestationConfig(uint64 epoch_, uint8 threshold_) internal override {
-        _config.epoch = epoch_;
-        _config.threshold = threshold_;
-    }
-
-    function _setTimings(Timings memory t) private {
-        if (t.maxReserveAge == 0 || t.mintDelay == 0 || t.redemptionTimeout == 0) revert ZeroTiming();
-        _config.maxReserveAge = t.maxReserveAge;
-        _config.mintDelay = t.mintDelay;
-        _config.redemptionTimeout = t.redemptionTimeout;
-        emit TimingsUpdated(t.maxReserveAge, t.mintDelay, t.redemptionTimeout);
-    }
-
-    function _currency(uint16 currency) private view returns (Currency storage c) {
-        c = _currencies[currency];
-        if (address(c.token) == address(0)) revert UnknownCurrency(currency);
+    /// @dev Runs this call's function in {BakongBridgeAdmin} on this contract's storage and ends the call with its
+    /// result (the same calldata, `msg.sender` and roles: OZ `Proxy._delegate`). The target is fixed at
+    /// construction; it checks the caller's role itself.
+    function _administer() private {
+        address target = _administration;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
     }
 
     function _pendingRedemption(uint256 redemptionId) private view returns (Redemption storage r) {

@@ -23,6 +23,7 @@ GOALS = {
     "transfer_from": 49_000,
     "transfer_with_authorization": 79_000,
     "bridge_mint_3of5": 120_000,
+    "bridge_batch_mint_per_deposit_n64": 35_000,
     "pool_swap": 110_000,
     "router_1hop": 130_000,
     "router_2hop": 190_000,
@@ -262,6 +263,7 @@ def bridge(report: Report, suite: Any, settings: dict[str, Any]) -> None:
             "warm currency, recipient KYC'd with no bKHR",
         )
     )
+    batch_mint(report, b, bkhr, domain, keys, admin, relayer, mint(recipients[0], keys))
     scaling = []
     for m in range(1, 8):
         n = 2 * m - 1
@@ -275,6 +277,60 @@ def bridge(report: Report, suite: Any, settings: dict[str, Any]) -> None:
         mint(recipients[2], new_keys)
         scaling.append({"M": m, "signatures": f"{m}-of-{n}", "mint gas": mint(recipients[2 + m], new_keys)})
     report.scaling["Bridge mint gas vs signatures M (N = 2M-1)"] = scaling
+
+
+BATCH_SIZES = (1, 8, 64, 256)
+
+
+def batch_mint(
+    report: Report, b: Any, bkhr: Any, domain: Any, keys: list[str], admin: Any, relayer: Any, single: int
+) -> None:
+    """Per-deposit gas of `mintBatch` at N = 1, 8, 64, 256 (one attestation, the bridge's threshold of
+    signatures), every recipient an existing KYC'd holder, beside `single` (one mint to an existing holder)."""
+    from brownie import chain
+
+    from corridor.bridge import attest
+
+    holders = [
+        Account.from_key(keccak(text=f"gas batch holder {i}")).address for i in range(max(BATCH_SIZES))
+    ]
+    for h in holders:
+        bkhr.setKyc(h, RETAIL, CAMBODIA, {"from": admin})
+    counter = iter(range(10**6))
+
+    def send(recipients: list[str]) -> int:
+        deposits = []
+        for r in recipients:
+            tx_hash = keccak(text=f"bakong batch tx {next(counter)}")
+            deposits.append(attest.BatchDeposit(1_000, r, tx_hash, tx_hash[:16]))
+        att = attest.batch_mint_attestation(attest.KHR, deposits, chain.time() + 3_600, b.epoch())
+        sigs = attest.collect_signatures(domain, att, keys, b.threshold())
+        return b.mintBatch(att.as_tuple(), [d.as_tuple() for d in deposits], sigs, {"from": relayer}).gas_used
+
+    send(holders)  # every holder now holds bKHR
+    rows = []
+    for n in BATCH_SIZES:
+        gas = send(holders[:n])
+        rows.append(
+            {
+                "N": n,
+                "batch gas": f"{gas:,}",  # text: kept out of the chart (per-deposit scale)
+                "gas per deposit": gas // n,
+                "single mint (existing holder)": single,
+            }
+        )
+    per_64 = next(r["gas per deposit"] for r in rows if r["N"] == 64)
+    report.add(
+        Row(
+            f"Bakong bridge batch mint per deposit, {b.threshold()}-of-{len(keys)}, N = 64",
+            per_64,
+            "",
+            None,
+            GOALS["bridge_batch_mint_per_deposit_n64"],
+            f"existing holders; single mint to an existing holder {single:,}; N = 1, 8, 256 in the scaling table",
+        )
+    )
+    report.scaling["Bridge batch mint gas per deposit vs N (3-of-5, existing holders)"] = rows
 
 
 def exchange(report: Report, refs: dict[str, Any], project: Any) -> None:

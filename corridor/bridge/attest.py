@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
+from eth_abi import encode as abi_encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_utils import keccak, to_checksum_address
@@ -214,6 +215,80 @@ class HookedMintAttestation:
 
 
 @dataclass(frozen=True)
+class BatchDeposit:
+    """One deposit of a batch (the bridge's `BatchDeposit`): `amount` in Bakong tx `bakong_tx_hash`, KHQR
+    `khqr_md5`, owed to `recipient`."""
+
+    amount: int
+    recipient: str
+    bakong_tx_hash: bytes
+    khqr_md5: bytes
+
+    ABI_TYPES: ClassVar[list[str]] = ["uint256", "address", "bytes32", "bytes16"]
+
+    def as_tuple(self) -> tuple:
+        return (
+            self.amount,
+            to_checksum_address(str(self.recipient)),
+            to_bytes32(self.bakong_tx_hash),
+            to_bytes16(self.khqr_md5),
+        )
+
+
+def deposits_hash(deposits: Iterable[BatchDeposit]) -> bytes:
+    """keccak256 of the deposits' ABI encodings concatenated in batch order (128 bytes each): the bridge
+    hashes the `BatchDeposit[]` calldata the same way."""
+    return keccak(b"".join(abi_encode(BatchDeposit.ABI_TYPES, list(d.as_tuple())) for d in deposits))
+
+
+@dataclass(frozen=True)
+class BatchMintAttestation:
+    """Validators saw the `count` deposits hashed into `deposits_hash`, `total` of `currency` in all.
+
+    Build it with `batch_mint_attestation`, which derives count, total and hash from the deposits."""
+
+    currency: int
+    count: int
+    total: int
+    deposits_hash: bytes
+    expiry: int
+    epoch: int
+
+    PRIMARY_TYPE: ClassVar[str] = "BatchMintAttestation"
+    FIELDS: ClassVar[list[tuple[str, str]]] = [
+        ("currency", "uint16"),
+        ("count", "uint32"),
+        ("total", "uint256"),
+        ("depositsHash", "bytes32"),
+        ("expiry", "uint64"),
+        ("epoch", "uint64"),
+    ]
+
+    def message(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "count": self.count,
+            "total": self.total,
+            "depositsHash": to_bytes32(self.deposits_hash),
+            "expiry": self.expiry,
+            "epoch": self.epoch,
+        }
+
+    def as_tuple(self) -> tuple:
+        m = self.message()
+        return tuple(m[name] for name, _ in self.FIELDS)
+
+
+def batch_mint_attestation(
+    currency: int, deposits: list[BatchDeposit], expiry: int, epoch: int
+) -> BatchMintAttestation:
+    """The attestation of `deposits` (one currency), with their count, total and hash."""
+    return BatchMintAttestation(
+        currency, len(deposits), sum(d.amount for d in deposits), deposits_hash(deposits), expiry, epoch
+    )
+
+
+@dataclass(frozen=True)
 class ReserveAttestation:
     """Validators saw the omnibus account hold `balance` of `currency` at unix time `as_of`."""
 
@@ -325,6 +400,7 @@ class Reconciliation:
 
 ATTESTATION_TYPES: tuple[type, ...] = (
     MintAttestation,
+    BatchMintAttestation,
     ReserveAttestation,
     RedemptionFinalization,
     RedemptionRejection,

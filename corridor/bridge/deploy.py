@@ -34,6 +34,9 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+import rlp
+from eth_utils import keccak, to_checksum_address
+
 from corridor import codes
 from corridor.bridge.attest import bridge_domain
 from corridor.codes import CAMBODIA, Tier
@@ -96,6 +99,9 @@ class BridgeDeployment:
     """ISO 4217 numeric code -> token contract (the proxy, with the token ABI)."""
     implementation: Any = None
     """The BridgeToken implementation shared by every proxy (None for mock tokens)."""
+    administration: Any = None
+    """The bridge's configuration half (BakongBridgeAdmin), which the bridge created and runs by delegatecall;
+    loaded so brownie knows its code (traces, coverage). Never called directly (it reverts NotDelegated)."""
 
     def token(self, currency: int | str) -> Any:
         """The token of `currency` (numeric code or alpha code: 840, "USD")."""
@@ -148,6 +154,12 @@ def token_spec(alpha: str, spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def administration_address(bridge_address: str) -> str:
+    """The address of the BakongBridgeAdmin a bridge's constructor created: the bridge's first CREATE (nonce 1,
+    EIP-161), keccak256(rlp([bridge, 1]))[12:]."""
+    return to_checksum_address(keccak(rlp.encode([bytes.fromhex(str(bridge_address)[2:]), 1]))[12:])
+
+
 def deploy_bridge(project: Any, deployer: Any, config: dict[str, Any]) -> BridgeDeployment:
     """Deploys one token per currency and the bridge, registers the currencies and wires every role.
 
@@ -175,6 +187,7 @@ def deploy_bridge(project: Any, deployer: Any, config: dict[str, Any]) -> Bridge
     bridge.grantRole(bridge.GUARDIAN_ROLE(), config.get("guardian", deployer), tx)
 
     deployment = BridgeDeployment(bridge=bridge)
+    deployment.administration = project.BakongBridgeAdmin.at(administration_address(bridge.address))
     kind = config.get("token", "compliant")
     for alpha, given in config.get("currencies", DEFAULT_CURRENCIES).items():
         spec = token_spec(alpha, given)

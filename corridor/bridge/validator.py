@@ -2,6 +2,8 @@
 client) and of the chain before signing, so a compromised relayer can at worst stall the bridge.
 
 What each signature promises:
+- batch mint: every deposit passes the mint checks below against its own KHQR, no Bakong transaction
+  appears twice, and the attested count, total and hash are exactly those of the deposits.
 - mint: the KHQR decodes, pays the omnibus account, its MD5 is the one attested, Bakong settled a
   transaction for exactly that MD5 with that hash, currency and amount, and the KHQR's EVM recipient
   is the attested recipient; the epoch is current and the expiry in the future.
@@ -25,6 +27,8 @@ from eth_account import Account
 
 from corridor.bridge import attest
 from corridor.bridge.attest import (
+    BatchDeposit,
+    BatchMintAttestation,
     HookedMintAttestation,
     MintAttestation,
     Reconciliation,
@@ -119,12 +123,45 @@ class Validator:
         return attest.validator_signature(self._key, self.view.domain(), attestation)
 
     def sign_mint(self, khqr: str, attestation: MintAttestation) -> ValidatorSignature:
+        self._check_mint(khqr, attestation)
+        return self._sign(attestation)
+
+    def sign_batch_mint(
+        self, khqrs: Sequence[str], deposits: Sequence[BatchDeposit], attestation: BatchMintAttestation
+    ) -> ValidatorSignature:
+        """Signs a batch only if every deposit passes the single mint's checks against its own KHQR
+        (`khqrs[i]` for `deposits[i]`), no Bakong transaction appears twice, and count, total and hash
+        are those of exactly these deposits."""
+        self._require(len(deposits) > 0, "empty batch")
+        self._require(len(khqrs) == len(deposits), "one KHQR per deposit")
+        self._require(
+            attestation
+            == attest.batch_mint_attestation(
+                attestation.currency, list(deposits), attestation.expiry, attestation.epoch
+            ),
+            "count, total or hash is not the deposits'",
+        )
+        hashes = [d.bakong_tx_hash for d in deposits]
+        self._require(len(set(hashes)) == len(hashes), "a Bakong transaction appears twice in the batch")
+        for khqr, d in zip(khqrs, deposits, strict=True):
+            single = MintAttestation(
+                attestation.currency,
+                d.amount,
+                d.recipient,
+                d.bakong_tx_hash,
+                d.khqr_md5,
+                attestation.expiry,
+                attestation.epoch,
+            )
+            self._check_mint(khqr, single)
+        return self._sign(attestation)
+
+    def _check_mint(self, khqr: str, attestation: MintAttestation) -> None:
         q, _ = self._paid_deposit(khqr, attestation)
         self._require(
             q.evm_recipient is not None and q.evm_recipient.lower() == attestation.recipient.lower(),
             "attested recipient is not the KHQR's EVM recipient",
         )
-        return self._sign(attestation)
 
     def sign_hooked_mint(self, khqr: str, attestation: HookedMintAttestation) -> ValidatorSignature:
         q, tx = self._paid_deposit(khqr, attestation)

@@ -39,6 +39,7 @@ DEPLOYABLE = (
     "JPYStablecoin",
     "IssuerRegistry",
     "BakongBridge",
+    "BakongBridgeAdmin",
     "BridgeToken",
     "FXFeed",
     "FXPool",

@@ -99,6 +99,28 @@ class Signers:
             redemption_id, attest.reason_bytes32(reason), kw.get("epoch", self.bridge.epoch())
         )
 
+    def deposit(self, amount: int, recipient: Any, **kw: Any) -> attest.BatchDeposit:
+        """One deposit of a batch (a fresh Bakong hash unless `bakong_tx_hash` is given)."""
+        return attest.BatchDeposit(
+            amount,
+            str(recipient),
+            kw.get("bakong_tx_hash") or fresh_tx_hash(),
+            kw.get("khqr_md5", attest.khqr_md5(f"khqr-{amount}")),
+        )
+
+    def batch_att(
+        self, currency: int, deposits: list[attest.BatchDeposit], **kw: Any
+    ) -> attest.BatchMintAttestation:
+        return attest.batch_mint_attestation(
+            currency, deposits, kw.get("expiry", self.now() + 3600), kw.get("epoch", self.bridge.epoch())
+        )
+
+    def mint_batch(self, currency: int, deposits: list[attest.BatchDeposit], sender: Any, **kw: Any):
+        att = self.batch_att(currency, deposits, **kw)
+        return self.bridge.mintBatch(
+            att.as_tuple(), [d.as_tuple() for d in deposits], self.sign(att), {"from": sender}
+        )
+
     # one-call actions -----------------------------------------------------------------------
     def mint(self, currency: int, amount: int, recipient: Any, sender: Any, **kw: Any):
         att = self.mint_att(currency, amount, recipient, **kw)

@@ -5,6 +5,7 @@ import pytest
 from eth_account import Account
 
 from corridor.bridge.attest import USD
+from corridor.bridge.deploy import administration_address
 
 from .conftest import validator_keys
 
@@ -252,3 +253,51 @@ def test_admin_transfer_waits_for_delay(bridge, admin, bob, chain):
     chain.mine()
     bridge.acceptDefaultAdminTransfer({"from": bob})
     assert bridge.owner() == bob
+
+
+# ---------------------------------------------------------------- the configuration half (BakongBridgeAdmin)
+
+
+def _administration(bridge):
+    """The BakongBridgeAdmin the bridge's constructor created (the bridge's first CREATE, nonce 1)."""
+    return administration_address(bridge.address)
+
+
+def test_administration_is_created_by_the_bridge(bridge, deployment, BakongBridgeAdmin):
+    assert deployment.administration.address == _administration(bridge)
+    code = brownie.web3.eth.get_code(_administration(bridge))
+    assert len(code) > 0
+    # the immutable `_self` differs per deployment; the rest is the compiled runtime code
+    assert len(code) == len(bytes.fromhex(BakongBridgeAdmin._build["deployedBytecode"]))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda a, who: a.setTimings((1, 1, 1), {"from": who}),
+        lambda a, who: a.setValidators([who], 1, {"from": who}),
+        lambda a, who: a.resumeMinting(USD, {"from": who}),
+        lambda a, who: a.vetoQueuedMint(b"\x01" * 32, b"\x01" * 32, {"from": who}),
+    ],
+)
+def test_administration_called_directly_reverts(bridge, BakongBridgeAdmin, admin, call):
+    """Outside the bridge's delegatecall the configuration half refuses to run (its own storage stays empty),
+    whoever calls it: the bridge that created it is its placeholder admin, never an account."""
+    direct = BakongBridgeAdmin.at(_administration(bridge))
+    with brownie.reverts(revert_pattern=r"NotDelegated.*"):
+        call(direct, admin)
+
+
+def test_administration_deployed_alone_refuses_even_its_deployer(BakongBridgeAdmin, admin):
+    direct = BakongBridgeAdmin.deploy({"from": admin})
+    assert direct.hasRole(direct.DEFAULT_ADMIN_ROLE(), admin)
+    with brownie.reverts(revert_pattern=r"NotDelegated.*"):
+        direct.setTimings((1, 1, 1), {"from": admin})
+
+
+def test_forwarded_call_keeps_the_callers_role_check(bridge, stranger):
+    """The bridge forwards without checking; the role check runs in the bridge's storage with the caller's
+    address, so a stranger is refused with OZ's error naming the stranger."""
+    with brownie.reverts(revert_pattern=r"AccessControlUnauthorizedAccount.*"):
+        bridge.setTimings((5, 5, 5), {"from": stranger})
+    assert bridge.timings() != (5, 5, 5)

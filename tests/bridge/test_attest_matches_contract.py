@@ -18,6 +18,9 @@ def test_type_hashes_match_contract_constants(bridge):
         bridge.REDEMPTION_REJECTION_TYPEHASH()
     )
     assert attest.attestation_type_hash(attest.Reconciliation) == bytes(bridge.RECONCILIATION_TYPEHASH())
+    assert attest.attestation_type_hash(attest.BatchMintAttestation) == bytes(
+        bridge.BATCH_MINT_ATTESTATION_TYPEHASH()
+    )
 
 
 @pytest.mark.call_coverage

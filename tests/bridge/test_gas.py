@@ -68,3 +68,15 @@ def test_print_mint_gas_by_state(bridge, bkhr, signers, relayer, alice, bob, fun
         f"\nfirst mint of the currency: {first.gas_used:,}  new holder: {new_holder.gas_used:,}"
         f"  existing holder: {existing.gas_used:,}"
     )
+
+
+def test_print_batch_mint_gas_per_deposit(bridge, bkhr, signers, admin, relayer, funded):
+    """mintBatch, 3-of-5, every recipient an existing KYC'd holder (make gas measures the same)."""
+    holders = [Account.from_key(k).address for k in validator_keys(64, salt="gas-batch-holders")]
+    for h in holders:
+        bkhr.setKyc(h, 3, 116, {"from": admin})
+    signers.mint_batch(KHR, [signers.deposit(1_000, h) for h in holders], relayer)  # now existing holders
+    print()
+    for n in (1, 8, 64):
+        gas = signers.mint_batch(KHR, [signers.deposit(1_000, h) for h in holders[:n]], relayer).gas_used
+        print(f"batch N = {n}: {gas:,} gas, {gas // n:,} per deposit")

@@ -1,4 +1,4 @@
-"""Stateful: random mints, replays, reserve attestations, time, queue, redemptions and their settlement.
+"""Stateful: random mints (single and batched), replays, reserve attestations, time, queue, redemptions and their settlement.
 
 Invariants checked after every step:
 - no mint or queued-mint execution ever leaves supply above the latest attested reserve (checked in the rules);
@@ -98,6 +98,37 @@ class BridgeMachine:
             return
         with brownie.reverts(revert_pattern=r"BakongTxAlreadyProcessed.*"):
             self.bridge.mint(att.as_tuple(), self.signers.sign(att), {"from": self.relayer})
+
+    def rule_mint_batch(self, st_amount, st_index, st_bool):
+        """A batch of two fresh deposits is minted, queued or refused for a permitted reason; with `st_bool` it
+        also carries a deposit already minted or queued, and then the whole batch is always refused."""
+        recipients = [self.holders[(st_index + k) % len(self.holders)] for k in range(2)]
+        deposits = [self.signers.deposit(max(1, st_amount // (k + 1)), r) for k, r in enumerate(recipients)]
+        processed = list(self.minted_hashes) + self.queued
+        replay = st_bool and bool(processed)
+        if replay:
+            old = processed[st_index % len(processed)]
+            deposits.append(self.signers.deposit(1, recipients[0], bakong_tx_hash=old))
+        att = self.signers.batch_att(KHR, deposits)
+        try:
+            self.bridge.mintBatch(
+                att.as_tuple(),
+                [d.as_tuple() for d in deposits],
+                self.signers.sign(att),
+                {"from": self.relayer},
+            )
+        except VirtualMachineError as exc:
+            allowed = ALLOWED_MINT_REVERTS + (("BakongTxAlreadyProcessed",) if replay else ())
+            assert any(r in _reason(exc) for r in allowed), _reason(exc)
+            return
+        assert not replay, "a batch carrying a processed deposit was accepted"
+        self.inbound_accepted += att.total
+        self._assert_within_reserve()
+        for d in deposits:
+            if self.bridge.mintStatus(d.bakong_tx_hash) == 2:
+                self.queued.append(d.bakong_tx_hash)
+            else:
+                self.minted_hashes[d.bakong_tx_hash] = self.minted_hashes.get(d.bakong_tx_hash, 0) + 1
 
     def rule_attest_reserve(self, st_reserve):
         """Validators attest a new omnibus balance (possibly below supply: minting then stops)."""

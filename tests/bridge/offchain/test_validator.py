@@ -190,3 +190,84 @@ def test_rejection_of_settled_redemption_is_refused(validator, model, ledger, cl
 
 def test_validator_address_comes_from_its_key(validator, validator_keys):
     assert validator.address == Account.from_key(validator_keys[0]).address
+
+
+# ---------------------------------------------------------------- batches
+
+
+def _paid(ledger, recipient, currency, amount, bill):
+    khqr = KHQR(
+        OMNIBUS, "Bridge", currency, amount, bill_number=bill, evm_recipient=recipient, created_ms=1
+    ).encode()
+    return khqr, ledger.pay_khqr(CUSTOMER, khqr)
+
+
+def _deposit(khqr, transfer, recipient, amount):
+    return attest.BatchDeposit(amount, recipient, bytes.fromhex(transfer.hash), attest.khqr_md5(khqr))
+
+
+@pytest.fixture
+def paid_batch(ledger, recipient):
+    """Two KHR payments to the omnibus account, their KHQRs and their batch deposits."""
+    paid = [_paid(ledger, recipient, Currency.KHR, a, f"BR-B{a}") for a in (40_000, 12_000)]
+    khqrs = [k for k, _ in paid]
+    deposits = [_deposit(k, t, recipient, a) for (k, t), a in zip(paid, (40_000, 12_000), strict=True)]
+    return khqrs, deposits
+
+
+def test_batch_signature_recovers_to_the_validator(validator, model, paid_batch):
+    khqrs, deposits = paid_batch
+    att = attest.batch_mint_attestation(KHR, deposits, model.timestamp() + 3600, model.epoch())
+    sig = validator.sign_batch_mint(khqrs, deposits, att)
+    assert attest.recover_signer(model.domain(), att, sig.signature) == validator.address
+    assert (att.count, att.total) == (2, 52_000)
+
+
+def test_batch_with_a_deposit_bakong_does_not_confirm_is_refused(validator, model, paid_batch, recipient):
+    khqrs, deposits = paid_batch
+    inflated = [
+        deposits[0],
+        attest.BatchDeposit(12_001, recipient, deposits[1].bakong_tx_hash, deposits[1].khqr_md5),
+    ]
+    att = attest.batch_mint_attestation(KHR, inflated, model.timestamp() + 3600, model.epoch())
+    with pytest.raises(AttestationRefused, match="amount differs"):
+        validator.sign_batch_mint(khqrs, inflated, att)
+
+
+def test_batch_mixing_currencies_is_refused(validator, model, ledger, recipient, paid_batch):
+    """A batch has one currency: a USD deposit inside a KHR batch (or the reverse) is refused."""
+    khqrs, deposits = paid_batch
+    usd_khqr, usd_transfer = _paid(ledger, recipient, Currency.USD, 5_00, "BR-USD")
+    mixed = [*deposits, _deposit(usd_khqr, usd_transfer, recipient, 5_00)]
+    att = attest.batch_mint_attestation(KHR, mixed, model.timestamp() + 3600, model.epoch())
+    with pytest.raises(AttestationRefused, match="currency differs"):
+        validator.sign_batch_mint([*khqrs, usd_khqr], mixed, att)
+
+
+def test_batch_with_a_duplicate_deposit_is_refused(validator, model, paid_batch):
+    khqrs, deposits = paid_batch
+    doubled = [deposits[0], deposits[0]]
+    att = attest.batch_mint_attestation(KHR, doubled, model.timestamp() + 3600, model.epoch())
+    with pytest.raises(AttestationRefused, match="appears twice"):
+        validator.sign_batch_mint([khqrs[0], khqrs[0]], doubled, att)
+
+
+@pytest.mark.parametrize("field", ["count", "total", "deposits_hash"])
+def test_batch_whose_summary_is_not_the_deposits_is_refused(validator, model, paid_batch, field):
+    import dataclasses
+
+    khqrs, deposits = paid_batch
+    att = attest.batch_mint_attestation(KHR, deposits, model.timestamp() + 3600, model.epoch())
+    wrong = {"count": 3, "total": att.total + 1, "deposits_hash": b"\x01" * 32}[field]
+    with pytest.raises(AttestationRefused, match="count, total or hash"):
+        validator.sign_batch_mint(khqrs, deposits, dataclasses.replace(att, **{field: wrong}))
+
+
+def test_empty_batch_and_missing_khqr_are_refused(validator, model, paid_batch):
+    khqrs, deposits = paid_batch
+    att = attest.batch_mint_attestation(KHR, deposits, model.timestamp() + 3600, model.epoch())
+    with pytest.raises(AttestationRefused, match="one KHQR per deposit"):
+        validator.sign_batch_mint(khqrs[:1], deposits, att)
+    empty = attest.batch_mint_attestation(KHR, [], model.timestamp() + 3600, model.epoch())
+    with pytest.raises(AttestationRefused, match="empty batch"):
+        validator.sign_batch_mint([], [], empty)
