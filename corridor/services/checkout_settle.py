@@ -23,7 +23,7 @@ from web3 import Web3
 from corridor import artifacts
 from corridor.bridge.khqr import Currency
 from corridor.exchange import rfq
-from corridor.exchange.best_execution import Declined
+from corridor.exchange.best_execution import Declined, DeclineReason
 from corridor.services.bakong_config import SETTLEMENT
 from corridor.services.chain import Book, dev_party
 from corridor.services.http import HttpError, call
@@ -107,7 +107,8 @@ class ChainSettlement:
         try:
             signed = self.maker.quote_exact_out(token, jpy, yen, taker=self.address)
         except Declined as exc:
-            raise HttpError(503, f"no price now: the quote server refused: {exc}") from None
+            why = f"{exc.reason.value}: {exc}" if exc.reason is not DeclineReason.NO_OFFER else str(exc)
+            raise HttpError(503, f"no price now: the quote server refused: {why}") from None
         q = signed.quote
         asked = [a.lower() for a in (self.address, token, jpy)]
         if [a.lower() for a in (q.taker, q.token_in, q.token_out)] != asked or q.amount_out < yen:
