@@ -34,7 +34,8 @@ def corridor(tmp_path_factory, accounts):
     world = demo._outbound()  # the suite's KhqrPayer; accounts[6] verified, holding yen, approving it
     fund_payer(world, accounts[7], JPY_BALANCE)
     world.jpys.approve(world.payer_contract, 0, {"from": accounts[7]})  # must approve first
-    return demo, world, out / "development.json"
+    yield demo, world, out / "development.json"
+    demo.stop_services()  # the Bakong side's processes (the next module's demo needs their ports)
 
 
 def _run(book, *args, env=None):

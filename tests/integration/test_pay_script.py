@@ -33,7 +33,8 @@ def corridor(tmp_path_factory):
         demo.customer_deposit,
     ):
         step()
-    return demo, out
+    yield demo, out
+    demo.stop_services()  # the Bakong side's processes (the next module's demo needs their ports)
 
 
 @pytest.fixture(scope="module")
