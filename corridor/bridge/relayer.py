@@ -125,6 +125,12 @@ class RelayerCrashed(Exception):
     """Raised at an injected crash point (tests); the relayer object must be discarded."""
 
 
+class WaitForBlock(RuntimeError):
+    """A step needs a later block than the chain's latest (a reserve attested in it already): transient, so it is
+    reported but not counted as a failure of the item (a relayer polling faster than the chain mines would
+    otherwise park a good deposit within seconds)."""
+
+
 class ReserveWouldStopMinting(RuntimeError):
     """The omnibus balance is below the supply: attesting it would stop minting (refused unless forced)."""
 
@@ -352,7 +358,7 @@ class Relayer:
         if balance >= supply + extra and fresh:
             return
         if as_of >= now:
-            raise RuntimeError(
+            raise WaitForBlock(
                 f"reserve of {currency} already attested at {as_of}; a newer one must wait a block"
             )
         seen = self.client.balance(self.config.omnibus_account, Currency.parse(currency))
@@ -658,6 +664,9 @@ class Relayer:
             step()
         except (RelayerCrashed, *self.OUTAGES):
             raise
+        except WaitForBlock as exc:  # not a failure: the next block ends it
+            report.errors.append(f"{what}: {exc}")
+            return
         except (NotEnoughSignatures, BakongApiError, LedgerError, RuntimeError, ValueError) as exc:
             message = str(exc)
         except Exception as exc:  # noqa: BLE001 (a revert from the node, a bad row: keep serving the others)
