@@ -58,7 +58,7 @@ def _files(*folders):
         for folder in folders
         if folder.exists()
         for p in folder.rglob("*")
-        if p.is_file()
+        if p.is_file() and not p.parent.name.endswith("-services")  # the running services' own state
     }
 
 
