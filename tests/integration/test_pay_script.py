@@ -58,7 +58,8 @@ def _files(*folders):
         for folder in folders
         if folder.exists()
         for p in folder.rglob("*")
-        if p.is_file() and not p.parent.name.endswith("-services")  # the running services' own state
+        # the running services' own state (their SQLite stores and logs) changes while they run
+        if p.is_file() and not any(part.endswith("-services") for part in p.relative_to(folder).parts)
     }
 
 
