@@ -13,12 +13,14 @@ issue #16, the corridor's main flow:
 
 Every step goes through the same code users call: `corridor.suite` deploys, `corridor.stablecoin.ops`
 drives issuers, the off-chain side runs as the services a pilot runs (corridor/demo_side.py: the Bakong
-server, the validator processes, the relayer and the quote server of config/services.yaml, started after the
-deploy and stopped at the end, also on failure or Ctrl-C; the demo talks to them over HTTP and waits on
-chain for what the relayer sends with its own key), and the invoices are paid by
-`corridor.pay.InvoicePayment`, the core of scripts/pay.py (best execution between the AMM router and the
-quote server's signed RFQ quote). Still in this process: the invoice desk's reserved RFQ quotes of the QR
-invoices and the outbound payer's quote (the maker's development key), and the parties' own transactions.
+server, the validator processes, the relayer, the feed reporter and the quote server of config/services.yaml,
+started after the deploy and stopped at the end, also on failure or Ctrl-C; the demo talks to them over HTTP
+and waits on chain for what the relayer and the feed reporter send with their own keys), and the invoices are
+paid by `corridor.pay.InvoicePayment`, the core of scripts/pay.py (best execution between the AMM router and
+the quote server's signed RFQ quote). Every RFQ quote comes from the quote server process: the wallet
+payments', the QR invoices' (priced as the checkout service prices them, corridor/services/checkout_settle.py:
+the quote window ends at the quote's expiry, or 10 minutes after pricing if that is earlier) and the KHQR
+payer's. In this process: the AMM invoice's pricing and the parties' own transactions.
 Each step prints a line (who, what, tx, gas, detail); the end prints a reconciliation and writes
 reports/demo.md with the charts.
 
@@ -41,7 +43,6 @@ between writing the report's temporary file and renaming it.
 
 from __future__ import annotations
 
-import itertools
 import os
 import tempfile
 import time
@@ -58,6 +59,9 @@ from corridor.ui import StepLog, UserError, banker, markdown_table, progress, ra
 REPORTS = ROOT / "reports"
 KHR, USD = by_alpha("KHR").number, by_alpha("USD").number
 POLL_SECONDS = 5  # the relayer's polling interval, simulated on the dev chain
+FIXING_JPY = (
+    "0.006712"  # USD per yen: the day's fixing the feed reporter publishes (+18 bps from the deploy's)
+)
 
 
 @dataclass
@@ -113,6 +117,7 @@ class CorridorDemo:
         self.verify_parties()
         self.issuers_mint()
         self.bakong_side()
+        self.feed_fixing()
         self.liquidity()
         self.market_maker()
         self.customer_deposit()
@@ -258,7 +263,9 @@ class CorridorDemo:
         # the links, their rates and per-origin limits: `linked_schemes:` of the settings (config/development.yaml)
         self.schemes = [scheme_from_config(s) for s in self.settings.get("linked_schemes", [])]
         state = self.book_dir / f"{self.network}-services"
-        progress(f"starting the Bakong server, validators, relayer and quote server (state, logs: {state})")
+        progress(
+            f"starting the Bakong server, validators, relayer, feed reporter and quote server (state, logs: {state})"
+        )
         self.side = start_side(
             web3.provider.endpoint_uri,
             self.book_dir / f"{self.network}.json",
@@ -267,13 +274,14 @@ class CorridorDemo:
             int(self.settings["validators"]["dev_keys"]),
             hooks=[self.suite.settlement.address],  # the validators sign invoice payments to it alone
             linked_origins={s.settlement_account: s.origin for s in self.schemes},
+            fixings={code: str(self._feed_rate(code)) for code in self.suite.exchange.feeds},
         )  # the relayer process reads KhqrPayer from the book: a rejected yen payment is refunded in JPYS
         if web3.eth.get_balance(self.side.relayer.address) < 10**18:  # a chain without Anvil's accounts
             self.admin.transfer(self.side.relayer.address, 10**18)
         progress(
             "through the services: Bakong payments and accounts (Bakong server over HTTP), deposits, mints and "
-            f"payouts (relayer {self.side.relayer.address}, validator processes), the wallet payments' RFQ quotes "
-            "(quote server); in process: the invoice desk's and the KHQR payer's RFQ quotes (the maker's key)"
+            f"payouts (relayer {self.side.relayer.address}, validator processes), fixings (feed reporter), every "
+            "RFQ quote (quote server); in process: the AMM invoice's price and the parties' own transactions"
         )
         self._pending: list[str] = []  # deposit md5s the relayer has yet to mint
         ledger = self.side.ledger
@@ -288,6 +296,47 @@ class CorridorDemo:
             if usd:
                 ledger.cash_in(account, "USD", usd)
         self.log.add("Bakong", f"server: 3 accounts + omnibus {omnibus}", None, "KHR in riel, USD in cents")
+
+    def _feed_rate(self, code: str) -> Any:
+        """The feed's answer in USD per unit (a Decimal)."""
+        from decimal import Decimal
+
+        feed = self.suite.exchange.feeds[code]
+        return Decimal(feed.latestRoundData()[1]) / Decimal(10) ** feed.decimals()
+
+    def feed_fixing(self) -> None:
+        """The feed reporter process publishes the day's JPY fixing from its source (here a rates file the demo
+        writes; the sandbox's is a scripted schedule): it opens the fixing window and submits the rate with its
+        own key, within the feed's breaker. The demo sends nothing meanwhile (the development reporter key is
+        the deployer's) and goes on once the fixing is on chain; the pools are seeded at it."""
+        from decimal import Decimal
+
+        feed = self.suite.exchange.feeds["JPY"]
+        before, rate = feed.latestRoundData(), Decimal(FIXING_JPY)
+        answer = int(rate * 10 ** feed.decimals())
+        self.side.publish_fixings(
+            {code: str(self._feed_rate(code)) for code in self.suite.exchange.feeds} | {"JPY": FIXING_JPY}
+        )
+
+        def landed() -> bool:
+            round_id, got, _, _, answered = feed.latestRoundData()
+            return got == answer and answered == round_id
+
+        self.side.wait_reporter(landed, "the feed reporter did not publish the JPY fixing")
+        round_id = feed.latestRoundData()[0]
+        move = (answer - before[1]) * 10_000 / before[1]
+        self.log.add(
+            "feed reporter",
+            f"JPY/USD fixing {FIXING_JPY} (was {self._rate_text(before[1], feed.decimals())})",
+            None,
+            f"round {round_id}, {move:+.0f} bps, sent by the reporter process",
+        )
+
+    @staticmethod
+    def _rate_text(answer: int, decimals: int) -> str:
+        from decimal import Decimal
+
+        return str((Decimal(answer) / Decimal(10) ** decimals).normalize())
 
     def _deposit(self, bank_account: str, party: str, currency: str, amount: int) -> Any:
         """The relayer service issues the deposit KHQR; the payer's wallet pays it on the Bakong server."""
@@ -471,10 +520,21 @@ class CorridorDemo:
         """The invoice desk (quotes: an RFQ quote reserved for the invoice, or the AMM within a bound), the
         PromptPay link on Bakong with its participant's prefunded settlement account, and the accounts of
         the outbound flows."""
+        from brownie import web3
+
         from corridor.bridge.linked_scheme import Hub
         from corridor.invoice_desk import Desk
+        from corridor.services.chain import read_book
+        from corridor.services.checkout_settle import ChainSettlement
 
-        self.desk = Desk(self.suite, self.who, self.admin, None, [])
+        self.desk = Desk(self.suite, self.who, self.admin, None, [])  # the AMM invoice's pricing, the KHQRs
+        self.pricing = ChainSettlement(
+            web3,
+            read_book(self.book_dir / f"{self.network}.json", web3),
+            self.side.url("quote-server"),
+            self.side.url("relayer"),
+            self.who["merchant"].address,
+        )  # the checkout's RFQ pricing: a firm quote of the quote server process, the settlement the taker
         self.hub = Hub(self.side.ledger)
         for scheme in self.schemes:
             self.hub.link(scheme)
@@ -497,12 +557,19 @@ class CorridorDemo:
 
         from corridor.invoice_desk import WINDOW
         from corridor.invoices import Status
-        from corridor.settlement import hook_data, outcome, text_of
+        from corridor.services.http import HttpError
+        from corridor.settlement import hook_data, outcome, rfq_venue_data, text_of
 
-        if venue == "rfq":
-            inv, venue_data = self.desk.rfq_invoice(yen, invoice_id=number)
+        serial = int(number.rsplit("-", 1)[1])  # the invoice's paid bit in the settlement
+        if venue == "rfq":  # a firm quote of the quote server, as the checkout service prices an invoice
+            try:
+                inv, signed, _ = self.pricing.quote_invoice(number, serial, yen, "KHR", WINDOW)
+            except HttpError as exc:
+                raise UserError(f"invoice {number}: {exc.reason}") from None
+            venue_data = rfq_venue_data(signed)
         else:
-            inv, venue_data = self.desk.amm_invoice(yen, bound_bps=50, invoice_id=number)
+            inv, venue_data = self.desk.amm_invoice(yen, bound_bps=50, invoice_id=number, serial=serial)
+        window = inv.window_end - chain[-1].timestamp
         invoice = self.desk.checkout(inv, self.side.omnibus)
         self.side.relayer.expect_invoice(
             invoice.khqr, self.suite.settlement.address, hook_data(inv, venue_data)
@@ -520,12 +587,12 @@ class CorridorDemo:
         )
         self.log.add(
             "merchant",
-            f"invoice {number}: ¥{yen:,} = KHQR ៛{invoice.price:,} ({venue.upper()} quote, {WINDOW // 60} min)",
+            f"invoice {number}: ¥{yen:,} = KHQR ៛{invoice.price:,} ({venue.upper()} quote, {_minutes(window)})",
             None,
             f"mid ៛{inv.mid_price:,}",
         )
         if late:  # the attestation lands after the quote window (tag 99): the contract refunds it
-            chain.sleep(WINDOW + 1)  # (before the payment: the relayer service mints what is paid at once)
+            chain.sleep(window + 1)  # (before the payment: the relayer service mints what is paid at once)
         if linked:
             paid = self.hub.pay_khqr(linked, "+66812345678", invoice.khqr)
             transfer, who = paid.transfer, "Thai payer"
@@ -567,8 +634,7 @@ class CorridorDemo:
                 dev_party_key(str(self.settings["parties"]["market_maker"])[4:]),
                 dev_validator_keys(int(self.settings["validators"]["dev_keys"])),
                 chain,
-                itertools.count(1 << 128),  # the maker's outbound quote nonces, apart from the desk's
-            )
+            )  # the demo takes its quotes from the quote server, not from the world's in-process signer
             self.yen_payer = self.outbound_payer()
             fund_payer(self.outbound, self.yen_payer, 100_000)
             self.log.add(
@@ -589,6 +655,7 @@ class CorridorDemo:
         from brownie import chain
 
         from corridor.bridge.khqr import KHQR, Currency
+        from corridor.exchange.best_execution import Declined
         from corridor.khqr_pay import payment_from_khqr
 
         world = self._outbound()
@@ -600,14 +667,21 @@ class CorridorDemo:
             bill_number="AC-2026-0311",
         ).encode()
         payment = payment_from_khqr(text, chain.time() * 1000, max_jpy_in=8_000)
-        quote = world.quote(payment, rate_num=265, rate_den=10)  # the maker: 26.5 riel per yen
+        try:  # the quote server's firm exact-out quote: the riel net of the venue fee, taker the KhqrPayer
+            quote = self.side.quotes.quote_exact_out(
+                self.jpy.address, self.bkhr.address, payment.amount, taker=world.payer_contract.address
+            )
+        except Declined as exc:
+            raise UserError(
+                f"the quote server refused the KHQR payer's quote: {exc.reason.value}: {exc}"
+            ) from None
         tx = world.payer_contract.payWithQuote(
             payment.as_tuple(), quote.quote.as_tuple(), quote.signature, {"from": self.yen_payer}
         )
         rid, jpy_in = tx.return_value
         self.log.add(
             "yen payer",
-            f"pays Angkor Coffee's KHQR ៛{payment.amount:,} (CRC ok) with ¥{jpy_in:,} (RFQ)",
+            f"pays Angkor Coffee's KHQR ៛{payment.amount:,} (CRC ok) with ¥{jpy_in:,} (RFQ, quote server)",
             tx,
             f"escrow #{rid} to {payment.account_id}",
         )
@@ -823,3 +897,9 @@ def _write_atomically(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _minutes(seconds: int) -> str:
+    """A quote window as the merchant reads it, to the minute ("2 min": a block mined between the quote and
+    the reading may take a second off)."""
+    return f"{max(1, round(seconds / 60))} min"

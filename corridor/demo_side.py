@@ -16,6 +16,7 @@ SQLite file. Nothing here signs or sends a chain transaction: the relayer proces
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -39,10 +40,11 @@ from corridor.services.quotes import RemoteMaker
 from corridor.services.sandbox import Sandbox, dev_key
 from corridor.ui import UserError
 
-SERVICES = ("bakong", "validator", "relayer", "quote-server")  # config/services.yaml names the demo starts
+SERVICES = ("bakong", "validator", "relayer", "feed-reporter", "quote-server")  # config/services.yaml names
 WAIT_SECONDS = 120.0  # longest the demo waits for the relayer to finish what it asked for
-DONE = ("minted", "queued")
-PIDS = "pids"  # the process ids of the running services (a demo killed with kill -9 leaves them behind)  # a deposit the relayer has taken as far as it goes for now
+DONE = ("minted", "queued")  # a deposit the relayer has taken as far as it goes for now
+PIDS = "pids"  # the process ids of the running services (a demo killed with kill -9 leaves them behind)
+FIXINGS = "fixings.json"  # the demo's feed-reporter source (config/services.yaml's is the sandbox schedule)
 
 
 class BakongWallets:
@@ -193,6 +195,7 @@ class ServiceSide:
     quotes: RemoteMaker  # the quote server (the market maker's firm RFQ quotes over HTTP)
     omnibus: str
     db: Path  # the Bakong server's SQLite file
+    reporter_url: str  # the feed reporter (its /health: each feed's round and answer, its last alert)
 
     @property
     def names(self) -> list[str]:
@@ -205,6 +208,24 @@ class ServiceSide:
     def wait(self, check: Any, what: str, timeout: float = WAIT_SECONDS, tick: Any = None) -> None:
         """Waits until `check()` is true (a redemption finalized on chain, …)."""
         _wait(check, bool, timeout, tick, lambda: f"{what}; {self.relayer.why_stuck()}")
+
+    def url(self, name: str) -> str:
+        return str(next(c.url for c in self.sandbox.children if c.name == name))
+
+    def publish_fixings(self, rates: Mapping[str, str]) -> None:
+        """Writes the feed reporter's source (atomically: the reporter re-reads it every pass)."""
+        write_fixings(self.sandbox.state / FIXINGS, rates)
+
+    def wait_reporter(self, check: Any, what: str, timeout: float = WAIT_SECONDS) -> None:
+        """Waits until `check()` is true (a fixing on chain); a timeout names the reporter's last alert."""
+
+        def why() -> str:
+            try:
+                return f"feed reporter: {call(self.reporter_url + '/health', timeout=5).get('lastError') or 'no alert'}"
+            except HttpError as exc:
+                return f"the feed reporter does not answer ({exc.reason})"
+
+        _wait(check, bool, timeout, None, lambda: f"{what}; {why()}")
 
     def stop(self) -> None:
         """Stops every process (SIGTERM, then SIGKILL after the grace); `ledger` becomes the server's books."""
@@ -241,6 +262,12 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
+def write_fixings(path: Path, rates: Mapping[str, str]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(dict(rates)))
+    os.replace(tmp, path)
+
+
 def _specs(config: SandboxConfig, validators: int, extra: Mapping[str, Sequence[str]]) -> list[ServiceSpec]:
     chosen = []
     for spec in config.services:
@@ -264,10 +291,14 @@ def start_side(
     hooks: Sequence[str] = (),
     linked_origins: Mapping[str, str] | None = None,
     config_path: Path = DEFAULT_CONFIG,
+    fixings: Mapping[str, str] | None = None,
 ) -> ServiceSide:
-    """Starts the Bakong server, `validators` validator processes, the relayer and the quote server of
-    `config_path` against the chain at `rpc` and the deployment `book`, their state (fresh) and logs in
-    `state`; the validators and the relayer serve invoices minted to `hooks`, from `linked_origins`."""
+    """Starts the Bakong server, `validators` validator processes, the relayer, the feed reporter and the quote
+    server of `config_path` against the chain at `rpc` and the deployment `book`, their state (fresh) and logs
+    in `state`; the validators and the relayer serve invoices minted to `hooks`, from `linked_origins`. The
+    feed reporter reads `fixings` ({CODE: USD rate}, the feeds' answers: nothing to send) from a file the demo
+    rewrites when it publishes a fixing (`ServiceSide.publish_fixings`), instead of the sandbox's schedule,
+    whose clock would move the rates at a different step on every run."""
     port = urlparse(rpc).port
     if port is None:
         raise UserError(f"the chain's RPC {rpc} names no port")
@@ -280,6 +311,7 @@ def start_side(
         "bakong": ["--omnibus", omnibus],
         "validator": ["--omnibus", omnibus, "--poll", "0.5", *invoices],
         "relayer": ["--omnibus", omnibus, "--interval", "0.5", "--max-backoff", "2", *invoices],
+        "feed-reporter": ["--source", str(state / FIXINGS), "--interval", "0.5"],  # argparse: the last wins
     }
     specs = _specs(config, validators, extra)
     state.mkdir(parents=True, exist_ok=True)
@@ -287,6 +319,7 @@ def start_side(
     for old in ("bakong.sqlite*", "relayer.sqlite*", "quote-server.json*", "logs/*.log"):  # a fresh suite:
         for f in state.glob(old):  # fresh books and logs
             f.unlink()
+    write_fixings(state / FIXINGS, fixings or {})
     sandbox = Sandbox(SandboxConfig(config.path, port, specs), state, book=book)
     try:
         sandbox.start_services(together=True)  # each of them waits out the others' absence
@@ -307,4 +340,5 @@ def start_side(
         RemoteMaker(str(urls["quote-server"])),
         omnibus,
         sandbox.state / "bakong.sqlite",
+        str(urls["feed-reporter"]),
     )

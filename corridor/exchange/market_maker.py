@@ -148,6 +148,12 @@ class FeedMids:
         token = rfq.address(token)
         if token in {rfq.address(t) for t in self.usd_tokens}:
             return Decimal(1)
+        return self.reading(token).usd_price()
+
+    def reading(self, token: str) -> FeedReading:
+        """Everything the maker checks on `token`'s feed, read at the latest block (no refusal raised:
+        `FeedReading.usd_price` raises the first one, `FeedReading.problems` lists them all)."""
+        token = rfq.address(token)
         feeds = {rfq.address(k): v for k, v in self.feeds.items()}
         if token not in feeds:
             raise FeedUnusable(f"no feed for {token}")
@@ -155,33 +161,80 @@ class FeedMids:
         feed = self.w3.eth.contract(address=address, abi=AGGREGATOR_V3_ABI)
         round_id, answer, _, updated_at, answered_in_round = feed.functions.latestRoundData().call()
         now = self.w3.eth.get_block("latest")["timestamp"]
-        if answer <= 0:
-            raise FeedUnusable(f"feed for {token} answered {answer}")
-        if answered_in_round < round_id:
-            raise FixingPending(f"feed for {token}: fixing window open (round {round_id} not answered yet)")
-        if now - updated_at > self.max_age:
-            raise StaleFeed(f"feed for {token} is {now - updated_at}s old (max {self.max_age}s)")
-        self._check_guards(address, token, now - updated_at)
-        return Decimal(answer) / (Decimal(10) ** feed.functions.decimals().call())
-
-    def _check_guards(self, address: str, token: str, age: int) -> None:
-        """The FXFeed's own word: stale past its heartbeat, or its market closed."""
+        reading = FeedReading(
+            token, answer, feed.functions.decimals().call(), round_id, answered_in_round, updated_at, now,
+            self.max_age,
+        )  # fmt: skip
         guards = self.w3.eth.contract(address=address, abi=FX_FEED_GUARDS_ABI)
         if address not in self._guarded:  # the dispatcher of a contract holds its functions' selectors
             code = bytes(self.w3.eth.get_code(address))
             self._guarded[address] = all(selector in code for selector in _FX_FEED_GUARD_SELECTORS)
-        if not self._guarded[address]:
-            return
-        if guards.functions.isStale().call():
-            heartbeat = guards.functions.heartbeat().call()
-            raise StaleFeed(
-                f"feed for {token} is stale: its last answer is {age / 3600:.1f} h old "
-                f"(heartbeat {heartbeat / 3600:.1f} h)"
+        if self._guarded[address]:  # the FXFeed's own word: stale past its heartbeat, or its market closed
+            reading.heartbeat = guards.functions.heartbeat().call()
+            reading.feed_says_stale = guards.functions.isStale().call()
+            if not guards.functions.marketOpen().call():
+                reading.reopens_at = guards.functions.reopensAt().call()
+        return reading
+
+
+@dataclass
+class FeedReading:
+    """One feed as the maker sees it at chain time `now`. The refusals, in the order the maker checks them:
+    an answer that is no price, a fixing window open, older than the maker's `max_age`, stale by the
+    feed's own heartbeat, market closed. `problems()` gives every one that holds (a service's health
+    report: an operator sees a stale feed even while a fixing is pending); `usd_price()` raises the first."""
+
+    token: str
+    answer: int
+    decimals: int
+    round_id: int
+    answered_in_round: int
+    updated_at: int
+    now: int
+    max_age: int
+    heartbeat: int | None = None  # None: the feed has no FXFeed guards
+    feed_says_stale: bool = False
+    reopens_at: int | None = None  # set while the feed's market is closed
+
+    @property
+    def age(self) -> int:
+        return self.now - self.updated_at
+
+    @property
+    def stale_since(self) -> int:
+        """Chain time from which the answer is (or will be) too old: the earlier of the maker's limit and
+        the feed's heartbeat."""
+        limits = [self.max_age] + ([self.heartbeat] if self.heartbeat is not None else [])
+        return self.updated_at + min(limits)
+
+    def problems(self) -> list[QuoteRefused]:
+        token, found = self.token, []
+        if self.answer <= 0:
+            found.append(FeedUnusable(f"feed for {token} answered {self.answer}"))
+        if self.answered_in_round < self.round_id:
+            found.append(
+                FixingPending(
+                    f"feed for {token}: fixing window open (round {self.round_id} not answered yet)"
+                )
             )
-        if not guards.functions.marketOpen().call():
-            raise MarketClosed(
-                f"feed for {token}: market closed until {guards.functions.reopensAt().call()} (unix time)"
+        if self.age > self.max_age:
+            found.append(StaleFeed(f"feed for {token} is {self.age}s old (max {self.max_age}s)"))
+        elif self.feed_says_stale:
+            found.append(
+                StaleFeed(
+                    f"feed for {token} is stale: its last answer is {self.age / 3600:.1f} h old "
+                    f"(heartbeat {(self.heartbeat or 0) / 3600:.1f} h)"
+                )
             )
+        if self.reopens_at is not None:
+            found.append(MarketClosed(f"feed for {token}: market closed until {self.reopens_at} (unix time)"))
+        return found
+
+    def usd_price(self) -> Decimal:
+        problems = self.problems()
+        if problems:
+            raise problems[0]
+        return Decimal(self.answer) / (Decimal(10) ** self.decimals)
 
 
 # ------------------------------------------------------------------ policy and limits

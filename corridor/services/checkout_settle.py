@@ -99,6 +99,18 @@ class ChainSettlement:
 
     def price(self, number: str, serial: int, yen: int, currency: str, window: int | None) -> Priced:
         """A firm quote for `yen` paid in `currency`, as the invoice's price and hook data."""
+        inv, signed, now = self.quote_invoice(number, serial, yen, currency, window)
+        return Priced(
+            inv.price, inv.window_end, now, "0x" + signed.digest.hex(), hook_data(inv, rfq_venue_data(signed))
+        )
+
+    def quote_invoice(
+        self, number: str, serial: int, yen: int, currency: str, window: int | None
+    ) -> tuple[OnChainInvoice, rfq.SignedQuote, int]:
+        """The invoice priced from a firm quote of the quote server (taker: the settlement), the quote and
+        the chain's time when priced. The quote window ends at the quote's expiry, or `window` s from now
+        when that is earlier (one rule for the checkout and the demo). The payer's origin and account
+        are left for the relayer to fill in from the Bakong payment."""
         try:
             invoice_id = bytes32_text(number)
         except ValueError as exc:
@@ -133,9 +145,7 @@ class ChainSettlement:
             origin=bytes32_text(PENDING_ORIGIN),
             payer_account="",
         )
-        return Priced(
-            price, window_end, now, "0x" + signed.digest.hex(), hook_data(inv, rfq_venue_data(signed))
-        )
+        return inv, signed, now
 
     def hand_over(self, khqr: str, data: bytes) -> None:
         """Has the relayer track the invoice's KHQR (idempotent: the same request again is accepted)."""

@@ -10,9 +10,11 @@ corridor.exchange.market_maker's; this module adds the process around it.
     POST /quote/status  {"digest": "0x…"}              -> {"nonce", "expiry", "filled", "expired"}
     GET  /health                                        -> status, last block, lag, last error, feed states
 
-Refusals say why: 409 with the maker's reason (`stale feed: …`, `market closed: …`, `fixing pending: …`,
-`maker limit: …`), 429 past the per-taker rate limit, 400/404 for bad input; nothing is signed and no
-nonce is spent then. Every nonce handed out is written to the state file (atomically) before the quote
+Every feed's state is reported on its own, whatever else holds (`details.feeds.JPY.state`: "fresh", or every
+refusal that holds, e.g. "fixing pending, stale feed since 2026-12-07T05:00:00Z"); `lastError` names every
+feed that is not fresh. Refusals say why: 409 with the maker's reason (`stale feed: …`, `market closed: …`,
+`fixing pending: …`, `maker limit: …`) in `error` and the feeds' states in `feeds`; 429 past the per-taker
+rate limit, 400/404 for bad input; nothing is signed and no nonce is spent then. Every nonce handed out is written to the state file (atomically) before the quote
 leaves the process, so a restart (even after kill -9) never signs two quotes with one nonce.
 """
 
@@ -26,6 +28,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,10 +38,13 @@ from web3 import Web3
 from corridor.exchange import rfq
 from corridor.exchange.market_maker import (
     FeedMids,
+    FeedReading,
     MakerLimits,
+    MarketClosed,
     MarketMaker,
     QuotePolicy,
     QuoteRefused,
+    StaleFeed,
 )
 from corridor.faults import checkpoint
 from corridor.services import http
@@ -149,7 +155,7 @@ class QuoteService:
 
     # ------------------------------------------------------------ routes
 
-    def quote(self, request: http.Request) -> dict[str, Any]:
+    def quote(self, request: http.Request) -> dict[str, Any] | http.Reply:
         unknown = set(request.body) - {"sell", "buy", "amountIn", "amountOut", "taker", "hub"}
         if unknown:
             raise http.HttpError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
@@ -174,7 +180,7 @@ class QuoteService:
                 else:
                     signed = self.maker.quote_exact_out(sell, buy, amount_out, taker=taker, hub=hub)
             except QuoteRefused as exc:
-                raise http.HttpError(409, f"{exc.reason.value}: {exc}") from None
+                return http.Reply(409, {"error": f"{exc.reason.value}: {exc}", "feeds": self.feed_states()})
             self._record(signed)
             checkpoint("quote.recorded")  # crash tests: the nonce is on disk, the quote not sent yet
         return quote_json(signed, "fillExactIn" if amount_in is not None else "fillExactOut")
@@ -219,23 +225,62 @@ class QuoteService:
             health.error(f"RPC unreachable: {type(exc).__name__}", down=True)
             return
         health.saw_block(head, head)
-        problems, feeds = [], {}
-        for code, token in self.tokens.items():
-            try:
-                feeds[code] = str(self.maker.mids.usd_price(token))
-            except QuoteRefused as exc:
-                feeds[code] = exc.reason.value
-                problems.append(f"{code}: {exc.reason.value}: {exc}")
-            except Exception as exc:  # noqa: BLE001
-                feeds[code] = "error"
-                problems.append(f"{code}: {type(exc).__name__}: {exc}")
+        feeds = self.feed_states()
         health.set(feeds=feeds, nextNonce=self.state.next_nonce)
+        problems = [f"{code}: {feed['state']}" for code, feed in feeds.items() if feed["state"] != FRESH]
         if problems:
-            if health.last_error != problems[0]:
-                http.log(SERVICE, "refusing quotes: " + "; ".join(problems))
-            health.error(problems[0])
+            report = "refusing quotes: " + "; ".join(problems)  # every feed, in the book's order
+            if health.last_error != report:
+                http.log(SERVICE, report)
+            health.error(report)
         else:
             health.ok()
+
+    def feed_states(self) -> dict[str, dict[str, Any]]:
+        """Each token's feed as the maker sees it now (`GET /health` details and every 409 refusal):
+        `state` is "fresh" or every refusal that holds, in the maker's order (e.g. "fixing pending, stale
+        feed since 2026-12-07T05:00:00Z"), with the answer's price, age and when it goes (went) stale."""
+        out: dict[str, dict[str, Any]] = {}
+        usd = {rfq.address(t) for t in self.maker.mids.usd_tokens}
+        for code, token in self.tokens.items():
+            if token in usd:
+                out[code] = {"state": FRESH, "price": "1"}
+                continue
+            try:
+                out[code] = feed_state(self.maker.mids.reading(token))
+            except QuoteRefused as exc:
+                out[code] = {"state": f"{exc.reason.value}: {exc}"}
+            except Exception as exc:  # noqa: BLE001 - an RPC failure mid-way: the next check reads again
+                out[code] = {"state": f"unreadable: {type(exc).__name__}"}
+        return out
+
+
+FRESH = "fresh"
+
+
+def feed_state(reading: FeedReading) -> dict[str, Any]:
+    """The health report of one feed reading (see QuoteService.feed_states)."""
+    labels = []
+    for problem in reading.problems():
+        if isinstance(problem, StaleFeed):
+            labels.append(f"{problem.reason.value} since {chain_time(reading.stale_since)}")
+        elif isinstance(problem, MarketClosed):
+            labels.append(f"{problem.reason.value} until {chain_time(reading.reopens_at or 0)}")
+        else:
+            labels.append(problem.reason.value)
+    fresh = not labels
+    return {
+        "state": ", ".join(labels) or FRESH,
+        "price": str(Decimal(reading.answer) / Decimal(10) ** reading.decimals),
+        "updatedAt": chain_time(reading.updated_at),
+        "age": reading.age,
+        ("staleAt" if fresh else "staleSince"): chain_time(reading.stale_since),
+    }
+
+
+def chain_time(seconds: int) -> str:
+    """A chain timestamp as ISO-8601 UTC (a dev chain's clock may run days ahead of the wall clock)."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
 
 
 def quote_json(signed: rfq.SignedQuote, fill: str) -> dict[str, Any]:

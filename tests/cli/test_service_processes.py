@@ -18,7 +18,7 @@ from corridor.demo import CorridorDemo
 from corridor.exchange import rfq
 from corridor.services import http
 from corridor.services.chain import dev_account
-from corridor.services.quotes import quote_from_json
+from corridor.services.quotes import chain_time, quote_from_json
 from corridor.suite import dev_party_key
 from tests.cli.procs import Service, raw_post
 
@@ -95,26 +95,59 @@ def test_exact_in_quote_by_address(corridor, server):
     assert answer["quote"]["taker"] == rfq.ZERO_ADDRESS and int(answer["quote"]["amountOut"]) > 0
 
 
+def fresh_health(server):
+    """The server's health from a check that saw the chain's current head (not one from before it)."""
+    head = web3.eth.block_number
+    return server.wait_for(
+        lambda: (h := server.health())["lastBlock"] >= head and h, what=f"a check at {head}"
+    )
+
+
+def refusal(server, body) -> dict:
+    status, answer = raw_post(server.url + "/quote", json.dumps(body).encode())
+    assert status == 409
+    return answer
+
+
 def test_refuses_during_a_fixing_window_and_says_why(corridor, server):
     demo, _ = corridor
     feed = demo.suite.exchange.feeds["JPY"]
     feed.scheduleFixing(chain[-1].timestamp, {"from": demo.admin})
-    status, reason = refused(server, {"sell": "KHR", "buy": "JPY", "amountOut": 1_000})
-    assert status == 409 and reason.startswith("fixing pending: feed for")
-    health = server.wait_for(lambda: (h := server.health())["status"] == "degraded" and h, what="degraded")
-    assert (
-        health["lastError"].startswith("JPY: fixing pending")
-        and health["details"]["feeds"]["JPY"] == "fixing pending"
+    answer = refusal(server, {"sell": "KHR", "buy": "JPY", "amountOut": 1_000})
+    assert answer["error"].startswith("fixing pending: feed for")
+    assert answer["feeds"]["JPY"]["state"] == "fixing pending"
+    assert (answer["feeds"]["KHR"]["state"], answer["feeds"]["USD"]) == (
+        "fresh",
+        {"state": "fresh", "price": "1"},
     )
+    health = fresh_health(server)
+    assert health["status"] == "degraded" and health["lastError"] == "refusing quotes: JPY: fixing pending"
+    jpy = health["details"]["feeds"]["JPY"]
+    assert (jpy["state"], jpy["price"]) == ("fixing pending", "0.0067")
 
 
 def test_refuses_a_stale_feed_and_says_why(corridor, server):
+    """Both feeds go stale (the JPY fixing window of the test above lapsed meanwhile): the report names every
+    feed's own state, from a check made after the clock moved (not the fixing-pending one from before)."""
+    demo, _ = corridor
+    feeds = demo.suite.exchange.feeds
     chain.sleep(27 * 3600)
     chain.mine()
-    status, reason = refused(server, {"sell": "KHR", "buy": "JPY", "amountOut": 1_000})
-    assert status == 409 and reason.startswith("stale feed: ")
-    health = server.wait_for(lambda: (h := server.health())["status"] == "degraded" and h, what="degraded")
-    assert "stale feed" in health["lastError"]
+    stale_since = {
+        c: chain_time(feeds[c].latestRoundData()[3] + feeds[c].heartbeat()) for c in ("JPY", "KHR")
+    }
+    answer = refusal(server, {"sell": "KHR", "buy": "JPY", "amountOut": 1_000})
+    assert answer["error"].startswith("stale feed: ")
+    assert answer["feeds"]["JPY"]["state"] == f"stale feed since {stale_since['JPY']}"
+    assert answer["feeds"]["KHR"]["state"] == f"stale feed since {stale_since['KHR']}"
+    health = fresh_health(server)
+    assert health["status"] == "degraded" and "stale feed" in health["lastError"]
+    assert health["lastError"] == (
+        f"refusing quotes: JPY: stale feed since {stale_since['JPY']}; "
+        f"KHR: stale feed since {stale_since['KHR']}"
+    )
+    khr = health["details"]["feeds"]["KHR"]
+    assert khr["staleSince"] == stale_since["KHR"] and khr["age"] >= 27 * 3600
 
 
 def test_refuses_a_closed_market(corridor, server):

@@ -167,7 +167,7 @@ def test_report_is_written_with_chart(played):
     report = (out / "demo.md").read_text()
     assert "# Corridor demo" in report and "INV-2026-0042" in report
     assert (out / "price-impact.png").stat().st_size > 10_000
-    assert len(result.steps.rows) == 53
+    assert len(result.steps.rows) == 54
     assert "## Invoices paid by KHQR" in report and "refunded (quote_window_closed)" in report
     for number in QR_INVOICES:
         assert (out / f"khqr-{number}.png").read_bytes().startswith(b"\x89PNG")
@@ -190,6 +190,32 @@ def test_mints_are_sent_by_the_relayer_service_and_the_services_are_stopped(play
         port = int(str(child.url).rsplit(":", 1)[1])
         with socket.socket() as sock:
             assert sock.connect_ex(("127.0.0.1", port)) != 0, f"{child.name} still listens on {port}"
+
+
+def test_every_rfq_fill_is_a_quote_the_quote_server_issued(played):
+    """The wallet payment's, the QR invoices' and the KHQR payer's RFQ quotes all come from the quote server
+    process (its state file lists every quote it signed); none is signed in the demo's process."""
+    import json
+
+    demo, _, out = played
+    issued = json.loads((out / "development-services" / "quote-server.json").read_text())["quotes"]
+    fills = list(demo.venue.events.get_sequence(0, event_type="QuoteFilled"))
+    references = sorted(bytes(f.args.paymentReference).rstrip(b"\0").decode() for f in fills)
+    assert references == ["AC-2026-0311", "INV-2026-0042", "INV-2026-0044", "INV-2026-0047"]
+    for fill in fills:
+        assert "0x" + bytes(fill.args.quoteHash).hex() in issued
+    late = [inv for inv, _, _ in demo.paid_invoices if inv.number == "INV-2026-0046"]
+    assert late and late[0].status == Status.REFUNDED  # its quote window (the quote's expiry) closed first
+
+
+def test_the_feed_reporter_process_publishes_the_fixing_the_pools_are_seeded_at(played):
+    demo, result, _ = played
+    feed = demo.suite.exchange.feeds["JPY"]
+    round_id, answer, _, _, answered = feed.latestRoundData()
+    assert (answer, answered) == (671_200, round_id) and round_id >= 2
+    [row] = [r for r in result.steps.rows if r[1] == "feed reporter"]
+    assert row[2] == "JPY/USD fixing 0.006712 (was 0.0067)" and "+18 bps" in row[5]
+    assert "feed-reporter" in demo.side.names and "quote-server" in demo.side.names
 
 
 def test_invoice_dataclass_is_plain():

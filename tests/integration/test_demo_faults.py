@@ -24,9 +24,9 @@ from corridor.demo import CorridorDemo
 KILL_POINTS = [
     ("deploy.sent", 30),  # half-way through the journaled deploy
     ("demo.step", 1),  # deployed, nothing played
-    ("demo.step", 8),  # the relayer minted bKHR, the large bUSD mint waits in the queue
-    ("demo.step", 26),  # both invoices paid, the customer's redemption escrowed, not yet paid out
-    ("demo.step", 43),  # the late QR invoice refunded into the escrow, not yet paid out on Bakong
+    ("demo.step", 9),  # the relayer minted bKHR, the large bUSD mint waits in the queue
+    ("demo.step", 27),  # both invoices paid, the customer's redemption escrowed, not yet paid out
+    ("demo.step", 44),  # the late QR invoice refunded into the escrow, not yet paid out on Bakong
     ("demo.report", 2),  # the report's temporary file written, not yet renamed
 ]
 
