@@ -139,11 +139,22 @@ class CorridorDemo:
         self.reconcile()
 
     def stop_services(self) -> None:
-        """Stops the service processes the demo started (also after a failure or Ctrl-C)."""
+        """Stops the service processes the demo started (also after a failure or Ctrl-C; a second Ctrl-C
+        meanwhile does not cut the stopping short)."""
+        import signal
+        import threading
+
         side = getattr(self, "side", None)
-        if side is not None and side.running:
+        if side is None or not side.running:
+            return
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+        try:
             side.stop()
-            progress(f"stopped {', '.join(side.names)}")
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
+        progress(f"stopped {', '.join(side.names)}")
 
     def deploy(self) -> None:
         from brownie import accounts

@@ -9,7 +9,8 @@ The make targets that run scripts (demo, console, pay, gas, bench) call this ins
     .venv/bin/python tools/brownie_cli.py run scripts/demo.py --network development
 
 It installs `import_script` in brownie's place, then hands over to brownie's `main` (same commands, flags and
-exit codes). Tested in tests/tooling/test_brownie_cli.py.
+exit codes; Ctrl-C ends with one line on stderr and status 130 instead of a traceback). Tested in
+tests/tooling/test_brownie_cli.py and tests/cli/test_interrupt.py.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from types import ModuleType
 
 _PREFIX = "brownie_script"
+INTERRUPTED = 130  # the shell's status for a command ended by SIGINT
 
 
 def module_name(path: Path) -> str:
@@ -56,7 +58,12 @@ def main() -> int:
     from brownie._cli.__main__ import main as brownie_main
 
     sys.argv[0] = "brownie"
-    return brownie_main()
+    try:
+        return brownie_main()
+    except KeyboardInterrupt:  # Ctrl-C: one line instead of brownie's traceback (the script's `finally`s ran)
+        script = next((a for a in sys.argv[2:] if a.endswith(".py")), "brownie")
+        print(f"{script}: interrupted (Ctrl-C), stopped", file=sys.stderr, flush=True)
+        return INTERRUPTED
 
 
 if __name__ == "__main__":
