@@ -17,7 +17,7 @@ from corridor.demo_side import PIDS, _alive
 from corridor.services.config import load_config
 from tests.cli.procs import free_port
 
-ENV = {**os.environ, "SOLCX_BINARY_PATH": str(ROOT / ".solcx")}
+ENV = {**os.environ, "SOLCX_BINARY_PATH": str(ROOT / ".solcx"), "PYTHONUNBUFFERED": "1"}  # lines as printed
 
 
 def listening(port: int) -> bool:
@@ -31,6 +31,12 @@ def wait_for_text(path: Path, text: str, proc: subprocess.Popen, timeout: float 
         assert proc.poll() is None, f"exited ({proc.returncode}) before {text!r}:\n{path.read_text()}"
         assert time.monotonic() < deadline, f"no {text!r} within {timeout:.0f} s"
         time.sleep(0.2)
+
+
+def interruptible() -> None:
+    """In the child before exec: SIGINT as in a terminal's foreground job (a test run started in the
+    background inherits it ignored, and Python keeps an ignored SIGINT ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def ctrl_c(proc: subprocess.Popen) -> int:
@@ -60,7 +66,15 @@ def test_ctrl_c_during_the_demo_stops_its_services_and_says_so_in_one_line(tmp_p
     argv = [sys.executable, str(ROOT / "tools" / "brownie_cli.py"), "run", "scripts/demo.py", "main",
             str(books), str(reports), "--network", "development"]  # fmt: skip
     with open(out, "w") as stdout, open(err, "w") as stderr:
-        proc = subprocess.Popen(argv, cwd=ROOT, env=ENV, stdout=stdout, stderr=stderr, start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            cwd=ROOT,
+            env=ENV,
+            stdout=stdout,
+            stderr=stderr,
+            start_new_session=True,
+            preexec_fn=interruptible,
+        )
         try:
             wait_for_text(out, "JPY/USD fixing", proc)
             pids = [int(p) for p in (books / "development-services" / PIDS).read_text().split()]
@@ -94,7 +108,13 @@ def test_ctrl_c_during_the_sandbox_deploy_stops_the_chain_and_the_deploy(tmp_pat
     argv = [sys.executable, "-m", "corridor.cli", "sandbox", "--config", str(cfg), "--state", str(state)]
     with open(log, "w") as output:
         proc = subprocess.Popen(
-            argv, cwd=ROOT, env=ENV, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            argv,
+            cwd=ROOT,
+            env=ENV,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=interruptible,
         )
         try:
             wait_for_text(log, "deploying the suite", proc, timeout=120)
