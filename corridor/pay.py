@@ -12,7 +12,8 @@ leftover balance is redeemed to a Bakong account (`name@bank`; the relayer then 
 Positional: payer, merchant, invoice amount (whole yen), invoice number. Options as `key=value`:
 venue (auto|amm|rfq), currency (KHR|USD, what the payer pays with), ttl (seconds an RFQ quote or the
 AMM deadline lives, 1..300), max_slippage_bps (refuse a best price further than this from the mid),
-redeem_to (a Bakong account id). Parties are names from the deployment's settings (`customer`,
+redeem_to (a Bakong account id), quote_url (the RFQ quote server to ask, `corridor quote-server`; without
+it the market maker's development key quotes in this process, as on a bare development chain). Parties are names from the deployment's settings (`customer`,
 `merchant`, …) or 0x addresses (the payer must be an account this node or brownie can sign for).
 
 Every check runs before the first transaction: the request itself, the deployment on this chain,
@@ -55,9 +56,9 @@ DEFAULT_TTL = 120
 DEFAULT_MAX_SLIPPAGE_BPS = 100
 USAGE = (
     "usage: pay.py PAYER MERCHANT AMOUNT_JPY INVOICE [venue=auto|amm|rfq] [currency=KHR|USD] "
-    f"[ttl=1..{MAX_TTL}] [max_slippage_bps=N] [redeem_to=name@bank]"
+    f"[ttl=1..{MAX_TTL}] [max_slippage_bps=N] [redeem_to=name@bank] [quote_url=http://host:port]"
 )
-_OPTIONS = ("venue", "currency", "ttl", "max_slippage_bps", "redeem_to")
+_OPTIONS = ("venue", "currency", "ttl", "max_slippage_bps", "redeem_to", "quote_url")
 
 
 # ------------------------------------------------------------------ the request
@@ -76,6 +77,7 @@ class PayRequest:
     ttl: int = DEFAULT_TTL
     max_slippage_bps: int = DEFAULT_MAX_SLIPPAGE_BPS
     redeem_to: str | None = None
+    quote_url: str | None = None  # the RFQ quote server; None: the maker's development key in process
 
     @property
     def reference(self) -> bytes:
@@ -126,6 +128,11 @@ def parse_request(args: Sequence[str]) -> PayRequest:
                 f"currency must be {' or '.join(CURRENCIES)} (paid in {' or '.join(_TOKENS)}), got '{options['currency']}'"
             )
         request = replace(request, currency=currency)
+    if "quote_url" in options:
+        url = options["quote_url"].strip()
+        if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
+            raise UserError(f"quote_url must be the quote server's http(s) URL, got '{options['quote_url']}'")
+        request = replace(request, quote_url=url)
     if "ttl" in options:
         ttl = _whole(options["ttl"], f"ttl must be a whole number of seconds from 1 to {MAX_TTL}", 1)
         if ttl > MAX_TTL:
@@ -680,7 +687,12 @@ def balances_table(result: PaymentResult) -> str:
 def main(args: Sequence[str], network: str, book_dir: Path | None = None) -> PaymentResult:
     """scripts/pay.py's body: parse, check, pay; a refusal raises UserError (the script prints it)."""
     request = parse_request(args)
-    payment = InvoicePayment(network, request, book_dir)
+    quotes = None
+    if request.quote_url:
+        from corridor.services.quotes import RemoteMaker
+
+        quotes = RemoteMaker(request.quote_url)
+    payment = InvoicePayment(network, request, book_dir, quotes=quotes)
     print(payment.log.header())
     result = payment.run()
     print(balances_table(result))

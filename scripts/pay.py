@@ -5,9 +5,12 @@
     brownie run scripts/pay.py main customer merchant 50000 INV-2026-0100 --network development
     brownie run scripts/pay.py main customer merchant 50000 INV-2026-0101 venue=amm ttl=60 \
         max_slippage_bps=30 redeem_to=sokha@aclb --network development
+    brownie run scripts/pay.py main customer merchant 50000 INV-2026-0102 quote_url=http://127.0.0.1:8610 \
+        --network development                   # the RFQ quote from the quote server (make sandbox's)
 
 Options: venue=auto|amm|rfq, currency=KHR|USD, ttl=1..300 (s), max_slippage_bps=N (default 100),
-redeem_to=name@bank (redeem the payer's leftover to Bakong). Pays against the suite recorded in
+redeem_to=name@bank (redeem the payer's leftover to Bakong), quote_url=URL (the RFQ quote server to ask;
+default: the maker's development key in process). Pays against the suite recorded in
 deployments/<network>.json. Bad input ends with one line and exit status 2, before any transaction.
 """
 

@@ -95,6 +95,20 @@ def test_exact_in_quote_by_address(corridor, server):
     assert answer["quote"]["taker"] == rfq.ZERO_ADDRESS and int(answer["quote"]["amountOut"]) > 0
 
 
+def test_pay_script_takes_its_rfq_quote_from_the_quote_server(corridor, server):
+    """`pay.py … quote_url=URL` (corridor.pay.main): the RFQ venue fills a quote the server issued."""
+    from corridor import pay
+
+    demo, out = corridor
+    before = demo.jpy.balanceOf(demo.who["merchant"])
+    args = ["customer", "merchant", "8000", "INV-SVC-PAY", "venue=rfq", f"quote_url={server.url}"]
+    result = pay.main(args, "development", book_dir=out)
+    assert demo.jpy.balanceOf(demo.who["merchant"]) - before == 8_000
+    [fill] = list(chain.get_transaction(result.tx).events["QuoteFilled"])
+    issued = json.loads((out / "qs-state.json").read_text())["quotes"]
+    assert "0x" + bytes(fill["quoteHash"]).hex() in issued
+
+
 def fresh_health(server):
     """The server's health from a check that saw the chain's current head (not one from before it)."""
     head = web3.eth.block_number

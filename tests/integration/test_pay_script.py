@@ -298,7 +298,7 @@ def test_slippage_beyond_the_limit_is_refused(refused):
         ),
         (
             ("customer", "merchant", "50000", "INV-X", "speed=fast"),
-            "unknown option 'speed' (options: venue, currency, ttl, max_slippage_bps, redeem_to)",
+            "unknown option 'speed' (options: venue, currency, ttl, max_slippage_bps, redeem_to, quote_url)",
         ),
         (
             ("customer", "merchant", "50000", "INV-X", "ttl=900"),
@@ -313,6 +313,10 @@ def test_slippage_beyond_the_limit_is_refused(refused):
             f"the invoice number must be 1 to 32 printable bytes (the payment reference), got '{'X' * 33}'",
         ),
         (("customer", "customer", "50000", "INV-X"), "the payer and the merchant are the same account"),
+        (
+            ("customer", "merchant", "50000", "INV-X", "quote_url=127.0.0.1:8610"),
+            "quote_url must be the quote server's http(s) URL, got '127.0.0.1:8610'",
+        ),
     ],
 )
 def test_malformed_request_is_refused(refused, args, expected):
