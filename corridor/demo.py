@@ -274,8 +274,9 @@ class CorridorDemo:
         # the links, their rates and per-origin limits: `linked_schemes:` of the settings (config/development.yaml)
         self.schemes = [scheme_from_config(s) for s in self.settings.get("linked_schemes", [])]
         state = self.book_dir / f"{self.network}-services"
+        shown = state.relative_to(ROOT) if state.is_relative_to(ROOT) else state
         progress(
-            f"starting the Bakong server, validators, relayer, feed reporter and quote server (state, logs: {state})"
+            f"starting the Bakong server, validators, relayer, feed reporter and quote server (state, logs: {shown})"
         )
         self.side = start_side(
             web3.provider.endpoint_uri,
