@@ -53,11 +53,31 @@ def install() -> None:
     scripts._import_from_path = import_script
 
 
+def unknown_network(argv: list[str]) -> str | None:
+    """The one-line refusal of a `--network` brownie does not know (brownie itself ends in a KeyError
+    traceback), or None."""
+    from brownie._config import CONFIG
+
+    if "--network" not in argv[:-1]:
+        return None
+    name = argv[argv.index("--network") + 1]
+    if name in CONFIG.networks:
+        return None
+    return (
+        f"error: unknown network '{name}' (the project plays on development or ganache-berlin; "
+        "`brownie networks list` shows every network brownie knows)"
+    )
+
+
 def main() -> int:
     install()
     from brownie._cli.__main__ import main as brownie_main
 
     sys.argv[0] = "brownie"
+    refusal = unknown_network(sys.argv)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 2
     try:
         return brownie_main()
     except KeyboardInterrupt:  # Ctrl-C: one line instead of brownie's traceback (the script's `finally`s ran)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,10 @@ from corridor.ui import UserError, table
 
 HEADERS = ["service", "url", "status", "last block", "lag (blocks)", "last error"]
 MAX_ERROR = 90  # characters of the last error shown in the table (--json has it whole)
+NONE_RUNNING = (
+    "no service answers: start them all with `make sandbox` (or each with `corridor <service>`; "
+    "docs/operations.md)"
+)
 
 
 def probe(name: str, url: str) -> dict[str, Any]:
@@ -82,4 +87,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(healths, indent=2, default=str))
     else:
         print(table(HEADERS, rows(healths), title="Corridor services"))
+        if healths and all(h["status"] == "down" and h.get("lastBlock") is None for h in healths):
+            print(NONE_RUNNING, file=sys.stderr)
     return 0 if all(h["status"] == "ok" for h in healths) else 1

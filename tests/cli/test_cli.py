@@ -9,6 +9,7 @@ import pytest
 
 from corridor.cli import COMMANDS
 from corridor.services.chain import load_key
+from corridor.services.status import NONE_RUNNING
 from corridor.ui import UserError
 from tests.cli.procs import corridor, free_port
 
@@ -97,6 +98,7 @@ def test_status_shows_an_unreachable_service_as_down():
     assert result.returncode == 1
     row = next(line for line in result.stdout.splitlines() if line.startswith("relayer"))
     assert "down" in row and "cannot reach" in row
+    assert result.stderr.strip() == NONE_RUNNING  # a new user learns how to start them
 
 
 def test_status_bad_url():
