@@ -273,6 +273,7 @@ class CorridorDemo:
         omnibus = self.settings["bridge"].get("omnibus_account", "bridge@nbcq")
         # the links, their rates and per-origin limits: `linked_schemes:` of the settings (config/development.yaml)
         self.schemes = [scheme_from_config(s) for s in self.settings.get("linked_schemes", [])]
+        self._enable_the_feed_reporter()
         state = self.book_dir / f"{self.network}-services"
         shown = state.relative_to(ROOT) if state.is_relative_to(ROOT) else state
         progress(
@@ -308,6 +309,27 @@ class CorridorDemo:
             if usd:
                 ledger.cash_in(account, "USD", usd)
         self.log.add("Bakong", f"server: 3 accounts + omnibus {omnibus}", None, "KHR in riel, USD in cents")
+
+    def _enable_the_feed_reporter(self) -> None:
+        """The feed reporter's key of the service list (`anvil:0`, the deployer on Anvil) holds REPORTER_ROLE and
+        gas money; on a chain whose deployer is another account (Ganache's mnemonic) the admin grants and funds
+        it first (no step line: on Anvil nothing is sent)."""
+        from brownie import web3
+
+        from corridor.demo_side import service_address
+
+        reporter = service_address("feed-reporter", "REPORTER")
+        granted = []
+        for code, feed in self.suite.exchange.feeds.items():
+            if not feed.hasRole(feed.REPORTER_ROLE(), reporter):
+                feed.grantRole(feed.REPORTER_ROLE(), reporter, {"from": self.admin})
+                granted.append(code)
+        if web3.eth.get_balance(reporter) < 10**18:
+            self.admin.transfer(reporter, 10**18)
+        if granted:
+            progress(
+                f"the feed reporter's key {reporter} holds REPORTER_ROLE on the {', '.join(granted)} feeds now"
+            )
 
     def _feed_rate(self, code: str) -> Any:
         """The feed's answer in USD per unit (a Decimal)."""

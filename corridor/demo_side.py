@@ -262,6 +262,14 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
+def service_address(name: str, role: str, config_path: Path = DEFAULT_CONFIG) -> str:
+    """The address of the development key service `name` signs with as `role` (config/services.yaml `keys:`)."""
+    spec = next((s for s in load_config(config_path).services if s.name == name), None)
+    if spec is None or role not in spec.keys:
+        raise UserError(f"{config_path.name} gives {name} no {role} key")
+    return str(Account.from_key(dev_key(spec.keys[role])).address)
+
+
 def write_fixings(path: Path, rates: Mapping[str, str]) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(dict(rates)))

@@ -224,7 +224,6 @@ class QuoteService:
         except Exception as exc:  # noqa: BLE001 - any RPC failure
             health.error(f"RPC unreachable: {type(exc).__name__}", down=True)
             return
-        health.saw_block(head, head)
         feeds = self.feed_states()
         health.set(feeds=feeds, nextNonce=self.state.next_nonce)
         problems = [f"{code}: {feed['state']}" for code, feed in feeds.items() if feed["state"] != FRESH]
@@ -235,6 +234,7 @@ class QuoteService:
             health.error(report)
         else:
             health.ok()
+        health.saw_block(head, head)  # last: a reader that sees this block sees the status read at it
 
     def feed_states(self) -> dict[str, dict[str, Any]]:
         """Each token's feed as the maker sees it now (`GET /health` details and every 409 refusal):
