@@ -17,6 +17,8 @@ from web3.contract import Contract
 
 from corridor import artifacts, tx
 from corridor.bridge.attest import (
+    BatchDeposit,
+    BatchMintAttestation,
     HookedMintAttestation,
     MintAttestation,
     Reconciliation,
@@ -249,6 +251,15 @@ class BridgeGateway:
 
     def mint(self, attestation: MintAttestation, signatures: bytes) -> dict:
         return self._send(self.contract.functions.mint(attestation.as_tuple(), signatures))
+
+    def mint_batch(
+        self, attestation: BatchMintAttestation, deposits: list[BatchDeposit], signatures: bytes
+    ) -> dict:
+        return self._send(
+            self.contract.functions.mintBatch(
+                attestation.as_tuple(), [d.as_tuple() for d in deposits], signatures
+            )
+        )
 
     def mint_with_hook(self, attestation: HookedMintAttestation, signatures: bytes) -> dict:
         return self._send(self.contract.functions.mintWithHook(attestation.as_tuple(), signatures))
