@@ -11,7 +11,8 @@ What each signature promises:
   this validator was configured to sign for (the InvoiceSettlement contract), and the signed invoice is
   the KHQR's: invoice number = bill number, price = amount, window end = tag 99 expiry, payer account =
   the Bakong payer, origin = the payer's scheme (`KH:BAKONG`, or a linked scheme's settlement account).
-- reserve / reconciliation: the omnibus balance is exactly what the validator reads now.
+- reserve: at most the omnibus balance the validator reads now, at least the bridge's supply.
+- reconciliation: the omnibus balance is exactly what the validator reads now.
 - finalization: the redemption is pending on-chain and Bakong settled the payout hash from the
   omnibus account to the redemption's account, same currency and amount, under this redemption's
   payout reference.
@@ -238,7 +239,18 @@ class Validator:
         self._require(as_of <= self.view.timestamp(), "observation dated in the future")
 
     def sign_reserve(self, attestation: ReserveAttestation) -> ValidatorSignature:
-        self._balance_matches(attestation.currency, attestation.balance, attestation.as_of)
+        """Signs a reserve no larger than the omnibus balance it reads now and no smaller than the bridge's
+        supply. Not "exactly": payments keep arriving between the relayer's read and each validator's (at
+        volume, every few milliseconds), and a reserve is only a ceiling on minting, so a figure the
+        validator can see covered is safe; the floor keeps it from stopping minting (docs/security.md).
+        A reconciliation, the drift check, stays exact."""
+        seen = self.client.balance(self.omnibus, Currency.parse(attestation.currency))
+        self._require(attestation.balance <= seen, f"omnibus holds {seen}, not {attestation.balance}")
+        supply = self.view.total_supply(attestation.currency)
+        self._require(
+            attestation.balance >= supply, f"reserve {attestation.balance} is below the supply {supply}"
+        )
+        self._require(attestation.as_of <= self.view.timestamp(), "observation dated in the future")
         return self._sign(attestation)
 
     def sign_reconciliation(self, report: Reconciliation) -> ValidatorSignature:

@@ -187,7 +187,7 @@ def test_validator_refuses_bad_input_and_what_it_cannot_verify(services, web3, b
             "unknown field",
         ),
         (f"{u}/sign/mint", {"khqr": unpaid["khqr"], "attestation": good}, 422, "no settled payment"),
-        (f"{u}/sign/mint", {"khqr": "x" * 40_000, "attestation": good}, 413, "above the limit"),
+        (f"{u}/sign/mint", {"khqr": "x" * 600_000, "attestation": good}, 413, "above the limit"),
         (
             f"{u}/sign/reserve",
             {"attestation": attestation_json(ReserveAttestation(KHR, 10**9, now, 1))},
