@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 import time
+from pathlib import Path
 
 from brownie import accounts, web3
 from eth_account import Account
@@ -74,7 +76,10 @@ def main() -> None:
 
         from corridor.bridge.offchain import bakong_side
 
-        side = bakong_side(web3, suite.bridge.bridge.address, accounts[0], dev_validator_keys(5))
+        ledger_path = str(Path(tempfile.mkdtemp(prefix="corridor-tps-")) / "bakong.sqlite")  # one Bakong
+        side = bakong_side(
+            web3, suite.bridge.bridge.address, accounts[0], dev_validator_keys(5), ledger_path=ledger_path
+        )
         side.ledger.open_account("tps@aclb", "TPS")
         side.ledger.cash_in("tps@aclb", "KHR", 10**9)
         customer = who["customer"]
@@ -99,6 +104,7 @@ def main() -> None:
                 count,
                 size,
                 offered,
+                ledger_path,
             )
             relay.append(figures.row())
     print("RELAY " + json.dumps(relay))

@@ -7,6 +7,9 @@ validators (3-of-5, each with its own Bakong client and chain view) and the rela
 as a wallet shows them before the customer scans) at `offered_per_s`; the relayer runs passes back to
 back meanwhile. A deposit's latency runs from its Bakong payment to the end of the relayer pass that
 recorded it minted. Throughput is deposits minted over the time from the first payment to the last mint.
+Anvil mines a block only when a transaction arrives; a live chain mines one every second or so whether
+or not the relayer sends anything, and a reserve attested in the latest block must wait for the next
+(`WaitForBlock`), so a ticker thread mines an empty block every `BLOCK_SECONDS` during the run.
 The relayer's own time is split by step (payment lookups, validator signatures, chain sends) so the
 report says where the time goes.
 """
@@ -25,6 +28,7 @@ from web3 import Web3
 from corridor.bridge.offchain import bakong_side
 
 PAYER = "bench@aclb"
+BLOCK_SECONDS = 1.0  # a live chain's block time (Anvil's automine alone never moves an idle chain's clock)
 
 
 @dataclass(frozen=True)
@@ -93,12 +97,21 @@ def relay_throughput(
     deposits: int,
     batch_size: int,
     offered_per_s: float,
+    ledger_path: str,
     batch_latency_ms: int = 2000,
     amount: int = 10_000,
 ) -> RelayFigures:
-    """Pays `deposits` KHR deposits at `offered_per_s` while the relayer (batching `batch_size`) runs."""
+    """Pays `deposits` KHR deposits at `offered_per_s` while the relayer (batching `batch_size`) runs.
+    `ledger_path`: the ledger simulator's file, the same for every run on one bridge (one Bakong: the
+    omnibus balance must keep covering the bridge's supply)."""
     side = bakong_side(
-        w3, bridge, sender, validator_keys, batch_size=batch_size, batch_latency_ms=batch_latency_ms
+        w3,
+        bridge,
+        sender,
+        validator_keys,
+        ledger_path=ledger_path,
+        batch_size=batch_size,
+        batch_latency_ms=batch_latency_ms,
     )
     relayer = side.relayer
     spent: dict[str, float] = {}
@@ -106,7 +119,8 @@ def relay_throughput(
     relayer.gateway = _Timed(relayer.gateway, "chain reads and sends", spent)  # type: ignore[assignment]
     for v in relayer.validators:
         v.client = _Timed(v.client, "validators' Bakong lookups", spent)  # type: ignore[assignment]
-    side.ledger.open_account(PAYER, "Bench payer")
+    if not side.ledger.account_exists(PAYER):
+        side.ledger.open_account(PAYER, "Bench payer")
     side.ledger.cash_in(PAYER, "KHR", amount * deposits * 2)
     khqrs = [relayer.request_deposit("KHR", amount, recipient) for _ in range(deposits)]
     paid_at: dict[str, float] = {}
@@ -120,6 +134,16 @@ def relay_throughput(
             side.ledger.pay_khqr(PAYER, intent.khqr)
             paid_at[intent.md5] = time.monotonic()
 
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(BLOCK_SECONDS):
+            answer = w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+            if "error" in answer:
+                raise RuntimeError(f"evm_mine: {answer['error']}")
+
+    ticker = threading.Thread(target=tick, name="bench-blocks", daemon=True)
+    ticker.start()
     payer = threading.Thread(target=pay, name="bench-payer", daemon=True)
     minted_at: dict[str, float] = {}
     passes = batches = 0
@@ -141,6 +165,8 @@ def relay_throughput(
         if report.idle:
             time.sleep(0.01)
     payer.join()
+    stop.set()
+    ticker.join()
     if len(minted_at) < deposits:
         raise RuntimeError(
             f"only {len(minted_at)} of {deposits} deposits minted before the deadline; errors: {errors[:5]}"
