@@ -133,7 +133,7 @@ CRASH_POINTS = (
     "redemption.refund_sent",  # KhqrPayer's refund mined, outcome not stored
     "batch.signed",  # a batch's M signatures stored with its deposits `signed`, mintBatch not sent
     "batch.mint_sent",  # mintBatch mined, no deposit's outcome stored
-    "batch.recording",  # the first deposit's outcome stored, the others' not, the batch still open
+    "batch.recording",  # the minted deposits' outcomes stored, the queued ones' not, the batch still open
 )
 #: Reached only with batching on (`RelayerConfig.batch_size` > 1; tests/bridge/offchain/test_relayer_batch.py).
 BATCH_CRASH_POINTS = ("batch.signed", "batch.mint_sent", "batch.recording")
@@ -521,26 +521,45 @@ class Relayer:
             self._batch_failed(b, ds, exc, report)
             return
         self._checkpoint("batch.mint_sent")
-        self._record_batch(b, ds, receipt["transactionHash"].hex(), report)
+        self._record_batch(b, ds, receipt["transactionHash"].hex(), report, self.gateway.queued_in(receipt))
         report.batches.append((b.id, len(ds)))
 
     def _record_batch(
-        self, b: BatchRow, ds: list[DepositRow], chain_tx: str | None, report: RunReport
+        self,
+        b: BatchRow,
+        ds: list[DepositRow],
+        chain_tx: str | None,
+        report: RunReport,
+        queued: set[bytes] | None = None,
     ) -> None:
-        """Stores each deposit's outcome as the chain shows it (minted, queued: a large deposit or a recipient
-        the token refuses), then closes the batch; a deposit the chain does not know goes back to `paid`."""
-        requeue = []
+        """Stores each deposit's outcome, then closes the batch. After a mined mintBatch (`queued`: the hashes
+        its `MintQueued` events name) every other deposit was minted: no read per deposit. Otherwise (a
+        restart, a failed send) the chain is asked about each; one it does not know goes back to `paid`."""
+        requeue: list[str] = []
+        minted: list[DepositRow] = []
+        waiting: list[tuple[DepositRow, MintStatus]] = []
         for d in ds:
-            status = self._status_of(d)
-            if status == MintStatus.NONE:
-                requeue.append(d.md5)
-                continue
             if d.status in (MINTED, VETOED):
                 continue  # recorded before a crash
-            if chain_tx is not None:
-                self.store.update_deposit(d.md5, chain_tx=chain_tx)
-            self._record_chain_status(d, status, report)
+            assert d.bakong_hash is not None
+            if queued is not None:
+                status = (
+                    MintStatus.QUEUED if bakong_tx_hash_bytes(d.bakong_hash) in queued else MintStatus.MINTED
+                )
+            else:
+                status = self._status_of(d)
+            if status == MintStatus.NONE:
+                requeue.append(d.md5)
+            elif status == MintStatus.MINTED:
+                minted.append(d)
+            else:
+                waiting.append((d, status))
+        self.store.record_minted([d.md5 for d in minted], chain_tx)
+        report.minted.extend(d.md5 for d in minted)
+        if minted:
             self._checkpoint("batch.recording")
+        for d, status in waiting:  # queued (large, or a recipient the token refused) or vetoed meanwhile
+            self._record_chain_status(d, status, report)
         self.store.close_batch(b.id, chain_tx, requeue, single=False)
         self._deferred.update(requeue)
 
@@ -796,10 +815,17 @@ class Relayer:
         """One reserve attestation per currency covers every mint still pending in it."""
         pending: dict[int, int] = {}
         for d in self._open_deposits(PAID, SIGNED, QUEUED):
-            if d.bakong_hash and self.gateway.mint_status(bakong_tx_hash_bytes(d.bakong_hash)) in (
-                MintStatus.NONE,
-                MintStatus.QUEUED,
-            ):  # not in the supply yet (a crash may have left a minted one marked open)
+            if not d.bakong_hash:
+                continue
+            # a single mint sent before a crash may have left a minted one marked open: ask the chain. A paid
+            # or batched deposit is counted unread (at worst the reserve asked for is larger: it is capped by
+            # the balance the validators read, so no read per deposit at volume)
+            if (
+                d.status == PAID
+                or d.batch_id is not None
+                or self.gateway.mint_status(bakong_tx_hash_bytes(d.bakong_hash))
+                in (MintStatus.NONE, MintStatus.QUEUED)
+            ):
                 pending[d.currency] = pending.get(d.currency, 0) + d.amount
         for currency, amount in pending.items():
             self._guard(

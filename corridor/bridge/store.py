@@ -298,6 +298,20 @@ class RelayerStore:
                 self._db.execute("ROLLBACK")
                 raise
 
+    def record_minted(self, md5s: list[str], chain_tx: str | None) -> None:
+        """Marks deposits minted (by one mintBatch) in one SQLite transaction, not one write each."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    "UPDATE deposits SET status = ?, chain_tx = COALESCE(?, chain_tx) WHERE md5 = ?",
+                    [(MINTED, chain_tx, m) for m in md5s],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
     @staticmethod
     def _batch(row: sqlite3.Row) -> BatchRow:
         d = dict(row)

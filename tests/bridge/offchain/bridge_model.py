@@ -193,8 +193,10 @@ class ModelBridge:
         if self.supply[att.currency] + att.total > reserve:
             raise Reverted("ReserveExceeded")
         self.batch_calls += 1
+        queued: set[bytes] = set()
         for d in deposits:
             if d.amount > self.large_mint or d.recipient in self.unverified:
+                queued.add(d.bakong_tx_hash)
                 self.minted[d.bakong_tx_hash] = MintStatus.QUEUED
                 self.queue[d.bakong_tx_hash] = QueuedMint(
                     d.recipient, att.currency, self.clock.now + self.mint_delay, d.amount
@@ -202,7 +204,12 @@ class ModelBridge:
             else:
                 self._mint_now(att.currency, d.recipient, d.amount)
                 self.minted[d.bakong_tx_hash] = MintStatus.MINTED
-        return self._tx()
+        return {**self._tx(), "queued": queued}
+
+    @staticmethod
+    def queued_in(receipt: dict) -> set[bytes]:
+        """The hashes a transaction queued (the model's receipts carry them; the chain's have events)."""
+        return set(receipt.get("queued", ()))
 
     def execute_queued_mint(self, h: bytes) -> dict:
         q = self.queue.get(h)
