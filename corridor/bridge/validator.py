@@ -11,7 +11,7 @@ What each signature promises:
   this validator was configured to sign for (the InvoiceSettlement contract), and the signed invoice is
   the KHQR's: invoice number = bill number, price = amount, window end = tag 99 expiry, payer account =
   the Bakong payer, origin = the payer's scheme (`KH:BAKONG`, or a linked scheme's settlement account).
-- reserve: at most the omnibus balance the validator reads now, at least the bridge's supply.
+- reserve: the omnibus balance the validator reads now, or a smaller figure at least the bridge's supply.
 - reconciliation: the omnibus balance is exactly what the validator reads now.
 - finalization: the redemption is pending on-chain and Bakong settled the payout hash from the
   omnibus account to the redemption's account, same currency and amount, under this redemption's
@@ -239,17 +239,20 @@ class Validator:
         self._require(as_of <= self.view.timestamp(), "observation dated in the future")
 
     def sign_reserve(self, attestation: ReserveAttestation) -> ValidatorSignature:
-        """Signs a reserve no larger than the omnibus balance it reads now and no smaller than the bridge's
-        supply. Not "exactly": payments keep arriving between the relayer's read and each validator's (at
-        volume, every few milliseconds), and a reserve is only a ceiling on minting, so a figure the
-        validator can see covered is safe; the floor keeps it from stopping minting (docs/security.md).
-        A reconciliation, the drift check, stays exact."""
+        """Signs the omnibus balance it reads now, or a smaller figure that still covers the bridge's supply.
+        Payments keep arriving between the relayer's read and each validator's (at volume, every few
+        milliseconds), and a reserve is only a ceiling on minting, so a figure the validator sees covered is
+        safe; below the supply only the exact balance is signed (it stops minting: an operator's forced
+        attestation of a broken book), never an understated one (docs/security.md). A reconciliation, the
+        drift check, stays exact."""
         seen = self.client.balance(self.omnibus, Currency.parse(attestation.currency))
         self._require(attestation.balance <= seen, f"omnibus holds {seen}, not {attestation.balance}")
-        supply = self.view.total_supply(attestation.currency)
-        self._require(
-            attestation.balance >= supply, f"reserve {attestation.balance} is below the supply {supply}"
-        )
+        if attestation.balance < seen:
+            supply = self.view.total_supply(attestation.currency)
+            self._require(
+                attestation.balance >= supply,
+                f"reserve {attestation.balance} is below the supply {supply} (the omnibus holds {seen})",
+            )
         self._require(attestation.as_of <= self.view.timestamp(), "observation dated in the future")
         return self._sign(attestation)
 
