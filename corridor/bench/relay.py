@@ -83,7 +83,10 @@ class _Timed:
             try:
                 return attr(*args, **kwargs)
             finally:
-                self._spent[self._label] = self._spent.get(self._label, 0.0) + time.perf_counter() - start
+                took = time.perf_counter() - start
+                self._spent[self._label] = self._spent.get(self._label, 0.0) + took
+                key = f"{self._label}: {name}"
+                self._spent[key] = self._spent.get(key, 0.0) + took
 
         return timed
 
