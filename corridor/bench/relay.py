@@ -126,6 +126,7 @@ def relay_throughput(
         side.ledger.open_account(PAYER, "Bench payer")
     side.ledger.cash_in(PAYER, "KHR", amount * deposits * 2)
     khqrs = [relayer.request_deposit("KHR", amount, recipient) for _ in range(deposits)]
+    spent.clear()  # issuing the KHQRs (the bridge's cap and currency reads) is before any payment
     paid_at: dict[str, float] = {}
 
     def pay() -> None:
