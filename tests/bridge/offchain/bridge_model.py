@@ -68,6 +68,7 @@ class ModelBridge:
     payouts: set[bytes] = field(default_factory=set)
     mint_calls: int = 0
     batch_calls: int = 0
+    batch_deposits: int = 0  # deposits recorded by mintBatch (minted or queued)
     unverified: set[str] = field(default_factory=set)  # recipients the token refuses (no KYC): queued
     block: int = 1
     reconciled: list[attest.Reconciliation] = field(default_factory=list)
@@ -193,6 +194,7 @@ class ModelBridge:
         if self.supply[att.currency] + att.total > reserve:
             raise Reverted("ReserveExceeded")
         self.batch_calls += 1
+        self.batch_deposits += len(deposits)
         queued: set[bytes] = set()
         for d in deposits:
             if d.amount > self.large_mint or d.recipient in self.unverified:
