@@ -5,6 +5,8 @@
 - the Bakong server, two of the three validators and the relayer are SIGKILLed while deposits and
   redemptions are in flight, and restarted; the relayer waits the outages out (backoff) and says so in
   its /health;
+- the relayer SIGKILLs itself at every batch step (signed, sent, minted deposits recorded) and each
+  batched deposit is still minted exactly once;
 - the relayer refuses to attest a reserve below the supply (minting would stop) unless `--force`, and
   logs the contract's error decoded (`MintingStopped(KHR)`).
 """
@@ -16,6 +18,7 @@ from collections import Counter
 
 from corridor.bridge.attest import KHR
 from corridor.bridge.gateway import RedemptionStatus
+from corridor.bridge.relayer import BATCH_CRASH_POINTS
 from corridor.services.http import HttpError, call
 from corridor.services.relayer import KILL_AT_ENV
 
@@ -94,6 +97,27 @@ def test_relayer_killed_at_every_step_resumes(services, bridge, bkhr, customer):
     assert services.balance(CUSTOMER_BAKONG, "KHR") == 100_000_000 - 40_000 + 20_000
     assert bkhr.balanceOf(customer) == 20_000 and bkhr.totalSupply() == 20_000
     assert _reconciled(services)["KHR"] == (20_000, 20_000, 0)
+
+
+def test_relayer_killed_at_every_batch_step_mints_each_deposit_once(services, bridge, bkhr, customer):
+    """The relayer process (--batch-size 64, --batch-latency 2) SIGKILLed after signing a batch, after sending
+    it, and after recording its minted deposits, restarted over the same state each time."""
+    amounts = [21_000, 22_000, 23_000]
+    intents = [services.deposit("KHR", a, customer.address) for a in amounts]
+    services.relayer.stop()
+    for intent in intents:
+        services.pay(CUSTOMER_BAKONG, intent["khqr"])
+    for point in BATCH_CRASH_POINTS:
+        _restart_killed_at(services, point)
+    services.relayer.start()
+    wait_for(
+        lambda: all(services.deposit_status(i["md5"])["status"] == "minted" for i in intents),
+        what="every batched mint",
+    )
+    assert sorted(_token_mints(bkhr).elements()) == sorted(amounts)  # each once, in one batch
+    assert list(_minted_events(bridge)) == []  # no single mint: the batch went through
+    assert bkhr.balanceOf(customer) == sum(amounts)
+    assert _reconciled(services)["KHR"] == (sum(amounts), sum(amounts), 0)
 
 
 def test_every_service_killed_mid_flow(services, bridge, bkhr, customer):
