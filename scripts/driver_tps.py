@@ -5,12 +5,19 @@
 - Bakong deposits: N KHQR deposits paid on the ledger simulator, then one relayer pass that
   collects 3-of-5 validator signatures and submits every mint.
 Prints one line `TPS {json}` with transactions per second of each.
+
+- Relayed deposits end to end (corridor.bench.relay, in process): Bakong payments at an offered rate
+  while the relayer runs, without batching and with batches of 64; one line `RELAY {json}` with the
+  deposits per second and the latency from payment to mint (median, p99) of each.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import time
+from pathlib import Path
 
 from brownie import accounts, web3
 from eth_account import Account
@@ -21,8 +28,12 @@ from corridor.dev.receipts import install_receipt_grace
 from corridor.suite import deploy_suite, dev_validator_keys, parties
 from corridor.ui import quiet_receipts
 
-PAYMENTS = 200
-DEPOSITS = 40
+PAYMENTS = int(os.environ.get("CORRIDOR_TPS_PAYMENTS", "200"))
+DEPOSITS = int(os.environ.get("CORRIDOR_TPS_DEPOSITS", "40"))
+RELAY_RUNS = tuple(  # (batch size, deposits, offered payments per second); CORRIDOR_RELAY_RUNS overrides
+    tuple(float(x) if i == 2 else int(x) for i, x in enumerate(run.split(":")))
+    for run in os.environ.get("CORRIDOR_RELAY_RUNS", "1:150:300,64:1536:300").split(",")
+)
 
 
 def main() -> None:
@@ -61,11 +72,14 @@ def main() -> None:
             web3.eth.wait_for_transaction_receipt(
                 web3.eth.send_raw_transaction(payer.sign_transaction(tx).raw_transaction)
             )
-        payments_tps = PAYMENTS / (time.monotonic() - start)
+        payments_tps = PAYMENTS / (time.monotonic() - start) if PAYMENTS else 0.0
 
         from corridor.bridge.offchain import bakong_side
 
-        side = bakong_side(web3, suite.bridge.bridge.address, accounts[0], dev_validator_keys(5))
+        ledger_path = str(Path(tempfile.mkdtemp(prefix="corridor-tps-")) / "bakong.sqlite")  # one Bakong
+        side = bakong_side(
+            web3, suite.bridge.bridge.address, accounts[0], dev_validator_keys(5), ledger_path=ledger_path
+        )
         side.ledger.open_account("tps@aclb", "TPS")
         side.ledger.cash_in("tps@aclb", "KHR", 10**9)
         customer = who["customer"]
@@ -76,6 +90,24 @@ def main() -> None:
         start = time.monotonic()
         report = side.relayer.run_once()
         deposits_tps = len(report.minted) / (time.monotonic() - start)
+
+        from corridor.bench.relay import relay_throughput
+
+        relay = []
+        for size, count, offered in RELAY_RUNS:
+            figures = relay_throughput(
+                web3,
+                suite.bridge.bridge.address,
+                accounts[0],
+                dev_validator_keys(5),
+                customer.address,
+                count,
+                size,
+                offered,
+                ledger_path,
+            )
+            relay.append(figures.row())
+    print("RELAY " + json.dumps(relay))
     print(
         "TPS "
         + json.dumps(

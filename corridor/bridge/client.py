@@ -2,7 +2,10 @@
 
 Bakong's Open API (https://api-bakong.nbc.gov.kh/v1) only verifies payments: POST
 `check_transaction_by_md5 {"md5"}`, `check_transaction_by_hash {"hash"}`, `check_bakong_account
-{"accountId"}`, each answering `{"responseCode": 0|1, "responseMessage", "errorCode", "data"}`.
+{"accountId"}`, each answering `{"responseCode": 0|1, "responseMessage", "errorCode", "data"}`; and, for
+volume, `check_transaction_by_md5_list` / `check_transaction_by_hash_list` whose body is a JSON array of
+up to 50 MD5s / hashes and whose `data` is one item per entry, `{"md5"|"hash", "status": "SUCCESS" |
+"NOT_FOUND", "message", "data": transaction}` (a batch of 64 deposits is 2 requests, not 64).
 A transport turns (endpoint, payload) into that response dict; `BakongClient` turns responses into
 typed values. Amounts arrive as JSON numbers (dollars / riel): they are parsed as `Decimal`, never
 `float`, and converted to integer minor units exactly or refused.
@@ -14,7 +17,7 @@ simulator answers a `ledger/balance` endpoint so validators can attest reserves 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
@@ -28,6 +31,9 @@ from corridor.codes import CodeError
 CHECK_BY_MD5 = "check_transaction_by_md5"
 CHECK_BY_HASH = "check_transaction_by_hash"
 CHECK_ACCOUNT = "check_bakong_account"
+CHECK_BY_MD5_LIST = "check_transaction_by_md5_list"
+CHECK_BY_HASH_LIST = "check_transaction_by_hash_list"
+MAX_LIST = 50  # the Open API answers at most 50 MD5s or hashes per list request
 LEDGER_BALANCE = "ledger/balance"
 
 # errorCode values of the Open API.
@@ -51,7 +57,7 @@ class BakongUnavailable(BakongApiError):
 
 
 class Transport(Protocol):
-    def __call__(self, endpoint: str, payload: dict[str, Any]) -> Response: ...
+    def __call__(self, endpoint: str, payload: Any) -> Response: ...
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ class BakongClient:
     def __init__(self, transport: Transport) -> None:
         self._transport = transport
 
-    def _call(self, endpoint: str, payload: dict[str, Any]) -> Response:
+    def _call(self, endpoint: str, payload: Any) -> Response:
         response = self._transport(endpoint, payload)
         if not isinstance(response, dict) or "responseCode" not in response:
             raise BakongApiError(f"{endpoint}: response is not an Open API envelope: {response!r}")
@@ -142,6 +148,35 @@ class BakongClient:
     def transaction_by_hash(self, tx_hash: str) -> BakongTransaction | None:
         """The settled transaction with that full hash, or None."""
         return self._transaction(CHECK_BY_HASH, {"hash": tx_hash.lower()})
+
+    def transactions_by_md5_list(self, khqr_md5s: Sequence[str]) -> dict[str, BakongTransaction | None]:
+        """The settled payment of each KHQR MD5 (None when unpaid/failed/unknown), asked `MAX_LIST` at a time."""
+        return self._list(CHECK_BY_MD5_LIST, "md5", khqr_md5s)
+
+    def transactions_by_hash_list(self, tx_hashes: Sequence[str]) -> dict[str, BakongTransaction | None]:
+        """The settled transaction of each full hash (None when unknown), asked `MAX_LIST` at a time."""
+        return self._list(CHECK_BY_HASH_LIST, "hash", tx_hashes)
+
+    def _list(self, endpoint: str, key: str, values: Sequence[str]) -> dict[str, BakongTransaction | None]:
+        wanted = list(dict.fromkeys(v.lower() for v in values))
+        found: dict[str, BakongTransaction | None] = {}
+        for start in range(0, len(wanted), MAX_LIST):
+            chunk = wanted[start : start + MAX_LIST]
+            response = self._call(endpoint, chunk)
+            items = response.get("data")
+            if response["responseCode"] != 0 or not isinstance(items, list):
+                raise BakongApiError(
+                    f"{endpoint}: {response.get('responseMessage')} (errorCode {response.get('errorCode')})"
+                )
+            for item in items:
+                if not isinstance(item, dict) or str(item.get(key, "")).lower() not in chunk:
+                    raise BakongApiError(f"{endpoint}: an answer for something not asked: {item!r}")
+                paid = item.get("status") == "SUCCESS" and isinstance(item.get("data"), dict)
+                found[str(item[key]).lower()] = parse_transaction(item["data"]) if paid else None
+            missing = [v for v in chunk if v not in found]
+            if missing:
+                raise BakongApiError(f"{endpoint}: no answer for {', '.join(missing)}")
+        return found
 
     def account_exists(self, account_id: str) -> bool:
         """Whether Bakong knows the account (False for unknown or invalid ids)."""
@@ -203,7 +238,11 @@ class SimulatorTransport:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
 
-    def __call__(self, endpoint: str, payload: dict[str, Any]) -> Response:
+    def __call__(self, endpoint: str, payload: Any) -> Response:
+        if endpoint in (CHECK_BY_MD5_LIST, CHECK_BY_HASH_LIST):
+            return self._list(endpoint, payload)
+        if not isinstance(payload, dict):
+            return _fail("Missing required fields.", ERR_MISSING_FIELDS)
         if endpoint in (CHECK_BY_MD5, CHECK_BY_HASH):
             key = payload.get("md5" if endpoint == CHECK_BY_MD5 else "hash")
             if not isinstance(key, str) or not key:
@@ -226,6 +265,52 @@ class SimulatorTransport:
             cur = Currency.parse(str(currency))
             return _ok("Balance", {"balance": from_minor_units(self.ledger.balance(str(account), cur), cur)})
         return _fail(f"unknown endpoint {endpoint}", ERR_MISSING_FIELDS)
+
+    def _list(self, endpoint: str, payload: Any) -> Response:
+        """A list request: one item per MD5 / hash, in the order asked (`list_problem` refuses bad bodies)."""
+        problem = list_problem(endpoint, payload)
+        if problem is not None:
+            return _fail(problem, ERR_MISSING_FIELDS)
+        key = "md5" if endpoint == CHECK_BY_MD5_LIST else "hash"
+        lookup = self.ledger.by_md5 if endpoint == CHECK_BY_MD5_LIST else self.ledger.by_hash
+        items = []
+        for value in payload:
+            found = lookup(value.lower())
+            items.append(
+                {
+                    key: value,
+                    "status": "SUCCESS",
+                    "message": "Getting transaction successfully.",
+                    "data": transaction_data(found),
+                }
+                if found is not None
+                else {
+                    key: value,
+                    "status": "NOT_FOUND",
+                    "message": "Transaction could not be found.",
+                    "data": None,
+                }
+            )
+        return _ok("Getting transaction successfully.", items)
+
+
+def list_problem(endpoint: str, payload: Any) -> str | None:
+    """Why `payload` is not a well-formed body of a list endpoint (None when it is): a JSON array of 1 to
+    `MAX_LIST` MD5s (32 hex digits) or full hashes (64)."""
+    length = 32 if endpoint == CHECK_BY_MD5_LIST else 64
+    what = "MD5" if endpoint == CHECK_BY_MD5_LIST else "hash"
+    if not isinstance(payload, list) or not payload:
+        return f"the body must be a non-empty JSON array of {what}s"
+    if len(payload) > MAX_LIST:
+        return f"at most {MAX_LIST} {what}s per request, got {len(payload)}"
+    for i, value in enumerate(payload):
+        if (
+            not isinstance(value, str)
+            or len(value) != length
+            or any(c not in "0123456789abcdefABCDEF" for c in value)
+        ):
+            return f"entry {i} must be a {what} of {length} hex digits, got {str(value)[:80]!r}"
+    return None
 
 
 Send = Callable[[str, bytes, dict[str, str]], tuple[int, bytes]]
@@ -251,7 +336,7 @@ class HttpTransport:
         self._token = token
         self._send = send
 
-    def __call__(self, endpoint: str, payload: dict[str, Any]) -> Response:
+    def __call__(self, endpoint: str, payload: Any) -> Response:
         headers = {"Authorization": f"Bearer {self._token}", "Content-Type": "application/json"}
         try:
             status, body = self._send(f"{self.base_url}/{endpoint}", json.dumps(payload).encode(), headers)

@@ -14,9 +14,12 @@ from typing import Any, Protocol
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract import Contract
+from web3.logs import DISCARD
 
 from corridor import artifacts, tx
 from corridor.bridge.attest import (
+    BatchDeposit,
+    BatchMintAttestation,
     HookedMintAttestation,
     MintAttestation,
     Reconciliation,
@@ -249,6 +252,21 @@ class BridgeGateway:
 
     def mint(self, attestation: MintAttestation, signatures: bytes) -> dict:
         return self._send(self.contract.functions.mint(attestation.as_tuple(), signatures))
+
+    def mint_batch(
+        self, attestation: BatchMintAttestation, deposits: list[BatchDeposit], signatures: bytes
+    ) -> dict:
+        return self._send(
+            self.contract.functions.mintBatch(
+                attestation.as_tuple(), [d.as_tuple() for d in deposits], signatures
+            )
+        )
+
+    def queued_in(self, receipt: dict) -> set[bytes]:
+        """The Bakong tx hashes a mined transaction queued (its `MintQueued` events): after a `mintBatch`,
+        every other deposit of the batch was minted (the batch is all or nothing)."""
+        events = self.contract.events.MintQueued().process_receipt(receipt, errors=DISCARD)
+        return {bytes(e["args"]["bakongTxHash"]) for e in events}
 
     def mint_with_hook(self, attestation: HookedMintAttestation, signatures: bytes) -> dict:
         return self._send(self.contract.functions.mintWithHook(attestation.as_tuple(), signatures))

@@ -58,6 +58,8 @@ def bakong_side(
     linked_origins: Mapping[str, str] | None = None,
     clock: Callable[[], int] | None = None,
     khqr_payer: str | None = None,
+    batch_size: int = 1,
+    batch_latency_ms: int = 2000,
 ) -> BakongSide:
     """A ledger simulator (with the omnibus account opened), validators and a relayer for `bridge_address`.
 
@@ -66,6 +68,7 @@ def bakong_side(
     `hooks`: the mint hooks (the InvoiceSettlement contract) the validators sign invoice payments to;
     `linked_origins`: a linked scheme's settlement account on Bakong -> its origin (`TH:PROMPTPAY`);
     `khqr_payer`: the suite's KhqrPayer, whose rejected redemptions the relayer refunds to the payer in JPYS.
+    `batch_size` / `batch_latency_ms`: the relayer's batching (RelayerConfig; 1 = every deposit its own mint).
     `clock` (Unix ms, default the wall clock) is the ledger's and the relayer's: on a development chain whose time
     runs ahead of or behind the wall clock, pass the chain's so KHQR expiries mean the same on both sides.
     """
@@ -95,6 +98,8 @@ def bakong_side(
             start_block=w3.eth.block_number if start_block is None else start_block,
             linked_origins=dict(linked_origins or {}),
             khqr_payer=khqr_payer,
+            batch_size=batch_size,
+            batch_latency_ms=batch_latency_ms,
         ),
         clock_ms=clock,  # one clock for the whole Bakong side: the KHQRs it issues expire on the ledger's clock
     )

@@ -7,6 +7,17 @@ open KHQR (as a KHQR merchant does). Once paid: refresh the attested reserve if 
 validator signatures (each validator checks the payment itself), submit `mint`, execute queued mints
 once their delay has passed.
 
+Batches (`RelayerConfig.batch_size` > 1). Paid plain deposits of one currency are gathered into a batch
+of at most `batch_size`, sent once it is full or its oldest deposit has waited `batch_latency_ms` (a lone
+deposit past the latency is minted singly: a batch of one costs more). The validators sign one
+`BatchMintAttestation` for the batch, each checking every deposit against Bakong (read with the Open
+API's list endpoints), and `mintBatch` mints them in one transaction. The batch and its deposits'
+`signed` status are stored in one SQLite transaction before anything is sent. When a validator refuses
+(its reason names the deposit), that deposit is minted alone and the others batched again; when the
+batch transaction would revert (the gas estimate is the simulation) or fails, the deposits already
+minted on-chain are recorded as done (never minted twice: the dedupe slot is the contract's) and the
+rest minted one by one. Hooked (invoice) mints are never batched.
+
 Invoices (hooked mints). `expect_invoice` tracks the dynamic KHQR of a yen invoice (corridor/invoices.py)
 with the invoice and venue data the settlement contract needs (corridor/settlement.py). Once Bakong shows
 the payment, the relayer fills in the payer's Bakong account and origin scheme, the validators sign a
@@ -54,6 +65,7 @@ from eth_utils import is_address, to_checksum_address
 from corridor import codes
 from corridor.bridge import reconcile
 from corridor.bridge.attest import (
+    BatchDeposit,
     HookedMintAttestation,
     MintAttestation,
     RedemptionFinalization,
@@ -61,8 +73,9 @@ from corridor.bridge.attest import (
     ReserveAttestation,
     ValidatorSignature,
     bakong_tx_hash_bytes,
+    batch_mint_attestation,
 )
-from corridor.bridge.client import BakongApiError, BakongClient
+from corridor.bridge.client import BakongApiError, BakongClient, BakongTransaction
 from corridor.bridge.gateway import (
     BridgeGateway,
     KhqrPayerGateway,
@@ -74,6 +87,7 @@ from corridor.bridge.gateway import (
 from corridor.bridge.khqr import KHQR, Currency, KHQRError, decode, md5
 from corridor.bridge.ledger import Ledger, LedgerError
 from corridor.bridge.store import (
+    BATCH_SIGNED,
     EXPIRED,
     FINALIZED,
     IN_FLIGHT_PAYOUTS,
@@ -89,6 +103,7 @@ from corridor.bridge.store import (
     REQUESTED,
     SIGNED,
     VETOED,
+    BatchRow,
     DepositRow,
     RedemptionRow,
     RelayerStore,
@@ -116,7 +131,13 @@ CRASH_POINTS = (
     "redemption.finalize_sent",  # finalization mined, outcome not stored
     "redemption.reject_sent",  # rejection mined, outcome not stored
     "redemption.refund_sent",  # KhqrPayer's refund mined, outcome not stored
+    "batch.signed",  # a batch's M signatures stored with its deposits `signed`, mintBatch not sent
+    "batch.mint_sent",  # mintBatch mined, no deposit's outcome stored
+    "batch.recording",  # the minted deposits' outcomes stored, the queued ones' not, the batch still open
 )
+#: Reached only with batching on (`RelayerConfig.batch_size` > 1; tests/bridge/offchain/test_relayer_batch.py).
+BATCH_CRASH_POINTS = ("batch.signed", "batch.mint_sent", "batch.recording")
+MAX_BATCH_SIZE = 256  # deposits in one mintBatch (the validators' signing requests accept no more)
 #: Reached only with a KhqrPayer configured (`RelayerConfig.khqr_payer`; tests/outbound/test_relayer_refund.py).
 KHQR_PAYER_CRASH_POINTS = ("redemption.refund_sent",)
 
@@ -183,6 +204,14 @@ class RelayerConfig:
         default_factory=lambda: codes.currency(codes.HUB).number
     )  # a refund's path: token -> hub -> JPYS
     refund_ttl: int = 600  # seconds a refund's swap may wait to be mined
+    batch_size: int = 1  # plain deposits per mintBatch (1: every deposit its own mint)
+    batch_latency_ms: int = 2000  # a partial batch is sent once its oldest deposit waited this long
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.batch_size <= MAX_BATCH_SIZE:
+            raise ValueError(f"batch size must be 1..{MAX_BATCH_SIZE}, got {self.batch_size}")
+        if self.batch_latency_ms < 0:
+            raise ValueError(f"batch latency must be >= 0 ms, got {self.batch_latency_ms}")
 
 
 @dataclass(frozen=True)
@@ -202,6 +231,8 @@ class RunReport:
     """What one `run_once` did (ids and hashes), for logs and the demo."""
 
     minted: list[str] = field(default_factory=list)  # KHQR md5s minted
+    batches: list[tuple[int, int]] = field(default_factory=list)  # (batch id, deposits) mined by mintBatch
+    fallbacks: list[str] = field(default_factory=list)  # batches given up, why, and what became of them
     queued: list[str] = field(default_factory=list)  # KHQR md5s queued behind the timelock
     expired: list[str] = field(default_factory=list)
     vetoed: list[str] = field(default_factory=list)
@@ -255,6 +286,7 @@ class Relayer:
         self.config = config
         self._clock_ms = clock_ms or (lambda: time.time_ns() // 1_000_000)
         self._crash_at = crash_at
+        self._deferred: set[str] = set()  # md5s to batch on the next pass, not to mint singly in this one
         self.refunds = (
             KhqrPayerGateway(gateway.w3, config.khqr_payer, gateway, gateway.sender)
             if config.khqr_payer
@@ -373,15 +405,176 @@ class Relayer:
         report.reserves.append((currency, seen))
         self._checkpoint("deposit.reserve_sent")
 
-    def _detect_payment(self, d: DepositRow, report: RunReport) -> None:
-        tx = self.client.transaction_by_md5(d.md5)
+    def _detect_payments(self, deposits: list[DepositRow], report: RunReport) -> None:
+        """Asks Bakong about every open KHQR with the list endpoint (50 MD5s a request), then records each."""
+        if not deposits:
+            return
+        found: dict[str, BakongTransaction | None] = {}
+        self._guard(
+            report,
+            "payment lookup",
+            lambda: found.update(self.client.transactions_by_md5_list([d.md5 for d in deposits])),
+        )
+        for d in deposits:
+            if d.md5 in found:
+                self._guard_deposit(d, report, lambda d=d: self._detect_payment(d, found[d.md5], report))
+
+    def _detect_payment(self, d: DepositRow, tx: BakongTransaction | None, report: RunReport) -> None:
         if tx is None:
             if self._clock_ms() > d.expires_ms + self.config.expiry_grace_ms:
                 self.store.update_deposit(d.md5, status=EXPIRED)
                 report.expired.append(d.md5)
             return
-        self.store.update_deposit(d.md5, status=PAID, bakong_hash=tx.hash, payer=tx.from_account_id)
+        self.store.update_deposit(
+            d.md5, status=PAID, bakong_hash=tx.hash, payer=tx.from_account_id, paid_ms=self._clock_ms()
+        )
         self._checkpoint("deposit.paid_recorded")
+
+    # --------------------------------------------------------------- batches
+
+    def _batchable(self, d: DepositRow) -> bool:
+        """A paid plain deposit not flagged to go alone (an invoice's hooked mint is never batched)."""
+        return d.status == PAID and not d.single and self.store.get(f"hook:{d.md5}") is None
+
+    def _form_batches(self, report: RunReport) -> None:
+        """Cuts the batchable deposits of each currency into batches of `batch_size`; a full batch is signed
+        and sent now, a partial one once its oldest deposit waited `batch_latency_ms` (a lone deposit then
+        goes singly); the others wait for a later pass."""
+        groups: dict[int, list[DepositRow]] = {}
+        for d in self._open_deposits(PAID):
+            if self._batchable(d):
+                groups.setdefault(d.currency, []).append(d)
+        now, size = self._clock_ms(), self.config.batch_size
+        for currency, waiting in groups.items():
+            for start in range(0, len(waiting), size):
+                chunk = waiting[start : start + size]
+                due = now - min(d.paid_ms or 0 for d in chunk) >= self.config.batch_latency_ms
+                if len(chunk) == 1 and due:
+                    continue  # alone past the latency: the single mint (cheaper than a batch of one)
+                if len(chunk) < size and not due:
+                    self._deferred.update(d.md5 for d in chunk)
+                    continue
+                self._guard(
+                    report,
+                    f"batch of {len(chunk)} {Currency.parse(currency).name} deposits",
+                    lambda c=currency, ds=chunk: self._sign_batch(c, ds, report),
+                )
+
+    @staticmethod
+    def _batch_deposits(ds: Sequence[DepositRow]) -> list[BatchDeposit]:
+        out = []
+        for d in ds:
+            assert d.bakong_hash is not None
+            out.append(
+                BatchDeposit(d.amount, d.recipient, bakong_tx_hash_bytes(d.bakong_hash), bytes.fromhex(d.md5))
+            )
+        return out
+
+    def _sign_batch(self, currency: int, ds: list[DepositRow], report: RunReport) -> None:
+        """One quorum of signatures over the batch, stored with the deposits' `signed` status, then sent.
+        A refusal names the deposit it is about: that one goes alone, the others wait for the next batch."""
+        expiry, epoch = self.gateway.timestamp() + self.config.attestation_ttl, self.gateway.epoch()
+        deposits = self._batch_deposits(ds)
+        att = batch_mint_attestation(currency, deposits, expiry, epoch)
+        khqrs = [d.khqr for d in ds]
+        try:
+            sigs = self._collect(lambda v: v.sign_batch_mint(khqrs, deposits, att))
+        except NotEnoughSignatures as exc:
+            named = [d for d in ds if d.md5 in str(exc)]
+            for d in named or ds:
+                self.store.update_deposit(d.md5, single=1)
+            self._deferred.update(d.md5 for d in ds if d not in named and named)
+            report.fallbacks.append(
+                f"batch of {len(ds)} refused ({exc}); {len(named or ds)} deposit(s) to be minted alone"
+            )
+            return
+        batch = self.store.add_batch(currency, [d.md5 for d in ds], expiry, epoch, sigs.hex())
+        self._checkpoint("batch.signed")
+        self._send_batch(batch, [replace(d, status=SIGNED, batch_id=batch.id) for d in ds], report)
+
+    def _resume_batch(self, b: BatchRow, report: RunReport) -> None:
+        """A batch left open (a crash, a reserve that had to wait): minted or not, the chain says; an
+        unsent batch whose signatures expire soon or whose epoch rotated is given up and batched again."""
+        ds = [self.store.deposit(m) for m in b.md5s]
+        rows = [d for d in ds if d is not None]
+        if any(self._status_of(d) != MintStatus.NONE for d in rows):
+            self._record_batch(b, rows, None, report)
+            return
+        if b.expiry <= self.gateway.timestamp() + 60 or b.epoch != self.gateway.epoch():
+            self.store.close_batch(b.id, None, b.md5s, single=False)
+            return
+        self._send_batch(b, rows, report)
+
+    def _status_of(self, d: DepositRow) -> MintStatus:
+        assert d.bakong_hash is not None
+        return self.gateway.mint_status(bakong_tx_hash_bytes(d.bakong_hash))
+
+    def _send_batch(self, b: BatchRow, ds: list[DepositRow], report: RunReport) -> None:
+        deposits = self._batch_deposits(ds)
+        att = batch_mint_attestation(b.currency, deposits, b.expiry, b.epoch)
+        self._ensure_reserve(b.currency, att.total, report)
+        try:
+            receipt = self.gateway.mint_batch(att, deposits, bytes.fromhex(b.signatures))
+        except (RelayerCrashed, *self.OUTAGES):
+            raise
+        except Exception as exc:  # noqa: BLE001 (a revert, decoded or not: the deposits go another way)
+            self._batch_failed(b, ds, exc, report)
+            return
+        self._checkpoint("batch.mint_sent")
+        self._record_batch(b, ds, receipt["transactionHash"].hex(), report, self.gateway.queued_in(receipt))
+        report.batches.append((b.id, len(ds)))
+
+    def _record_batch(
+        self,
+        b: BatchRow,
+        ds: list[DepositRow],
+        chain_tx: str | None,
+        report: RunReport,
+        queued: set[bytes] | None = None,
+    ) -> None:
+        """Stores each deposit's outcome, then closes the batch. After a mined mintBatch (`queued`: the hashes
+        its `MintQueued` events name) every other deposit was minted: no read per deposit. Otherwise (a
+        restart, a failed send) the chain is asked about each; one it does not know goes back to `paid`."""
+        requeue: list[str] = []
+        minted: list[DepositRow] = []
+        waiting: list[tuple[DepositRow, MintStatus]] = []
+        for d in ds:
+            if d.status in (MINTED, VETOED):
+                continue  # recorded before a crash
+            assert d.bakong_hash is not None
+            if queued is not None:
+                status = (
+                    MintStatus.QUEUED if bakong_tx_hash_bytes(d.bakong_hash) in queued else MintStatus.MINTED
+                )
+            else:
+                status = self._status_of(d)
+            if status == MintStatus.NONE:
+                requeue.append(d.md5)
+            elif status == MintStatus.MINTED:
+                minted.append(d)
+            else:
+                waiting.append((d, status))
+        self.store.record_minted([d.md5 for d in minted], chain_tx)
+        report.minted.extend(d.md5 for d in minted)
+        if minted:
+            self._checkpoint("batch.recording")
+        for d, status in waiting:  # queued (large, or a recipient the token refused) or vetoed meanwhile
+            self._record_chain_status(d, status, report)
+        self.store.close_batch(b.id, chain_tx, requeue, single=False)
+        self._deferred.update(requeue)
+
+    def _batch_failed(self, b: BatchRow, ds: list[DepositRow], exc: Exception, report: RunReport) -> None:
+        """The batch would revert (or failed): deposits the chain already holds are done (another relayer, or a
+        mined batch whose receipt was lost); the rest are minted alone, where one bad deposit fails alone."""
+        done = [d for d in ds if self._status_of(d) != MintStatus.NONE]
+        if done:  # "already processed": record them; the others are batched again without them
+            self._record_batch(b, ds, None, report)
+        else:
+            self.store.close_batch(b.id, None, b.md5s, single=True)
+        report.fallbacks.append(
+            f"batch {b.id} of {len(ds)} not minted ({type(exc).__name__}: {exc}); "
+            + (f"{len(done)} already on-chain, the rest batched again" if done else "minting them one by one")
+        )
 
     def _process_deposit(self, d: DepositRow, report: RunReport) -> None:
         assert d.bakong_hash is not None
@@ -602,12 +795,18 @@ class Relayer:
         A failure of one item (a validator refusing, a revert, an event that does not decode) is
         reported, counted in the dead-letter list and retried next pass; it never stops the others."""
         report = RunReport()
+        self._deferred = set()
         self._redemptions(IN_FLIGHT_PAYOUTS, report, parkable=False)
         self._guard(report, "redemption scan", lambda: self._scan_redemptions(report))
-        for d in self._open_deposits(ISSUED):
-            self._guard_deposit(d, report, lambda d=d: self._detect_payment(d, report))
+        self._detect_payments(self._open_deposits(ISSUED), report)
         self._guard(report, "reserve", lambda: self._ensure_reserves(report))
+        for b in self.store.batches(BATCH_SIGNED):  # sent or not before a crash: the chain knows which
+            self._guard(report, f"batch {b.id}", lambda b=b: self._resume_batch(b, report))
+        if self.config.batch_size > 1:
+            self._form_batches(report)
         for d in self._open_deposits(PAID, SIGNED, QUEUED):
+            if (d.status == SIGNED and d.batch_id is not None) or d.md5 in self._deferred:
+                continue  # waits in a signed batch, or for a batch of the next pass
             self._guard_deposit(d, report, lambda d=d: self._process_deposit(d, report))
         self._redemptions((REQUESTED, LAPSED), report, parkable=True)
         return report
@@ -616,10 +815,17 @@ class Relayer:
         """One reserve attestation per currency covers every mint still pending in it."""
         pending: dict[int, int] = {}
         for d in self._open_deposits(PAID, SIGNED, QUEUED):
-            if d.bakong_hash and self.gateway.mint_status(bakong_tx_hash_bytes(d.bakong_hash)) in (
-                MintStatus.NONE,
-                MintStatus.QUEUED,
-            ):  # not in the supply yet (a crash may have left a minted one marked open)
+            if not d.bakong_hash:
+                continue
+            # a single mint sent before a crash may have left a minted one marked open: ask the chain. A paid
+            # or batched deposit is counted unread (at worst the reserve asked for is larger: it is capped by
+            # the balance the validators read, so no read per deposit at volume)
+            if (
+                d.status == PAID
+                or d.batch_id is not None
+                or self.gateway.mint_status(bakong_tx_hash_bytes(d.bakong_hash))
+                in (MintStatus.NONE, MintStatus.QUEUED)
+            ):
                 pending[d.currency] = pending.get(d.currency, 0) + d.amount
         for currency, amount in pending.items():
             self._guard(
@@ -700,6 +906,8 @@ class Relayer:
                 log(report.summary())
             for e in report.errors:
                 log(f"  error: {e}")
+            for f in report.fallbacks:
+                log(f"  batch fallback: {f}")
             for item in report.dead_lettered:
                 log(f"  dead letter: {self.store.dead_letter(item)}")
             time.sleep(interval)

@@ -54,7 +54,19 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     last_ms      INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS batches (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    currency     INTEGER NOT NULL,
+    md5s         TEXT NOT NULL,
+    expiry       INTEGER NOT NULL,
+    epoch        INTEGER NOT NULL,
+    signatures   TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    chain_tx     TEXT
+);
 """
+# Columns added after the first release (a state file written before them gets them, NULL / 0).
+_DEPOSIT_COLUMNS = {"paid_ms": "INTEGER", "batch_id": "INTEGER", "single": "INTEGER NOT NULL DEFAULT 0"}
 
 # Deposit states: issued -> paid -> signed -> minted | queued -> minted; issued -> expired; queued -> vetoed.
 ISSUED, PAID, SIGNED, MINTED, QUEUED, VETOED, EXPIRED = (
@@ -66,6 +78,9 @@ ISSUED, PAID, SIGNED, MINTED, QUEUED, VETOED, EXPIRED = (
     "vetoed",
     "expired",
 )
+# Batch states: signed (signatures stored; the mint may have been sent) -> closed (every deposit's outcome
+# recorded, or the batch given up: its deposits back to `paid`, to be batched again or minted singly).
+BATCH_SIGNED, BATCH_CLOSED = "signed", "closed"
 # Redemption states: requested -> paying -> paid_out -> finalized; requested -> rejected;
 # requested -> lapsed (too close to the reclaim deadline to pay) -> reclaimed; any open -> reclaimed.
 # `paying` is written before the payout is sent: the payout may exist (look it up by its reference).
@@ -97,6 +112,24 @@ class DepositRow:
     payer: str | None = None
     attestation: dict[str, Any] | None = None
     signatures: str | None = None
+    chain_tx: str | None = None
+    paid_ms: int | None = None  # when the relayer saw the payment (the batch latency bound counts from it)
+    batch_id: int | None = None  # the signed batch it waits in (status `signed`)
+    single: int = 0  # 1: mint it alone (a batch holding it would fail, or the validators refused one)
+
+
+@dataclass
+class BatchRow:
+    """A signed batch: the deposits (`md5s`, in batch order), the attestation's expiry and epoch, the packed
+    signatures. Written in one SQLite transaction with its deposits' `signed` status."""
+
+    id: int
+    currency: int
+    md5s: list[str]
+    expiry: int
+    epoch: int
+    signatures: str
+    status: str
     chain_tx: str | None = None
 
 
@@ -148,6 +181,10 @@ class RelayerStore:
         columns = {row["name"] for row in self._db.execute("PRAGMA table_info(redemptions)")}
         if "source" not in columns:
             self._db.execute("ALTER TABLE redemptions ADD COLUMN source TEXT")
+        have = {row["name"] for row in self._db.execute("PRAGMA table_info(deposits)")}
+        for name, kind in _DEPOSIT_COLUMNS.items():
+            if name not in have:
+                self._db.execute(f"ALTER TABLE deposits ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         self._db.close()
@@ -215,6 +252,83 @@ class RelayerStore:
             sql += f" WHERE status IN ({','.join('?' * len(statuses))})"
             args = statuses
         return [self._deposit(r) for r in self._db.execute(sql + " ORDER BY rowid", args).fetchall()]
+
+    # ------------------------------------------------------------- batches
+
+    def add_batch(self, currency: int, md5s: list[str], expiry: int, epoch: int, signatures: str) -> BatchRow:
+        """Stores a signed batch and marks its deposits `signed` in it, atomically (a crash leaves both or
+        neither)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cur = self._db.execute(
+                    "INSERT INTO batches (currency, md5s, expiry, epoch, signatures, status)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (currency, json.dumps(md5s), expiry, epoch, signatures, BATCH_SIGNED),
+                )
+                batch_id = cur.lastrowid
+                self._db.executemany(
+                    "UPDATE deposits SET status = ?, batch_id = ? WHERE md5 = ?",
+                    [(SIGNED, batch_id, m) for m in md5s],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        assert batch_id is not None
+        return BatchRow(batch_id, currency, md5s, expiry, epoch, signatures, BATCH_SIGNED)
+
+    def close_batch(self, batch_id: int, chain_tx: str | None, requeue: list[str], single: bool) -> None:
+        """Closes a batch; its deposits in `requeue` (not minted by it) go back to `paid`, out of the batch,
+        flagged to be minted alone when `single`. Atomic."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "UPDATE batches SET status = ?, chain_tx = ? WHERE id = ?",
+                    (BATCH_CLOSED, chain_tx, batch_id),
+                )
+                self._db.executemany(
+                    "UPDATE deposits SET status = ?, batch_id = NULL, single = MAX(single, ?)"
+                    " WHERE md5 = ? AND batch_id = ?",
+                    [(PAID, int(single), m, batch_id) for m in requeue],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def record_minted(self, md5s: list[str], chain_tx: str | None) -> None:
+        """Marks deposits minted (by one mintBatch) in one SQLite transaction, not one write each."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    "UPDATE deposits SET status = ?, chain_tx = COALESCE(?, chain_tx) WHERE md5 = ?",
+                    [(MINTED, chain_tx, m) for m in md5s],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    @staticmethod
+    def _batch(row: sqlite3.Row) -> BatchRow:
+        d = dict(row)
+        d["md5s"] = json.loads(d["md5s"])
+        return BatchRow(**d)
+
+    def batch(self, batch_id: int) -> BatchRow | None:
+        row = self._db.execute("SELECT * FROM batches WHERE id = ?", (batch_id,)).fetchone()
+        return self._batch(row) if row else None
+
+    def batches(self, *statuses: str) -> list[BatchRow]:
+        sql = "SELECT * FROM batches"
+        args: tuple = ()
+        if statuses:
+            sql += f" WHERE status IN ({','.join('?' * len(statuses))})"
+            args = statuses
+        return [self._batch(r) for r in self._db.execute(sql + " ORDER BY id", args).fetchall()]
 
     # --------------------------------------------------------- redemptions
 

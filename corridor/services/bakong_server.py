@@ -11,6 +11,8 @@ numbers in major units):
     POST /v1/check_transaction_by_md5   {"md5"}
     POST /v1/check_transaction_by_hash  {"hash"}
     POST /v1/check_bakong_account       {"accountId"}
+    POST /v1/check_transaction_by_md5_list   ["<md5>", …]   (1..50 MD5s; data: one item per MD5,
+    POST /v1/check_transaction_by_hash_list  ["<hash>", …]  {"md5"|"hash", "status", "message", "data"})
     POST /v1/ledger/balance             {"accountId", "currency"}   (simulator extension: a bank
                                         statement gives the omnibus balance in production)
 
@@ -84,7 +86,7 @@ from corridor.ui import UserError
 SERVICE = "bakong-server"
 DEFAULT_PORT = 8600
 DEFAULT_OMNIBUS = "corridor@abab"
-MAX_BODY = 16 * 1024  # the largest request (a KHQR) is well under 1 KB
+MAX_BODY = 16 * 1024  # the largest request (a KHQR, or a list of 50 hashes: 3.4 KB) is well under it
 
 _TOKENS_SCHEMA = "CREATE TABLE IF NOT EXISTS api_developers (email TEXT PRIMARY KEY, token TEXT UNIQUE)"
 
@@ -94,6 +96,7 @@ OPEN_API = {
     "check_bakong_account": openapi.CHECK_ACCOUNT,
     "ledger/balance": openapi.LEDGER_BALANCE,
 }
+LIST_API = (openapi.CHECK_BY_MD5_LIST, openapi.CHECK_BY_HASH_LIST)  # the body is a JSON array
 
 # HTTP status of each ledger refusal (all leave the ledger unchanged).
 _LEDGER_STATUS: tuple[tuple[type[LedgerError], int], ...] = (
@@ -204,6 +207,10 @@ class BakongServer:
         self.app.route("POST", "/v1/renew_token", self.renew_token)
         for path, endpoint in OPEN_API.items():
             self.app.route("POST", f"/v1/{path}", lambda req, e=endpoint: self.open_api(e, req))
+        for path in LIST_API:
+            self.app.route(
+                "POST", f"/v1/{path}", lambda req, e=path: self.open_api_list(e, req), array_body=True
+            )
         routes = {
             "/bank/payout": (self._bank, self.payout),
             "/bank/payout_status": (self._bank, self.payout_status),
@@ -261,6 +268,18 @@ class BakongServer:
         if problem is not None:
             return _envelope_error(400, problem, openapi.ERR_MISSING_FIELDS)
         return self._transport(endpoint, req.body)
+
+    def open_api_list(self, endpoint: str, req: Request) -> Any:
+        """A list endpoint: the body is a JSON array of 1..50 MD5s or hashes; anything else is a 400 that
+        says what is wrong (in the Open API envelope)."""
+        if not self._developer(req):
+            return _envelope_error(
+                401, "Unauthorized, not yet requested for token or code invalid", openapi.ERR_UNAUTHORIZED
+            )
+        problem = openapi.list_problem(endpoint, req.items)
+        if problem is not None:
+            return _envelope_error(400, problem, openapi.ERR_MISSING_FIELDS)
+        return self._transport(endpoint, req.items)
 
     @staticmethod
     def _open_api_fields(endpoint: str, body: dict[str, Any]) -> str | None:

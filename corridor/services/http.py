@@ -127,6 +127,7 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     body: dict[str, Any]
+    items: list[Any] | None = None  # a JSON array body, on a route registered with `array_body=True`
 
     def value(self, name: str, kind: type | tuple[type, ...], required: bool = True) -> Any:
         """`body[name]` checked against `kind` (bool is never accepted as int); 400 with a reason otherwise."""
@@ -203,10 +204,13 @@ class JsonApp:
         self.auth = auth
         self.health = health or Health(name)
         self.routes: dict[tuple[str, str], Handler] = {}
+        self.array_routes: set[str] = set()  # paths whose body may be a JSON array (Request.items)
         self.route("GET", "/health", lambda _req: self.health.snapshot())
 
-    def route(self, method: str, path: str, handler: Handler) -> None:
+    def route(self, method: str, path: str, handler: Handler, array_body: bool = False) -> None:
         self.routes[(method.upper(), path.rstrip("/") or "/")] = handler
+        if array_body:
+            self.array_routes.add(path.rstrip("/") or "/")
 
     def dispatch(self, request: Request) -> tuple[int, Any]:
         """(status, body) for `request`: the handler's result, or the refusal as {"error": reason}."""
@@ -266,6 +270,7 @@ def _handler_class(app: JsonApp) -> type[BaseHTTPRequestHandler]:
             url = urlparse.urlsplit(self.path)
             query = dict(urlparse.parse_qsl(url.query))
             body: dict[str, Any] = {}
+            items: list[Any] | None = None
             length_header = self.headers.get("Content-Length")
             if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
                 return self._refuse(411, "chunked bodies are not accepted; send Content-Length")
@@ -284,10 +289,16 @@ def _handler_class(app: JsonApp) -> type[BaseHTTPRequestHandler]:
                     parsed = json.loads(raw.decode("utf-8"), parse_float=Decimal)
                 except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                     return self._reply(400, {"error": f"body is not JSON: {exc}"})
-                if not isinstance(parsed, dict):
+                path = url.path.rstrip("/") or "/"
+                if isinstance(parsed, list) and path in app.array_routes:
+                    items = parsed
+                elif not isinstance(parsed, dict):
                     return self._reply(400, {"error": "body must be a JSON object"})
-                body = parsed
-            request = Request(method, url.path.rstrip("/") or "/", query, dict(self.headers.items()), body)
+                else:
+                    body = parsed
+            request = Request(
+                method, url.path.rstrip("/") or "/", query, dict(self.headers.items()), body, items
+            )
             self._reply(*app.dispatch(request))
 
         def do_GET(self) -> None:  # noqa: N802 (stdlib naming)

@@ -9,6 +9,10 @@ progress lives in the `--state` SQLite file, journaled before every step: `kill 
 a restart neither mints twice nor loses a payout (a redemption journaled `paying` is settled before
 anything else on restart).
 
+Paid plain deposits are minted in batches (`--batch-size`, default 64, one `mintBatch` and one quorum of
+signatures for all of them), a partial batch once its oldest deposit waited `--batch-latency` seconds
+(default 2); a batch the validators refuse or the chain would revert falls back to single mints (logged
+`batch fallback: …`); `--batch-size 1` turns batching off.
 It refuses to attest a reserve below the token supply (the bridge would stop minting) unless
 `--force`; contract errors are logged decoded (`reverted: MintingStopped(KHR)`); every log line is
 timestamped. HTTP (same port as /health):
@@ -46,8 +50,8 @@ from corridor.bridge.attest import ValidatorSignature
 from corridor.bridge.client import BakongApiError, BakongClient, BakongUnavailable, http_client
 from corridor.bridge.gateway import BridgeGateway
 from corridor.bridge.khqr import Currency, KHQRError, md5
-from corridor.bridge.relayer import CRASH_POINTS, Payer, Relayer, RelayerConfig
-from corridor.bridge.store import IN_FLIGHT_PAYOUTS, OPEN_DEPOSITS, RelayerStore
+from corridor.bridge.relayer import CRASH_POINTS, MAX_BATCH_SIZE, Payer, Relayer, RelayerConfig
+from corridor.bridge.store import BATCH_SIGNED, IN_FLIGHT_PAYOUTS, OPEN_DEPOSITS, RelayerStore
 from corridor.bridge.validator import NotEnoughSignatures, Validator, collect
 from corridor.services import errors
 from corridor.services.bakong_config import (
@@ -190,6 +194,9 @@ class RelayerService:
         self._known: dict[str, RemoteValidator] = {}
         self.interval, self.max_backoff = interval, max_backoff
         self.lock = threading.Lock()  # one pass or one deposit request at a time
+        self._fallbacks = (
+            0  # batches given up since the start (shown in /health: a rising count needs a look)
+        )
         self.app = JsonApp(SERVICE, max_body=8 * 1024)
         self.app.health.set(sender=sender.address, bridge=bridge, omnibus=omnibus)
         self.app.route("POST", "/deposits", self.request_deposit)
@@ -365,11 +372,16 @@ class RelayerService:
             inFlightPayouts=len(store.redemptions(*IN_FLIGHT_PAYOUTS)),
             openDeposits=len(store.deposits(*OPEN_DEPOSITS)),
             deadLetters=len(store.dead_letters()),
+            openBatches=len(store.batches(BATCH_SIGNED)),
+            batchFallbacks=self._fallbacks,
         )
+        self._fallbacks += len(report.fallbacks)
         if not report.idle:
             log(SERVICE, report.summary())
         for e in report.errors:
             log(SERVICE, f"  error: {e}")
+        for f in report.fallbacks:
+            log(SERVICE, f"  batch fallback: {f}")
         for item in report.dead_lettered:
             log(SERVICE, f"  dead letter: {store.dead_letter(item)}")
         if report.errors:
@@ -447,6 +459,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="never start a payout this many seconds or fewer before the holder may reclaim (default 3600)",
     )
     p.add_argument(
+        "--batch-size",
+        type=int,
+        default=64,
+        help=f"plain deposits per mintBatch, 1..{MAX_BATCH_SIZE} (default 64; 1: every deposit its own mint)",
+    )
+    p.add_argument(
+        "--batch-latency",
+        type=float,
+        default=2.0,
+        help="seconds a partial batch waits for more deposits before it is sent (default 2)",
+    )
+    p.add_argument(
         "--start-block", type=int, help="first block to scan for redemptions (default: the bridge's)"
     )
     p.add_argument(
@@ -463,6 +487,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.interval <= 0 or args.max_backoff < args.interval:
             raise UserError("--interval must be positive and --max-backoff at least --interval")
+        if not 1 <= args.batch_size <= MAX_BATCH_SIZE:
+            raise UserError(f"--batch-size must be 1..{MAX_BATCH_SIZE}, got {args.batch_size}")
+        if not 0 <= args.batch_latency <= 3600:
+            raise UserError(f"--batch-latency must be 0..3600 seconds, got {args.batch_latency}")
         open_api = token(args, OPEN_API_TOKEN, "the Open API developer token")
         payer = load_payer(
             args.payments, args.bank_url or args.bakong_url, token(args, BANK_TOKEN, "the bank-payment token")
@@ -476,6 +504,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             refuse_stopping_reserve=not args.force,
             khqr_payer=book.address(KHQR_PAYER) if KHQR_PAYER in book.contracts else None,
             linked_origins=linked_origins_of(args),
+            batch_size=args.batch_size,
+            batch_latency_ms=round(args.batch_latency * 1000),
         )
         service = RelayerService(
             w3,

@@ -17,6 +17,8 @@ from eth_utils import is_address, to_checksum_address
 
 from corridor.bridge import attest
 from corridor.bridge.attest import (
+    BatchDeposit,
+    BatchMintAttestation,
     HookedMintAttestation,
     MintAttestation,
     Reconciliation,
@@ -36,10 +38,18 @@ KINDS: dict[str, type] = {
     "reconciliation": Reconciliation,
     "finalization": RedemptionFinalization,
     "rejection": RedemptionRejection,
+    "batch_mint": BatchMintAttestation,  # with "khqrs" and "deposits" (one each per deposit of the batch)
 }
 KIND_OF: dict[type, str] = {cls: kind for kind, cls in KINDS.items()}
 WITH_KHQR = ("mint", "hooked_mint")  # the request carries the KHQR the validator checks the payment against
 MAX_HOOK_DATA = 4 * 1024  # bytes of a hooked mint's hookData (an invoice's is under 300)
+MAX_BATCH = 256  # deposits in one batch-mint signing request
+DEPOSIT_FIELDS = (
+    ("amount", "uint256"),
+    ("recipient", "address"),
+    ("bakongTxHash", "bytes32"),
+    ("khqrMd5", "bytes16"),
+)
 
 
 class BadAttestation(ValueError):
@@ -107,6 +117,40 @@ def parse_attestation(kind: str, data: Any) -> attest.Attestation:
     return cls(*(_field(name, t, data[name]) for name, t in cls.FIELDS))
 
 
+def deposits_json(deposits: list[BatchDeposit]) -> list[dict[str, Any]]:
+    """The deposits of a batch as JSON (field names as in the Solidity `BatchDeposit`)."""
+    return [
+        {
+            "amount": d.amount,
+            "recipient": d.recipient,
+            "bakongTxHash": "0x" + d.bakong_tx_hash.hex(),
+            "khqrMd5": "0x" + d.khqr_md5.hex(),
+        }
+        for d in deposits
+    ]
+
+
+def parse_batch(khqrs: Any, deposits: Any) -> tuple[list[str], list[BatchDeposit]]:
+    """The KHQRs and deposits of a batch-mint request; BadAttestation says what is wrong (which entry)."""
+    if not isinstance(khqrs, list) or not isinstance(deposits, list) or not deposits:
+        raise BadAttestation("a batch mint needs non-empty lists 'khqrs' and 'deposits'")
+    if len(deposits) > MAX_BATCH or len(khqrs) != len(deposits):
+        raise BadAttestation(f"one KHQR per deposit, at most {MAX_BATCH} deposits")
+    parsed = []
+    for i, (khqr, d) in enumerate(zip(khqrs, deposits, strict=True)):
+        if (
+            not isinstance(khqr, str)
+            or not khqr
+            or not isinstance(d, dict)
+            or set(d) != {n for n, _ in DEPOSIT_FIELDS}
+        ):
+            raise BadAttestation(
+                f"deposit {i}: a KHQR string and exactly the fields {[n for n, _ in DEPOSIT_FIELDS]}"
+            )
+        parsed.append(BatchDeposit(*(_field(f"deposit {i} {n}", t, d[n]) for n, t in DEPOSIT_FIELDS)))
+    return khqrs, parsed
+
+
 def signature_json(sig: ValidatorSignature) -> dict[str, str]:
     return {"signer": sig.signer, "signature": "0x" + sig.signature.packed.hex()}
 
@@ -150,6 +194,11 @@ class RemoteValidator:
 
     def sign_hooked_mint(self, khqr: str, attestation: HookedMintAttestation) -> ValidatorSignature:
         return self._ask(attestation, {"khqr": khqr})
+
+    def sign_batch_mint(
+        self, khqrs: list[str], deposits: list[BatchDeposit], attestation: BatchMintAttestation
+    ) -> ValidatorSignature:
+        return self._ask(attestation, {"khqrs": list(khqrs), "deposits": deposits_json(list(deposits))})
 
     def sign_reserve(self, attestation: ReserveAttestation) -> ValidatorSignature:
         return self._ask(attestation)

@@ -8,6 +8,9 @@ worst stall the bridge.
     POST /sign/mint            {"khqr", "attestation": MintAttestation}
     POST /sign/hooked_mint     {"khqr", "attestation": HookedMintAttestation}  (an invoice paid by KHQR,
                                minted into a mint hook: --hook, else the book's InvoiceSettlement)
+    POST /sign/batch_mint      {"khqrs": [...], "deposits": [BatchDeposit...], "attestation": BatchMintAttestation}
+                               (every deposit checked against Bakong, read with the list endpoints; a
+                               refusal names the deposit: "batch deposit 3 (KHQR <md5>): <reason>")
     POST /sign/reserve         {"attestation": ReserveAttestation}
     POST /sign/reconciliation  {"attestation": Reconciliation}
     POST /sign/finalization    {"attestation": RedemptionFinalization}
@@ -90,7 +93,7 @@ class ValidatorService:
         hooks = list(hooks) or ([book.address(SETTLEMENT)] if SETTLEMENT in book.contracts else [])
         self.validator = Validator(key, client, self.view, omnibus, hooks, linked_origins)
         self.name = name
-        self.app = JsonApp(name, max_body=32 * 1024)
+        self.app = JsonApp(name, max_body=512 * 1024)  # a batch of 256 deposits with their KHQRs: ~150 KB
         self.app.health.set(address=self.validator.address, bridge=self.bridge, omnibus=omnibus)
         self.ready = threading.Event()
         for kind in signing.KINDS:
@@ -107,11 +110,19 @@ class ValidatorService:
         khqr = req.value("khqr", str) if kind in signing.WITH_KHQR else None
         try:
             att = signing.parse_attestation(kind, raw)
+            batch = (
+                signing.parse_batch(req.value("khqrs", list), req.value("deposits", list))
+                if kind == "batch_mint"
+                else None
+            )
         except signing.BadAttestation as exc:
             raise HttpError(400, str(exc)) from exc
         sign = getattr(self.validator, f"sign_{kind}")
         try:
-            sig = sign(khqr, att) if khqr is not None else sign(att)
+            if batch is not None:
+                sig = sign(*batch, att)
+            else:
+                sig = sign(khqr, att) if khqr is not None else sign(att)
         except AttestationRefused as exc:
             log(self.name, f"refused {kind}: {exc}")
             raise HttpError(422, str(exc)) from exc

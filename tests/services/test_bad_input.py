@@ -67,6 +67,31 @@ def test_bakong_server_refuses_bad_input_and_changes_nothing(services):
             OPEN_API,
         ),
         (f"{u}/v1/check_bakong_account", big, 413, "above the limit", OPEN_API),
+        # the list endpoints: a JSON array of 1..50 MD5s / hashes, the reason names the entry
+        (f"{u}/v1/check_transaction_by_md5_list", [paid["md5"]], 401, "Unauthorized", {}),
+        (
+            f"{u}/v1/check_transaction_by_md5_list",
+            {"md5": paid["md5"]},
+            400,
+            "non-empty JSON array",
+            OPEN_API,
+        ),
+        (f"{u}/v1/check_transaction_by_md5_list", [], 400, "non-empty JSON array", OPEN_API),
+        (f"{u}/v1/check_transaction_by_md5_list", [paid["md5"]] * 51, 400, "at most 50 MD5s", OPEN_API),
+        (
+            f"{u}/v1/check_transaction_by_md5_list",
+            [paid["md5"], "zz"],
+            400,
+            "entry 1 must be a MD5",
+            OPEN_API,
+        ),
+        (
+            f"{u}/v1/check_transaction_by_hash_list",
+            [paid["md5"]],
+            400,
+            "entry 0 must be a hash of 64",
+            OPEN_API,
+        ),
         (f"{u}/v1/renew_token", {"email": 3}, 400, "Missing required fields", {}),
         (f"{u}/v1/renew_token", {"email": "nobody@example.kh"}, 401, "Not registered", {}),
         # bank payouts
@@ -152,6 +177,23 @@ def test_bakong_server_refuses_bad_input_and_changes_nothing(services):
     assert ledger_state(services) == before
 
 
+def test_bakong_server_md5_list_answers_each_in_order(services):
+    paid = services.deposit("KHR", 1_000, "0x" + "11" * 20)
+    unpaid = services.deposit("KHR", 2_000, "0x" + "11" * 20)
+    services.pay(CUSTOMER_BAKONG, paid["khqr"])
+    status, answer = post(
+        f"{services.bakong.url}/v1/check_transaction_by_md5_list", [paid["md5"], unpaid["md5"]], OPEN_API
+    )
+    assert status == 200 and answer["responseCode"] == 0
+    first, second = answer["data"]
+    assert (first["md5"], first["status"], first["data"]["amount"]) == (paid["md5"], "SUCCESS", 1000)
+    assert (second["md5"], second["status"], second["data"]) == (unpaid["md5"], "NOT_FOUND", None)
+    status, answer = post(
+        f"{services.bakong.url}/v1/check_transaction_by_hash_list", [first["data"]["hash"]], OPEN_API
+    )
+    assert status == 200 and answer["data"][0]["data"] == first["data"]
+
+
 def test_validator_refuses_bad_input_and_what_it_cannot_verify(services, web3, bridge, customer):
     u = services.validators[0].url
     now = web3.eth.get_block("latest")["timestamp"]
@@ -187,7 +229,7 @@ def test_validator_refuses_bad_input_and_what_it_cannot_verify(services, web3, b
             "unknown field",
         ),
         (f"{u}/sign/mint", {"khqr": unpaid["khqr"], "attestation": good}, 422, "no settled payment"),
-        (f"{u}/sign/mint", {"khqr": "x" * 40_000, "attestation": good}, 413, "above the limit"),
+        (f"{u}/sign/mint", {"khqr": "x" * 600_000, "attestation": good}, 413, "above the limit"),
         (
             f"{u}/sign/reserve",
             {"attestation": attestation_json(ReserveAttestation(KHR, 10**9, now, 1))},

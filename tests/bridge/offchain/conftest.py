@@ -66,14 +66,16 @@ def recipient() -> str:
 def make_relayer(tmp_path, model, bakong, ledger, validators, clock):
     """Builds a relayer over the same state file each time (a restart), optionally crashing at a point."""
 
-    def build(crash_at: str | None = None, gateway=None, vals=None) -> Relayer:
+    def build(
+        crash_at: str | None = None, gateway=None, vals=None, config: RelayerConfig | None = None
+    ) -> Relayer:
         return Relayer(
             gateway or model,
             bakong,
             LedgerPayer(ledger, OMNIBUS),
             vals or validators,
             RelayerStore(str(tmp_path / "relayer.sqlite")),
-            RelayerConfig(omnibus_account=OMNIBUS),
+            config or RelayerConfig(omnibus_account=OMNIBUS),
             clock_ms=clock.ms,
             crash_at=crash_at,
         )

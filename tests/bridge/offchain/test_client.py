@@ -219,3 +219,81 @@ def test_urllib_transport_reads_error_envelope_of_http_401(loopback):
     served["name"] = "unauthorized"
     with pytest.raises(BakongApiError, match="unauthorized"):
         http_client(base, "expired").transaction_by_md5("ab" * 16)
+
+
+# ------------------------------------------------------------ list endpoints
+
+
+def test_md5_list_answers_each_md5_paid_or_not_in_chunks_of_50(ledger):
+    from corridor.bridge.client import MAX_LIST, SimulatorTransport
+
+    calls = []
+    inner = SimulatorTransport(ledger)
+
+    def counting(endpoint, payload):
+        calls.append((endpoint, len(payload)))
+        return inner(endpoint, payload)
+
+    client = BakongClient(counting)
+    paid = [
+        ledger.pay_khqr(
+            CUSTOMER,
+            KHQR(
+                account_id=OMNIBUS,
+                merchant_name="B",
+                merchant_city="PP",
+                currency=Currency.KHR,
+                amount=1_000 + i,
+                bill_number=f"L{i}",
+            ).encode(),
+        )
+        for i in range(60)
+    ]
+    unknown = "ab" * 16
+    found = client.transactions_by_md5_list([t.md5 for t in paid] + [unknown])
+    assert [c[1] for c in calls] == [MAX_LIST, 11]  # 61 MD5s: two requests, not 61
+    assert [found[t.md5].amount for t in paid] == [1_000 + i for i in range(60)]
+    assert found[unknown] is None
+    by_hash = client.transactions_by_hash_list([t.hash for t in paid[:3]])
+    assert [by_hash[t.hash] for t in paid[:3]] == [found[t.md5] for t in paid[:3]]
+
+
+def test_md5_list_answer_for_something_not_asked_is_refused():
+    def lying(endpoint, payload):
+        return {
+            "responseCode": 0,
+            "responseMessage": "ok",
+            "errorCode": None,
+            "data": [{"md5": "cd" * 16, "status": "NOT_FOUND", "data": None}],
+        }
+
+    with pytest.raises(BakongApiError, match="something not asked"):
+        BakongClient(lying).transactions_by_md5_list(["ab" * 16])
+
+
+def test_md5_list_missing_answer_is_refused():
+    def silent(endpoint, payload):
+        return {"responseCode": 0, "responseMessage": "ok", "errorCode": None, "data": []}
+
+    with pytest.raises(BakongApiError, match="no answer for"):
+        BakongClient(silent).transactions_by_md5_list(["ab" * 16])
+
+
+def test_md5_list_over_http_posts_a_json_array():
+    sent = []
+
+    def send(url, body, headers):
+        sent.append((url, json.loads(body)))
+        return 400, json.dumps(
+            {
+                "responseCode": 1,
+                "responseMessage": "at most 50 MD5s per request, got 51",
+                "errorCode": 5,
+                "data": None,
+            }
+        ).encode()
+
+    client = http_client(BASE, "t", send)
+    with pytest.raises(BakongApiError, match="at most 50 MD5s"):
+        client.transactions_by_md5_list(["ab" * 16])
+    assert sent == [(f"{BASE}/check_transaction_by_md5_list", ["ab" * 16])]

@@ -16,9 +16,10 @@ import pytest
 from eth_account import Account
 from eth_utils import keccak
 
-from corridor.bridge.attest import KHR, USD
+from corridor.bridge.attest import KHR, USD, bakong_tx_hash_bytes
 from corridor.bridge.gateway import BridgeGateway, MintStatus, RedemptionStatus
 from corridor.bridge.relayer import (
+    BATCH_CRASH_POINTS,
     CRASH_POINTS,
     KHQR_PAYER_CRASH_POINTS,
     LedgerPayer,
@@ -48,14 +49,14 @@ def start_relayer(web3, bridge, relayer, bakong, ledger, chain_validators, tmp_p
     """Each call is a fresh relayer process over the same state file."""
     start = web3.eth.block_number
 
-    def build(crash_at=None):
+    def build(crash_at=None, batch_size=1):
         return Relayer(
             BridgeGateway(web3, bridge.address, relayer.address),
             bakong,
             LedgerPayer(ledger, OMNIBUS),
             chain_validators,
             RelayerStore(str(tmp_path / "relayer.sqlite")),
-            RelayerConfig(omnibus_account=OMNIBUS, start_block=start),
+            RelayerConfig(omnibus_account=OMNIBUS, start_block=start, batch_size=batch_size),
             clock_ms=clock.ms,
             crash_at=crash_at,
         )
@@ -200,7 +201,9 @@ def test_reconciliation_with_drift_stops_minting(start_relayer, ledger, bridge, 
     assert bridge.mintingStopped(KHR)
 
 
-@pytest.mark.parametrize("point", [p for p in CRASH_POINTS if p not in KHQR_PAYER_CRASH_POINTS])
+@pytest.mark.parametrize(
+    "point", [p for p in CRASH_POINTS if p not in KHQR_PAYER_CRASH_POINTS + BATCH_CRASH_POINTS]
+)
 def test_killed_at_any_step_resumes_without_double_mint_or_lost_redemption(
     point, web3, chain, start_relayer, ledger, bkhr, bridge, customer
 ):
@@ -289,3 +292,34 @@ def test_deposit_above_the_bridge_cap_is_refused_before_issuing_a_khqr(start_rel
     cap = bridge.limitsOf(KHR)[0]
     with pytest.raises(ValueError, match="per-message cap"):
         start_relayer().request_deposit("KHR", cap + 1, customer.address)
+
+
+@pytest.mark.parametrize("point", BATCH_CRASH_POINTS)
+def test_killed_at_any_batch_step_mints_each_deposit_once_on_the_contract(
+    point, start_relayer, ledger, bkhr, bridge, customer, accounts
+):
+    """The batch crash matrix on the real contract: one mintBatch, every deposit minted once, and a deposit
+    to an address the token refuses (no KYC) queued inside the batch, not lost and not failing it."""
+    stranger = accounts.add()  # no KYC: the token refuses to mint to it
+    relayer = start_relayer(crash_at=point, batch_size=3)
+    keys = []
+    for amount, to in ((10_000, customer.address), (20_000, customer.address), (30_000, stranger.address)):
+        intent = relayer.request_deposit("KHR", amount, to)
+        ledger.pay_khqr(CUSTOMER, intent.khqr)
+        keys.append(intent.md5)
+    crashes = []
+    for _ in range(5):
+        try:
+            report = relayer.run_once()
+        except RelayerCrashed as crash:
+            crashes.append(str(crash))
+            relayer = start_relayer(batch_size=3)
+            continue
+        assert not report.errors, report.errors
+        if report.idle:
+            break
+    assert crashes == [point]
+    assert bkhr.balanceOf(customer) == 30_000 and bkhr.balanceOf(stranger) == 0
+    assert [relayer.store.deposit(k).status for k in keys] == ["minted", "minted", "queued"]
+    assert [b.status for b in relayer.store.batches()] == ["closed"]
+    assert bridge.mintStatus(bakong_tx_hash_bytes(relayer.store.deposit(keys[2]).bakong_hash)) == 2  # Queued

@@ -105,6 +105,29 @@ def test_reserve_with_the_wrong_balance_is_refused(validator, model, paid_khqr):
         validator.sign_reserve(ReserveAttestation(KHR, 50_000, model.timestamp(), 1))
 
 
+def test_reserve_below_the_balance_but_covering_the_supply_is_signed(validator, model, paid_khqr):
+    """Payments keep arriving between the relayer's read and the validators': a smaller reserve is safe."""
+    assert (
+        validator.sign_reserve(ReserveAttestation(KHR, 30_000, model.timestamp(), 1)).signer
+        == validator.address
+    )
+
+
+def test_understated_reserve_below_the_supply_is_refused(validator, model, paid_khqr):
+    model.supply[KHR] = 35_000
+    with pytest.raises(AttestationRefused, match="reserve 30000 is below the supply 35000"):
+        validator.sign_reserve(ReserveAttestation(KHR, 30_000, model.timestamp(), 1))
+
+
+def test_exact_reserve_below_the_supply_is_signed(validator, model, paid_khqr):
+    """A broken book attested as it is (the relayer's --force): it stops minting, as it must."""
+    model.supply[KHR] = 45_000
+    assert (
+        validator.sign_reserve(ReserveAttestation(KHR, 40_000, model.timestamp(), 1)).signer
+        == validator.address
+    )
+
+
 def test_reserve_dated_in_the_future_is_refused(validator, model, paid_khqr):
     with pytest.raises(AttestationRefused, match="future"):
         validator.sign_reserve(ReserveAttestation(KHR, 40_000, model.timestamp() + 1, 1))
