@@ -99,6 +99,8 @@ interface IInvoiceSettlement is IBridgeMintHook {
     error UnknownCurrency(uint16 currency);
     /// @notice No refund is parked for `bakongTxHash`.
     error NoParkedRefund(bytes32 bakongTxHash);
+    /// @notice {swapAmmExactOut} was called by someone else than this contract.
+    error CallerNotSelf(address caller);
     /// @notice The venue call ran out of gas: the caller gave too little gas (never counted as a venue refusal).
     error FxOutOfGas();
 
@@ -107,10 +109,29 @@ interface IInvoiceSettlement is IBridgeMintHook {
     /// @return refundId The bridge redemption id of the refund.
     function retryRefund(bytes32 bakongTxHash) external returns (uint256 refundId);
 
-    /// @notice Approves the venue, router and bridge to pull `currency`'s bridge token from this contract (anyone;
-    /// each of them only pulls from its caller, and this contract only calls them for the deposit it holds).
+    /// @notice Approves the venue, the bridge and the first pool of the token's AMM route (the router's pool for
+    /// the token, or the JPYS pool for the hub) to pull `currency`'s bridge token from this contract (anyone; each
+    /// of them only pulls from its caller, and this contract only calls them for the deposit it holds). Run it
+    /// again after the router's admin registers a new pool (until then AMM invoices of that currency are refunded).
     /// @param currency ISO 4217 numeric code of a bridge currency.
     function approveCurrency(uint16 currency) external;
+
+    /// @notice The AMM leg of a settlement (only this contract calls it, so that a failed second hop undoes the
+    /// first): buys exactly `amountOut` JPYS for `merchant` along the router's route from `tokenIn` ([hub, JPYS] or
+    /// [tokenIn, hub, JPYS], the router's pools), the first pool pulling at most `maxIn` of `tokenIn` from here.
+    /// @param tokenIn The minted bridge token (the hook checked the invoice's path against it).
+    /// @param amountOut The invoice amount in JPYS units.
+    /// @param maxIn The KHQR amount: the most the first pool may take.
+    /// @param merchant Receives `amountOut` JPYS.
+    /// @param deadline The quote window's end.
+    /// @return amountIn What the first pool took.
+    function swapAmmExactOut(
+        address tokenIn,
+        uint256 amountOut,
+        uint256 maxIn,
+        address merchant,
+        uint256 deadline
+    ) external returns (uint256 amountIn);
 
     /// @notice Whether invoice `serial` was settled.
     /// @param serial The corridor's invoice serial.

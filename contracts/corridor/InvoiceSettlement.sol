@@ -7,6 +7,7 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 
 import {IBakongBridge} from "../../interfaces/IBakongBridge.sol";
 import {IBridgeMintHook} from "../../interfaces/IBridgeMintHook.sol";
+import {IFXPool} from "../../interfaces/IFXPool.sol";
 import {IFXRouter} from "../../interfaces/IFXRouter.sol";
 import {IInvoiceSettlement} from "../../interfaces/IInvoiceSettlement.sol";
 import {IRfqVenue} from "../../interfaces/IRfqVenue.sol";
@@ -34,6 +35,8 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
     IRfqVenue private immutable _VENUE;
     IFXRouter private immutable _ROUTER;
     address private immutable _JPYS;
+    /// @dev The router's USD hub token (immutable in the router too).
+    address private immutable _HUB;
 
     /// @dev Invoice serial => paid bit, 256 invoices per word (Permit2's unordered nonces).
     mapping(uint256 wordPos => uint256 bits) private _paid;
@@ -52,6 +55,7 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
         _VENUE = IRfqVenue(venue_);
         _ROUTER = IFXRouter(router_);
         _JPYS = jpys_;
+        _HUB = IFXRouter(router_).hub();
         for (uint256 i; i < currencies.length; ++i) {
             _approve(currencies[i]);
         }
@@ -96,6 +100,37 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
         uint256 refundId = 0; // none when the payer paid exactly the KHQR amount
         if (surplus != 0) refundId = _refund(currency, surplus, bakongTxHash, inv.payerAccount);
         _emitSettled(bakongTxHash, inv, amount, spent, refundId);
+    }
+
+    /// @inheritdoc IInvoiceSettlement
+    /// @dev The router's exact-out route with one pricing fewer. `FXRouter.swapExactOut` must quote every hop
+    /// before it can pull the input (4 StableSwap pricings on two hops); here the first pool pulls its input from
+    /// this contract itself (`FXPool.swapExactOut`: it prices, pays the next pool, then takes what it priced), so
+    /// only the last hop is quoted ahead (3 pricings; 1 on one hop) and the router's frame is skipped: ~32k gas
+    /// less per AMM settlement, for the issue #16 goal of <= 320,000 (docs/gas.md). Same pools (the router's
+    /// registry), same prices (the payer pays exactly `FXRouter.quoteExactOut`, tested against it), same checks
+    /// (each pool's own; `maxIn` bounds the input): only the intermediate hop pays the last pool exactly its price
+    /// (the router's exact-in hop may overpay it by rounding units).
+    function swapAmmExactOut(
+        address tokenIn,
+        uint256 amountOut,
+        uint256 maxIn,
+        address merchant,
+        uint256 deadline
+    ) external returns (uint256 amountIn) {
+        if (msg.sender != address(this)) revert CallerNotSelf(msg.sender);
+        IFXPool last = IFXPool(_poolOf(_JPYS));
+        if (tokenIn == _HUB) {
+            // [hub, JPYS]: sell the hub (coin 1) to the JPYS pool
+            return last.swapExactOut(1, amountOut, maxIn, merchant, deadline);
+        }
+        // [token, hub, JPYS]: the first pool pays the hub straight into the last pool, which then pays the merchant
+        IFXPool first = IFXPool(_poolOf(tokenIn));
+        uint256 hubIn = last.getAmountIn(1, amountOut);
+        amountIn = first.swapExactOut(0, hubIn, maxIn, address(last), deadline);
+        // exactly hubIn was prepaid (the last pool's quote in this transaction): the pool prices it again itself
+        // slither-disable-next-line unused-return
+        last.swapPrepaidExactOut(1, amountOut, merchant);
     }
 
     /// @inheritdoc IInvoiceSettlement
@@ -170,9 +205,7 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
             (ok, spent, fxError) = _fillRfq(inv, q, signature);
         } else {
             address[] memory path = abi.decode(venueData, (address[]));
-            if (path.length < 2 || path[0] != token || path[path.length - 1] != _JPYS) {
-                return (false, 0, bytes4(0), false);
-            }
+            if (!_isRoute(path, token)) return (false, 0, bytes4(0), false);
             (ok, spent, fxError) = _swapAmm(inv, path);
         }
         routeOk = true;
@@ -193,10 +226,11 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
         }
     }
 
-    /// @dev Buys exactly the invoice on the pools for at most the KHQR amount (the bound), paid to the merchant.
+    /// @dev Buys exactly the invoice on the pools for at most the KHQR amount (the bound), paid to the merchant,
+    /// through {swapAmmExactOut} so that a failure of either hop undoes both.
     function _swapAmm(Invoice memory inv, address[] memory path) private returns (bool, uint256, bytes4) {
         uint256 gasBefore = gasleft();
-        try _ROUTER.swapExactOut(path, inv.amountOut, inv.price, inv.merchant, inv.windowEnd, inv.invoiceId) returns (
+        try this.swapAmmExactOut(path[0], inv.amountOut, inv.price, inv.merchant, inv.windowEnd) returns (
             uint256 amountIn
         ) {
             return (true, amountIn, bytes4(0));
@@ -265,11 +299,28 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
         else _paid[serial >> 8] &= ~bit;
     }
 
+    /// @dev Whether `path` is the router's route from `token` to JPYS: [hub, JPYS] or [token, hub, JPYS].
+    function _isRoute(address[] memory path, address token) private view returns (bool) {
+        if (path.length != (token == _HUB ? 2 : 3)) return false;
+        return path[0] == token && path[path.length - 2] == _HUB && path[path.length - 1] == _JPYS;
+    }
+
+    /// @dev The router's registered pool for (`token`, hub).
+    function _poolOf(address token) private view returns (address pool) {
+        pool = _ROUTER.poolOf(token);
+        if (pool == address(0)) revert IFXRouter.NoPool(token, _HUB);
+    }
+
+    /// @dev The venue, the bridge and the first pool of the token's route to JPYS (the router's pool for the token,
+    /// or the JPYS pool for the hub) may pull the token; each pulls only from its caller.
     function _approve(uint16 currency) private {
         address token = _BRIDGE.tokenOf(currency);
         if (token == address(0)) revert UnknownCurrency(currency);
         IERC20(token).forceApprove(address(_VENUE), type(uint256).max);
-        IERC20(token).forceApprove(address(_ROUTER), type(uint256).max);
         IERC20(token).forceApprove(address(_BRIDGE), type(uint256).max);
+        address pool = _ROUTER.poolOf(token == _HUB ? _JPYS : token);
+        if (pool != address(0)) {
+            IERC20(token).forceApprove(pool, type(uint256).max);
+        }
     }
 }
