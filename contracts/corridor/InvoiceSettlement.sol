@@ -41,6 +41,13 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
     /// @dev Invoice serial => paid bit, 256 invoices per word (Permit2's unordered nonces).
     mapping(uint256 wordPos => uint256 bits) private _paid;
     mapping(bytes32 bakongTxHash => ParkedRefund) private _parked;
+    /// @dev Refunds owed to a Bakong participant's returns account (`returns@bank`), per currency and bank code.
+    mapping(uint16 currency => mapping(bytes32 bank => uint256 amount)) private _bankReturns;
+    /// @dev Tokens this contract owes (parked refunds + bank returns), per currency: what a returned payout may
+    /// not take.
+    mapping(uint16 currency => uint256 amount) private _owed;
+    /// @dev Rejected refund payouts already returned, by redemption id (256 per word).
+    mapping(uint256 wordPos => uint256 bits) private _returned;
 
     /// @param bridge_ The bridge that mints to this hook.
     /// @param venue_ The RFQ venue (quotes reserved for invoices name this contract as taker).
@@ -134,12 +141,53 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
     }
 
     /// @inheritdoc IInvoiceSettlement
+    /// @dev A parked refund the bridge now refuses as not above its rejection fee goes to the payer's bank instead
+    /// (returns 0 then); any other refusal reverts and the refund stays parked.
     function retryRefund(bytes32 bakongTxHash) external nonReentrant returns (uint256 refundId) {
         ParkedRefund memory p = _parked[bakongTxHash];
         if (p.amount == 0) revert NoParkedRefund(bakongTxHash);
         delete _parked[bakongTxHash];
-        refundId = _BRIDGE.redeem(p.currency, p.amount, p.payerAccount);
-        emit ParkedRefundSent(bakongTxHash, refundId);
+        _owed[p.currency] -= p.amount;
+        try _BRIDGE.redeem(p.currency, p.amount, p.payerAccount) returns (uint256 id) {
+            refundId = id;
+            emit ParkedRefundSent(bakongTxHash, refundId);
+        } catch (bytes memory err) {
+            if (bytes4(err) != IBakongBridge.AmountNotAboveRejectionFee.selector) _revertWith(err);
+            _creditBank(p.currency, p.amount, bakongTxHash, bytes(p.payerAccount));
+        }
+    }
+
+    /// @inheritdoc IInvoiceSettlement
+    /// @dev The bridge sent the rejected escrow back here less its rejection fee; that amount (the fee read now, and
+    /// never more than this contract holds beyond what it owes) is owed to the payer's bank from now on.
+    function returnRejectedRefund(uint256 refundId) external nonReentrant returns (uint256 amount) {
+        IBakongBridge.Redemption memory r = _BRIDGE.redemption(refundId);
+        if (r.holder != address(this) || r.status != IBakongBridge.RedemptionStatus.Rejected) {
+            revert NotRejectedRefund(refundId);
+        }
+        uint256 bit = 1 << (refundId & 0xff);
+        if (_returned[refundId >> 8] & bit != 0) revert RefundAlreadyReturned(refundId);
+        _returned[refundId >> 8] |= bit;
+        (uint256 fee,) = _BRIDGE.rejectionFeeOf(r.currency);
+        amount = r.amount > fee ? r.amount - fee : 0;
+        uint256 held = IERC20(_BRIDGE.tokenOf(r.currency)).balanceOf(address(this));
+        uint256 free = held > _owed[r.currency] ? held - _owed[r.currency] : 0;
+        if (amount > free) amount = free;
+        bytes32 bank = _bankOf(abi.encodePacked(r.bakongAccountId));
+        emit RejectedRefundReturned(refundId, r.currency, amount, r.bakongAccountId, bank);
+        if (amount != 0) _credit(r.currency, bank, amount);
+    }
+
+    /// @inheritdoc IInvoiceSettlement
+    function sweepBankReturns(uint16 currency, bytes32 bank) external nonReentrant returns (uint256 redemptionId) {
+        uint256 amount = _bankReturns[currency][bank];
+        if (amount == 0) revert NothingOwedToBank(currency, bank);
+        delete _bankReturns[currency][bank];
+        _owed[currency] -= amount;
+        string memory account = string.concat("returns@", _text(bank));
+        // reverts (and the amount stays owed) while the escrow refuses it, e.g. not above the rejection fee yet
+        redemptionId = _BRIDGE.redeem(currency, amount, account);
+        emit BankReturnsSwept(currency, bank, amount, redemptionId);
     }
 
     /// @inheritdoc IInvoiceSettlement
@@ -152,6 +200,16 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
     /// @inheritdoc IInvoiceSettlement
     function isPaid(uint64 serial) external view returns (bool) {
         return (_paid[serial >> 8] >> (serial & 0xff)) & 1 == 1;
+    }
+
+    /// @inheritdoc IInvoiceSettlement
+    function bankReturns(uint16 currency, bytes32 bank) external view returns (uint256) {
+        return _bankReturns[currency][bank];
+    }
+
+    /// @inheritdoc IInvoiceSettlement
+    function isReturned(uint256 refundId) external view returns (bool) {
+        return (_returned[refundId >> 8] >> (refundId & 0xff)) & 1 == 1;
     }
 
     /// @inheritdoc IInvoiceSettlement
@@ -278,7 +336,8 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
         emit InvoiceRefunded(bakongTxHash, inv.invoiceId, inv.quoteId, reason, fxError, amount, refundId, inv.origin);
     }
 
-    /// @dev `amount` into the bridge's redemption escrow for `account`; parked when the escrow refuses it.
+    /// @dev `amount` into the bridge's redemption escrow for `account`; owed to the payer's bank when it is not
+    /// above the bridge's rejection fee (the escrow never takes it), parked when the escrow refuses it otherwise.
     function _refund(uint16 currency, uint256 amount, bytes32 bakongTxHash, string memory account)
         private
         returns (uint256 refundId)
@@ -286,10 +345,60 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
         try _BRIDGE.redeem(currency, amount, account) returns (uint256 id) {
             return id;
         } catch (bytes memory err) {
+            if (bytes4(err) == IBakongBridge.AmountNotAboveRejectionFee.selector) {
+                _creditBank(currency, amount, bakongTxHash, bytes(account));
+                return 0;
+            }
             // amount <= the bridge's per-message cap (uint64)
             _parked[bakongTxHash] = ParkedRefund(currency, uint240(amount), account);
+            _owed[currency] += amount;
             emit RefundParked(bakongTxHash, currency, amount, bytes4(err));
             return 0;
+        }
+    }
+
+    /// @dev Owes `amount` of the refund of `bakongTxHash` to the payer's bank (the bank part of `account`).
+    function _creditBank(uint16 currency, uint256 amount, bytes32 bakongTxHash, bytes memory account) private {
+        bytes32 bank = _bankOf(account);
+        emit RefundOwedToBank(bakongTxHash, currency, amount, string(account), bank);
+        _credit(currency, bank, amount);
+    }
+
+    function _credit(uint16 currency, bytes32 bank, uint256 amount) private {
+        _bankReturns[currency][bank] += amount;
+        _owed[currency] += amount;
+    }
+
+    /// @dev The bank code of a Bakong account id `name@bank` (left-aligned, zero-padded; the id was checked by the
+    /// bridge or signed by the validators); the whole id when it has no at sign.
+    function _bankOf(bytes memory account) private pure returns (bytes32 bank) {
+        uint256 n = account.length;
+        while (n > 0 && account[n - 1] == 0) --n; // a stored id is zero-padded
+        uint256 at = n;
+        for (uint256 i; i < n; ++i) {
+            if (account[i] == "@") at = i;
+        }
+        uint256 start = at == n ? 0 : at + 1;
+        for (uint256 i = start; i < n && i - start < 32; ++i) {
+            bank |= bytes32(account[i]) >> ((i - start) * 8);
+        }
+    }
+
+    /// @dev A left-aligned, zero-padded bytes32 as a string without the padding.
+    function _text(bytes32 word) private pure returns (string memory) {
+        uint256 n;
+        while (n < 32 && word[n] != 0) ++n;
+        bytes memory out = new bytes(n);
+        for (uint256 i; i < n; ++i) {
+            out[i] = word[i];
+        }
+        return string(out);
+    }
+
+    /// @dev Re-raises a caught revert as it was.
+    function _revertWith(bytes memory err) private pure {
+        assembly ("memory-safe") {
+            revert(add(err, 0x20), mload(err))
         }
     }
 

@@ -1,17 +1,26 @@
-"""Refunds the settlement sends must reach the payer or stay retryable: a deposit is never stuck (issue #16).
+"""Refunds the settlement sends must reach the payer or her bank: a deposit is never stuck (issue #16).
 
-Both tests fail on the current InvoiceSettlement and are marked xfail(strict=True) with the reason, so the suite
-stays green and the fix is noticed (the mark must then go). Found while building tests/settlement's machine.
+The policy (docs/security.md, "Settlement refunds Bakong cannot pay"): a refund payout Bakong rejects (the payer's
+account closed or unknown) and a refund not above the bridge's rejection fee (the escrow never takes it) are owed to
+the payer's bank, the Bakong participant that sent the payment, and paid to its returns account (`returns@` + the
+bank code) as an interbank return is; each is recorded on chain with the original payer's account, so the bank
+credits her. The first two tests were strict xfails of the settlement before this policy (found by its machine).
 """
 
 from __future__ import annotations
 
 import brownie
-import pytest
 
 from corridor.bridge import attest
 from corridor.bridge.attest import KHR
+from corridor.invoice_desk import PAYER
 from corridor.settlement import RefundReason, outcome
+
+BANK = PAYER.split("@")[1]
+
+
+def _bank32(code: str) -> bytes:
+    return code.encode().ljust(32, b"\0")
 
 
 def _reject(desk, redemption_id):
@@ -21,51 +30,89 @@ def _reject(desk, redemption_id):
     desk.bridge.rejectRedemption(j.as_tuple(), desk.sign(j), {"from": desk.relayer})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract bug: a refund payout Bakong rejects (payer account closed) returns the bKHR to "
-    "InvoiceSettlement (the redemption's holder), which has no admin, no reclaim and records nothing to retry: "
-    "the deposit is stuck there for ever",
-)
 def test_rejected_refund_payout_stays_retryable(desk):
+    """Bakong rejects the refund to the payer's account: what the bridge sends back (less its rejection fee) is owed
+    to her bank once, and swept to the bank's returns account with her account on record."""
+    desk.bridge.setRejectionFee(KHR, 7, {"from": desk.admin})
     inv, data = desk.rfq_invoice(10_000)
     tx = desk.pay(inv, data, inv.price - 1)  # underpaid: the whole deposit goes to the payer's escrow
     out = outcome(tx.events)
     assert out.reason == RefundReason.UNDERPAID and out.refund_id != 0
-    bakong_tx = tx.events["Minted"]["bakongTxHash"]
 
     _reject(desk, out.refund_id)
-
     token = desk.token(KHR)
     held = token.balanceOf(desk.settlement)
-    parked = desk.settlement.parkedRefund(bakong_tx)[1]
-    assert held == 0 or parked == held  # sent on, or retryable (retryRefund) by anyone
+    assert held == inv.price - 1 - 7
+
+    ret = desk.settlement.returnRejectedRefund(out.refund_id, {"from": desk.relayer})
+    e = ret.events["RejectedRefundReturned"]
+    assert e["amount"] == held and e["bank"] == "0x" + _bank32(BANK).hex()
+    assert e["payerAccount"] == "0x" + _bank32(PAYER).hex()  # the original payer, left-aligned
+    assert desk.settlement.bankReturns(KHR, _bank32(BANK)) == held and desk.settlement.isReturned(out.refund_id)
+    with brownie.reverts(f"RefundAlreadyReturned: {out.refund_id}"):
+        desk.settlement.returnRejectedRefund(out.refund_id, {"from": desk.relayer})
+
+    sweep = desk.settlement.sweepBankReturns(KHR, _bank32(BANK), {"from": desk.relayer})
+    rid = sweep.events["BankReturnsSwept"]["redemptionId"]
+    assert sweep.events["RedemptionRequested"]["bakongAccountId"] == f"returns@{BANK}"
+    r = desk.bridge.redemption(rid)
+    assert r["amount"] == held and r["holder"] == desk.settlement
+    assert token.balanceOf(desk.settlement) == 0 and desk.settlement.bankReturns(KHR, _bank32(BANK)) == 0
+    with brownie.reverts(revert_pattern="NothingOwedToBank: .*"):
+        desk.settlement.sweepBankReturns(KHR, _bank32(BANK), {"from": desk.relayer})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract bug: a surplus (or a whole refund) not above the bridge's rejection fee is parked, but "
-    "retryRefund can never send it (the bridge refuses AmountNotAboveRejectionFee every time): stuck for ever",
-)
 def test_surplus_below_the_rejection_fee_is_not_stuck(desk):
+    """A surplus not above the fee is owed to the payer's bank (not parked); the bank's returns are swept once they
+    add up to more than the fee, and until then the sweep reverts and they stay owed."""
     desk.bridge.setRejectionFee(KHR, 100, {"from": desk.admin})
     inv, data = desk.rfq_invoice(10_000)
     tx = desk.pay(inv, data, inv.price + 50)  # overpaid by 50 riel, below the 100-riel fee
     out = outcome(tx.events)
     assert out.settled and out.refunded == 50 and out.refund_id == 0
-    bakong_tx = tx.events["Minted"]["bakongTxHash"]
-    assert "RefundParked" in tx.events
+    assert "RefundParked" not in tx.events
+    owed = tx.events["RefundOwedToBank"]
+    assert owed["amount"] == 50 and owed["payerAccount"] == PAYER
+    assert owed["bakongTxHash"] == tx.events["Minted"]["bakongTxHash"]
+    with brownie.reverts("AmountNotAboveRejectionFee: 50, 100"):
+        desk.settlement.sweepBankReturns(KHR, _bank32(BANK), {"from": desk.relayer})
 
-    desk.settlement.retryRefund(bakong_tx, {"from": desk.relayer})  # reverts: AmountNotAboveRejectionFee
+    inv, data = desk.rfq_invoice(10_000)
+    desk.pay(inv, data, inv.price + 60)  # a second payer of the same bank: 110 owed now
+    assert desk.settlement.bankReturns(KHR, _bank32(BANK)) == 110
+    desk.settlement.sweepBankReturns(KHR, _bank32(BANK), {"from": desk.relayer})
     assert desk.token(KHR).balanceOf(desk.settlement) == 0
 
 
 def test_parked_surplus_below_the_fee_reverts_on_retry(desk):
-    """What the second xfail pins, stated as today's behaviour (the retry reverts and the surplus stays)."""
+    """Nothing below the fee is parked any more: there is nothing to retry."""
     desk.bridge.setRejectionFee(KHR, 100, {"from": desk.admin})
     inv, data = desk.rfq_invoice(10_000)
     tx = desk.pay(inv, data, inv.price + 50)
     bakong_tx = tx.events["Minted"]["bakongTxHash"]
-    with brownie.reverts("AmountNotAboveRejectionFee: 50, 100"):
+    with brownie.reverts(revert_pattern="NoParkedRefund: .*"):
         desk.settlement.retryRefund(bakong_tx, {"from": desk.relayer})
     assert desk.token(KHR).balanceOf(desk.settlement) == 50
+    assert desk.settlement.bankReturns(KHR, _bank32(BANK)) == 50
+
+
+def test_only_a_rejected_refund_of_the_settlement_is_returned(desk):
+    inv, data = desk.rfq_invoice(10_000)
+    out = outcome(desk.pay(inv, data, inv.price - 1).events)  # pending, not rejected
+    with brownie.reverts(f"NotRejectedRefund: {out.refund_id}"):
+        desk.settlement.returnRejectedRefund(out.refund_id, {"from": desk.relayer})
+
+
+def test_a_parked_refund_the_fee_later_covers_goes_to_the_bank(desk):
+    from tests.settlement.helpers import choke_outbound, unchoke
+
+    inv, data = desk.rfq_invoice(10_000)
+    limits = choke_outbound(desk, leave=5)
+    tx = desk.pay(inv, data, inv.price + 80)  # the 80-riel surplus is parked by the outbound limit
+    bakong_tx = tx.events["Minted"]["bakongTxHash"]
+    assert tx.events["RefundParked"]["amount"] == 80
+    unchoke(desk, limits)
+    desk.bridge.setRejectionFee(KHR, 100, {"from": desk.admin})
+    retry = desk.settlement.retryRefund(bakong_tx, {"from": desk.relayer})
+    assert retry.events["RefundOwedToBank"]["amount"] == 80
+    assert desk.settlement.bankReturns(KHR, _bank32(BANK)) == 80
