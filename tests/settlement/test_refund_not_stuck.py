@@ -48,7 +48,9 @@ def test_rejected_refund_payout_stays_retryable(desk):
     e = ret.events["RejectedRefundReturned"]
     assert e["amount"] == held and e["bank"] == "0x" + _bank32(BANK).hex()
     assert e["payerAccount"] == "0x" + _bank32(PAYER).hex()  # the original payer, left-aligned
-    assert desk.settlement.bankReturns(KHR, _bank32(BANK)) == held and desk.settlement.isReturned(out.refund_id)
+    assert desk.settlement.bankReturns(KHR, _bank32(BANK)) == held and desk.settlement.isReturned(
+        out.refund_id
+    )
     with brownie.reverts(f"RefundAlreadyReturned: {out.refund_id}"):
         desk.settlement.returnRejectedRefund(out.refund_id, {"from": desk.relayer})
 

@@ -106,7 +106,9 @@ def test_amm_settlement_gas_breakdown(desk):
     hook_own = gas(hook) - gas(leg)
     leg_own = gas(leg) - sum(gas(c) for c in leg["calls"])
     quote = gas(leg["calls"][2])
-    print(f"settle {tx.gas_used}: hook {gas(hook)} (own {hook_own}), AMM leg {gas(leg)} (own {leg_own}), quote {quote}")
+    print(
+        f"settle {tx.gas_used}: hook {gas(hook)} (own {hook_own}), AMM leg {gas(leg)} (own {leg_own}), quote {quote}"
+    )
     assert hook_own <= 25_000
     assert leg_own <= 12_000  # cold access to the router and both pools (7,800), five calls' encoding
     assert 25_000 <= quote <= 31_000  # one StableSwap pricing with its cold pool, feed and state reads
