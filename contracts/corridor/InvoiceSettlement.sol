@@ -168,6 +168,8 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
         uint256 bit = 1 << (refundId & 0xff);
         if (_returned[refundId >> 8] & bit != 0) revert RefundAlreadyReturned(refundId);
         _returned[refundId >> 8] |= bit;
+        // the fee alone: the bridge's uncollected fees do not concern this refund
+        // slither-disable-next-line unused-return
         (uint256 fee,) = _BRIDGE.rejectionFeeOf(r.currency);
         amount = r.amount > fee ? r.amount - fee : 0;
         uint256 held = IERC20(_BRIDGE.tokenOf(r.currency)).balanceOf(address(this));

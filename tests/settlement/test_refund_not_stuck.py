@@ -12,7 +12,7 @@ from __future__ import annotations
 import brownie
 
 from corridor.bridge import attest
-from corridor.bridge.attest import KHR
+from corridor.bridge.attest import KHR, USD
 from corridor.invoice_desk import PAYER
 from corridor.settlement import RefundReason, outcome
 
@@ -118,3 +118,35 @@ def test_a_parked_refund_the_fee_later_covers_goes_to_the_bank(desk):
     retry = desk.settlement.retryRefund(bakong_tx, {"from": desk.relayer})
     assert retry.events["RefundOwedToBank"]["amount"] == 80
     assert desk.settlement.bankReturns(KHR, _bank32(BANK)) == 80
+
+
+def test_a_return_never_takes_more_than_came_back(desk):
+    """The fee lowered between the rejection and the return: the return owes what came back, not the fee-free
+    amount (it would take another payer's refund); raised above the refund: nothing came back, nothing owed."""
+    desk.bridge.setRejectionFee(KHR, 7, {"from": desk.admin})
+    inv, data = desk.rfq_invoice(10_000)
+    out = outcome(desk.pay(inv, data, inv.price - 1).events)
+    _reject(desk, out.refund_id)
+    desk.bridge.setRejectionFee(KHR, 0, {"from": desk.admin})
+    ret = desk.settlement.returnRejectedRefund(out.refund_id, {"from": desk.relayer})
+    assert ret.return_value == inv.price - 1 - 7
+    owed = desk.settlement.bankReturns(KHR, _bank32(BANK))
+    assert owed == inv.price - 1 - 7
+
+    inv, data = desk.rfq_invoice(10_000)
+    small = outcome(desk.pay(inv, data, inv.price + 150).events)  # a 150-riel surplus escrowed for the payer
+    desk.bridge.setRejectionFee(KHR, 200, {"from": desk.admin})  # the whole escrow is kept as the fee
+    _reject(desk, small.refund_id)
+    ret = desk.settlement.returnRejectedRefund(small.refund_id, {"from": desk.relayer})
+    assert ret.return_value == 0 and ret.events["RejectedRefundReturned"]["amount"] == 0
+    assert desk.settlement.isReturned(small.refund_id)
+    assert desk.settlement.bankReturns(KHR, _bank32(BANK)) == owed
+
+
+def test_a_router_without_pools_gets_no_pool_allowance(desk):
+    from brownie import FXRouter, InvoiceSettlement
+
+    router = FXRouter.deploy(desk.token(USD), desk.admin, 0, {"from": desk.admin})
+    s = InvoiceSettlement.deploy(desk.bridge, desk.venue, router, desk.jpy, [KHR, USD], {"from": desk.admin})
+    assert desk.token(KHR).allowance(s, desk.bridge) == 2**256 - 1
+    assert desk.token(KHR).allowance(s, desk.router.poolOf(desk.token(KHR))) == 0
