@@ -9,7 +9,10 @@ credits her. The first two tests were strict xfails of the settlement before thi
 
 from __future__ import annotations
 
+import dataclasses
+
 import brownie
+import pytest
 
 from corridor.bridge import attest
 from corridor.bridge.attest import KHR, USD
@@ -86,6 +89,7 @@ def test_surplus_below_the_rejection_fee_is_not_stuck(desk):
     assert desk.token(KHR).balanceOf(desk.settlement) == 0
 
 
+@pytest.mark.call_coverage
 def test_parked_surplus_below_the_fee_reverts_on_retry(desk):
     """Nothing below the fee is parked any more: there is nothing to retry."""
     desk.bridge.setRejectionFee(KHR, 100, {"from": desk.admin})
@@ -103,6 +107,23 @@ def test_only_a_rejected_refund_of_the_settlement_is_returned(desk):
     out = outcome(desk.pay(inv, data, inv.price - 1).events)  # pending, not rejected
     with brownie.reverts(f"NotRejectedRefund: {out.refund_id}"):
         desk.settlement.returnRejectedRefund(out.refund_id, {"from": desk.relayer})
+    lp = desk.who["liquidity"]  # someone else's redemption, rejected: not the settlement's to return
+    desk.token(KHR).approve(desk.bridge, 1_000, {"from": lp})
+    rid = desk.bridge.redeem(KHR, 1_000, "ghost@nobank", {"from": lp}).return_value
+    _reject(desk, rid)
+    with brownie.reverts(f"NotRejectedRefund: {rid}"):
+        desk.settlement.returnRejectedRefund(rid, {"from": desk.relayer})
+
+
+def test_an_account_without_bank_owes_to_its_whole_id(desk):
+    """A payer account the validators signed without an at sign (the escrow would refuse it): its sub-fee refund is
+    owed under the whole id, never lost."""
+    desk.bridge.setRejectionFee(KHR, 100, {"from": desk.admin})
+    inv, data = desk.rfq_invoice(10_000)
+    inv = dataclasses.replace(inv, payer_account="nobank")
+    tx = desk.pay(inv, data, inv.price + 40)
+    assert tx.events["RefundOwedToBank"]["bank"] == "0x" + _bank32("nobank").hex()
+    assert desk.settlement.bankReturns(KHR, _bank32("nobank")) == 40
 
 
 def test_a_parked_refund_the_fee_later_covers_goes_to_the_bank(desk):
@@ -150,3 +171,9 @@ def test_a_router_without_pools_gets_no_pool_allowance(desk):
     s = InvoiceSettlement.deploy(desk.bridge, desk.venue, router, desk.jpy, [KHR, USD], {"from": desk.admin})
     assert desk.token(KHR).allowance(s, desk.bridge) == 2**256 - 1
     assert desk.token(KHR).allowance(s, desk.router.poolOf(desk.token(KHR))) == 0
+    s.approveCurrency(
+        USD, {"from": desk.relayer}
+    )  # the hub: its first pool would be the JPYS pool, none here
+    assert desk.token(USD).allowance(s, desk.router.poolOf(desk.jpy)) == 0
+    desk.settlement.approveCurrency(USD, {"from": desk.relayer})
+    assert desk.token(USD).allowance(desk.settlement, desk.router.poolOf(desk.jpy)) == 2**256 - 1
