@@ -91,6 +91,23 @@ interface IInvoiceSettlement is IBridgeMintHook {
     /// @notice A parked refund went into the escrow as redemption `refundId`.
     event ParkedRefundSent(bytes32 indexed bakongTxHash, uint256 refundId);
 
+    /// @notice The refund of `amount` for `bakongTxHash` is not above the bridge's rejection fee (the escrow
+    /// refuses it): it is owed to the payer's bank `bank` (the bank code of `payerAccount`), paid to its returns
+    /// account (named returns, at the bank) by {sweepBankReturns}; the bank credits `payerAccount`.
+    event RefundOwedToBank(
+        bytes32 indexed bakongTxHash, uint16 currency, uint256 amount, string payerAccount, bytes32 indexed bank
+    );
+
+    /// @notice Bakong rejected the payout of refund `refundId` (the payer's account, left-aligned in
+    /// `payerAccount`): the `amount` the bridge sent back (its escrow less the rejection fee) is owed to the
+    /// payer's bank `bank`, as an interbank return goes back to the payer's bank.
+    event RejectedRefundReturned(
+        uint256 indexed refundId, uint16 currency, uint256 amount, bytes32 payerAccount, bytes32 indexed bank
+    );
+
+    /// @notice What was owed to bank `bank` in `currency` went into the escrow for `returns@bank`.
+    event BankReturnsSwept(uint16 indexed currency, bytes32 indexed bank, uint256 amount, uint256 redemptionId);
+
     /// @notice The caller is not the bridge.
     error CallerNotBridge(address caller);
     /// @notice A constructor address is zero.
@@ -99,6 +116,14 @@ interface IInvoiceSettlement is IBridgeMintHook {
     error UnknownCurrency(uint16 currency);
     /// @notice No refund is parked for `bakongTxHash`.
     error NoParkedRefund(bytes32 bakongTxHash);
+    /// @notice {swapAmmExactOut} was called by someone else than this contract.
+    error CallerNotSelf(address caller);
+    /// @notice Redemption `refundId` is not a refund of this contract that Bakong rejected.
+    error NotRejectedRefund(uint256 refundId);
+    /// @notice Rejected refund `refundId` was already returned.
+    error RefundAlreadyReturned(uint256 refundId);
+    /// @notice Nothing is owed to `bank` in `currency`.
+    error NothingOwedToBank(uint16 currency, bytes32 bank);
     /// @notice The venue call ran out of gas: the caller gave too little gas (never counted as a venue refusal).
     error FxOutOfGas();
 
@@ -107,10 +132,51 @@ interface IInvoiceSettlement is IBridgeMintHook {
     /// @return refundId The bridge redemption id of the refund.
     function retryRefund(bytes32 bakongTxHash) external returns (uint256 refundId);
 
-    /// @notice Approves the venue, router and bridge to pull `currency`'s bridge token from this contract (anyone;
-    /// each of them only pulls from its caller, and this contract only calls them for the deposit it holds).
+    /// @notice Returns a refund payout Bakong rejected (the payer's account closed or unknown): what the bridge sent
+    /// back is owed to the payer's bank (anyone; once per refund).
+    /// @param refundId The bridge redemption id of the refund (from {InvoiceSettled} or {InvoiceRefunded}).
+    /// @return amount What is now owed to the payer's bank.
+    function returnRejectedRefund(uint256 refundId) external returns (uint256 amount);
+
+    /// @notice Sends what is owed to `bank` in `currency` into the bridge's escrow for its returns account
+    /// (named returns, at the bank; anyone; reverts, and it stays owed, while the escrow refuses it).
+    /// @param currency ISO 4217 numeric code of a bridge currency.
+    /// @param bank A Bakong participant's code, left-aligned (`bytes32("aclb")`).
+    /// @return redemptionId The bridge redemption id.
+    function sweepBankReturns(uint16 currency, bytes32 bank) external returns (uint256 redemptionId);
+
+    /// @notice What is owed to bank `bank` in `currency` and not swept yet.
+    /// @param currency ISO 4217 numeric code of a bridge currency.
+    /// @param bank A Bakong participant's code, left-aligned.
+    function bankReturns(uint16 currency, bytes32 bank) external view returns (uint256);
+
+    /// @notice Whether rejected refund `refundId` was returned with {returnRejectedRefund}.
+    /// @param refundId A bridge redemption id.
+    function isReturned(uint256 refundId) external view returns (bool);
+
+    /// @notice Approves the venue, the bridge and the first pool of the token's AMM route (the router's pool for
+    /// the token, or the JPYS pool for the hub) to pull `currency`'s bridge token from this contract (anyone; each
+    /// of them only pulls from its caller, and this contract only calls them for the deposit it holds). Run it
+    /// again after the router's admin registers a new pool (until then AMM invoices of that currency are refunded).
     /// @param currency ISO 4217 numeric code of a bridge currency.
     function approveCurrency(uint16 currency) external;
+
+    /// @notice The AMM leg of a settlement (only this contract calls it, so that a failed second hop undoes the
+    /// first): buys exactly `amountOut` JPYS for `merchant` along the router's route from `tokenIn` ([hub, JPYS] or
+    /// [tokenIn, hub, JPYS], the router's pools), the first pool pulling at most `maxIn` of `tokenIn` from here.
+    /// @param tokenIn The minted bridge token (the hook checked the invoice's path against it).
+    /// @param amountOut The invoice amount in JPYS units.
+    /// @param maxIn The KHQR amount: the most the first pool may take.
+    /// @param merchant Receives `amountOut` JPYS.
+    /// @param deadline The quote window's end.
+    /// @return amountIn What the first pool took.
+    function swapAmmExactOut(
+        address tokenIn,
+        uint256 amountOut,
+        uint256 maxIn,
+        address merchant,
+        uint256 deadline
+    ) external returns (uint256 amountIn);
 
     /// @notice Whether invoice `serial` was settled.
     /// @param serial The corridor's invoice serial.

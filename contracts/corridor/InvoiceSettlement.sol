@@ -7,6 +7,7 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 
 import {IBakongBridge} from "../../interfaces/IBakongBridge.sol";
 import {IBridgeMintHook} from "../../interfaces/IBridgeMintHook.sol";
+import {IFXPool} from "../../interfaces/IFXPool.sol";
 import {IFXRouter} from "../../interfaces/IFXRouter.sol";
 import {IInvoiceSettlement} from "../../interfaces/IInvoiceSettlement.sol";
 import {IRfqVenue} from "../../interfaces/IRfqVenue.sol";
@@ -34,10 +35,19 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
     IRfqVenue private immutable _VENUE;
     IFXRouter private immutable _ROUTER;
     address private immutable _JPYS;
+    /// @dev The router's USD hub token (immutable in the router too).
+    address private immutable _HUB;
 
     /// @dev Invoice serial => paid bit, 256 invoices per word (Permit2's unordered nonces).
     mapping(uint256 wordPos => uint256 bits) private _paid;
     mapping(bytes32 bakongTxHash => ParkedRefund) private _parked;
+    /// @dev Refunds owed to a Bakong participant's returns account (`returns@bank`), per currency and bank code.
+    mapping(uint16 currency => mapping(bytes32 bank => uint256 amount)) private _bankReturns;
+    /// @dev Tokens this contract owes (parked refunds + bank returns), per currency: what a returned payout may
+    /// not take.
+    mapping(uint16 currency => uint256 amount) private _owed;
+    /// @dev Rejected refund payouts already returned, by redemption id (256 per word).
+    mapping(uint256 wordPos => uint256 bits) private _returned;
 
     /// @param bridge_ The bridge that mints to this hook.
     /// @param venue_ The RFQ venue (quotes reserved for invoices name this contract as taker).
@@ -52,6 +62,7 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
         _VENUE = IRfqVenue(venue_);
         _ROUTER = IFXRouter(router_);
         _JPYS = jpys_;
+        _HUB = IFXRouter(router_).hub();
         for (uint256 i; i < currencies.length; ++i) {
             _approve(currencies[i]);
         }
@@ -99,12 +110,86 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
     }
 
     /// @inheritdoc IInvoiceSettlement
+    /// @dev The router's exact-out route with one pricing fewer. `FXRouter.swapExactOut` must quote every hop
+    /// before it can pull the input (4 StableSwap pricings on two hops); here the first pool pulls its input from
+    /// this contract itself (`FXPool.swapExactOut`: it prices, pays the next pool, then takes what it priced), so
+    /// only the last hop is quoted ahead (3 pricings; 1 on one hop) and the router's frame is skipped: ~32k gas
+    /// less per AMM settlement, for the issue #16 goal of <= 320,000 (docs/gas.md). Same pools (the router's
+    /// registry), same prices (the payer pays exactly `FXRouter.quoteExactOut`, tested against it), same checks
+    /// (each pool's own; `maxIn` bounds the input): only the intermediate hop pays the last pool exactly its price
+    /// (the router's exact-in hop may overpay it by rounding units).
+    function swapAmmExactOut(
+        address tokenIn,
+        uint256 amountOut,
+        uint256 maxIn,
+        address merchant,
+        uint256 deadline
+    ) external returns (uint256 amountIn) {
+        if (msg.sender != address(this)) revert CallerNotSelf(msg.sender);
+        IFXPool last = IFXPool(_poolOf(_JPYS));
+        if (tokenIn == _HUB) {
+            // [hub, JPYS]: sell the hub (coin 1) to the JPYS pool
+            return last.swapExactOut(1, amountOut, maxIn, merchant, deadline);
+        }
+        // [token, hub, JPYS]: the first pool pays the hub straight into the last pool, which then pays the merchant
+        IFXPool first = IFXPool(_poolOf(tokenIn));
+        uint256 hubIn = last.getAmountIn(1, amountOut);
+        amountIn = first.swapExactOut(0, hubIn, maxIn, address(last), deadline);
+        // exactly hubIn was prepaid (the last pool's quote in this transaction): the pool prices it again itself
+        // slither-disable-next-line unused-return
+        last.swapPrepaidExactOut(1, amountOut, merchant);
+    }
+
+    /// @inheritdoc IInvoiceSettlement
+    /// @dev A parked refund the bridge now refuses as not above its rejection fee goes to the payer's bank instead
+    /// (returns 0 then); any other refusal reverts and the refund stays parked.
     function retryRefund(bytes32 bakongTxHash) external nonReentrant returns (uint256 refundId) {
         ParkedRefund memory p = _parked[bakongTxHash];
         if (p.amount == 0) revert NoParkedRefund(bakongTxHash);
         delete _parked[bakongTxHash];
-        refundId = _BRIDGE.redeem(p.currency, p.amount, p.payerAccount);
-        emit ParkedRefundSent(bakongTxHash, refundId);
+        _owed[p.currency] -= p.amount;
+        try _BRIDGE.redeem(p.currency, p.amount, p.payerAccount) returns (uint256 id) {
+            refundId = id;
+            emit ParkedRefundSent(bakongTxHash, refundId);
+        } catch (bytes memory err) {
+            if (bytes4(err) != IBakongBridge.AmountNotAboveRejectionFee.selector) _revertWith(err);
+            _creditBank(p.currency, p.amount, bakongTxHash, bytes(p.payerAccount));
+        }
+    }
+
+    /// @inheritdoc IInvoiceSettlement
+    /// @dev The bridge sent the rejected escrow back here less its rejection fee; that amount (the fee read now, and
+    /// never more than this contract holds beyond what it owes) is owed to the payer's bank from now on.
+    function returnRejectedRefund(uint256 refundId) external nonReentrant returns (uint256 amount) {
+        IBakongBridge.Redemption memory r = _BRIDGE.redemption(refundId);
+        if (r.holder != address(this) || r.status != IBakongBridge.RedemptionStatus.Rejected) {
+            revert NotRejectedRefund(refundId);
+        }
+        uint256 bit = 1 << (refundId & 0xff);
+        if (_returned[refundId >> 8] & bit != 0) revert RefundAlreadyReturned(refundId);
+        _returned[refundId >> 8] |= bit;
+        // the fee alone: the bridge's uncollected fees do not concern this refund
+        // slither-disable-next-line unused-return
+        (uint256 fee,) = _BRIDGE.rejectionFeeOf(r.currency);
+        amount = r.amount > fee ? r.amount - fee : 0;
+        uint256 held = IERC20(_BRIDGE.tokenOf(r.currency)).balanceOf(address(this));
+        uint256 free = held > _owed[r.currency] ? held - _owed[r.currency] : 0;
+        if (amount > free) amount = free;
+        bytes32 bank = _bankOf(abi.encodePacked(r.bakongAccountId));
+        emit RejectedRefundReturned(refundId, r.currency, amount, r.bakongAccountId, bank);
+        if (amount != 0) _credit(r.currency, bank, amount);
+    }
+
+    /// @inheritdoc IInvoiceSettlement
+    function sweepBankReturns(uint16 currency, bytes32 bank) external nonReentrant returns (uint256 redemptionId) {
+        uint256 amount = _bankReturns[currency][bank];
+        if (amount == 0) revert NothingOwedToBank(currency, bank);
+        delete _bankReturns[currency][bank];
+        _owed[currency] -= amount;
+        string memory account = string.concat("returns@", _text(bank));
+        // reverts (and the amount stays owed) while the escrow refuses it, e.g. not above the rejection fee yet
+        redemptionId = _BRIDGE.redeem(currency, amount, account);
+        emit BankReturnsSwept(currency, bank, amount, redemptionId);
     }
 
     /// @inheritdoc IInvoiceSettlement
@@ -117,6 +202,16 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
     /// @inheritdoc IInvoiceSettlement
     function isPaid(uint64 serial) external view returns (bool) {
         return (_paid[serial >> 8] >> (serial & 0xff)) & 1 == 1;
+    }
+
+    /// @inheritdoc IInvoiceSettlement
+    function bankReturns(uint16 currency, bytes32 bank) external view returns (uint256) {
+        return _bankReturns[currency][bank];
+    }
+
+    /// @inheritdoc IInvoiceSettlement
+    function isReturned(uint256 refundId) external view returns (bool) {
+        return (_returned[refundId >> 8] >> (refundId & 0xff)) & 1 == 1;
     }
 
     /// @inheritdoc IInvoiceSettlement
@@ -170,9 +265,7 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
             (ok, spent, fxError) = _fillRfq(inv, q, signature);
         } else {
             address[] memory path = abi.decode(venueData, (address[]));
-            if (path.length < 2 || path[0] != token || path[path.length - 1] != _JPYS) {
-                return (false, 0, bytes4(0), false);
-            }
+            if (!_isRoute(path, token)) return (false, 0, bytes4(0), false);
             (ok, spent, fxError) = _swapAmm(inv, path);
         }
         routeOk = true;
@@ -193,10 +286,11 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
         }
     }
 
-    /// @dev Buys exactly the invoice on the pools for at most the KHQR amount (the bound), paid to the merchant.
+    /// @dev Buys exactly the invoice on the pools for at most the KHQR amount (the bound), paid to the merchant,
+    /// through {swapAmmExactOut} so that a failure of either hop undoes both.
     function _swapAmm(Invoice memory inv, address[] memory path) private returns (bool, uint256, bytes4) {
         uint256 gasBefore = gasleft();
-        try _ROUTER.swapExactOut(path, inv.amountOut, inv.price, inv.merchant, inv.windowEnd, inv.invoiceId) returns (
+        try this.swapAmmExactOut(path[0], inv.amountOut, inv.price, inv.merchant, inv.windowEnd) returns (
             uint256 amountIn
         ) {
             return (true, amountIn, bytes4(0));
@@ -244,7 +338,8 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
         emit InvoiceRefunded(bakongTxHash, inv.invoiceId, inv.quoteId, reason, fxError, amount, refundId, inv.origin);
     }
 
-    /// @dev `amount` into the bridge's redemption escrow for `account`; parked when the escrow refuses it.
+    /// @dev `amount` into the bridge's redemption escrow for `account`; owed to the payer's bank when it is not
+    /// above the bridge's rejection fee (the escrow never takes it), parked when the escrow refuses it otherwise.
     function _refund(uint16 currency, uint256 amount, bytes32 bakongTxHash, string memory account)
         private
         returns (uint256 refundId)
@@ -252,10 +347,60 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
         try _BRIDGE.redeem(currency, amount, account) returns (uint256 id) {
             return id;
         } catch (bytes memory err) {
+            if (bytes4(err) == IBakongBridge.AmountNotAboveRejectionFee.selector) {
+                _creditBank(currency, amount, bakongTxHash, bytes(account));
+                return 0;
+            }
             // amount <= the bridge's per-message cap (uint64)
             _parked[bakongTxHash] = ParkedRefund(currency, uint240(amount), account);
+            _owed[currency] += amount;
             emit RefundParked(bakongTxHash, currency, amount, bytes4(err));
             return 0;
+        }
+    }
+
+    /// @dev Owes `amount` of the refund of `bakongTxHash` to the payer's bank (the bank part of `account`).
+    function _creditBank(uint16 currency, uint256 amount, bytes32 bakongTxHash, bytes memory account) private {
+        bytes32 bank = _bankOf(account);
+        emit RefundOwedToBank(bakongTxHash, currency, amount, string(account), bank);
+        _credit(currency, bank, amount);
+    }
+
+    function _credit(uint16 currency, bytes32 bank, uint256 amount) private {
+        _bankReturns[currency][bank] += amount;
+        _owed[currency] += amount;
+    }
+
+    /// @dev The bank code of a Bakong account id `name@bank` (left-aligned, zero-padded; the id was checked by the
+    /// bridge or signed by the validators); the whole id when it has no at sign.
+    function _bankOf(bytes memory account) private pure returns (bytes32 bank) {
+        uint256 n = account.length;
+        while (n > 0 && account[n - 1] == 0) --n; // a stored id is zero-padded
+        uint256 at = n;
+        for (uint256 i; i < n; ++i) {
+            if (account[i] == "@") at = i;
+        }
+        uint256 start = at == n ? 0 : at + 1;
+        for (uint256 i = start; i < n && i - start < 32; ++i) {
+            bank |= bytes32(account[i]) >> ((i - start) * 8);
+        }
+    }
+
+    /// @dev A left-aligned, zero-padded bytes32 as a string without the padding.
+    function _text(bytes32 word) private pure returns (string memory) {
+        uint256 n;
+        while (n < 32 && word[n] != 0) ++n;
+        bytes memory out = new bytes(n);
+        for (uint256 i; i < n; ++i) {
+            out[i] = word[i];
+        }
+        return string(out);
+    }
+
+    /// @dev Re-raises a caught revert as it was.
+    function _revertWith(bytes memory err) private pure {
+        assembly ("memory-safe") {
+            revert(add(err, 0x20), mload(err))
         }
     }
 
@@ -265,11 +410,28 @@ contract InvoiceSettlement is IInvoiceSettlement, ReentrancyGuard {
         else _paid[serial >> 8] &= ~bit;
     }
 
+    /// @dev Whether `path` is the router's route from `token` to JPYS: [hub, JPYS] or [token, hub, JPYS].
+    function _isRoute(address[] memory path, address token) private view returns (bool) {
+        if (path.length != (token == _HUB ? 2 : 3)) return false;
+        return path[0] == token && path[path.length - 2] == _HUB && path[path.length - 1] == _JPYS;
+    }
+
+    /// @dev The router's registered pool for (`token`, hub).
+    function _poolOf(address token) private view returns (address pool) {
+        pool = _ROUTER.poolOf(token);
+        if (pool == address(0)) revert IFXRouter.NoPool(token, _HUB);
+    }
+
+    /// @dev The venue, the bridge and the first pool of the token's route to JPYS (the router's pool for the token,
+    /// or the JPYS pool for the hub) may pull the token; each pulls only from its caller.
     function _approve(uint16 currency) private {
         address token = _BRIDGE.tokenOf(currency);
         if (token == address(0)) revert UnknownCurrency(currency);
         IERC20(token).forceApprove(address(_VENUE), type(uint256).max);
-        IERC20(token).forceApprove(address(_ROUTER), type(uint256).max);
         IERC20(token).forceApprove(address(_BRIDGE), type(uint256).max);
+        address pool = _ROUTER.poolOf(token == _HUB ? _JPYS : token);
+        if (pool != address(0)) {
+            IERC20(token).forceApprove(pool, type(uint256).max);
+        }
     }
 }

@@ -22,11 +22,13 @@ Invariants (see docs/corridor-machine.md for the reasoning):
   finalization is never accepted again (asserted by replaying them in the rules);
 - every invoice paid by KHQR and minted into the settlement ended in exactly one settlement event, the shop
   holds exactly the yen of the invoices it settled (each serial once), the settlement holds only parked refunds;
+- every outbound KHQR payment or remittance (KhqrPayer, direct or gasless) is paid out on Bakong or refunded in
+  JPYS, never both; KhqrPayer holds no JPYS and only the bridge tokens of rejected payouts not yet refunded;
 - no party gains by a round trip at unchanged prices (pool, router one and two hops, RFQ, LP
   add/remove, and a whole-corridor trip Bakong KHR → bKHR → JPY → bKHR → Bakong KHR), and RFQ fills are
   never better than the oracle mid.
 
-The rules and invariants live by family in tests/integration/corridor_machine/ (bridge, settlement,
+The rules and invariants live by family in tests/integration/corridor_machine/ (bridge, settlement, outbound,
 stablecoin, exchange, rfq, operations: one mixin each, on the common `CorridorRules`); this module composes them and
 adds the rules that cross families. A new family of rules is one mixin module listed in `CorridorMachine`.
 
@@ -49,6 +51,7 @@ from .corridor_machine.bridge import BridgeRules
 from .corridor_machine.exchange import ExchangeRules
 from .corridor_machine.helpers import OUTCOMES, World, attempt
 from .corridor_machine.operations import OperationsRules
+from .corridor_machine.outbound import OutboundRules
 from .corridor_machine.rfq import RfqRules
 from .corridor_machine.settlement import SettlementRules
 from .corridor_machine.stablecoin import StablecoinRules
@@ -64,7 +67,7 @@ VERBOSE = {"verbosity": hypothesis.Verbosity.debug} if os.environ.get("CORRIDOR_
 
 
 class CorridorMachine(
-    SettlementRules, BridgeRules, StablecoinRules, ExchangeRules, RfqRules, OperationsRules
+    OutboundRules, SettlementRules, BridgeRules, StablecoinRules, ExchangeRules, RfqRules, OperationsRules
 ):
     """Random parties move value through Bakong, the bridge, the JPY issuers, the pools and the RFQ venue,
     while compliance, pausers, reporters and the bridge admin act; the corridor's books always balance.

@@ -7,10 +7,21 @@ from corridor.settlement import outcome
 RFQ_GOAL = 230_000
 
 
+def _warm(desk, make):
+    """Pays one invoice to warm the state, then returns the invoice to measure, one whose paid-bitmap word and
+    quote-nonce word that payment already wrote (the desk's serials and nonces come from one process-wide counter,
+    so in a longer run the next one may open a fresh 256-bit word: 20k more, not what the row measures)."""
+    while True:
+        inv, data = make()
+        desk.pay(inv, data, inv.price)
+        inv, data = make()
+        if inv.serial % 256 >= 4:
+            return inv, data
+
+
 def test_rfq_settlement_within_goal(desk):
-    inv, data = desk.rfq_invoice(10_000)
-    desk.pay(inv, data, inv.price)  # warm: the maker's nonce word, the paid word, the maker's bKHR balance
-    inv, data = desk.rfq_invoice(10_000)
+    # warm: the maker's nonce word, the paid word, the maker's bKHR balance
+    inv, data = _warm(desk, lambda: desk.rfq_invoice(10_000))
     tx = desk.pay(inv, data, inv.price)
     assert outcome(tx.events).settled
     print(f"rfq settle gas {tx.gas_used}")
@@ -22,9 +33,7 @@ def test_amm_settlement_overhead_over_the_router(desk):
     this pins what the settlement adds to it: the 3-of-5 hooked mint and the hook, at most 110k."""
     from corridor.bridge.attest import KHR
 
-    inv, data = desk.amm_invoice(10_000)
-    desk.pay(inv, data, inv.price)
-    inv, data = desk.amm_invoice(10_000)
+    inv, data = _warm(desk, lambda: desk.amm_invoice(10_000))
     tx = desk.pay(inv, data, inv.price)
     out = outcome(tx.events)
     assert out.settled and out.refunded == 0
@@ -54,11 +63,9 @@ def test_amm_settlement_gas_breakdown(desk):
     next; the hook's own code and the router's own code stay within the bounds the document gives."""
     from brownie import web3
 
-    from corridor.bridge.attest import KHR
+    from corridor.bridge.attest import KHR, USD
 
-    inv, data = desk.amm_invoice(10_000)
-    desk.pay(inv, data, inv.price)
-    inv, data = desk.amm_invoice(10_000)
+    inv, data = _warm(desk, lambda: desk.amm_invoice(10_000))
     tx = desk.pay(inv, data, inv.price)
     assert outcome(tx.events).settled
     root = web3.provider.make_request("debug_traceTransaction", [tx.txid, {"tracer": "callTracer"}])["result"]
@@ -72,31 +79,37 @@ def test_amm_settlement_gas_breakdown(desk):
 
     settlement = desk.settlement.address.lower()
     router = desk.router.address.lower()
-    (hook,) = [n for n, _ in frames if n.get("to", "").lower() == settlement]
+    hook = next(n for n, _ in frames if n.get("to", "").lower() == settlement)
     assert hook["input"][:10] == sel("onBridgeMint(uint16,address,uint256,bytes32,bytes)")
-    # one router call and nothing else: no redemption when there is no surplus, no approval per settlement
+    # one call, to itself (the AMM leg, so that a failed hop undoes both), nothing else: no redemption when there
+    # is no surplus, no approval per settlement
     assert [(c["to"].lower(), c["input"][:10]) for c in hook["calls"]] == [
-        (router, sel("swapExactOut(address[],uint256,uint256,address,uint256,bytes32)"))
+        (settlement, sel("swapAmmExactOut(address,uint256,uint256,address,uint256)"))
     ]
-    (swap,) = hook["calls"]
+    (leg,) = hook["calls"]
     khr_pool = desk.router.poolOf(desk.token(KHR)).lower()
     jpy_pool = desk.router.poolOf(desk.jpy).lower()
-    quote = sel("getAmountIn(uint256,uint256)")
-    exact_in = sel("swapPrepaidExactIn(uint256,uint256,address)")
-    exact_out = sel("swapPrepaidExactOut(uint256,uint256,address)")
-    assert [(c["to"].lower(), c["input"][:10]) for c in swap["calls"]] == [
-        (jpy_pool, quote),  # the last hop's input first
-        (khr_pool, quote),
-        (desk.token(KHR).address.lower(), sel("transferFrom(address,address,uint256)")),
-        (khr_pool, exact_in),  # pays bUSD straight into the JPYS pool
-        (jpy_pool, exact_out),  # pays the merchant
+    pool_of = sel("poolOf(address)")
+    assert [(c["to"].lower(), c["input"][:10]) for c in leg["calls"]] == [
+        (router, pool_of),  # the router's registry: the JPYS pool
+        (router, pool_of),  # and the bKHR pool
+        (jpy_pool, sel("getAmountIn(uint256,uint256)")),  # the only quote: the last hop's input
+        (khr_pool, sel("swapExactOut(uint256,uint256,uint256,address,uint256)")),  # prices, pays, pulls
+        (jpy_pool, sel("swapPrepaidExactOut(uint256,uint256,address)")),  # pays the merchant
     ]
-    hook_own = gas(hook) - gas(swap)
-    router_own = gas(swap) - sum(gas(c) for c in swap["calls"])
-    quotes = sum(gas(c) for c in swap["calls"][:2])
+    first = leg["calls"][3]
+    # the first pool pays bUSD straight into the JPYS pool, then pulls its price from the settlement
+    assert [(c["to"].lower(), c["input"][:10]) for c in first["calls"] if c["type"] == "CALL"] == [
+        (desk.token(USD).address.lower(), sel("transfer(address,uint256)")),
+        (desk.token(KHR).address.lower(), sel("transferFrom(address,address,uint256)")),
+    ]
+    hook_own = gas(hook) - gas(leg)
+    leg_own = gas(leg) - sum(gas(c) for c in leg["calls"])
+    quote = gas(leg["calls"][2])
     print(
-        f"settle {tx.gas_used}: hook {gas(hook)} (own {hook_own}), router {gas(swap)} (own {router_own}), quotes {quotes}"
+        f"settle {tx.gas_used}: hook {gas(hook)} (own {hook_own}), AMM leg {gas(leg)} (own {leg_own}), quote {quote}"
     )
     assert hook_own <= 25_000
-    assert router_own <= 24_000
-    assert 50_000 <= quotes <= 62_000  # two StableSwap pricings with their cold pool, feed and state reads
+    assert leg_own <= 12_000  # cold access to the router and both pools (7,800), five calls' encoding
+    assert 25_000 <= quote <= 31_000  # one StableSwap pricing with its cold pool, feed and state reads
+    assert tx.gas_used <= 320_000  # the issue #16 goal

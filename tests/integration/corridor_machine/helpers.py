@@ -198,7 +198,12 @@ class World:
         out = [p.address for p in self.users] + [self.lp.address, self.maker.address]
         out += [str(self.treasury), str(self.admin), str(self.who["issuer_a"]), str(self.who["issuer_b"])]
         out += [p.address for p in self.pools.values()] + [self.venue.address, self.bridge.address]
-        out += [str(self.attestor), str(self.shop), self.suite.settlement.address]
+        out += [
+            str(self.attestor),
+            str(self.shop),
+            self.suite.settlement.address,
+            self.suite.khqr_payer.address,
+        ]
         return list(dict.fromkeys(out))
 
     # ----------------------------------------------------------- off-chain side, per example
@@ -212,6 +217,7 @@ class World:
             dev_validator_keys(VALIDATOR_KEYS),
             omnibus_account=self.omnibus,
             hooks=[self.suite.settlement.address],  # invoices paid by KHQR (corridor_machine/settlement.py)
+            khqr_payer=self.suite.khqr_payer.address,  # rejected yen payments refunded in JPYS (outbound.py)
             clock=lambda: chain[-1].timestamp * 1_000,  # KHQR expiries and quote windows on the chain's clock
         )
         for account_id, (name, khr, usd) in self.ledger_accounts.items():
