@@ -60,7 +60,7 @@ def plot_batch_scaling(
     if not present:
         return None
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for label, (rows, per_item, single) in present:
+    for k, (label, (rows, per_item, single)) in enumerate(present):
         ns = [r["N"] for r in rows]
         (line,) = ax.plot(ns, [r[per_item] for r in rows], marker="o", label=f"{label}: batch, per item")
         ax.axhline(
@@ -68,11 +68,17 @@ def plot_batch_scaling(
         )
         for n, r in zip(ns, rows, strict=True):
             ax.annotate(
-                f"{r[per_item]:,}", (n, r[per_item]), textcoords="offset points", xytext=(4, 6), fontsize=7
+                f"{r[per_item]:,}",
+                (n, r[per_item]),
+                textcoords="offset points",
+                xytext=(4, 6 if k % 2 == 0 else -12),
+                fontsize=7,
             )
     if goal is not None:
         ax.axhline(goal, color="grey", linestyle=":", label=f"goal at N = 64: {goal:,}")
     ax.set_xscale("log", base=2)
+    sizes = sorted({r["N"] for _, (rows, _, _) in present for r in rows})
+    ax.set_xticks(sizes, [str(n) for n in sizes])
     ax.set_xlabel("batch size N (log 2)")
     ax.set_ylabel("gas per item")
     ax.set_ylim(bottom=0)

@@ -73,11 +73,13 @@ class BridgeMachine:
         self.payouts = {}  # payout hash -> redemption it finalized
         self.settled = set()  # redemptions no longer pending (finalized, rejected, reclaimed)
         self.signers.attest_reserve(KHR, 10_000, self.relayer)
-        # start from a populated bridge: two minted deposits, one queued, one pending redemption
+        # start from a populated bridge: two minted deposits, one queued, three pending redemptions
         self.rule_mint(700, 0)
         self.rule_mint(600, 1)
         self.rule_mint(900, 0)
         self.rule_redeem(300, 0)
+        self.rule_redeem(200, 1)
+        self.rule_redeem(100, 0)
 
     # ------------------------------------------------------------------ rules
     def rule_mint(self, st_amount, st_index):
@@ -215,13 +217,13 @@ class BridgeMachine:
         self.settled.add(rid)
 
     def rule_finalize_batch(self, st_index, st_bool, st_fault):
-        """Validators finalize up to three pending redemptions in one batch; with `st_bool` the batch also
+        """Validators finalize up to two pending redemptions in one batch; with `st_bool` the batch also
         carries a fault (a settled redemption, a used payout hash, the same redemption twice, or the same payout
         hash twice), and then the whole batch is always refused with the fault's error and nothing changes."""
         if not self.pending:
             return
         ids = sorted(self.pending)
-        chosen = [ids[(st_index + k) % len(ids)] for k in range(min(3, len(ids)))]
+        chosen = [ids[(st_index + k) % len(ids)] for k in range(min(2, len(ids)))]
         chosen = list(dict.fromkeys(chosen))
         payouts = [self.signers.payout(rid) for rid in chosen]
         error = None
