@@ -60,7 +60,10 @@ def test_batch_finalizes_every_redemption_and_burns_the_escrow(signers, bridge, 
     # each redemption has the single path's event, in batch order; the batch event carries the hash
     assert [
         (e["redemptionId"], e["payoutTxHash"], e["amount"]) for e in tx.events["RedemptionFinalized"]
-    ] == [(i, "0x" + p.payout_tx_hash.hex(), a) for i, p, a in zip(ids, payouts, (10_000, 20_000, 30_000), strict=False)]
+    ] == [
+        (i, "0x" + p.payout_tx_hash.hex(), a)
+        for i, p, a in zip(ids, payouts, (10_000, 20_000, 30_000), strict=False)
+    ]
     ev = tx.events["BatchFinalized"]
     assert (ev["currency"], ev["count"], ev["total"]) == (KHR, 3, 60_000)
     assert ev["payoutsHash"] == "0x" + attest.payouts_hash(payouts).hex()
