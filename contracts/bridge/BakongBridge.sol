@@ -236,7 +236,7 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, IBakongBridgeBatch, 
             signatures,
             cfg
         );
-        uint256 sum;
+        uint256 sum = 0;
         for (uint256 i; i < n; ++i) {
             (uint16 currency, uint256 amount) = _finalize(payouts[i].redemptionId, payouts[i].payoutTxHash);
             if (currency != a.currency) revert RedemptionCurrencyMismatch(payouts[i].redemptionId, currency);
