@@ -30,7 +30,10 @@ an account Bakong does not know is rejected (refund on-chain). When the redempti
 KhqrPayer's (a yen holder's KHQR payment or remittance, `RelayerConfig.khqr_payer`), the relayer then
 calls `KhqrPayer.refund`: the bridge token that came back is sold for JPYS straight to the payer, at no
 less than the contract's floor. The redemption is recorded rejected only once the chain shows it refunded,
-so a crash or a failed refund (a paused pool) is retried from the chain's state on the next pass. Otherwise the omnibus account pays it
+so a crash or a failed refund (a paused pool) is retried from the chain's state on the next pass. When it is the
+InvoiceSettlement's (a refund, `RelayerConfig.settlement`), the relayer calls `returnRejectedRefund` and sweeps the
+payer's bank's returns to `returns@<bank>` (docs/security.md §7); every pass also sweeps a bank's sub-fee refunds
+once they add up to more than the rejection fee. Otherwise the omnibus account pays it
 out under a reference derived from the redemption id (idempotent: a retried payout returns the first
 transfer), then validators check the payout and sign the finalization, which burns the escrow.
 
