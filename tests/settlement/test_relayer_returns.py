@@ -7,6 +7,8 @@ the same store, does each step exactly once (real contracts, the relayer and val
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from brownie import chain, web3
 
@@ -176,3 +178,22 @@ def test_crash_in_the_returns_pass_then_restart_sweeps_once(desk, side):
     assert desk.settlement.bankReturns(KHR, BANK) == 0  # swept before the crash
     _until_idle(side.relayer)
     assert side.ledger.balance(RETURNS, "KHR") == 110 and len(_swept_events(desk)) == 1
+
+
+@pytest.mark.parametrize(
+    "account, bank",
+    [
+        ("sokha@aclb", "aclb"),
+        ("nobank", "nobank"),  # no at sign: the whole id
+        ("a@b@wing", "wing"),  # the last at sign
+        ("x@" + "b" * 40, "b" * 32),  # the first 32 bytes of a long code
+    ],
+)
+def test_bank_of_is_the_contracts_bank(desk, account, bank):
+    """`corridor.settlement.bank_of` (the relayer's one copy) against the contract's `_bankOf`, read from the event
+    of a sub-fee surplus owed to the payer's bank."""
+    assert bank_of(account) == bank.encode().ljust(32, b"\0")
+    desk.bridge.setRejectionFee(KHR, 100, {"from": desk.admin})
+    inv, data = desk.rfq_invoice(10_000)
+    tx = desk.pay(replace(inv, payer_account=account), data, inv.price + 40)
+    assert tx.events["RefundOwedToBank"]["bank"] == "0x" + bank_of(account).hex()
