@@ -92,6 +92,12 @@ class CorridorDemo:
     lp_bank_account = "liquidity@abaa"
     maker_bank_account = "maker@wing"
     outbound_accounts = (("coffee@aclb", "Angkor Coffee"), ("dara@wing", "Dara Sok"))  # paid out in riel
+    # the banks' returns accounts: settlement refunds Bakong cannot pay to a payer are swept to her bank's (the relayer)
+    returns_accounts = (
+        ("returns@aclb", "ACLEDA returns"),
+        ("returns@wing", "Wing returns"),
+        ("returns@hub", "Hub returns"),
+    )
 
     def __init__(self, network: str, reports: Path = REPORTS, book_dir: Path = ROOT / "deployments") -> None:
         self.network = network
@@ -573,7 +579,7 @@ class CorridorDemo:
         for scheme in self.schemes:
             self.hub.link(scheme)
             self.side.ledger.cash_in(scheme.settlement_account, "KHR", 10_000_000)
-        for account, name in self.outbound_accounts:
+        for account, name in self.outbound_accounts + self.returns_accounts:
             self.side.ledger.open_account(account, name)
         self.paid_invoices: list[tuple[Any, Any, str]] = []  # (corridor.invoices.Invoice, Outcome, origin)
         self.log.add(

@@ -155,3 +155,20 @@ def deploy_settlement(
     )
     bridge.setMintHook(settlement, True, {"from": admin})
     return settlement
+
+
+RETURNS_ACCOUNT = "returns"  # the name part of a bank's returns account on Bakong: `returns@<bank>`
+
+
+def bank_of(account: str) -> bytes:
+    """The bank code of a Bakong account id `name@bank` as the settlement contract derives it (`_bankOf`): the part
+    after the last at sign (the whole id when there is none), its first 32 bytes left-aligned and zero-padded."""
+    raw = account.encode("utf-8").rstrip(b"\x00")
+    at = raw.rfind(b"@")
+    return raw[at + 1 :][:32].ljust(32, b"\x00")
+
+
+def returns_account(bank: bytes) -> str:
+    """The returns account a bank's owed refunds are swept to (`sweepBankReturns`): `returns@<bank>`."""
+    code = bytes(bank).rstrip(b"\x00").decode("utf-8")
+    return f"{RETURNS_ACCOUNT}@{code}"

@@ -322,3 +322,69 @@ class KhqrPayerGateway:
             raise RuntimeError("this gateway is read-only (no sender)")
         fn = self.contract.functions.refund(redemption_id, path, min_jpy_out, deadline)
         return tx.send(self.w3, fn, self.sender)
+
+
+@dataclass(frozen=True)
+class OwedBank:
+    """A (currency, bank) the settlement contract owed refunds to (a `RefundOwedToBank` or `RejectedRefundReturned`
+    event): its returns may need sweeping."""
+
+    currency: int
+    bank: bytes
+
+
+class InvoiceSettlementGateway:
+    """web3.py access to the suite's InvoiceSettlement for the relayer: a settlement refund Bakong rejected, or one
+    not above the bridge's rejection fee, is owed to the payer's bank and swept to its `returns@<bank>` account
+    (docs/security.md §7). Reads first: the relayer never relies on the contract's refusal of a double."""
+
+    def __init__(
+        self, w3: Web3, address: str, bridge: BridgeGateway, sender: str | LocalAccount | None
+    ) -> None:
+        self.w3 = w3
+        self.address = Web3.to_checksum_address(address)
+        self.contract: Contract = artifacts.at(w3, "InvoiceSettlement", self.address)
+        self.bridge = bridge
+        self.sender = sender
+
+    def is_returned(self, refund_id: int) -> bool:
+        return bool(self.contract.functions.isReturned(refund_id).call())
+
+    def bank_returns(self, currency: int, bank: bytes) -> int:
+        return int(self.contract.functions.bankReturns(currency, bank).call())
+
+    def rejection_fee(self, currency: int) -> int:
+        """The bridge's rejection fee in force for `currency`: a sweep not above it reverts."""
+        fee, _ = self.bridge.contract.functions.rejectionFeeOf(currency).call()
+        return int(fee)
+
+    def owed_banks(self, from_block: int, to_block: int) -> set[OwedBank]:
+        """The (currency, bank) pairs credited in `[from_block, to_block]` (both crediting events)."""
+        found: set[OwedBank] = set()
+        for event in (self.contract.events.RefundOwedToBank(), self.contract.events.RejectedRefundReturned()):
+            logs = self.w3.eth.get_logs(
+                {
+                    "address": self.address,
+                    "fromBlock": from_block,
+                    "toBlock": to_block,
+                    "topics": [event.topic],
+                }
+            )
+            for log in logs:
+                e = event.process_log(log)
+                found.add(OwedBank(int(e.args.currency), bytes(e.args.bank)))
+        return found
+
+    def _send(self, fn: Any) -> dict:
+        if self.sender is None:
+            raise RuntimeError("this gateway is read-only (no sender)")
+        return tx.send(self.w3, fn, self.sender)
+
+    def return_rejected_refund(self, refund_id: int) -> dict:
+        return self._send(self.contract.functions.returnRejectedRefund(refund_id))
+
+    def sweep_bank_returns(self, currency: int, bank: bytes) -> int:
+        """Sweeps what `bank` is owed in `currency` into the escrow for `returns@<bank>`; the new redemption's id."""
+        receipt = self._send(self.contract.functions.sweepBankReturns(currency, bank))
+        events = self.contract.events.BankReturnsSwept().process_receipt(receipt, errors=DISCARD)
+        return int(events[0]["args"]["redemptionId"])

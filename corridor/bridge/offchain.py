@@ -59,6 +59,7 @@ def bakong_side(
     clock: Callable[[], int] | None = None,
     khqr_payer: str | None = None,
     batch_size: int = 1,
+    settlement: str | None = None,
     batch_latency_ms: int = 2000,
 ) -> BakongSide:
     """A ledger simulator (with the omnibus account opened), validators and a relayer for `bridge_address`.
@@ -68,6 +69,7 @@ def bakong_side(
     `hooks`: the mint hooks (the InvoiceSettlement contract) the validators sign invoice payments to;
     `linked_origins`: a linked scheme's settlement account on Bakong -> its origin (`TH:PROMPTPAY`);
     `khqr_payer`: the suite's KhqrPayer, whose rejected redemptions the relayer refunds to the payer in JPYS.
+    `settlement`: the suite's InvoiceSettlement, whose refunds Bakong rejects the relayer returns to the payer's bank.
     `batch_size` / `batch_latency_ms`: the relayer's batching (RelayerConfig; 1 = every deposit its own mint).
     `clock` (Unix ms, default the wall clock) is the ledger's and the relayer's: on a development chain whose time
     runs ahead of or behind the wall clock, pass the chain's so KHQR expiries mean the same on both sides.
@@ -100,6 +102,7 @@ def bakong_side(
             khqr_payer=khqr_payer,
             batch_size=batch_size,
             batch_latency_ms=batch_latency_ms,
+            settlement=settlement,
         ),
         clock_ms=clock,  # one clock for the whole Bakong side: the KHQRs it issues expire on the ledger's clock
     )

@@ -30,7 +30,10 @@ an account Bakong does not know is rejected (refund on-chain). When the redempti
 KhqrPayer's (a yen holder's KHQR payment or remittance, `RelayerConfig.khqr_payer`), the relayer then
 calls `KhqrPayer.refund`: the bridge token that came back is sold for JPYS straight to the payer, at no
 less than the contract's floor. The redemption is recorded rejected only once the chain shows it refunded,
-so a crash or a failed refund (a paused pool) is retried from the chain's state on the next pass. Otherwise the omnibus account pays it
+so a crash or a failed refund (a paused pool) is retried from the chain's state on the next pass. When it is the
+InvoiceSettlement's (a refund, `RelayerConfig.settlement`), the relayer calls `returnRejectedRefund` and sweeps the
+payer's bank's returns to `returns@<bank>` (docs/security.md §7); every pass also sweeps a bank's sub-fee refunds
+once they add up to more than the rejection fee. Otherwise the omnibus account pays it
 out under a reference derived from the redemption id (idempotent: a retried payout returns the first
 transfer), then validators check the payout and sign the finalization, which burns the escrow.
 
@@ -53,6 +56,7 @@ mints twice nor loses a redemption. Tests trigger those crashes with `crash_at`.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -78,6 +82,7 @@ from corridor.bridge.attest import (
 from corridor.bridge.client import BakongApiError, BakongClient, BakongTransaction
 from corridor.bridge.gateway import (
     BridgeGateway,
+    InvoiceSettlementGateway,
     KhqrPayerGateway,
     MintStatus,
     RedemptionRequest,
@@ -116,7 +121,7 @@ from corridor.bridge.validator import (
     origin_of,
     payout_reference,
 )
-from corridor.settlement import bytes32_text, decode_hook_data, hook_data
+from corridor.settlement import bank_of, bytes32_text, decode_hook_data, hook_data, returns_account
 
 CRASH_POINTS = (
     "deposit.paid_recorded",  # Bakong payment seen and stored, nothing on-chain yet
@@ -131,6 +136,8 @@ CRASH_POINTS = (
     "redemption.finalize_sent",  # finalization mined, outcome not stored
     "redemption.reject_sent",  # rejection mined, outcome not stored
     "redemption.refund_sent",  # KhqrPayer's refund mined, outcome not stored
+    "redemption.return_sent",  # a rejected settlement refund returned to the payer's bank, not swept
+    "returns.swept",  # a bank's returns swept into the escrow for returns@bank, not reported
     "batch.signed",  # a batch's M signatures stored with its deposits `signed`, mintBatch not sent
     "batch.mint_sent",  # mintBatch mined, no deposit's outcome stored
     "batch.recording",  # the minted deposits' outcomes stored, the queued ones' not, the batch still open
@@ -140,6 +147,8 @@ BATCH_CRASH_POINTS = ("batch.signed", "batch.mint_sent", "batch.recording")
 MAX_BATCH_SIZE = 256  # deposits in one mintBatch (the validators' signing requests accept no more)
 #: Reached only with a KhqrPayer configured (`RelayerConfig.khqr_payer`; tests/outbound/test_relayer_refund.py).
 KHQR_PAYER_CRASH_POINTS = ("redemption.refund_sent",)
+#: Reached only with an InvoiceSettlement configured (`RelayerConfig.settlement`; tests/settlement/test_relayer_returns.py).
+SETTLEMENT_CRASH_POINTS = ("redemption.return_sent", "returns.swept")
 
 
 class RelayerCrashed(Exception):
@@ -204,6 +213,9 @@ class RelayerConfig:
         default_factory=lambda: codes.currency(codes.HUB).number
     )  # a refund's path: token -> hub -> JPYS
     refund_ttl: int = 600  # seconds a refund's swap may wait to be mined
+    # the suite's InvoiceSettlement: its refunds Bakong rejects (or not above the rejection fee) are swept to the
+    # payer's bank's returns@<bank> account (None: none deployed)
+    settlement: str | None = None
     batch_size: int = 1  # plain deposits per mintBatch (1: every deposit its own mint)
     batch_latency_ms: int = 2000  # a partial batch is sent once its oldest deposit waited this long
 
@@ -242,6 +254,8 @@ class RunReport:
     finalized: list[int] = field(default_factory=list)
     rejected: list[int] = field(default_factory=list)
     refunded: list[int] = field(default_factory=list)  # rejected KhqrPayer redemptions refunded in JPYS
+    returned: list[int] = field(default_factory=list)  # rejected settlement refunds owed to the bank
+    swept: list[tuple[str, int]] = field(default_factory=list)  # (returns@bank, redemption id) swept
     reclaimed: list[int] = field(default_factory=list)
     lapsed: list[int] = field(default_factory=list)  # left to the holder: too close to the deadline
     dead_lettered: list[str] = field(default_factory=list)  # items parked in the dead-letter list
@@ -740,7 +754,11 @@ class Relayer:
 
     def _refund_payer(self, r: RedemptionRow, report: RunReport) -> None:
         """For a rejected redemption of the suite's KhqrPayer not yet refunded on chain: `KhqrPayer.refund`
-        sells what came back for JPYS to the payer, asking the contract's floor (the relayer is not the payer)."""
+        sells what came back for JPYS to the payer, asking the contract's floor (the relayer is not the payer).
+        For one of the InvoiceSettlement (a refund): returned to the payer's bank (`_return_to_bank`)."""
+        if self._settlement is not None and r.holder.lower() == self._settlement.address.lower():
+            self._return_to_bank(r, report)
+            return
         if self.refunds is None or r.holder.lower() != self.refunds.address.lower():
             return
         if self.refunds.refunded(r.id):
@@ -750,6 +768,66 @@ class Relayer:
         self.refunds.refund(r.id, path, floor, self.gateway.timestamp() + self.config.refund_ttl)
         self._checkpoint("redemption.refund_sent")
         report.refunded.append(r.id)
+
+    @functools.cached_property
+    def _settlement(self) -> InvoiceSettlementGateway | None:
+        s = self.config.settlement
+        return InvoiceSettlementGateway(self.gateway.w3, s, self.gateway, self.gateway.sender) if s else None
+
+    def _return_to_bank(self, r: RedemptionRow, report: RunReport) -> None:
+        """A settlement refund Bakong rejected: `returnRejectedRefund` (unless the chain shows it returned, e.g.
+        before a crash) owes what came back to the payer's bank; that bank's returns are then swept when above the
+        rejection fee. A failed sweep does not hold up the rejection: the returns pass retries it."""
+        assert self._settlement is not None
+        if not self._settlement.is_returned(r.id):
+            self._settlement.return_rejected_refund(r.id)
+            self._checkpoint("redemption.return_sent")
+            report.returned.append(r.id)
+        bank = bank_of(r.account)
+        self._guard(
+            report, f"returns to {returns_account(bank)}", lambda: self._sweep(r.currency, bank, report)
+        )
+
+    def _sweep(self, currency: int, bank: bytes, report: RunReport) -> None:
+        """Sweeps what `bank` is owed in `currency` to `returns@<bank>` once it is above the bridge's rejection fee
+        (the escrow refuses less) and Bakong knows that account (else the payout would be rejected and returned
+        again, less another fee, every pass). The new redemption is paid out like any other."""
+        assert self._settlement is not None
+        owed = self._settlement.bank_returns(currency, bank)
+        if owed == 0 or owed <= self._settlement.rejection_fee(currency):
+            return
+        account = returns_account(bank)
+        if not self.client.account_exists(account):
+            raise ValueError(
+                f"{owed} owed in currency {currency}, but Bakong has no account {account}: left owed"
+            )
+        redemption_id = self._settlement.sweep_bank_returns(currency, bank)
+        self._checkpoint("returns.swept")
+        report.swept.append((account, redemption_id))
+
+    def _sweep_returns(self, report: RunReport) -> None:
+        """The returns pass: learns the (currency, bank) pairs the settlement owed to from its events (persisted
+        cursor; the pairs are stored before the cursor moves) and sweeps each one above the rejection fee, so
+        refunds at or below the fee that add up are paid without any rejection."""
+        assert self._settlement is not None
+        known = {
+            (int(c), bytes.fromhex(b))
+            for c, _, b in (x.partition(":") for x in (self.store.get("owed_banks") or "").split(",") if x)
+        }
+        start = int(self.store.get("returns_next_block", str(self.config.start_block)) or 0)
+        head = self.gateway.block_number()
+        if start <= head:
+            found = {(o.currency, o.bank) for o in self._settlement.owed_banks(start, head)}
+            if not found <= known:
+                known |= found
+                self.store.put("owed_banks", ",".join(f"{c}:{b.hex()}" for c, b in sorted(known)))
+            self.store.put("returns_next_block", str(head + 1))
+        for currency, bank in sorted(known):
+            self._guard(
+                report,
+                f"returns to {returns_account(bank)}",
+                lambda c=currency, b=bank: self._sweep(c, b, report),
+            )
 
     def _resume_payout(self, r: RedemptionRow, report: RunReport) -> None:
         """A crash left the redemption `paying`: the payout was sent or not; Bakong knows which."""
@@ -809,6 +887,8 @@ class Relayer:
                 continue  # waits in a signed batch, or for a batch of the next pass
             self._guard_deposit(d, report, lambda d=d: self._process_deposit(d, report))
         self._redemptions((REQUESTED, LAPSED), report, parkable=True)
+        if self.config.settlement:
+            self._guard(report, "bank returns", lambda: self._sweep_returns(report))
         return report
 
     def _ensure_reserves(self, report: RunReport) -> None:

@@ -503,6 +503,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             start_block=args.start_block if args.start_block is not None else deploy_block(book, bridge),
             refuse_stopping_reserve=not args.force,
             khqr_payer=book.address(KHQR_PAYER) if KHQR_PAYER in book.contracts else None,
+            settlement=book.address(SETTLEMENT) if SETTLEMENT in book.contracts else None,
             linked_origins=linked_origins_of(args),
             batch_size=args.batch_size,
             batch_latency_ms=round(args.batch_latency * 1000),
