@@ -117,6 +117,9 @@ def run() -> None:
         print()
         print(ui_table(list(rows[0].keys()), [list(r.values()) for r in rows], title=title))
     chart = plot_scaling(report.scaling, ROOT / "reports" / "gas-scaling.png")
+    batch_chart = families.batch_chart(report, ROOT / "reports" / "gas-batch-scaling.png")
+    if batch_chart:
+        print(f"wrote {batch_chart.relative_to(ROOT)}")
     REPORT_JSON.parent.mkdir(parents=True, exist_ok=True)
     report.write_json(REPORT_JSON)
     if update_readme(GAS_DOC, json.loads(REPORT_JSON.read_text())):

@@ -49,6 +49,9 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, IBakongBridgeBatch, 
         keccak256("ReserveAttestation(uint16 currency,uint256 balance,uint64 asOf,uint64 epoch)");
     bytes32 public constant REDEMPTION_FINALIZATION_TYPEHASH =
         keccak256("RedemptionFinalization(uint256 redemptionId,bytes32 payoutTxHash,uint64 epoch)");
+    bytes32 public constant BATCH_FINALIZATION_TYPEHASH = keccak256(
+        "BatchRedemptionFinalization(uint16 currency,uint32 count,uint256 total,bytes32 payoutsHash,uint64 expiry,uint64 epoch)"
+    );
     bytes32 public constant REDEMPTION_REJECTION_TYPEHASH =
         keccak256("RedemptionRejection(uint256 redemptionId,bytes32 reason,uint64 epoch)");
     bytes32 public constant RECONCILIATION_TYPEHASH =
@@ -197,20 +200,54 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, IBakongBridgeBatch, 
     /// @inheritdoc IBakongBridge
     function finalizeRedemption(RedemptionFinalization calldata f, bytes calldata signatures) external nonReentrant {
         Config memory cfg = _config;
-        if (f.payoutTxHash == bytes32(0)) revert ZeroBakongTxHash();
         if (f.epoch != cfg.epoch) revert EpochMismatch(cfg.epoch, f.epoch);
-        if (_payoutUsed[f.payoutTxHash]) revert PayoutTxAlreadyUsed(f.payoutTxHash);
-        Redemption storage r = _pendingRedemption(f.redemptionId);
         _verify(
             keccak256(abi.encode(REDEMPTION_FINALIZATION_TYPEHASH, f.redemptionId, f.payoutTxHash, f.epoch)),
             signatures,
             cfg
         );
-        r.status = RedemptionStatus.Finalized;
-        _payoutUsed[f.payoutTxHash] = true;
-        uint256 amount = r.amount;
-        emit RedemptionFinalized(f.redemptionId, f.payoutTxHash, amount);
-        _currencies[r.currency].token.burn(amount);
+        (uint16 currency, uint256 amount) = _finalize(f.redemptionId, f.payoutTxHash);
+        _currencies[currency].token.burn(amount);
+    }
+
+    /// @inheritdoc IBakongBridgeBatch
+    /// @dev One signature check and one burn for the batch; per payout, the single finalization's checks, its
+    /// status write, payout-hash slot and `RedemptionFinalized` event (`_finalize`, shared with the single path).
+    function finalizeRedemptionBatch(
+        BatchRedemptionFinalization calldata a,
+        BatchPayout[] calldata payouts,
+        bytes calldata signatures
+    ) external nonReentrant {
+        Config memory cfg = _config;
+        uint256 n = payouts.length;
+        if (n == 0) revert EmptyBatch();
+        if (block.timestamp > a.expiry) revert AttestationExpired(a.expiry);
+        if (a.epoch != cfg.epoch) revert EpochMismatch(cfg.epoch, a.epoch);
+        Currency storage c = _currency(a.currency);
+        if (n != a.count || _payoutsHash(payouts) != a.payoutsHash) {
+            revert BatchMismatch(a.count, a.total, a.payoutsHash);
+        }
+        _verify(
+            keccak256(
+                abi.encode(
+                    BATCH_FINALIZATION_TYPEHASH, a.currency, a.count, a.total, a.payoutsHash, a.expiry, a.epoch
+                )
+            ),
+            signatures,
+            cfg
+        );
+        uint256 sum;
+        for (uint256 i; i < n; ++i) {
+            (uint16 currency, uint256 amount) = _finalize(payouts[i].redemptionId, payouts[i].payoutTxHash);
+            if (currency != a.currency) revert RedemptionCurrencyMismatch(payouts[i].redemptionId, currency);
+            // amount < 2**64 (a redemption's uint64) and n < 2**64 (calldata): the sum cannot overflow
+            unchecked {
+                sum += amount;
+            }
+        }
+        if (sum != a.total) revert BatchMismatch(a.count, a.total, a.payoutsHash);
+        emit BatchFinalized(a.currency, a.payoutsHash, n, sum);
+        c.token.burn(sum);
     }
 
     /// @inheritdoc IBakongBridge
@@ -620,6 +657,17 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, IBakongBridgeBatch, 
         }
     }
 
+    /// @dev keccak256 of the payouts' calldata: each `BatchPayout` is two static words (`_depositsHash`'s rule).
+    function _payoutsHash(BatchPayout[] calldata payouts) private pure returns (bytes32 h) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            let len := mul(payouts.length, 0x40)
+            // scratch copy above the free-memory pointer, not kept
+            calldatacopy(ptr, payouts.offset, len)
+            h := keccak256(ptr, len)
+        }
+    }
+
     /// @dev Attestable's check against the epoch and threshold of `cfg` (already read by the caller).
     function _verify(bytes32 structHash, bytes calldata signatures, Config memory cfg) private view {
         _verify(structHash, signatures, cfg.epoch, cfg.threshold);
@@ -691,6 +739,19 @@ contract BakongBridge is IBakongBridge, IBakongBridgeHooks, IBakongBridgeBatch, 
             if iszero(ok) { revert(0, returndatasize()) }
             return(0, returndatasize())
         }
+    }
+
+    /// @dev The per-redemption half of a finalization (single or batched): a non-zero payout hash used once, a
+    /// pending redemption; then its status, the payout-hash slot and the event. The caller burns the escrow.
+    function _finalize(uint256 redemptionId, bytes32 payoutTxHash) private returns (uint16 currency, uint256 amount) {
+        if (payoutTxHash == bytes32(0)) revert ZeroBakongTxHash();
+        if (_payoutUsed[payoutTxHash]) revert PayoutTxAlreadyUsed(payoutTxHash);
+        Redemption storage r = _pendingRedemption(redemptionId);
+        r.status = RedemptionStatus.Finalized;
+        _payoutUsed[payoutTxHash] = true;
+        currency = r.currency;
+        amount = r.amount;
+        emit RedemptionFinalized(redemptionId, payoutTxHash, amount);
     }
 
     function _pendingRedemption(uint256 redemptionId) private view returns (Redemption storage r) {

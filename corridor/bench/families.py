@@ -24,6 +24,7 @@ GOALS = {
     "transfer_with_authorization": 79_000,
     "bridge_mint_3of5": 120_000,
     "bridge_batch_mint_per_deposit_n64": 35_000,
+    "bridge_batch_finalize_per_redemption_n64": 35_000,
     "pool_swap": 110_000,
     "router_1hop": 130_000,
     "router_2hop": 190_000,
@@ -264,6 +265,7 @@ def bridge(report: Report, suite: Any, settings: dict[str, Any]) -> None:
         )
     )
     batch_mint(report, b, bkhr, domain, keys, admin, relayer, mint(recipients[0], keys))
+    batch_finalize(report, b, bkhr, domain, keys, admin, relayer)
     scaling = []
     for m in range(1, 8):
         n = 2 * m - 1
@@ -330,7 +332,94 @@ def batch_mint(
             f"existing holders; single mint to an existing holder {single:,}; N = 1, 8, 256 in the scaling table",
         )
     )
-    report.scaling["Bridge batch mint gas per deposit vs N (3-of-5, existing holders)"] = rows
+    report.scaling[BATCH_MINT_TABLE] = rows
+
+
+BATCH_MINT_TABLE = "Bridge batch mint gas per deposit vs N (3-of-5, existing holders)"
+BATCH_FINALIZE_TABLE = "Bridge batch finalization gas per redemption vs N (3-of-5)"
+
+
+def batch_finalize(
+    report: Report, b: Any, bkhr: Any, domain: Any, keys: list[str], admin: Any, relayer: Any
+) -> None:
+    """Per-redemption gas of `finalizeRedemptionBatch` at N = 1, 8, 64, 256 (one attestation, the bridge's
+    threshold of signatures), beside one `finalizeRedemption`. Every redemption is 1,000 riel, pending, of one
+    holder; each payout hash is new (its dedupe slot written from zero, as on a live bridge)."""
+    from brownie import accounts, chain
+
+    from corridor.bridge import attest
+
+    redeemer = keyed_account("bridge redeemer")
+    accounts[0].transfer(redeemer, 10**18)
+    bkhr.setKyc(redeemer, RETAIL, CAMBODIA, {"from": admin})
+    counter = iter(range(10**6))
+
+    def payout_hash() -> bytes:
+        return keccak(text=f"bakong payout {next(counter)}")
+
+    deposit = payout_hash()
+    att = attest.MintAttestation(
+        attest.KHR, 1_000_000, redeemer.address, deposit, deposit[:16], chain.time() + 3_600, b.epoch()
+    )
+    b.mint(att.as_tuple(), attest.collect_signatures(domain, att, keys, b.threshold()), {"from": relayer})
+    bkhr.approve(b, 2**256 - 1, {"from": redeemer})
+
+    def redeem(n: int) -> list[int]:
+        return [b.redeem(attest.KHR, 1_000, "gas@abab", {"from": redeemer}).return_value for _ in range(n)]
+
+    def single(rid: int) -> int:
+        f = attest.RedemptionFinalization(rid, payout_hash(), b.epoch())
+        sigs = attest.collect_signatures(domain, f, keys, b.threshold())
+        return b.finalizeRedemption(f.as_tuple(), sigs, {"from": relayer}).gas_used
+
+    def batch(ids: list[int]) -> int:
+        payouts = [attest.BatchPayout(i, payout_hash()) for i in ids]
+        att = attest.batch_finalization(
+            attest.KHR, payouts, [1_000] * len(ids), chain.time() + 3_600, b.epoch()
+        )
+        sigs = attest.collect_signatures(domain, att, keys, b.threshold())
+        return b.finalizeRedemptionBatch(
+            att.as_tuple(), [p.as_tuple() for p in payouts], sigs, {"from": relayer}
+        ).gas_used
+
+    print(f"make gas: {2 + sum(BATCH_SIZES)} redemptions of 1,000 riel for the finalization rows")
+    ids = redeem(2 + sum(BATCH_SIZES))
+    single(ids.pop())  # warm-up: the bridge's bKHR balance and supply are written once before
+    one = single(ids.pop())
+    report.add(
+        Row(
+            f"Bakong bridge finalizeRedemption, {b.threshold()}-of-{len(keys)}",
+            one,
+            "",
+            None,
+            None,
+            "pending redemption, new payout hash, escrow burned",
+        )
+    )
+    rows = []
+    for n in BATCH_SIZES:
+        chunk, ids = ids[:n], ids[n:]
+        gas = batch(chunk)
+        rows.append(
+            {
+                "N": n,
+                "batch gas": f"{gas:,}",  # text: kept out of the chart (per-redemption scale)
+                "gas per redemption": gas // n,
+                "single finalizeRedemption": one,
+            }
+        )
+    per_64 = next(r["gas per redemption"] for r in rows if r["N"] == 64)
+    report.add(
+        Row(
+            f"Bakong bridge batch finalization per redemption, {b.threshold()}-of-{len(keys)}, N = 64",
+            per_64,
+            "",
+            None,
+            GOALS["bridge_batch_finalize_per_redemption_n64"],
+            f"new payout hashes; single finalizeRedemption {one:,}; N = 1, 8, 256 in the scaling table",
+        )
+    )
+    report.scaling[BATCH_FINALIZE_TABLE] = rows
 
 
 def exchange(report: Report, refs: dict[str, Any], project: Any) -> None:
@@ -447,3 +536,25 @@ def rfq(report: Report, refs: dict[str, Any], project: Any) -> None:
         {"state": "cold (first fill of a maker)", "gas": cold},
         {"state": "warm nonce word", "gas": warm},
     ]
+
+
+def batch_chart(report: Report, path: Any) -> Any:
+    """reports/gas-batch-scaling.png: the batch mint and batch finalization tables as gas per item vs N."""
+    from corridor.bench.charts import plot_batch_scaling
+
+    return plot_batch_scaling(
+        {
+            "mintBatch": (
+                report.scaling.get(BATCH_MINT_TABLE, []),
+                "gas per deposit",
+                "single mint (existing holder)",
+            ),
+            "finalizeRedemptionBatch": (
+                report.scaling.get(BATCH_FINALIZE_TABLE, []),
+                "gas per redemption",
+                "single finalizeRedemption",
+            ),
+        },
+        path,
+        GOALS["bridge_batch_mint_per_deposit_n64"],
+    )

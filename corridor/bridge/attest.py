@@ -492,3 +492,80 @@ def split_signatures(packed: bytes) -> list[Signature]:
         Signature(v=packed[i + 64], r=packed[i : i + 32], s=packed[i + 32 : i + 64])
         for i in range(0, len(packed), SIGNATURE_LENGTH)
     ]
+
+
+# --------------------------------------------------------------------------- batched finalizations
+
+
+@dataclass(frozen=True)
+class BatchPayout:
+    """One payout of a finalization batch (the bridge's `BatchPayout`): redemption `redemption_id` was paid
+    out on Bakong in transaction `payout_tx_hash`."""
+
+    redemption_id: int
+    payout_tx_hash: bytes
+
+    ABI_TYPES: ClassVar[list[str]] = ["uint256", "bytes32"]
+
+    def as_tuple(self) -> tuple:
+        return (self.redemption_id, to_bytes32(self.payout_tx_hash))
+
+
+def payouts_hash(payouts: Iterable[BatchPayout]) -> bytes:
+    """keccak256 of the payouts' ABI encodings concatenated in batch order (64 bytes each): the bridge
+    hashes the `BatchPayout[]` calldata the same way."""
+    return keccak(b"".join(abi_encode(BatchPayout.ABI_TYPES, list(p.as_tuple())) for p in payouts))
+
+
+@dataclass(frozen=True)
+class BatchRedemptionFinalization:
+    """Validators paid out the `count` redemptions of `currency` hashed into `payouts_hash`, whose escrow
+    is `total` in all.
+
+    Build it with `batch_finalization`, which derives count, total and hash from the payouts."""
+
+    currency: int
+    count: int
+    total: int
+    payouts_hash: bytes
+    expiry: int
+    epoch: int
+
+    PRIMARY_TYPE: ClassVar[str] = "BatchRedemptionFinalization"
+    FIELDS: ClassVar[list[tuple[str, str]]] = [
+        ("currency", "uint16"),
+        ("count", "uint32"),
+        ("total", "uint256"),
+        ("payoutsHash", "bytes32"),
+        ("expiry", "uint64"),
+        ("epoch", "uint64"),
+    ]
+
+    def message(self) -> dict[str, Any]:
+        return {
+            "currency": self.currency,
+            "count": self.count,
+            "total": self.total,
+            "payoutsHash": to_bytes32(self.payouts_hash),
+            "expiry": self.expiry,
+            "epoch": self.epoch,
+        }
+
+    def as_tuple(self) -> tuple:
+        m = self.message()
+        return tuple(m[name] for name, _ in self.FIELDS)
+
+
+def batch_finalization(
+    currency: int, payouts: list[BatchPayout], amounts: list[int], expiry: int, epoch: int
+) -> BatchRedemptionFinalization:
+    """The attestation of `payouts` (redemptions of one currency), `amounts[i]` the escrow of
+    `payouts[i]`'s redemption (its `RedemptionRequested` amount): count, total and hash derived here."""
+    if len(amounts) != len(payouts):
+        raise ValueError(f"{len(amounts)} amounts for {len(payouts)} payouts")
+    return BatchRedemptionFinalization(
+        currency, len(payouts), sum(amounts), payouts_hash(payouts), expiry, epoch
+    )
+
+
+ATTESTATION_TYPES += (BatchRedemptionFinalization,)

@@ -300,3 +300,44 @@ class Validator:
             not self.client.account_exists(r.bakong_account), f"{r.bakong_account} exists on Bakong"
         )
         return self._sign(rejection)
+
+    # ------------------------------------------------------------------ batched finalizations
+
+    def check_batch_payout(self, payout: attest.BatchPayout, epoch: int) -> int:
+        """Verifies one payout of a finalization batch exactly as `sign_finalization` verifies a single one
+        (pending redemption, Bakong payout from the omnibus account to its account, same currency and
+        amount, this redemption's payout reference, current epoch) and returns the redemption's escrow.
+
+        It runs `sign_finalization` itself, so the two paths cannot drift apart; the single signature it
+        makes is discarded inside this process, never published. Raises AttestationRefused."""
+        self.sign_finalization(RedemptionFinalization(payout.redemption_id, payout.payout_tx_hash, epoch))
+        return self.view.redemption(payout.redemption_id).amount
+
+    def sign_batch_finalization(
+        self, payouts: Sequence[attest.BatchPayout], attestation: attest.BatchRedemptionFinalization
+    ) -> ValidatorSignature:
+        """Signs a finalization batch only if every payout passes `check_batch_payout`, every redemption is
+        of the attested currency, no redemption or payout hash appears twice, the expiry is in the future,
+        and count, total (the redemptions' escrow) and hash are those of exactly these payouts."""
+        self._require(len(payouts) > 0, "empty batch")
+        ids = [p.redemption_id for p in payouts]
+        self._require(len(set(ids)) == len(ids), "a redemption appears twice in the batch")
+        hashes = [attest.to_bytes32(p.payout_tx_hash) for p in payouts]
+        self._require(len(set(hashes)) == len(hashes), "a payout hash appears twice in the batch")
+        self._require(attestation.expiry > self.view.timestamp(), "attestation already expired")
+        amounts: list[int] = []
+        for p in payouts:
+            r = self.view.redemption(p.redemption_id)
+            self._require(
+                r.currency == attestation.currency,
+                f"redemption {p.redemption_id} is of currency {r.currency}, not {attestation.currency}",
+            )
+            amounts.append(self.check_batch_payout(p, attestation.epoch))
+        self._require(
+            attestation
+            == attest.batch_finalization(
+                attestation.currency, list(payouts), amounts, attestation.expiry, attestation.epoch
+            ),
+            "count, total or hash is not the payouts'",
+        )
+        return self._sign(attestation)

@@ -121,6 +121,30 @@ class Signers:
             att.as_tuple(), [d.as_tuple() for d in deposits], self.sign(att), {"from": sender}
         )
 
+    def payout(self, redemption_id: int, **kw: Any) -> attest.BatchPayout:
+        """One payout of a finalization batch (a fresh payout hash unless `payout_tx_hash` is given)."""
+        return attest.BatchPayout(redemption_id, kw.get("payout_tx_hash") or fresh_tx_hash())
+
+    def finalization_batch_att(
+        self, currency: int, payouts: list[attest.BatchPayout], **kw: Any
+    ) -> attest.BatchRedemptionFinalization:
+        """The batch's attestation; the total is the escrow the chain holds for its redemptions unless
+        `amounts` is given."""
+        amounts = kw.get("amounts") or [int(self.bridge.redemption(p.redemption_id)[4]) for p in payouts]
+        return attest.batch_finalization(
+            currency,
+            payouts,
+            amounts,
+            kw.get("expiry", self.now() + 3600),
+            kw.get("epoch", self.bridge.epoch()),
+        )
+
+    def finalize_batch(self, currency: int, payouts: list[attest.BatchPayout], sender: Any, **kw: Any):
+        att = self.finalization_batch_att(currency, payouts, **kw)
+        return self.bridge.finalizeRedemptionBatch(
+            att.as_tuple(), [p.as_tuple() for p in payouts], self.sign(att), {"from": sender}
+        )
+
     # one-call actions -----------------------------------------------------------------------
     def mint(self, currency: int, amount: int, recipient: Any, sender: Any, **kw: Any):
         att = self.mint_att(currency, amount, recipient, **kw)
