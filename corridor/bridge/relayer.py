@@ -909,8 +909,7 @@ class Relayer:
         reported, counted in the dead-letter list and retried next pass; it never stops the others."""
         report = RunReport()
         self._deferred = set()
-        self._redemptions(IN_FLIGHT_PAYOUTS, report, parkable=False)
-        self._finalize_batches(report)  # payouts recorded before a restart
+        self._redemptions(IN_FLIGHT_PAYOUTS, report, parkable=False)  # batching: finalized at the end
         self._guard(report, "redemption scan", lambda: self._scan_redemptions(report))
         self._detect_payments(self._open_deposits(ISSUED), report)
         self._guard(report, "reserve", lambda: self._ensure_reserves(report))
@@ -923,7 +922,7 @@ class Relayer:
                 continue  # waits in a signed batch, or for a batch of the next pass
             self._guard_deposit(d, report, lambda d=d: self._process_deposit(d, report))
         self._redemptions((REQUESTED, LAPSED), report, parkable=True)
-        self._finalize_batches(report)  # the payouts of this pass
+        self._finalize_batches(report)  # this pass's payouts and those recorded before a restart
         return report
 
     def _ensure_reserves(self, report: RunReport) -> None:

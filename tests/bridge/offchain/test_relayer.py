@@ -5,7 +5,13 @@ import pytest
 
 from corridor.bridge.gateway import MintStatus, RedemptionStatus
 from corridor.bridge.khqr import Currency, decode
-from corridor.bridge.relayer import BATCH_CRASH_POINTS, CRASH_POINTS, KHQR_PAYER_CRASH_POINTS, RelayerCrashed
+from corridor.bridge.relayer import (
+    BATCH_CRASH_POINTS,
+    CRASH_POINTS,
+    FINALIZE_BATCH_CRASH_POINTS,
+    KHQR_PAYER_CRASH_POINTS,
+    RelayerCrashed,
+)
 from corridor.bridge.store import EXPIRED, FINALIZED, MINTED, REJECTED
 
 from .bridge_model import CUSTOMER, OMNIBUS, Reverted
@@ -204,7 +210,8 @@ def test_rescanning_blocks_does_not_duplicate_redemptions(make_relayer, model, l
     [
         p
         for p in CRASH_POINTS
-        if p != "redemption.dead_lettered" and p not in KHQR_PAYER_CRASH_POINTS + BATCH_CRASH_POINTS
+        if p != "redemption.dead_lettered"
+        and p not in KHQR_PAYER_CRASH_POINTS + BATCH_CRASH_POINTS + FINALIZE_BATCH_CRASH_POINTS
     ],
 )
 def test_crash_at_any_step_then_restart_mints_once_and_loses_no_redemption(
