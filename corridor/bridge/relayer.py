@@ -32,13 +32,19 @@ calls `KhqrPayer.refund`: the bridge token that came back is sold for JPYS strai
 less than the contract's floor. The redemption is recorded rejected only once the chain shows it refunded,
 so a crash or a failed refund (a paused pool) is retried from the chain's state on the next pass. Otherwise the omnibus account pays it
 out under a reference derived from the redemption id (idempotent: a retried payout returns the first
-transfer), then validators check the payout and sign the finalization, which burns the escrow.
+transfer), then validators check the payout and sign the finalization, which burns the escrow. With
+batching on, the payouts are finalized at the end of the pass, per currency, `batch_size` at a time by one
+`finalizeRedemptionBatch` (one quorum over a `BatchRedemptionFinalization`, each validator checking every
+payout); a lone one singly. A refusal names the payout: it is finalized alone, the others batched again; a
+batch that would revert falls back to singles. Each redemption is read from the chain first: one already
+finalized is recorded, never finalized twice. Rejections stay single.
 
 The payout invariant (docs/security.md): a payout is sent only after the redemption is journaled
 `paying`, and only while the chain shows it Pending with at least `payout_margin` seconds before the
 holder may reclaim it (read right before paying); closer than that it is left to the holder
 (`lapsed`). Every pass first settles the redemptions whose payout may exist (`paying`: looked up by
-its reference; `paid_out`: finalized), before scanning or minting anything.
+its reference; `paid_out`: finalized, or with batching left for the pass's finalization batches), before
+scanning or minting anything.
 
 Nothing one item does stops the others: an event that does not decode is parked in the store's
 dead-letter list at once (with its tx hash and log index) and the scan goes on; a deposit or a
