@@ -314,18 +314,8 @@ def test_killed_at_any_batch_step_mints_each_deposit_once_on_the_contract(
         intent = relayer.request_deposit("KHR", amount, to)
         ledger.pay_khqr(CUSTOMER, intent.khqr)
         keys.append(intent.md5)
-    crashes = []
-    for _ in range(5):
-        try:
-            report = relayer.run_once()
-        except RelayerCrashed as crash:
-            crashes.append(str(crash))
-            relayer = start_relayer(batch_size=3)
-            continue
-        assert not report.errors, report.errors
-        if report.idle:
-            break
-    assert crashes == [point]
+    relayer, crashes = settle(lambda: start_relayer(batch_size=3), relayer, passes=8)  # Anvil's same-second
+    assert crashes == [point]  # blocks: a reserve may have to wait a block (seen once under load)
     assert bkhr.balanceOf(customer) == 30_000 and bkhr.balanceOf(stranger) == 0
     assert [relayer.store.deposit(k).status for k in keys] == ["minted", "minted", "queued"]
     assert [b.status for b in relayer.store.batches()] == ["closed"]
