@@ -217,9 +217,8 @@ class RelayerConfig:
         default_factory=lambda: codes.currency(codes.HUB).number
     )  # a refund's path: token -> hub -> JPYS
     refund_ttl: int = 600  # seconds a refund's swap may wait to be mined
-    batch_size: int = (
-        1  # plain deposits per mintBatch, paid payouts per finalizeRedemptionBatch (1: no batches)
-    )
+    # plain deposits per mintBatch and paid payouts per finalizeRedemptionBatch (1: no batches)
+    batch_size: int = 1
     batch_latency_ms: int = 2000  # a partial batch is sent once its oldest deposit waited this long
 
     def __post_init__(self) -> None:
