@@ -17,6 +17,7 @@ from web3.contract import Contract
 from web3.logs import DISCARD
 
 from corridor import artifacts, tx
+from corridor.bridge import attest
 from corridor.bridge.attest import (
     BatchDeposit,
     BatchMintAttestation,
@@ -282,6 +283,19 @@ class BridgeGateway:
 
     def finalize_redemption(self, finalization: RedemptionFinalization, signatures: bytes) -> dict:
         return self._send(self.contract.functions.finalizeRedemption(finalization.as_tuple(), signatures))
+
+    def finalize_redemption_batch(
+        self,
+        attestation: attest.BatchRedemptionFinalization,
+        payouts: list[attest.BatchPayout],
+        signatures: bytes,
+    ) -> dict:
+        """`finalizeRedemptionBatch`: all or nothing (the gas estimate simulates it before anything is sent)."""
+        return self._send(
+            self.contract.functions.finalizeRedemptionBatch(
+                attestation.as_tuple(), [p.as_tuple() for p in payouts], signatures
+            )
+        )
 
     def reject_redemption(self, rejection: RedemptionRejection, signatures: bytes) -> dict:
         return self._send(self.contract.functions.rejectRedemption(rejection.as_tuple(), signatures))

@@ -35,13 +35,19 @@ InvoiceSettlement's (a refund, `RelayerConfig.settlement`), the relayer calls `r
 payer's bank's returns to `returns@<bank>` (docs/security.md §7); every pass also sweeps a bank's sub-fee refunds
 once they add up to more than the rejection fee. Otherwise the omnibus account pays it
 out under a reference derived from the redemption id (idempotent: a retried payout returns the first
-transfer), then validators check the payout and sign the finalization, which burns the escrow.
+transfer), then validators check the payout and sign the finalization, which burns the escrow. With
+batching on, the payouts are finalized at the end of the pass, per currency, `batch_size` at a time by one
+`finalizeRedemptionBatch` (one quorum over a `BatchRedemptionFinalization`, each validator checking every
+payout); a lone one singly. A refusal names the payout: it is finalized alone, the others batched again; a
+batch that would revert falls back to singles. Each redemption is read from the chain first: one already
+finalized is recorded, never finalized twice. Rejections stay single.
 
 The payout invariant (docs/security.md): a payout is sent only after the redemption is journaled
 `paying`, and only while the chain shows it Pending with at least `payout_margin` seconds before the
 holder may reclaim it (read right before paying); closer than that it is left to the holder
 (`lapsed`). Every pass first settles the redemptions whose payout may exist (`paying`: looked up by
-its reference; `paid_out`: finalized), before scanning or minting anything.
+its reference; `paid_out`: finalized, or with batching left for the pass's finalization batches), before
+scanning or minting anything.
 
 Nothing one item does stops the others: an event that does not decode is parked in the store's
 dead-letter list at once (with its tx hash and log index) and the scan goes on; a deposit or a
@@ -57,6 +63,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import re
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -70,6 +77,7 @@ from corridor import codes
 from corridor.bridge import reconcile
 from corridor.bridge.attest import (
     BatchDeposit,
+    BatchPayout,
     HookedMintAttestation,
     MintAttestation,
     RedemptionFinalization,
@@ -77,6 +85,7 @@ from corridor.bridge.attest import (
     ReserveAttestation,
     ValidatorSignature,
     bakong_tx_hash_bytes,
+    batch_finalization,
     batch_mint_attestation,
 )
 from corridor.bridge.client import BakongApiError, BakongClient, BakongTransaction
@@ -141,9 +150,13 @@ CRASH_POINTS = (
     "batch.signed",  # a batch's M signatures stored with its deposits `signed`, mintBatch not sent
     "batch.mint_sent",  # mintBatch mined, no deposit's outcome stored
     "batch.recording",  # the minted deposits' outcomes stored, the queued ones' not, the batch still open
+    "finalize_batch.signed",  # a finalization batch's M signatures collected, finalizeRedemptionBatch not sent
+    "finalize_batch.sent",  # finalizeRedemptionBatch mined, no redemption's outcome stored
 )
 #: Reached only with batching on (`RelayerConfig.batch_size` > 1; tests/bridge/offchain/test_relayer_batch.py).
 BATCH_CRASH_POINTS = ("batch.signed", "batch.mint_sent", "batch.recording")
+#: Reached only with batching on, when two or more payouts of one currency await finalization in a pass.
+FINALIZE_BATCH_CRASH_POINTS = ("finalize_batch.signed", "finalize_batch.sent")
 MAX_BATCH_SIZE = 256  # deposits in one mintBatch (the validators' signing requests accept no more)
 #: Reached only with a KhqrPayer configured (`RelayerConfig.khqr_payer`; tests/outbound/test_relayer_refund.py).
 KHQR_PAYER_CRASH_POINTS = ("redemption.refund_sent",)
@@ -216,7 +229,8 @@ class RelayerConfig:
     # the suite's InvoiceSettlement: its refunds Bakong rejects (or not above the rejection fee) are swept to the
     # payer's bank's returns@<bank> account (None: none deployed)
     settlement: str | None = None
-    batch_size: int = 1  # plain deposits per mintBatch (1: every deposit its own mint)
+    # plain deposits per mintBatch and paid payouts per finalizeRedemptionBatch (1: no batches)
+    batch_size: int = 1
     batch_latency_ms: int = 2000  # a partial batch is sent once its oldest deposit waited this long
 
     def __post_init__(self) -> None:
@@ -252,6 +266,8 @@ class RunReport:
     seen_redemptions: list[int] = field(default_factory=list)
     paid_out: list[tuple[int, str]] = field(default_factory=list)  # (redemption id, Bakong payout hash)
     finalized: list[int] = field(default_factory=list)
+    # (redemptions, tx hash) finalized by one finalizeRedemptionBatch
+    finalize_batches: list[tuple[int, str]] = field(default_factory=list)
     rejected: list[int] = field(default_factory=list)
     refunded: list[int] = field(default_factory=list)  # rejected KhqrPayer redemptions refunded in JPYS
     returned: list[int] = field(default_factory=list)  # rejected settlement refunds owed to the bank
@@ -714,6 +730,12 @@ class Relayer:
             self._pay_out(r, report)
         if r.status != PAID_OUT:  # lapsed (left to the holder), or closed on-chain meanwhile
             return
+        if self.config.batch_size > 1:
+            return  # finalized with the other payouts of its currency at the end of the pass (_finalize_batches)
+        self._finalize(r, report)
+
+    def _finalize(self, r: RedemptionRow, report: RunReport) -> None:
+        """The single finalization of a paid-out redemption still Pending on-chain."""
         assert r.payout_hash is not None
         finalization = RedemptionFinalization(r.id, bytes.fromhex(r.payout_hash), self.gateway.epoch())
         sigs = self._collect(lambda v: v.sign_finalization(finalization))
@@ -721,6 +743,102 @@ class Relayer:
         self._checkpoint("redemption.finalize_sent")
         self._set(r, FINALIZED, chain_tx=receipt["transactionHash"].hex())
         report.finalized.append(r.id)
+
+    # ------------------------------------------------------ finalization batches
+
+    def _finalize_batches(self, report: RunReport) -> None:
+        """With batching on: the paid-out redemptions of each currency are finalized `batch_size` at a time,
+        one quorum of signatures and one `finalizeRedemptionBatch` each. No latency wait: the money already
+        left the omnibus account, and every pass pays out what it found before this step."""
+        if self.config.batch_size <= 1:
+            return
+        groups: dict[int, list[RedemptionRow]] = {}
+        for r in self.store.redemptions(PAID_OUT):
+            groups.setdefault(r.currency, []).append(r)
+        size = self.config.batch_size
+        for currency, paid in groups.items():
+            for start in range(0, len(paid), size):
+                chunk = paid[start : start + size]
+                self._guard(
+                    report,
+                    f"finalization batch of {len(chunk)} {Currency.parse(currency).name} payouts",
+                    lambda c=currency, rs=chunk: self._finalize_batch(c, rs, report),
+                )
+
+    def _finalize_one(self, r: RedemptionRow, report: RunReport) -> None:
+        """A single finalization in the fallback, guarded like every redemption step (never parked: paid)."""
+
+        def step() -> None:
+            on_chain = self.gateway.redemption(r.id)
+            if on_chain.status != RedemptionStatus.PENDING:
+                self._close(r, on_chain.status, report)
+            else:
+                self._finalize(r, report)
+
+        self._guard(
+            report, f"redemption {r.id}", step, item=f"redemption:{r.id}", source=r.source, parkable=False
+        )
+
+    def _finalize_batch(self, currency: int, rs: list[RedemptionRow], report: RunReport) -> None:
+        """Finalizes `rs` (paid out, one currency) in one transaction. A redemption the chain already closed
+        (finalized before a crash, or by another relayer) is recorded as such and left out; a lone one goes
+        singly. A validator's refusal names the payout: that one is finalized singly (and fails alone, as
+        today), the others batched again. A batch that would revert (the gas estimate simulates it) or fails
+        falls back to single finalizations, each of which asks the chain first."""
+        pending: list[RedemptionRow] = []
+        for r in rs:
+            on_chain = self.gateway.redemption(r.id)
+            if on_chain.status == RedemptionStatus.PENDING:
+                pending.append(r)
+            else:
+                self._close(r, on_chain.status, report)  # already done: recorded, never finalized twice
+        if len(pending) < 2:  # a batch of one costs more than the single finalization
+            for r in pending:
+                self._finalize_one(r, report)
+            return
+        payouts = [BatchPayout(r.id, bytes.fromhex(r.payout_hash or "")) for r in pending]
+        expiry, epoch = self.gateway.timestamp() + self.config.attestation_ttl, self.gateway.epoch()
+        att = batch_finalization(currency, payouts, [r.amount for r in pending], expiry, epoch)
+        try:
+            sigs = self._collect(lambda v: v.sign_batch_finalization(payouts, att))
+        except NotEnoughSignatures as exc:
+            named = {int(i) for i in re.findall(r"\(redemption (\d+)\)", str(exc))}
+            refused = [r for r in pending if r.id in named]
+            rest = [r for r in pending if r.id not in named]
+            report.fallbacks.append(
+                f"finalization batch of {len(pending)} refused ({exc}); "
+                + (
+                    f"redemption(s) {', '.join(str(r.id) for r in refused)} finalized alone, the rest batched again"
+                    if refused
+                    else "finalizing them one by one"
+                )
+            )
+            for r in refused or pending:
+                self._finalize_one(r, report)
+            if refused:
+                self._finalize_batch(currency, rest, report)  # each round leaves one out: it ends
+            return
+        self._checkpoint("finalize_batch.signed")
+        try:
+            receipt = self.gateway.finalize_redemption_batch(att, payouts, sigs)
+        except (RelayerCrashed, *self.OUTAGES):
+            raise
+        except Exception as exc:  # noqa: BLE001 (a revert, decoded or not: each goes alone, the chain asked first)
+            report.fallbacks.append(
+                f"finalization batch of {len(pending)} not sent ({type(exc).__name__}: {exc}); "
+                "finalizing them one by one"
+            )
+            for r in pending:
+                self._finalize_one(r, report)
+            return
+        self._checkpoint("finalize_batch.sent")
+        chain_tx = receipt["transactionHash"].hex()
+        self.store.record_finalized([r.id for r in pending], chain_tx)
+        for r in pending:
+            r.status = FINALIZED
+            self.store.clear_failures(f"redemption:{r.id}")
+        report.finalized.extend(r.id for r in pending)
+        report.finalize_batches.append((len(pending), chain_tx))
 
     def _close(self, r: RedemptionRow, status: RedemptionStatus, report: RunReport) -> None:
         """Records a redemption the chain already closed (finalized, rejected or reclaimed)."""
@@ -874,7 +992,7 @@ class Relayer:
         reported, counted in the dead-letter list and retried next pass; it never stops the others."""
         report = RunReport()
         self._deferred = set()
-        self._redemptions(IN_FLIGHT_PAYOUTS, report, parkable=False)
+        self._redemptions(IN_FLIGHT_PAYOUTS, report, parkable=False)  # batching: finalized at the end
         self._guard(report, "redemption scan", lambda: self._scan_redemptions(report))
         self._detect_payments(self._open_deposits(ISSUED), report)
         self._guard(report, "reserve", lambda: self._ensure_reserves(report))
@@ -887,6 +1005,7 @@ class Relayer:
                 continue  # waits in a signed batch, or for a batch of the next pass
             self._guard_deposit(d, report, lambda d=d: self._process_deposit(d, report))
         self._redemptions((REQUESTED, LAPSED), report, parkable=True)
+        self._finalize_batches(report)  # this pass's payouts and those recorded before a restart
         if self.config.settlement:
             self._guard(report, "bank returns", lambda: self._sweep_returns(report))
         return report

@@ -357,6 +357,21 @@ class RelayerStore:
         with self._lock:
             self._db.execute(f"UPDATE redemptions SET {cols} WHERE id = ?", (*fields.values(), redemption_id))
 
+    def record_finalized(self, ids: list[int], chain_tx: str) -> None:
+        """Marks redemptions finalized (by one finalizeRedemptionBatch) in one SQLite transaction: a crash
+        leaves all of them recorded or none (the chain then says they are finalized)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(
+                    "UPDATE redemptions SET status = ?, chain_tx = ? WHERE id = ?",
+                    [(FINALIZED, chain_tx, i) for i in ids],
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
     def redemption(self, redemption_id: int) -> RedemptionRow | None:
         row = self._db.execute("SELECT * FROM redemptions WHERE id = ?", (redemption_id,)).fetchone()
         return RedemptionRow(**dict(row)) if row else None

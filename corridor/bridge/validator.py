@@ -318,7 +318,9 @@ class Validator:
     ) -> ValidatorSignature:
         """Signs a finalization batch only if every payout passes `check_batch_payout`, every redemption is
         of the attested currency, no redemption or payout hash appears twice, the expiry is in the future,
-        and count, total (the redemptions' escrow) and hash are those of exactly these payouts."""
+        and count, total (the redemptions' escrow) and hash are those of exactly these payouts. A refusal of
+        one payout names it ("batch payout <i> (redemption <id>): <reason>"): the relayer finalizes the
+        others without it."""
         self._require(len(payouts) > 0, "empty batch")
         ids = [p.redemption_id for p in payouts]
         self._require(len(set(ids)) == len(ids), "a redemption appears twice in the batch")
@@ -326,13 +328,19 @@ class Validator:
         self._require(len(set(hashes)) == len(hashes), "a payout hash appears twice in the batch")
         self._require(attestation.expiry > self.view.timestamp(), "attestation already expired")
         amounts: list[int] = []
-        for p in payouts:
-            r = self.view.redemption(p.redemption_id)
-            self._require(
-                r.currency == attestation.currency,
-                f"redemption {p.redemption_id} is of currency {r.currency}, not {attestation.currency}",
-            )
-            amounts.append(self.check_batch_payout(p, attestation.epoch))
+        for i, p in enumerate(payouts):
+            try:
+                r = self.view.redemption(p.redemption_id)
+                self._require(
+                    r.currency == attestation.currency,
+                    f"redemption {p.redemption_id} is of currency {r.currency}, not {attestation.currency}",
+                )
+                amounts.append(self.check_batch_payout(p, attestation.epoch))
+            except AttestationRefused as exc:  # named, so the relayer finalizes the others without it
+                reason = str(exc).removeprefix(f"{self.address}: ")
+                raise AttestationRefused(
+                    f"{self.address}: batch payout {i} (redemption {p.redemption_id}): {reason}"
+                ) from exc
         self._require(
             attestation
             == attest.batch_finalization(

@@ -12,7 +12,9 @@ anything else on restart).
 Paid plain deposits are minted in batches (`--batch-size`, default 64, one `mintBatch` and one quorum of
 signatures for all of them), a partial batch once its oldest deposit waited `--batch-latency` seconds
 (default 2); a batch the validators refuse or the chain would revert falls back to single mints (logged
-`batch fallback: …`); `--batch-size 1` turns batching off.
+`batch fallback: …`); `--batch-size 1` turns batching off. The same size bounds the finalization batches:
+the redemptions paid out in a pass are finalized per currency by one `finalizeRedemptionBatch` (validators'
+`/sign/batch_finalization`), a lone one singly; refusals and reverts fall back the same way.
 It refuses to attest a reserve below the token supply (the bridge would stop minting) unless
 `--force`; contract errors are logged decoded (`reverted: MintingStopped(KHR)`); every log line is
 timestamped. HTTP (same port as /health):

@@ -39,6 +39,7 @@ KINDS: dict[str, type] = {
     "finalization": RedemptionFinalization,
     "rejection": RedemptionRejection,
     "batch_mint": BatchMintAttestation,  # with "khqrs" and "deposits" (one each per deposit of the batch)
+    "batch_finalization": attest.BatchRedemptionFinalization,  # with "payouts" (BatchPayout, in batch order)
 }
 KIND_OF: dict[type, str] = {cls: kind for kind, cls in KINDS.items()}
 WITH_KHQR = ("mint", "hooked_mint")  # the request carries the KHQR the validator checks the payment against
@@ -50,6 +51,8 @@ DEPOSIT_FIELDS = (
     ("bakongTxHash", "bytes32"),
     ("khqrMd5", "bytes16"),
 )
+
+PAYOUT_FIELDS = (("redemptionId", "uint256"), ("payoutTxHash", "bytes32"))
 
 
 class BadAttestation(ValueError):
@@ -151,6 +154,23 @@ def parse_batch(khqrs: Any, deposits: Any) -> tuple[list[str], list[BatchDeposit
     return khqrs, parsed
 
 
+def payouts_json(payouts: list[attest.BatchPayout]) -> list[dict[str, Any]]:
+    """The payouts of a finalization batch as JSON (field names as in the Solidity `BatchPayout`)."""
+    return [{"redemptionId": p.redemption_id, "payoutTxHash": "0x" + p.payout_tx_hash.hex()} for p in payouts]
+
+
+def parse_payouts(payouts: Any) -> list[attest.BatchPayout]:
+    """The payouts of a batch-finalization request; BadAttestation says what is wrong (which entry)."""
+    if not isinstance(payouts, list) or not payouts or len(payouts) > MAX_BATCH:
+        raise BadAttestation(f"a batch finalization needs a list 'payouts' of 1..{MAX_BATCH} entries")
+    parsed = []
+    for i, p in enumerate(payouts):
+        if not isinstance(p, dict) or set(p) != {n for n, _ in PAYOUT_FIELDS}:
+            raise BadAttestation(f"payout {i}: exactly the fields {[n for n, _ in PAYOUT_FIELDS]}")
+        parsed.append(attest.BatchPayout(*(_field(f"payout {i} {n}", t, p[n]) for n, t in PAYOUT_FIELDS)))
+    return parsed
+
+
 def signature_json(sig: ValidatorSignature) -> dict[str, str]:
     return {"signer": sig.signer, "signature": "0x" + sig.signature.packed.hex()}
 
@@ -199,6 +219,11 @@ class RemoteValidator:
         self, khqrs: list[str], deposits: list[BatchDeposit], attestation: BatchMintAttestation
     ) -> ValidatorSignature:
         return self._ask(attestation, {"khqrs": list(khqrs), "deposits": deposits_json(list(deposits))})
+
+    def sign_batch_finalization(
+        self, payouts: list[attest.BatchPayout], attestation: attest.BatchRedemptionFinalization
+    ) -> ValidatorSignature:
+        return self._ask(attestation, {"payouts": payouts_json(list(payouts))})
 
     def sign_reserve(self, attestation: ReserveAttestation) -> ValidatorSignature:
         return self._ask(attestation)

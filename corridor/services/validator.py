@@ -11,6 +11,9 @@ worst stall the bridge.
     POST /sign/batch_mint      {"khqrs": [...], "deposits": [BatchDeposit...], "attestation": BatchMintAttestation}
                                (every deposit checked against Bakong, read with the list endpoints; a
                                refusal names the deposit: "batch deposit 3 (KHQR <md5>): <reason>")
+    POST /sign/batch_finalization  {"payouts": [BatchPayout...], "attestation": BatchRedemptionFinalization}
+                               (every payout checked against Bakong and the chain as a single one; a refusal
+                               names the payout: "batch payout 2 (redemption 7): <reason>")
     POST /sign/reserve         {"attestation": ReserveAttestation}
     POST /sign/reconciliation  {"attestation": Reconciliation}
     POST /sign/finalization    {"attestation": RedemptionFinalization}
@@ -110,11 +113,11 @@ class ValidatorService:
         khqr = req.value("khqr", str) if kind in signing.WITH_KHQR else None
         try:
             att = signing.parse_attestation(kind, raw)
-            batch = (
-                signing.parse_batch(req.value("khqrs", list), req.value("deposits", list))
-                if kind == "batch_mint"
-                else None
-            )
+            batch: tuple | None = None
+            if kind == "batch_mint":
+                batch = signing.parse_batch(req.value("khqrs", list), req.value("deposits", list))
+            elif kind == "batch_finalization":
+                batch = (signing.parse_payouts(req.value("payouts", list)),)
         except signing.BadAttestation as exc:
             raise HttpError(400, str(exc)) from exc
         sign = getattr(self.validator, f"sign_{kind}")

@@ -8,8 +8,16 @@ from __future__ import annotations
 import sqlite3
 import urllib.request
 
-from corridor.bridge.attest import KHR, HookedMintAttestation, MintAttestation, ReserveAttestation, khqr_md5
-from corridor.services.signing import attestation_json
+from corridor.bridge.attest import (
+    KHR,
+    BatchPayout,
+    HookedMintAttestation,
+    MintAttestation,
+    ReserveAttestation,
+    batch_finalization,
+    khqr_md5,
+)
+from corridor.services.signing import attestation_json, payouts_json
 
 from .conftest import CUSTOMER_BAKONG
 from .harness import ADMIN, OMNIBUS
@@ -205,6 +213,8 @@ def test_validator_refuses_bad_input_and_what_it_cannot_verify(services, web3, b
             KHR, 2_000, customer.address, b"\x01" * 32, khqr_md5(unpaid["khqr"]), now + 600, 1, b"\x02" * 64
         )
     )
+    stray = [BatchPayout(99, b"\xab" * 32)]  # a redemption the bridge does not have
+    batch = attestation_json(batch_finalization(KHR, stray, [1_000], now + 600, 1))
     block = web3.eth.block_number
     cases = [
         (f"{u}/sign/mint", b"\xff\xfe", 400, "body is not JSON"),
@@ -242,6 +252,19 @@ def test_validator_refuses_bad_input_and_what_it_cannot_verify(services, web3, b
             {"attestation": {"redemptionId": 99, "payoutTxHash": "0x" + "ab" * 32, "epoch": 1}},
             422,
             "redemption 99 is NONE",
+        ),
+        (f"{u}/sign/batch_finalization", {"attestation": batch}, 400, "missing field 'payouts'"),
+        (
+            f"{u}/sign/batch_finalization",
+            {"attestation": batch, "payouts": [{"redemptionId": 99}]},
+            400,
+            "payout 0: exactly the fields",
+        ),
+        (
+            f"{u}/sign/batch_finalization",
+            {"attestation": batch, "payouts": payouts_json(stray)},
+            422,
+            "batch payout 0 (redemption 99)",
         ),
         (
             f"{u}/sign/rejection",

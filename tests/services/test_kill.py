@@ -1,7 +1,8 @@
 """kill -9 and restart, process by process: no double mint, no lost payout, the books reconcile.
 
-- the relayer SIGKILLs itself at every step of a deposit, a paid redemption and a rejected one
-  (CORRIDOR_RELAYER_KILL_AT, one crash point per start) and is restarted over the same state;
+- the relayer SIGKILLs itself at every step of a deposit, of paid redemptions (finalized in one batch)
+  and of a rejected one (CORRIDOR_RELAYER_KILL_AT, one crash point per start) and is restarted over the
+  same state;
 - the Bakong server, two of the three validators and the relayer are SIGKILLed while deposits and
   redemptions are in flight, and restarted; the relayer waits the outages out (backoff) and says so in
   its /health;
@@ -81,7 +82,9 @@ def test_relayer_killed_at_every_step_resumes(services, bridge, bkhr, customer):
         _restart_killed_at(services, point)
     # a payout found on restart is recorded, not sent: the next two points need a fresh payout
     second = bridge.redeem(KHR, 5_000, CUSTOMER_BAKONG, {"from": customer}).return_value
-    for point in ("redemption.payout_recorded", "redemption.finalize_sent"):
+    # both payouts recorded, the relayer (--batch-size 64) finalizes them in one batch: killed after
+    # signing it, then after sending it
+    for point in ("redemption.payout_recorded", "finalize_batch.signed", "finalize_batch.sent"):
         _restart_killed_at(services, point)
     ghost = bridge.redeem(KHR, 10_000, "ghost@nowhere", {"from": customer}).return_value
     _restart_killed_at(services, "redemption.reject_sent")
@@ -91,7 +94,7 @@ def test_relayer_killed_at_every_step_resumes(services, bridge, bkhr, customer):
         == [RedemptionStatus.FINALIZED, RedemptionStatus.FINALIZED, RedemptionStatus.REJECTED],
         what="two finalizations and a rejection",
     )
-    assert services.relayer.starts == 13  # 10 self-kills at crash points
+    assert services.relayer.starts == 14  # 11 self-kills at crash points
     assert list(_minted_events(bridge).values()) == [1]  # minted once
     assert sorted(_payouts(services).values()) == [1, 1]  # each redemption paid out once
     assert services.balance(CUSTOMER_BAKONG, "KHR") == 100_000_000 - 40_000 + 20_000

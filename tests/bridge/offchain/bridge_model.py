@@ -69,6 +69,8 @@ class ModelBridge:
     mint_calls: int = 0
     batch_calls: int = 0
     batch_deposits: int = 0  # deposits recorded by mintBatch (minted or queued)
+    finalize_calls: int = 0  # finalizeRedemption
+    finalize_batch_calls: int = 0  # finalizeRedemptionBatch
     unverified: set[str] = field(default_factory=set)  # recipients the token refuses (no KYC): queued
     block: int = 1
     reconciled: list[attest.Reconciliation] = field(default_factory=list)
@@ -243,8 +245,48 @@ class ModelBridge:
         if fin.payout_tx_hash in self.payouts:
             raise Reverted("PayoutTxAlreadyUsed")
         self.payouts.add(fin.payout_tx_hash)
+        self.finalize_calls += 1
         self.supply[r.currency] -= r.amount
         self.redemptions[r.redemption_id] = _with_status(r, RedemptionStatus.FINALIZED)
+        return self._tx()
+
+    def finalize_redemption_batch(
+        self, att: attest.BatchRedemptionFinalization, payouts: list[attest.BatchPayout], sigs: bytes
+    ) -> dict:
+        """`finalizeRedemptionBatch`: all or nothing. One signature check over count, total and hash; per
+        payout the single finalization's rules (Pending, payout hash unused, duplicates inside the batch
+        included) and the attested currency; the total is the redemptions' escrow."""
+        if not payouts:
+            raise Reverted("EmptyBatch")
+        if att.expiry < self.clock.now:
+            raise Reverted("AttestationExpired")
+        if att.epoch != self.current_epoch:
+            raise Reverted("EpochMismatch")
+        if att.count != len(payouts) or att.payouts_hash != attest.payouts_hash(payouts):
+            raise Reverted("BatchMismatch")
+        self._verify(att, sigs)
+        seen_ids: set[int] = set()
+        seen_hashes: set[bytes] = set()
+        total = 0
+        for p in payouts:
+            r = self.redemptions[p.redemption_id]
+            if r.status != RedemptionStatus.PENDING or p.redemption_id in seen_ids:
+                raise Reverted("RedemptionNotPending")
+            if p.payout_tx_hash in self.payouts or p.payout_tx_hash in seen_hashes:
+                raise Reverted("PayoutTxAlreadyUsed")
+            if r.currency != att.currency:
+                raise Reverted("RedemptionCurrencyMismatch")
+            seen_ids.add(p.redemption_id)
+            seen_hashes.add(p.payout_tx_hash)
+            total += r.amount
+        if total != att.total:
+            raise Reverted("BatchMismatch")
+        self.finalize_batch_calls += 1
+        for p in payouts:
+            r = self.redemptions[p.redemption_id]
+            self.payouts.add(p.payout_tx_hash)
+            self.redemptions[r.redemption_id] = _with_status(r, RedemptionStatus.FINALIZED)
+        self.supply[att.currency] -= total
         return self._tx()
 
     def reject_redemption(self, rej: attest.RedemptionRejection, sigs: bytes) -> dict:

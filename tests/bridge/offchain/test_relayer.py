@@ -8,6 +8,7 @@ from corridor.bridge.khqr import Currency, decode
 from corridor.bridge.relayer import (
     BATCH_CRASH_POINTS,
     CRASH_POINTS,
+    FINALIZE_BATCH_CRASH_POINTS,
     KHQR_PAYER_CRASH_POINTS,
     SETTLEMENT_CRASH_POINTS,
     RelayerCrashed,
@@ -211,7 +212,11 @@ def test_rescanning_blocks_does_not_duplicate_redemptions(make_relayer, model, l
         p
         for p in CRASH_POINTS
         if p != "redemption.dead_lettered"
-        and p not in KHQR_PAYER_CRASH_POINTS + BATCH_CRASH_POINTS + SETTLEMENT_CRASH_POINTS
+        and p
+        not in KHQR_PAYER_CRASH_POINTS
+        + BATCH_CRASH_POINTS
+        + SETTLEMENT_CRASH_POINTS
+        + FINALIZE_BATCH_CRASH_POINTS
     ],
 )
 def test_crash_at_any_step_then_restart_mints_once_and_loses_no_redemption(

@@ -18,6 +18,7 @@ from corridor.bridge.khqr import Currency
 from corridor.bridge.relayer import (
     BATCH_CRASH_POINTS,
     CRASH_POINTS,
+    FINALIZE_BATCH_CRASH_POINTS,
     KHQR_PAYER_CRASH_POINTS,
     SETTLEMENT_CRASH_POINTS,
     LedgerPayer,
@@ -105,7 +106,11 @@ def test_poison_event_is_dead_lettered_and_every_other_step_goes_on(
     [
         p
         for p in CRASH_POINTS
-        if p not in KHQR_PAYER_CRASH_POINTS + BATCH_CRASH_POINTS + SETTLEMENT_CRASH_POINTS
+        if p
+        not in KHQR_PAYER_CRASH_POINTS
+        + BATCH_CRASH_POINTS
+        + SETTLEMENT_CRASH_POINTS
+        + FINALIZE_BATCH_CRASH_POINTS
     ],
 )
 def test_crash_at_any_step_with_a_poison_event_pays_each_redemption_once_or_never(
