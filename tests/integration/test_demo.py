@@ -153,8 +153,11 @@ def test_best_execution_swaps_through_the_pools_when_the_maker_declines(played):
         "| rfq | declined: maker limit |" in body and "exceeds the 400 USD limit" in body and "chosen" in body
     )
     swaps = list(demo.router.events.get_sequence(0, event_type="Swapped"))
-    # INV-2026-0043 (wallet path), INV-2026-0045 (QR, AMM) and the remittance's riel
-    assert [s.args.amountOut for s in swaps] == [70_000, 15_000, 300_000]
+    # through the router: INV-2026-0043 (wallet path) and the remittance's riel; the QR invoice INV-2026-0045 runs
+    # its AMM leg in InvoiceSettlement itself (the router's pools, no router frame: docs/gas.md)
+    assert [s.args.amountOut for s in swaps] == [70_000, 300_000]
+    settled = list(demo.suite.settlement.events.get_sequence(0, event_type="InvoiceSettled"))
+    assert [s.args.amountOut for s in settled] == [20_000, 15_000, 10_000]  # INV-2026-0044 (RFQ), 0045 (AMM), 0047
 
 
 def test_dollars_are_redeemed_back_to_bakong(played):
