@@ -157,7 +157,8 @@ def test_best_execution_swaps_through_the_pools_when_the_maker_declines(played):
     # its AMM leg in InvoiceSettlement itself (the router's pools, no router frame: docs/gas.md)
     assert [s.args.amountOut for s in swaps] == [70_000, 300_000]
     settled = list(demo.suite.settlement.events.get_sequence(0, event_type="InvoiceSettled"))
-    assert [s.args.amountOut for s in settled] == [20_000, 15_000, 10_000]  # INV-2026-0044 (RFQ), 0045 (AMM), 0047
+    # INV-2026-0044 (RFQ), INV-2026-0045 (AMM), INV-2026-0047 (RFQ, linked scheme); 0046 was refunded
+    assert [s.args.amountOut for s in settled] == [20_000, 15_000, 10_000]
 
 
 def test_dollars_are_redeemed_back_to_bakong(played):
