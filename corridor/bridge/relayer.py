@@ -162,6 +162,16 @@ MAX_BATCH_SIZE = 256  # deposits in one mintBatch (the validators' signing reque
 KHQR_PAYER_CRASH_POINTS = ("redemption.refund_sent",)
 #: Reached only with an InvoiceSettlement configured (`RelayerConfig.settlement`; tests/settlement/test_relayer_returns.py).
 SETTLEMENT_CRASH_POINTS = ("redemption.return_sent", "returns.swept")
+#: The points a relayer reaches without batching, a KhqrPayer or an InvoiceSettlement (the plain crash matrices).
+PLAIN_CRASH_POINTS = tuple(
+    p
+    for p in CRASH_POINTS
+    if p
+    not in BATCH_CRASH_POINTS
+    + FINALIZE_BATCH_CRASH_POINTS
+    + KHQR_PAYER_CRASH_POINTS
+    + SETTLEMENT_CRASH_POINTS
+)
 
 
 class RelayerCrashed(Exception):

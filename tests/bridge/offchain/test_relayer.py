@@ -6,11 +6,7 @@ import pytest
 from corridor.bridge.gateway import MintStatus, RedemptionStatus
 from corridor.bridge.khqr import Currency, decode
 from corridor.bridge.relayer import (
-    BATCH_CRASH_POINTS,
-    CRASH_POINTS,
-    FINALIZE_BATCH_CRASH_POINTS,
-    KHQR_PAYER_CRASH_POINTS,
-    SETTLEMENT_CRASH_POINTS,
+    PLAIN_CRASH_POINTS,
     RelayerCrashed,
 )
 from corridor.bridge.store import EXPIRED, FINALIZED, MINTED, REJECTED
@@ -208,16 +204,7 @@ def test_rescanning_blocks_does_not_duplicate_redemptions(make_relayer, model, l
 
 @pytest.mark.parametrize(
     "point",
-    [
-        p
-        for p in CRASH_POINTS
-        if p != "redemption.dead_lettered"
-        and p
-        not in KHQR_PAYER_CRASH_POINTS
-        + BATCH_CRASH_POINTS
-        + SETTLEMENT_CRASH_POINTS
-        + FINALIZE_BATCH_CRASH_POINTS
-    ],
+    [p for p in PLAIN_CRASH_POINTS if p != "redemption.dead_lettered"],
 )
 def test_crash_at_any_step_then_restart_mints_once_and_loses_no_redemption(
     point, make_relayer, model, ledger, recipient

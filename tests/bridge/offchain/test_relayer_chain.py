@@ -21,10 +21,8 @@ from corridor.bridge.attest import KHR, USD, bakong_tx_hash_bytes
 from corridor.bridge.gateway import BridgeGateway, MintStatus, RedemptionStatus
 from corridor.bridge.relayer import (
     BATCH_CRASH_POINTS,
-    CRASH_POINTS,
     FINALIZE_BATCH_CRASH_POINTS,
-    KHQR_PAYER_CRASH_POINTS,
-    SETTLEMENT_CRASH_POINTS,
+    PLAIN_CRASH_POINTS,
     LedgerPayer,
     Relayer,
     RelayerConfig,
@@ -206,15 +204,7 @@ def test_reconciliation_with_drift_stops_minting(start_relayer, ledger, bridge, 
 
 @pytest.mark.parametrize(
     "point",
-    [
-        p
-        for p in CRASH_POINTS
-        if p
-        not in KHQR_PAYER_CRASH_POINTS
-        + BATCH_CRASH_POINTS
-        + SETTLEMENT_CRASH_POINTS
-        + FINALIZE_BATCH_CRASH_POINTS
-    ],
+    PLAIN_CRASH_POINTS,
 )
 def test_killed_at_any_step_resumes_without_double_mint_or_lost_redemption(
     point, web3, chain, start_relayer, ledger, bkhr, bridge, customer

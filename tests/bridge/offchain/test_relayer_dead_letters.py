@@ -16,11 +16,7 @@ import pytest
 from corridor.bridge.gateway import RedemptionStatus
 from corridor.bridge.khqr import Currency
 from corridor.bridge.relayer import (
-    BATCH_CRASH_POINTS,
-    CRASH_POINTS,
-    FINALIZE_BATCH_CRASH_POINTS,
-    KHQR_PAYER_CRASH_POINTS,
-    SETTLEMENT_CRASH_POINTS,
+    PLAIN_CRASH_POINTS,
     LedgerPayer,
     RelayerConfig,
     RelayerCrashed,
@@ -103,15 +99,7 @@ def test_poison_event_is_dead_lettered_and_every_other_step_goes_on(
 @pytest.mark.parametrize("downtime", [0, 7 * 86_400 - MARGIN // 2], ids=["restart", "down-into-margin"])
 @pytest.mark.parametrize(
     "point",
-    [
-        p
-        for p in CRASH_POINTS
-        if p
-        not in KHQR_PAYER_CRASH_POINTS
-        + BATCH_CRASH_POINTS
-        + SETTLEMENT_CRASH_POINTS
-        + FINALIZE_BATCH_CRASH_POINTS
-    ],
+    PLAIN_CRASH_POINTS,
 )
 def test_crash_at_any_step_with_a_poison_event_pays_each_redemption_once_or_never(
     point, downtime, make_relayer, model, ledger, clock, recipient
