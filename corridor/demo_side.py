@@ -227,6 +227,10 @@ class ServiceSide:
 
         _wait(check, bool, timeout, None, lambda: f"{what}; {why()}")
 
+    def stop_service(self, name: str) -> None:
+        """Stops one process, the others keep running (e.g. the feed reporter, to let the feeds go stale)."""
+        next(c for c in self.sandbox.children if c.name == name).stop()
+
     def stop(self) -> None:
         """Stops every process (SIGTERM, then SIGKILL after the grace); `ledger` becomes the server's books."""
         self.sandbox.stop()
