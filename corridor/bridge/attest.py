@@ -132,6 +132,12 @@ class Attestation(Protocol):
     def as_tuple(self) -> tuple: ...
 
 
+def in_field_order(a: Attestation) -> tuple:
+    """`a`'s EIP-712 message as the contract's struct tuple (its `FIELDS` order)."""
+    m = a.message()
+    return tuple(m[name] for name, _ in a.FIELDS)
+
+
 @dataclass(frozen=True)
 class MintAttestation:
     """Validators saw `amount` arrive in the omnibus account (Bakong tx `bakong_tx_hash`, KHQR `khqr_md5`)."""
@@ -167,8 +173,7 @@ class MintAttestation:
         }
 
     def as_tuple(self) -> tuple:
-        m = self.message()
-        return tuple(m[name] for name, _ in self.FIELDS)
+        return in_field_order(self)
 
 
 @dataclass(frozen=True)
@@ -210,8 +215,7 @@ class HookedMintAttestation:
         }
 
     def as_tuple(self) -> tuple:
-        m = self.message()
-        return tuple(m[name] for name, _ in self.FIELDS)
+        return in_field_order(self)
 
 
 @dataclass(frozen=True)
@@ -275,8 +279,7 @@ class BatchMintAttestation:
         }
 
     def as_tuple(self) -> tuple:
-        m = self.message()
-        return tuple(m[name] for name, _ in self.FIELDS)
+        return in_field_order(self)
 
 
 def batch_mint_attestation(
@@ -552,8 +555,7 @@ class BatchRedemptionFinalization:
         }
 
     def as_tuple(self) -> tuple:
-        m = self.message()
-        return tuple(m[name] for name, _ in self.FIELDS)
+        return in_field_order(self)
 
 
 def batch_finalization(
